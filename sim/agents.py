@@ -1,0 +1,582 @@
+"""The agents: trainees (workers once they hold SSW), firms and supervisory bodies.
+
+Each class holds its own behaviour. What *every* agent does every month is a static method
+over the whole population's arrays (``Trainee.work``, ``Trainee.learn``, ``Firm.commit_violations``,
+``SupervisoryBody.audit_members``): one numpy pass instead of a Python call per agent. What
+*few* agents do in a month is an ordinary method on one agent (``trainee.seek_transfer()``,
+``firm.release_trainees()``, ``body.report(firm)``).
+
+The state of record lives in arrays (``sim.population``); agent objects are views on a row.
+Firms and supervisory bodies are created once, standing on their node of the network space.
+A ``Trainee`` object is made for a person when they act on their own (a transfer search) or
+when someone asks for it (``model.trainee(pid)``), and removed from the model when they leave
+Japan, so the registry never holds hundreds of thousands of idle objects. See docs/ODD.md §7.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+import mesa
+from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+
+def _column(name: str, doc: str):
+    """A property reading (and writing) one person's cell of a ``People`` column."""
+
+    def get(self):
+        return getattr(self.model.people, name)[self.pid].item()
+
+    def set_(self, value):
+        getattr(self.model.people, name)[self.pid] = value
+
+    return property(get, set_, doc=doc)
+
+
+# =============================================================================================
+# Trainee
+# =============================================================================================
+class Trainee(mesa.Agent):
+    """A foreign worker: TITP trainee, ESD worker, SSW holder, or irregular after disappearing."""
+
+    status_code = _column("status", "Residence status (``domain.Status`` code).")
+    months_in_japan = _column("months_in_japan", "Months since arrival.")
+    months_with_employer = _column("months_with_employer", "Months with the current employer.")
+    wage_yen = _column("wage_yen", "Gross pay received this month, yen.")
+    debt_yen = _column("debt_yen", "Outstanding debt to brokers, yen.")
+    savings_yen = _column("savings_yen", "Savings held in Japan, yen.")
+    skill = _column("skill", "Skill in test-grade units.")
+    japanese = _column("japanese", "Japanese level (1 = N5/A1, 2 = N4/A2, 3 = N3/B1).")
+    grievance = _column("grievance", "Accumulated grievance (violations suffered, wage gaps).")
+    tests_passed = _column("tests_passed", "Bit mask of tests passed (``domain.TEST_BITS``).")
+    field_idx = _column("field", "Field index into ``domain.FIELDS``.")
+
+    def __init__(self, model: LabourMarket, pid: int) -> None:
+        super().__init__(model)
+        self.pid = pid
+
+    # -- what a modeller wants to read ----------------------------------------------------------
+    @property
+    def status(self) -> Status:
+        return Status(self.status_code)
+
+    @property
+    def origin(self) -> str:
+        return ORIGINS[self.model.people.origin[self.pid]]
+
+    @property
+    def field(self) -> str:
+        return FIELDS[self.field_idx]
+
+    @property
+    def employer(self) -> Firm | None:
+        row = int(self.model.people.firm[self.pid])
+        return None if row < 0 else self.model.firm_agents[row]
+
+    @property
+    def cell(self):
+        """Trainees stand on their employer's node of the network space (None without one)."""
+        employer = self.employer
+        return None if employer is None else employer.cell
+
+    def has_passed(self, test: str) -> bool:
+        return bool(self.tests_passed & TEST_BITS[test])
+
+    def __repr__(self) -> str:
+        return f"Trainee(pid={self.pid}, {self.status.name}, {self.field}, {self.origin})"
+
+    # -- rare, individual acts ---------------------------------------------------------------------
+    def seek_transfer(self, rng: np.random.Generator) -> bool:
+        """Look for a better-paid employer among reachable firms and move there if one accepts.
+
+        Reachable: firms tied to the employer in the network, other members of the employer's
+        supervisory body (placement through the support organisation), and the employers of
+        one's contacts. The destination must have a vacancy, not be barred from intake, pay at
+        least ``min_wage_gain`` more, respect the field rule and the caps on transferees.
+        """
+        m = self.model
+        here = int(m.people.firm[self.pid])
+        if here < 0:
+            return False
+        gain = m.behaviour.transfer.min_wage_gain
+        target = m.choose_employer(self.pid, rng, min_offer_yen=float(m.offer_yen[here]) * (1.0 + gain))
+        if target < 0:
+            return False
+        self.move_to(target, voluntary=True)
+        return True
+
+    def seek_new_employer(self, rng: np.random.Generator) -> bool:
+        """After an unavoidable release: take any reachable firm in the field with a vacancy."""
+        target = self.model.choose_employer(self.pid, rng, min_offer_yen=0.0)
+        if target < 0:
+            return False
+        self.move_to(target, voluntary=False)
+        return True
+
+    def move_to(self, firm_row: int, voluntary: bool) -> None:
+        """Change employer (a transfer, voluntary or unavoidable) and move along the network."""
+        m, p, pid = self.model, self.model.people, self.pid
+        old = int(p.firm[pid])
+        old_pref = int(p.pref[pid]) if old < 0 else int(m.firms.pref[old])
+        new_pref = int(m.firms.pref[firm_row])
+        is_esd = p.status[pid] == Status.ESD
+        if old >= 0:
+            m.firms.headcount[old] -= 1
+            m.firms.quits_this_month[old] += int(voluntary)
+            if is_esd:
+                m.firms.esd_headcount[old] -= 1
+                m.firms.esd_transferees[old] -= int(p.transferee_from_other_area[pid])
+        from_other_area = new_pref != old_pref
+        p.firm[pid] = firm_row
+        p.pref[pid] = new_pref
+        p.months_with_employer[pid] = 0
+        p.months_searching[pid] = 0
+        p.transferee_from_other_area[pid] = from_other_area
+        m.firms.headcount[firm_row] += 1
+        if is_esd:
+            m.firms.esd_headcount[firm_row] += 1
+            m.firms.esd_transferees[firm_row] += int(from_other_area)
+        m.record_transfer(
+            voluntary=voluntary,
+            ssw=p.status[pid] in (Status.SSW_1, Status.SSW_2),
+            from_pref=old_pref,
+            to_pref=new_pref,
+            months_served=int(p.months_in_japan[pid]),
+        )
+        if voluntary:
+            p.transfers[pid] += 1
+
+    # -- what everyone does every month (vectorised over the population) -------------------------
+    @staticmethod
+    def work(model: LabourMarket) -> None:
+        """Age a month; get paid (less wage theft), repay debt, send money home, save.
+
+        Pay: the employer's offer (prefecture minimum wage x hours x markup), plus the SSW
+        premium, less ``wage_theft_share`` where the employer underpays this month. Irregular
+        workers earn ``irregular_wage_factor`` x the local minimum-wage pay; people between
+        employers earn nothing. Net pay after deductions and living costs repays debt first
+        (``repay_share``), then is split between remittances and savings; a shortfall eats
+        savings, then adds to debt, so neither can go negative.
+        """
+        p, f, w = model.people, model.firms, model.world
+        n = p.n
+        status = p.status[:n]
+        here = status < Status.RETURNED
+        legal = status <= Status.SSW_2
+        firm = p.firm[:n]
+        employed = legal & (firm >= 0)
+        p.months_in_japan[:n] += here
+        p.months_in_status[:n] += here
+        p.months_with_employer[:n] += employed
+        p.months_searching[:n] += legal & (firm < 0)
+
+        wage = Trainee.pay(model)
+        p.wage_yen[:n] = wage
+
+        debt = p.debt_yen[:n] * (1.0 + w.debt_interest_monthly * here)
+        net = np.where(here, wage * (1.0 - w.deductions_share) - w.living_cost_yen, 0.0)
+        surplus = np.maximum(net, 0.0)
+        repay = np.minimum(debt, surplus * w.repay_share)
+        debt -= repay
+        rest = surplus - repay
+        remit = rest * w.remit_share
+        savings = p.savings_yen[:n] + rest - remit
+        shortfall = np.maximum(-net, 0.0)
+        from_savings = np.minimum(savings, shortfall)
+        p.savings_yen[:n] = savings - from_savings
+        p.debt_yen[:n] = debt + (shortfall - from_savings)
+        p.remitted_yen[:n] += remit
+
+    @staticmethod
+    def pay(model: LabourMarket) -> np.ndarray:
+        """This month's gross pay of everyone (zero for people between employers or gone)."""
+        p, f, w = model.people, model.firms, model.world
+        n = p.n
+        status = p.status[:n]
+        firm = p.firm[:n]
+        employed = (status <= Status.SSW_2) & (firm >= 0)
+        safe_firm = np.maximum(firm, 0)
+        is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
+        theft = model.behaviour.violations.wage_theft_share * f.underpaying[safe_firm]
+        pay = model.offer_yen[safe_firm] * (1.0 + w.ssw_wage_premium * is_ssw) * (1.0 - theft)
+        irregular_pay = w.irregular_wage_factor * model.base_pay_yen[p.pref[:n]]
+        return np.where(employed, pay, np.where(status == Status.IRREGULAR, irregular_pay, 0.0))
+
+    @staticmethod
+    def learn(model: LabourMarket) -> None:
+        """Skill grows with the employer's training quality; Japanese grows with time in work."""
+        p, b = model.people, model.behaviour.learning
+        n = p.n
+        firm = p.firm[:n]
+        employed = (p.status[:n] <= Status.SSW_2) & (firm >= 0)
+        quality = model.firms.training_quality[np.maximum(firm, 0)]
+        p.skill[:n] += employed * b.skill_per_month * quality * p.aptitude[:n]
+        p.japanese[:n] += employed * b.japanese_per_month * p.aptitude[:n]
+
+    @staticmethod
+    def take_tests(model: LabourMarket, rng: np.random.Generator) -> None:
+        """Sit, once a year (the month before each arrival anniversary), every test not yet passed.
+
+        A test is passed when the level plus a noise draw reaches its threshold; a pass is kept.
+        """
+        p, b = model.people, model.behaviour.learning
+        n = p.n
+        sitting = (p.status[:n] <= Status.SSW_2) & (p.months_in_japan[:n] % 12 == 11)
+        rows = np.flatnonzero(sitting)
+        if len(rows) == 0:
+            return
+        skill, jp = p.skill[rows], p.japanese[rows]
+        levels = {
+            "basic_skill": (skill, b.threshold_basic_skill),
+            "skill_grade3": (skill, b.threshold_skill_grade3),
+            "skill_ssw2": (skill, b.threshold_skill_ssw2),
+            "japanese_a1": (jp, 1.0),
+            "japanese_a2": (jp, 2.0),
+            "japanese_b1": (jp, 3.0),
+        }
+        passed = p.tests_passed[rows]
+        for name, (level, threshold) in levels.items():
+            noise = rng.normal(0.0, b.test_noise_sd, len(rows)) if b.test_noise_sd > 0 else 0.0
+            passed = passed | np.where(level + noise >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+        p.tests_passed[rows] = passed
+
+    @staticmethod
+    def feel_grievance(model: LabourMarket) -> None:
+        """Grievance decays, and grows with violations suffered and with a known wage gap."""
+        p, g = model.people, model.behaviour.grievance
+        n = p.n
+        firm = p.firm[:n]
+        employed = (p.status[:n] <= Status.SSW_2) & (firm >= 0)
+        exposed = employed & model.firms.violating[np.maximum(firm, 0)]
+        gap = model.wage_gap()
+        p.grievance[:n] = p.grievance[:n] * g.monthly_decay + g.per_violation * exposed + g.per_wage_gap * gap
+
+    @staticmethod
+    def hear_about_wages(model: LabourMarket) -> None:
+        """Learn the best base wage among one's contacts' employers (information along ties)."""
+        p = model.people
+        n = p.n
+        contacts = p.contacts[:n]
+        valid = contacts >= 0
+        c = np.maximum(contacts, 0)
+        c_firm = p.firm[c]
+        working = valid & (c_firm >= 0) & (p.status[c] <= Status.SSW_2)
+        offers = np.where(working, model.offer_yen[np.maximum(c_firm, 0)], 0.0)
+        heard = offers.max(axis=1) if offers.shape[1] else np.zeros(n)
+        p.known_wage_yen[:n] = heard
+
+    @staticmethod
+    def move_up_or_leave(model: LabourMarket) -> None:
+        """The status ladder: TITP i -> ii -> iii, TITP/ESD -> SSW i -> SSW ii, or leave at the end.
+
+        TITP i needs the basic skills test at 12 months. At the end of TITP ii (36 months) those
+        who want to stay move to SSW i when the path is open (completing TITP ii exempts the
+        tests in the same field), else to TITP iii at an excellent firm with grade 3 passed
+        (when stage iii exists), else they leave. ESD workers move to SSW i at the end of the
+        programme with the tests the rules name, or leave (after an optional grace period to
+        retake them). SSW i holders move to SSW ii as soon as they pass its tests and want to
+        stay, and leave when SSW i's limit is reached.
+        """
+        p, pol = model.people, model.policy
+        stay = pol.config.stay
+        n = p.n
+        status = p.status[:n]
+        months = p.months_in_japan[:n]
+        wants = p.wants_long_stay[:n]
+        tests = p.tests_passed[:n]
+        firm = p.firm[:n]
+        excellent = model.firms.compliance[np.maximum(firm, 0)] >= model.behaviour.firms.excellent_compliance
+        max_trainee = stay.max_trainee_months
+        ssw1_tests_ok = (tests & pol.ssw1_tests) == pol.ssw1_tests
+        ssw2_tests_ok = (tests & pol.ssw2_tests) == pol.ssw2_tests
+
+        def has(bit: str) -> np.ndarray:
+            return (tests & TEST_BITS[bit]) > 0
+
+        end_i = (status == Status.TITP_1) & (months >= min(12, max_trainee))
+        to_ii = end_i & has("basic_skill") & (max_trainee > 12)
+        end_ii = (status == Status.TITP_2) & (months >= min(36, max_trainee))
+        to_ssw_from_ii = end_ii & wants & pol.ssw1_open & (stay.titp_ii_completion_exempts_tests | ssw1_tests_ok)
+        to_iii = end_ii & ~to_ssw_from_ii & wants & pol.stage_iii_open & excellent & has("skill_grade3")
+        end_iii = (status == Status.TITP_3) & (months >= max_trainee)
+        to_ssw_from_iii = end_iii & wants & pol.ssw1_open
+        end_esd = (status == Status.ESD) & (months >= max_trainee)
+        to_ssw_from_esd = end_esd & wants & pol.ssw1_open & ssw1_tests_ok
+        grace = end_esd & ~to_ssw_from_esd & wants & (months < max_trainee + stay.test_retake_grace_months)
+        ssw1 = status == Status.SSW_1
+        to_ssw2 = ssw1 & wants & pol.ssw2_open & ssw2_tests_ok
+        end_ssw1 = ssw1 & ~to_ssw2 & (p.months_in_status[:n] >= stay.ssw1_max_months)
+
+        to_ssw1 = to_ssw_from_ii | to_ssw_from_iii | to_ssw_from_esd
+        leaving = (end_i & ~to_ii) | (end_ii & ~to_ssw_from_ii & ~to_iii) | (end_iii & ~to_ssw_from_iii)
+        leaving |= (end_esd & ~to_ssw_from_esd & ~grace) | end_ssw1
+        for mask, new in ((to_ii, Status.TITP_2), (to_iii, Status.TITP_3), (to_ssw1, Status.SSW_1), (to_ssw2, Status.SSW_2)):
+            rows = np.flatnonzero(mask)
+            p.status[rows] = new
+            p.months_in_status[rows] = 0
+        model.flows["to_ssw1"] += int(to_ssw1.sum())
+        model.flows["to_ssw2"] += int(to_ssw2.sum())
+        leavers = np.flatnonzero(leaving)
+        model.leave_japan(leavers, Status.RETURNED)
+        model.flows["returns_home"] += len(leavers)
+        model.flows["returns_end_of_stay"] += len(leavers)
+
+    @staticmethod
+    def decide(model: LabourMarket, rng: np.random.Generator) -> None:
+        """Each legal resident: disappear, go home, seek a transfer, or carry on.
+
+        Monthly hazards (docs/ODD.md, decisions):
+        disappear = base x exp(b_debt debt/500k + b_grievance grievance + b_gap gap + b_ties irregular contact)
+                    x legal_exit_factor (if a legal transfer is open to them)
+                    x end_of_stay_factor (in the last months of a stay with no way to stay on);
+        return home = base + b grievance (SSW ii: their own, lower rate);
+        seek a transfer (only if the policy allows) = base + b_gap gap + b_grievance grievance.
+        One uniform draw per person makes the three exclusive. People released by their
+        employer search each month and go home when the search runs out.
+        """
+        p, pol, beh = model.people, model.policy, model.behaviour
+        a, d, t = beh.abscond, beh.departure, beh.transfer
+        rows = np.flatnonzero(p.status[: p.n] <= Status.SSW_2)
+        if len(rows) == 0:
+            return
+        status = p.status[rows]
+        firm = p.firm[rows]
+        employed = firm >= 0
+        gap = model.wage_gap()[rows]
+        grievance = p.grievance[rows]
+        contacts = p.contacts[rows]
+        irregular_contact = ((contacts >= 0) & (p.status[np.maximum(contacts, 0)] == Status.IRREGULAR)).any(axis=1)
+        legal_exit = pol.transfer_allowed(status, p.months_with_employer[rows], p.field[rows], p.tests_passed[rows])
+
+        months_left = model.months_left(rows)
+        no_way_on = model.no_way_to_stay_on(rows)
+        near_end = (months_left <= a.end_of_stay_window_months) & no_way_on
+        log_h = (
+            a.per_debt_500k_yen * p.debt_yen[rows] / 500_000.0
+            + a.per_grievance * grievance
+            + a.per_wage_gap * gap
+            + a.per_irregular_contact * irregular_contact
+        )
+        h_abscond = a.base_monthly * np.exp(log_h)
+        h_abscond *= np.where(legal_exit, a.legal_exit_factor, 1.0) * np.where(near_end, a.end_of_stay_factor, 1.0)
+        h_abscond = np.minimum(h_abscond, 0.5)
+        h_return = np.where(
+            status == Status.SSW_2, d.ssw2_return_monthly, d.return_base_monthly + d.return_per_grievance * grievance
+        )
+        h_seek = legal_exit * employed * (t.seek_base_monthly + t.seek_per_wage_gap * gap + t.seek_per_grievance * grievance)
+        u = rng.random(len(rows))
+        absconding = u < h_abscond
+        returning = ~absconding & (u < h_abscond + np.minimum(h_return, 0.5))
+        seeking = ~absconding & ~returning & (u < h_abscond + h_return + np.minimum(h_seek, 0.5))
+
+        model.disappear(rows[absconding])
+        model.leave_japan(rows[returning], Status.RETURNED)
+        model.flows["returns_home"] += int(returning.sum())
+
+        searching = rows[~employed & ~absconding & ~returning]
+        gave_up = []
+        for pid in rng.permutation(searching):
+            if not model.trainee(int(pid)).seek_new_employer(rng) and p.months_searching[pid] > t.unavoidable_search_months:
+                gave_up.append(pid)
+        model.leave_japan(np.array(gave_up, dtype=np.int64), Status.RETURNED)
+        model.flows["returns_home"] += len(gave_up)
+        for pid in rng.permutation(rows[seeking]):
+            model.trainee(int(pid)).seek_transfer(rng)
+
+    @staticmethod
+    def face_apprehension(model: LabourMarket, rng: np.random.Generator) -> None:
+        """Irregular workers are apprehended and removed, or leave on their own."""
+        p, d = model.people, model.behaviour.departure
+        rows = np.flatnonzero(p.status[: p.n] == Status.IRREGULAR)
+        if len(rows) == 0:
+            return
+        u = rng.random(len(rows))
+        caught = rows[u < d.irregular_apprehension_monthly]
+        leaving = rows[(u >= d.irregular_apprehension_monthly) & (u < d.irregular_apprehension_monthly + d.irregular_self_departure_monthly)]
+        model.leave_japan(caught, Status.REMOVED)
+        model.leave_japan(leaving, Status.RETURNED)
+        model.flows["apprehensions"] += len(caught)
+        model.flows["returns_home"] += len(leaving)
+        model.flows["returns_irregular"] += len(leaving)
+
+
+# =============================================================================================
+# Firm
+# =============================================================================================
+class Firm(FixedAgent):
+    """A (mostly small) employer of foreign workers, standing on its node of the network."""
+
+    def __init__(self, model: LabourMarket, row: int, cell) -> None:
+        super().__init__(model)
+        self.row = row
+        self.cell = cell
+
+    @property
+    def prefecture(self) -> str:
+        return self.model.geo.name[self.model.firms.pref[self.row]]
+
+    @property
+    def field(self) -> str:
+        return FIELDS[self.model.firms.field[self.row]]
+
+    @property
+    def wage_offer_yen(self) -> float:
+        return float(self.model.offer_yen[self.row])
+
+    @property
+    def compliance(self) -> float:
+        return float(self.model.firms.compliance[self.row])
+
+    @property
+    def headcount(self) -> int:
+        return int(self.model.firms.headcount[self.row])
+
+    @property
+    def vacancies(self) -> int:
+        return max(0, int(self.model.firms.demand[self.row] - self.model.firms.headcount[self.row]))
+
+    @property
+    def supervisory_body(self) -> SupervisoryBody:
+        return self.model.body_agents[self.model.firms.supervisory_body[self.row]]
+
+    @property
+    def sanctioned(self) -> bool:
+        return bool(self.model.firms.sanctioned_until[self.row] > self.model.month)
+
+    def workers(self) -> np.ndarray:
+        """Person ids of the firm's workers (legal statuses)."""
+        p = self.model.people
+        return np.flatnonzero((p.firm[: p.n] == self.row) & (p.status[: p.n] <= Status.SSW_2))
+
+    def __repr__(self) -> str:
+        return f"Firm(row={self.row}, {self.field}, {self.prefecture}, {self.headcount} workers)"
+
+    # -- rare, individual acts ---------------------------------------------------------------------
+    def sanction(self) -> None:
+        """Barred from intake; compliance improves; with some probability the plan is revoked."""
+        m, f = self.model, self.model.firms
+        sup = m.policy.config.supervision
+        f.sanctioned_until[self.row] = m.month + sup.sanction_bar_months
+        gain = m.behaviour.violations.compliance_gain_after_sanction
+        f.compliance[self.row] += (1.0 - f.compliance[self.row]) * gain
+        m.flows["firms_sanctioned"] += 1
+        if m.rng_for("revocation", self.row).random() < sup.plan_revocation_share:
+            self.release_trainees(trainees_only=True)
+
+    def release_trainees(self, trainees_only: bool) -> None:
+        """Release workers who must find a new employer (an unavoidable transfer)."""
+        m, p = self.model, self.model.people
+        rows = self.workers()
+        if trainees_only:
+            rows = rows[p.status[rows] <= Status.ESD]
+        m.release(rows)
+
+    def close(self) -> None:
+        """Bankruptcy or closure: every worker is released; a new owner reopens on the node."""
+        self.release_trainees(trainees_only=False)
+        self.model.reopen_firm(self.row)
+
+    # -- what every firm does every month (vectorised) -------------------------------------------
+    @staticmethod
+    def commit_violations(model: LabourMarket, rng: np.random.Generator) -> None:
+        """Each firm violates this month with probability p0 x (1 - compliance); some underpay."""
+        f, v = model.firms, model.behaviour.violations
+        p_violate = v.monthly_probability_at_zero_compliance * (1.0 - f.compliance)
+        u = rng.random((2, f.n))
+        f.violating[:] = (u[0] < p_violate) & (f.headcount > 0)
+        f.underpaying[:] = f.violating & (u[1] < v.share_underpayment)
+        f.violations_pending += f.violating
+        model.flows["violations"] += int(f.violating.sum())
+
+    @staticmethod
+    def adjust_wages(model: LabourMarket) -> None:
+        """Firms that lost workers to quits raise their markup; ones with vacancies, a little.
+
+        Wages are sticky downwards (no cuts). The policy's wage floor binds everyone.
+        """
+        f, b = model.firms, model.behaviour.firms
+        pol = model.policy.config.wages
+        if pol.firms_raise_wages and b.wage_raise_step > 0:
+            short = f.demand - f.headcount >= 1
+            step = b.wage_raise_step * ((f.quits_this_month > 0) + 0.25 * short)
+            f.markup[:] = np.minimum(f.markup * (1.0 + step), np.maximum(b.wage_markup_ceiling, f.markup))
+        np.maximum(f.markup, pol.wage_floor_markup, out=f.markup)
+        f.quits_this_month[:] = 0
+        model.update_offers()
+
+    @staticmethod
+    def update_demand(model: LabourMarket) -> None:
+        """Labour demand grows at the world's yearly rate (the shortage deepens)."""
+        growth = (1.0 + model.world.demand_growth_per_year) ** (1.0 / 12.0)
+        model.firms.demand *= np.float32(growth)
+
+    @staticmethod
+    def close_some(model: LabourMarket, rng: np.random.Generator) -> None:
+        """A few firms close each month (``firm_closure_monthly``); their workers are released."""
+        rows = np.flatnonzero(rng.random(model.firms.n) < model.world.firm_closure_monthly)
+        for row in rows:
+            model.firm_agents[row].close()
+        model.flows["firm_closures"] += len(rows)
+
+
+# =============================================================================================
+# Supervisory body
+# =============================================================================================
+class SupervisoryBody(FixedAgent):
+    """A kanri dantai (under ESD a supervisory support organisation) and its member firms."""
+
+    def __init__(self, model: LabourMarket, row: int, cell) -> None:
+        super().__init__(model)
+        self.row = row
+        self.cell = cell
+
+    @property
+    def independence(self) -> float:
+        return float(self.model.bodies.independence[self.row])
+
+    @property
+    def thoroughness(self) -> float:
+        return float(self.model.bodies.thoroughness[self.row])
+
+    def members(self) -> list[Firm]:
+        return [self.model.firm_agents[r] for r in self.model.bodies.members_of(self.row)]
+
+    def __repr__(self) -> str:
+        return f"SupervisoryBody(row={self.row}, {len(self.model.bodies.members_of(self.row))} member firms)"
+
+    def report(self, firm: Firm) -> None:
+        """Report a found violation to the authorities: the firm is sanctioned."""
+        firm.sanction()
+
+    @staticmethod
+    def audit_members(model: LabourMarket, rng: np.random.Generator) -> None:
+        """Audits by supervisory bodies and inspections by the authority (OTIT), all firms at once.
+
+        A body audits each member with probability ``audit_monthly``; an audit finds pending
+        violations with the body's thoroughness; a found violation is reported with the body's
+        independence, else hushed up. The authority inspects with ``inspection_monthly`` and
+        acts on what it finds. Pending violations are cleared by any audit or inspection.
+        """
+        f, b = model.firms, model.bodies
+        sup = model.policy.config.supervision
+        u = rng.random((5, f.n))
+        pending = f.violations_pending > 0
+        audited = u[0] < sup.audit_monthly
+        found = audited & pending & (u[1] < b.thoroughness[f.supervisory_body])
+        reported = found & (u[2] < b.independence[f.supervisory_body])
+        inspected = u[3] < sup.inspection_monthly
+        found_by_authority = inspected & pending & (u[4] < sup.inspection_detection)
+        sanctioned = reported | found_by_authority
+        model.flows["violations_detected"] += int(f.violations_pending[sanctioned].sum())
+        model.flows["violations_suppressed"] += int(f.violations_pending[found & ~reported & ~found_by_authority].sum())
+        f.violations_pending[audited | inspected] = 0
+        for row in np.flatnonzero(reported):
+            model.body_agents[f.supervisory_body[row]].report(model.firm_agents[row])
+        for row in np.flatnonzero(found_by_authority & ~reported):
+            model.firm_agents[row].sanction()

@@ -1,0 +1,68 @@
+"""Names of the domain: statuses, fields, origins and the ESD metro prefectures.
+
+Kept in one small module so that the model, the scenario schema and the outputs agree on the
+spelling of every category.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Status(IntEnum):
+    """Residence status of a person the model has let into Japan (stored as int8 in arrays)."""
+
+    TITP_1 = 0  # Technical Intern Training (i): first year
+    TITP_2 = 1  # TITP (ii): years 2-3
+    TITP_3 = 2  # TITP (iii): years 4-5, only at "excellent" firms
+    ESD = 3  # Employment for Skill Development (2027-): a 3-year programme
+    SSW_1 = 4  # Specified Skilled Worker (i): up to 5 years, job change within field
+    SSW_2 = 5  # SSW (ii): renewable without limit, family allowed
+    IRREGULAR = 6  # "disappeared": working without valid status
+    RETURNED = 7  # left Japan on their own (end of stay, gave up, self-departure)
+    REMOVED = 8  # apprehended and deported
+
+
+TRAINEE_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD)
+TITP_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3)
+SSW_STATUSES = (Status.SSW_1, Status.SSW_2)
+LEGAL_STATUSES = TRAINEE_STATUSES + SSW_STATUSES
+IN_JAPAN_STATUSES = LEGAL_STATUSES + (Status.IRREGULAR,)
+GONE_STATUSES = (Status.RETURNED, Status.REMOVED)
+
+#: Fields (sectors) of the model, in array order. The design names these eight (DESIGN.md §2).
+FIELDS: tuple[str, ...] = (
+    "construction",
+    "food_manufacturing",
+    "machinery_metal",
+    "agriculture",
+    "textiles",
+    "nursing_care",
+    "fishery",
+    "other",
+)
+
+#: Countries of origin, in array order ("other" pools the rest).
+ORIGINS: tuple[str, ...] = (
+    "vietnam",
+    "china",
+    "indonesia",
+    "philippines",
+    "myanmar",
+    "cambodia",
+    "other",
+)
+
+#: JIS codes of the 8 prefectures whose firms are capped in taking ESD transferees from
+#: other areas (Tokyo, Kanagawa, Saitama, Chiba, Aichi, Osaka, Kyoto, Hyogo; BRIEF.md, ESD details).
+METRO_PREF_CODES: frozenset[int] = frozenset({11, 12, 13, 14, 23, 26, 27, 28})
+
+#: Tests the rules can name, as bits of a person's ``tests_passed`` mask.
+TEST_BITS: dict[str, int] = {
+    "basic_skill": 1,  # TITP basic grade / ESD year-1 skills test
+    "japanese_a1": 2,  # JLPT N5 or equivalent
+    "skill_grade3": 4,  # grade-3 skills test (SSW i level)
+    "japanese_a2": 8,  # JLPT N4
+    "skill_ssw2": 16,  # SSW ii skills test
+    "japanese_b1": 32,  # JLPT N3
+}

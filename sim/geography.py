@@ -1,0 +1,71 @@
+"""Japan's 47 prefectures as data: minimum wage, ESD metro flag, adjacency, initial stocks.
+
+The tables are copies of ``shared/domain/data`` (see ``sim/data/SOURCES.md`` for where each
+figure comes from). The model uses one full year of minimum wages, FY2024 (in force from
+October 2024 to the FY2025 revisions of October 2025 - March 2026).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from sim.domain import METRO_PREF_CODES
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Per-prefecture arrays indexed 0..46 (JIS code minus one)."""
+
+    code: np.ndarray  # JIS X 0401 code 1..47
+    name: tuple[str, ...]
+    min_wage_yen_per_hour: np.ndarray  # FY2024 regional minimum wage, MHLW
+    metro: np.ndarray  # bool, the 8 ESD metro prefectures
+    titp_stock: np.ndarray  # TITP residents, end of June 2024, ISA
+    ssw_stock: np.ndarray  # SSW residents, end of June 2024, ISA
+    job_openings_ratio: np.ndarray  # seasonally adjusted, February 2025, MHLW (受理地別)
+    adjacency: tuple[tuple[int, ...], ...]  # neighbours of each prefecture (land, bridge, tunnel)
+
+    @property
+    def n(self) -> int:
+        return len(self.code)
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with resources.files("sim.data").joinpath(name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def load_geography() -> Geography:
+    """Read the prefecture tables shipped in ``sim/data`` (cached: they never change in a run)."""
+    wages = sorted(_rows("minimum_wage.csv"), key=lambda r: int(r["pref_code"]))
+    stocks = {int(r["pref_code"]): r for r in _rows("titp_by_prefecture.csv")}
+    ratios = {int(r["pref_code"]): r for r in _rows("job_openings_ratio.csv")}
+    codes = np.array([int(r["pref_code"]) for r in wages], dtype=np.int16)
+    if list(codes) != list(range(1, 48)):
+        raise ValueError("minimum_wage.csv must list the 47 prefectures, codes 1..47")
+    neighbours: list[set[int]] = [set() for _ in range(47)]
+    for r in _rows("prefecture_adjacency.csv"):
+        a, b = int(r["pref_code_a"]) - 1, int(r["pref_code_b"]) - 1
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    arrays = dict(
+        min_wage_yen_per_hour=np.array([float(r["fy2024"]) for r in wages]),
+        metro=np.array([int(c) in METRO_PREF_CODES for c in codes]),
+        titp_stock=np.array([float(stocks[int(c)]["titp_2024_06"]) for c in codes]),
+        ssw_stock=np.array([float(stocks[int(c)]["ssw_2024_06"]) for c in codes]),
+        job_openings_ratio=np.array([float(ratios[int(c)]["ratio_2025_02_sa_juri"]) for c in codes]),
+    )
+    for a in arrays.values():
+        a.setflags(write=False)
+    return Geography(
+        code=codes,
+        name=tuple(r["pref_name_en"] for r in wages),
+        adjacency=tuple(tuple(sorted(s)) for s in neighbours),
+        **arrays,
+    )

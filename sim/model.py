@@ -1,0 +1,568 @@
+"""LabourMarket: wires agents, network, policy and the monthly schedule (DESIGN.md §4).
+
+Usage::
+
+    from sim import LabourMarket, load_scenario
+    model = LabourMarket(load_scenario("scenarios/esd.toml"), seed=7)
+    model.run(120)
+    table = model.results()          # one row per month, columns in docs/outputs.md
+
+Randomness: one integer seed. Every random draw comes from a generator made for its purpose and
+month from ``SeedSequence(seed, spawn_key=(month, purpose))``. The same seed therefore gives the
+same world (firms, network, initial people) under every policy, and the same "luck" in each month
+and process, so that scenario differences come from the policy, not from shifted random streams
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from mesa.discrete_space import Network
+
+import mesa
+from sim import network as net
+from sim.agents import Firm, SupervisoryBody, Trainee
+from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
+from sim.geography import load_geography
+from sim.outputs import FLOW_COLUMNS, collect
+from sim.policy import Policy
+from sim.population import Firms, People, SupervisoryBodies
+from sim.scenario import Scenario
+
+#: Fixed ids of the random streams (never renumber: it would change every seeded result).
+_STREAMS = {
+    "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
+    "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
+    "apprehension": 12, "revocation": 13, "release": 14,
+}
+
+#: TITP annual intake cap by full-time staff (BRIEF.md, "Firms and overseers"): (staff up to, cap).
+_INTAKE_CAP_TABLE = ((30, 3), (40, 4), (50, 5), (100, 6), (200, 10), (300, 15))
+
+
+def intake_cap(staff: np.ndarray) -> np.ndarray:
+    """Trainees a firm may take in a year, by its full-time staff (before the 'excellent' bonus)."""
+    cap = np.maximum(staff // 20, 15)  # >= 301 staff: 1/20 of staff
+    for upper, value in reversed(_INTAKE_CAP_TABLE):
+        cap = np.where(staff <= upper, value, cap)
+    return cap.astype(np.int32)
+
+
+class LabourMarket(mesa.Model):
+    """Japan's foreign-trainee labour market under one policy.
+
+    Args:
+        scenario: a validated scenario (``sim.load_scenario``).
+        seed: the run's seed; None draws one from the OS (then kept in ``model.seed``).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        seed = int(seed)
+        super().__init__(seed=seed)
+        self.seed = seed
+        self.scenario = scenario
+        self.policy = Policy(scenario.policy)
+        self.world = scenario.world
+        self.behaviour = scenario.behaviour
+        self.scale = scenario.run.scale
+        self.month = 0
+        self.geo = load_geography()
+        self.flows: Counter[str] = Counter()
+        self.records: list[dict] = []
+        self._views: dict[int, Trainee] = {}
+        self._intake_carry = {"trainee": 0.0, "ssw": 0.0}
+
+        self._build_firms()
+        self._build_bodies()
+        self._build_network()
+        self._build_people()
+        self.recount_firms()
+        self.update_offers()
+        self.people.wage_yen[: self.people.n] = Trainee.pay(self)
+        self.records.append(collect(self))
+
+    # =========================================================================================
+    # Randomness
+    # =========================================================================================
+    def rng_for(self, purpose: str, *extra: int) -> np.random.Generator:
+        """The generator for ``purpose`` in the current month (and ``extra`` keys, e.g. a firm)."""
+        key = (self.month, _STREAMS[purpose], *extra)
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+
+    def _world_rng(self, purpose: str) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(2**31, _STREAMS[purpose])))
+
+    # =========================================================================================
+    # Building the world
+    # =========================================================================================
+    def _count(self, real_number: float) -> int:
+        """Scaled count of agents standing for ``real_number`` real ones."""
+        return int(round(real_number * self.scale))
+
+    def _build_firms(self) -> None:
+        w, geo = self.world, self.geo
+        rng = self._world_rng("firms")
+        n = max(self._count(w.firms), 1)
+        f = Firms(n)
+        workers_by_pref = geo.titp_stock + geo.ssw_stock
+        f.pref[:] = rng.choice(geo.n, size=n, p=workers_by_pref / workers_by_pref.sum())
+        field_p = np.array([w.field_shares[x] for x in FIELDS])
+        f.field[:] = rng.choice(len(FIELDS), size=n, p=field_p / field_p.sum())
+        staff = np.maximum(1, np.round(w.firm_staff_median * np.exp(rng.normal(0, w.firm_staff_sigma, n))))
+        f.staff[:] = staff
+        f.markup[:] = np.maximum(1.0, rng.normal(w.wage_markup_mean, w.wage_markup_sd, n))
+        v = self.behaviour.violations
+        f.compliance[:] = rng.beta(v.compliance_alpha, v.compliance_beta, n)
+        f.training_quality[:] = np.exp(rng.normal(0.0, self.behaviour.learning.training_quality_sigma, n))
+        excellent = f.compliance >= self.behaviour.firms.excellent_compliance
+        bonus = np.where(excellent, self.policy.config.recruitment.intake_cap_multiplier_excellent, 1.0)
+        f.intake_cap_per_year[:] = np.round(intake_cap(f.staff) * bonus)
+        f.sanctioned_until[:] = -1
+        self.firms = f
+        self._firm_weight = f.staff.astype(float) ** 0.7  # who gets the initial workers (assumption)
+
+    def _build_bodies(self) -> None:
+        rng = self._world_rng("bodies")
+        sup = self.policy.config.supervision
+        n_firms = self.firms.n
+        n = min(max(self._count(self.world.supervisory_bodies), 1), n_firms)
+        firms_by_pref = np.bincount(self.firms.pref, minlength=self.geo.n).astype(float)
+        body_pref = rng.choice(self.geo.n, size=n, p=firms_by_pref / firms_by_pref.sum())
+        size_weight = rng.pareto(1.5, n) + 1.0  # a few large cooperatives, many small (assumption)
+        firm_body = np.empty(n_firms, dtype=np.int32)
+        for pref in range(self.geo.n):
+            members = np.flatnonzero(self.firms.pref == pref)
+            if len(members) == 0:
+                continue
+            local = np.flatnonzero(body_pref == pref)
+            pool = local if len(local) else np.arange(n)
+            w = size_weight[pool]
+            firm_body[members] = pool[rng.choice(len(pool), size=len(members), p=w / w.sum())]
+        self.firms.supervisory_body[:] = firm_body
+        b = SupervisoryBodies(n, firm_body)
+        b.pref[:] = body_pref
+        b.independence[:] = _beta(rng, sup.independence_mean, sup.independence_concentration, n)
+        b.thoroughness[:] = _beta(rng, sup.thoroughness_mean, sup.thoroughness_concentration, n)
+        self.bodies = b
+
+    def _build_network(self) -> None:
+        w, f = self.world, self.firms
+        rng = self._world_rng("network")
+        edges = net.firm_ties(
+            rng, self.geo, f.pref, f.field, len(FIELDS), w.firm_ties_same_prefecture, w.firm_ties_adjacent, w.firm_ties_metro
+        )
+        self.firm_nbr_ptr, self.firm_nbr = net.csr_neighbours(f.n, edges)
+        self.graph = net.build_graph(f.pref, f.field, f.supervisory_body, self.bodies.n, edges)
+        self.space = Network(self.graph, random=self.random)
+        cells = self.space._cells
+        self.firm_agents = [Firm(self, i, cells[i]) for i in range(f.n)]
+        self.body_agents = [SupervisoryBody(self, j, cells[f.n + j]) for j in range(self.bodies.n)]
+
+    def _build_people(self) -> None:
+        """The initial stock: trainees and SSW holders placed at firms, as if the rules had always applied."""
+        w, geo, pol = self.world, self.geo, self.policy
+        rng = self._world_rng("people")
+        n_tr, n_s1, n_s2 = self._count(w.stock_trainees), self._count(w.stock_ssw1), self._count(w.stock_ssw2)
+        total = n_tr + n_s1 + n_s2
+        expected = total + self._count(
+            (pol.config.recruitment.trainee_intake_per_year + pol.config.recruitment.ssw_direct_intake_per_year)
+            * self.scenario.run.months / 12
+        )
+        self.people = p = People(capacity=int(expected * 1.1) + 16, contacts_per_person=w.contacts_per_person)
+        rows = p.add(total)
+        kind = np.repeat([0, 1, 2], [n_tr, n_s1, n_s2])  # trainee, SSW i, SSW ii
+        pref_p = np.where(kind == 0, 0, 1)
+        pref_tables = (geo.titp_stock / geo.titp_stock.sum(), geo.ssw_stock / geo.ssw_stock.sum())
+        pref = np.empty(total, dtype=np.int64)
+        for k in (0, 1):
+            sel = pref_p == k
+            pref[sel] = rng.choice(geo.n, size=int(sel.sum()), p=pref_tables[k])
+        firm = self._place_in_firms(rng, pref)
+        self._fill_newcomers(rng, rows, firm, arrival_month=0)
+
+        # Time already spent, as a share of the permitted stay (one draw, whatever the policy).
+        u = rng.random(total)
+        max_tr = pol.config.stay.max_trainee_months
+        months = np.where(kind == 0, np.floor(u * max_tr), 0).astype(np.int16)
+        ssw_months = np.where(kind == 1, np.floor(u * pol.config.stay.ssw1_max_months), np.floor(u * 36)).astype(np.int16)
+        if pol.entry_status == Status.ESD:
+            status = np.full(total, Status.ESD)
+        else:
+            status = np.select([months < 12, months < 36], [Status.TITP_1, Status.TITP_2], Status.TITP_3)
+        status = np.where(kind == 1, Status.SSW_1, np.where(kind == 2, Status.SSW_2, status))
+        p.status[rows] = status
+        via_titp = rng.random(total) < 0.6  # ~60% of SSW holders came via TITP (BRIEF.md, 2024)
+        prior = np.where(kind == 0, 0, np.where(via_titp, 36, 0) + np.where(kind == 2, 60, 0))
+        p.months_in_japan[rows] = np.where(kind == 0, months, prior + ssw_months)
+        p.months_in_status[rows] = np.where(kind == 0, months % 12 if pol.entry_status != Status.ESD else months, ssw_months)
+        p.months_with_employer[rows] = np.minimum(p.months_in_japan[rows], np.floor(rng.random(total) * 36))
+        p.arrival_month[rows] = -p.months_in_japan[rows].astype(np.int32)
+
+        b = self.behaviour.learning
+        m = p.months_in_japan[rows].astype(float)
+        p.japanese[rows] = b.japanese_at_arrival_esd if pol.entry_status == Status.ESD else b.japanese_at_arrival_titp
+        p.skill[rows] += b.skill_per_month * m * p.aptitude[rows]
+        p.japanese[rows] += b.japanese_per_month * m * p.aptitude[rows]
+        ssw = kind > 0
+        p.skill[rows[ssw]] = np.maximum(p.skill[rows[ssw]], b.threshold_skill_grade3)
+        p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], 2.0)
+        p.skill[rows[kind == 2]] = np.maximum(p.skill[rows[kind == 2]], b.threshold_skill_ssw2)
+        p.tests_passed[rows] = _tests_from_levels(p.skill[rows], p.japanese[rows], b)
+        past_first_year = rows[(kind == 0) & (months >= 12)]
+        p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (pol.entry_status == Status.ESD)
+        # Debt left: repaid over about ten months of work (assumption, see ODD initialisation).
+        p.debt_yen[rows] *= np.clip(1.0 - m / 10.0, 0.0, 1.0)
+        p.contacts[rows] = net.draw_contacts(
+            rng, rows, p.origin[rows], p.pref[rows], rows, p.origin[rows], p.pref[rows],
+            w.contacts_per_person, w.contacts_same_prefecture, len(ORIGINS), geo.n,
+        )
+        p.contacts[rows] = np.where(p.contacts[rows] == rows[:, None], -1, p.contacts[rows])
+        f = self.firms
+        counts = np.bincount(firm, minlength=f.n)
+        shortage = geo.job_openings_ratio[f.pref] / geo.job_openings_ratio.mean()
+        f.demand[:] = np.maximum(counts, 1) * (1.0 + w.vacancy_margin * shortage)
+
+    def _place_in_firms(self, rng: np.random.Generator, pref: np.ndarray) -> np.ndarray:
+        """A firm for each initial worker, within their prefecture, weighted by firm size."""
+        firm = np.empty(len(pref), dtype=np.int32)
+        f = self.firms
+        for k in range(self.geo.n):
+            who = np.flatnonzero(pref == k)
+            if len(who) == 0:
+                continue
+            pool = np.flatnonzero(f.pref == k)
+            if len(pool) == 0:  # tiny scales: a prefecture without firms sends its people anywhere
+                pool = np.arange(f.n)
+            w = self._firm_weight[pool]
+            firm[who] = pool[rng.choice(len(pool), size=len(who), p=w / w.sum())]
+        return firm
+
+    def _fill_newcomers(self, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:
+        """Attributes every newcomer draws: origin, broker debt, aptitude, intention; employer and field."""
+        w, p = self.world, self.people
+        n = len(rows)
+        origin_p = np.array([w.origin_shares[o] for o in ORIGINS])
+        origin = rng.choice(len(ORIGINS), size=n, p=origin_p / origin_p.sum())
+        fee = np.array([w.broker_fee_yen[o] for o in ORIGINS])[origin]
+        in_debt = rng.random(n) < w.share_arriving_in_debt
+        sigma = w.debt_sigma
+        debt = in_debt * fee * np.exp(rng.normal(-0.5 * sigma**2, sigma, n))  # lognormal with mean `fee`
+        p.origin[rows] = origin
+        p.debt_yen[rows] = self.policy.debt_at_entry(debt)
+        p.aptitude[rows] = np.exp(rng.normal(0.0, self.behaviour.learning.aptitude_sigma, n))
+        p.wants_long_stay[rows] = rng.random(n) < self.behaviour.departure.share_wanting_long_stay
+        p.firm[rows] = firm
+        p.field[rows] = self.firms.field[firm]
+        p.pref[rows] = self.firms.pref[firm]
+        p.arrival_month[rows] = arrival_month
+
+    # =========================================================================================
+    # Shared bookkeeping the agents call
+    # =========================================================================================
+    def update_offers(self) -> None:
+        """Each firm's monthly base wage offer: prefecture minimum wage x hours x markup."""
+        w = self.world
+        years = self.month // 12
+        index = (1.0 + w.min_wage_growth_per_year) ** years
+        self.base_pay_yen = self.geo.min_wage_yen_per_hour * w.hours_per_month * index
+        self.offer_yen = self.base_pay_yen[self.firms.pref] * self.firms.markup
+
+    def recount_firms(self) -> None:
+        """Headcounts from the people arrays (after vectorised changes)."""
+        p, f = self.people, self.firms
+        n = p.n
+        employed = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0)
+        firm = p.firm[:n][employed]
+        f.headcount[:] = np.bincount(firm, minlength=f.n)
+        esd = p.status[:n][employed] == Status.ESD
+        f.esd_headcount[:] = np.bincount(firm[esd], minlength=f.n)
+        moved = esd & p.transferee_from_other_area[:n][employed]
+        f.esd_transferees[:] = np.bincount(firm[moved], minlength=f.n)
+
+    def wage_gap(self) -> np.ndarray:
+        """Relative gap between the best wage a person heard of and their employer's offer (>= 0)."""
+        p = self.people
+        n = p.n
+        firm = p.firm[:n]
+        own = np.where(firm >= 0, self.offer_yen[np.maximum(firm, 0)], 0.0)
+        return np.where(own > 0, np.maximum(p.known_wage_yen[:n] - own, 0.0) / np.maximum(own, 1.0), 0.0)
+
+    def months_left(self, rows: np.ndarray) -> np.ndarray:
+        """Months before the current status's permitted stay ends (large where there is no limit)."""
+        p = self.people
+        status = p.status[rows]
+        left = np.full(len(rows), 10_000, dtype=np.int64)
+        trainee = status <= Status.ESD
+        left[trainee] = self.policy.config.stay.max_trainee_months - p.months_in_japan[rows][trainee]
+        ssw1 = status == Status.SSW_1
+        left[ssw1] = self.policy.config.stay.ssw1_max_months - p.months_in_status[rows][ssw1]
+        return left
+
+    def no_way_to_stay_on(self, rows: np.ndarray) -> np.ndarray:
+        """True where a person who wants to stay has no legal way to do so after this status."""
+        p, pol = self.people, self.policy
+        status = p.status[rows]
+        wants = p.wants_long_stay[rows]
+        path = np.where(status == Status.SSW_1, pol.ssw2_open, np.where(status <= Status.ESD, pol.ssw1_open, True))
+        return wants & ~path
+
+    def choose_employer(self, pid: int, rng: np.random.Generator, min_offer_yen: float) -> int:
+        """The best-paying reachable firm that would take this person now, or -1.
+
+        Reachable: the employer's firm ties, the members of its supervisory body, the employers
+        of one's contacts. Acceptable: a vacancy, not barred from intake, offer >= ``min_offer_yen``,
+        the field rule, and (for ESD workers) the caps on transferees from other prefectures.
+        """
+        p, f, pol = self.people, self.firms, self.policy
+        here = int(p.firm[pid]) if p.firm[pid] >= 0 else int(p.last_firm[pid])
+        if here < 0:
+            return -1
+        contacts = p.contacts[pid]
+        contacts = contacts[contacts >= 0]
+        cands = np.concatenate(
+            [
+                self.firm_nbr[self.firm_nbr_ptr[here] : self.firm_nbr_ptr[here + 1]],
+                self.bodies.members_of(int(f.supervisory_body[here])),
+                p.firm[contacts],
+            ]
+        )
+        cands = np.unique(cands[(cands >= 0) & (cands != here)])
+        if len(cands) == 0:
+            return -1
+        status = int(p.status[pid])
+        ok = (f.sanctioned_until[cands] <= self.month) & (f.demand[cands] - f.headcount[cands] >= 1)
+        ok &= self.offer_yen[cands] >= min_offer_yen
+        if pol.same_field_required(status):
+            ok &= f.field[cands] == p.field[pid]
+        t = pol.config.transfer
+        if pol.metro_caps_apply(status) and (t.metro_cap_share is not None or t.firm_cap_share is not None):
+            from_other = f.pref[cands] != p.pref[pid]
+            after = f.esd_transferees[cands] + 1.0
+            esd_after = f.esd_headcount[cands] + 1.0
+            if t.metro_cap_share is not None:
+                ok &= ~(from_other & self.geo.metro[f.pref[cands]] & (after > t.metro_cap_share * esd_after))
+            if t.firm_cap_share is not None:
+                ok &= ~(from_other & (after > t.firm_cap_share * esd_after))
+        cands = cands[ok]
+        if len(cands) == 0:
+            return -1
+        score = self.offer_yen[cands] * (1.0 + 1e-6 * rng.random(len(cands)))  # random tie-break
+        return int(cands[np.argmax(score)])
+
+    def record_transfer(self, voluntary: bool, ssw: bool, from_pref: int, to_pref: int, months_served: int) -> None:
+        """Count a transfer in this month's flows (called by ``Trainee.move_to``)."""
+        fl = self.flows
+        if voluntary:
+            fl["transfers_voluntary"] += 1
+            fl["transfers_voluntary_ssw"] += int(ssw)
+            if not ssw:
+                share = max(0.0, 1.0 - months_served / 36.0)  # weighted by time served (BRIEF.md, ESD)
+                fl["reimbursement_yen"] += self.policy.config.transfer.reimbursement_yen * share
+        else:
+            fl["transfers_unavoidable"] += 1
+        if from_pref != to_pref:
+            fl["inter_prefecture_moves"] += 1
+            metro_from, metro_to = bool(self.geo.metro[from_pref]), bool(self.geo.metro[to_pref])
+            fl["moves_into_metro"] += int(metro_to and not metro_from)
+            fl["moves_out_of_metro"] += int(metro_from and not metro_to)
+
+    def release(self, rows: np.ndarray) -> None:
+        """Workers lose their employer through no choice of theirs and look for another at once."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        p.last_firm[rows] = p.firm[rows]
+        p.firm[rows] = -1
+        p.months_searching[rows] = 0
+        self.recount_firms()
+        self.flows["releases"] += len(rows)
+        rng = self.rng_for("release", int(rows[0]))
+        for pid in rng.permutation(rows):
+            self.trainee(int(pid)).seek_new_employer(rng)
+
+    def disappear(self, rows: np.ndarray) -> None:
+        """Legal residents abscond into irregular work."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        employed = rows[p.firm[rows] >= 0]
+        np.add.at(self.firms.quits_this_month, p.firm[employed], 1)
+        self.flows["disappearances"] += len(rows)
+        self.flows["disappearances_trainee"] += int((p.status[rows] <= Status.ESD).sum())
+        p.last_firm[rows] = p.firm[rows]
+        p.firm[rows] = -1
+        p.status[rows] = Status.IRREGULAR
+        p.months_in_status[rows] = 0
+        p.transferee_from_other_area[rows] = False
+        self.recount_firms()
+
+    def leave_japan(self, rows: np.ndarray, status: Status) -> None:
+        """People leave Japan (RETURNED or REMOVED); their rows stay, their agent objects go."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        p.last_firm[rows] = p.firm[rows]
+        p.firm[rows] = -1
+        p.status[rows] = status
+        p.wage_yen[rows] = 0.0
+        if self._views:
+            for pid in self._views.keys() & set(rows.tolist()):
+                self._views.pop(pid).remove()
+        self.recount_firms()
+
+    def reopen_firm(self, row: int) -> None:
+        """A closed firm's node is taken over by a new owner with fresh traits (assumption)."""
+        rng = self.rng_for("closures", row)
+        f, w, v = self.firms, self.world, self.behaviour.violations
+        f.markup[row] = max(1.0, rng.normal(w.wage_markup_mean, w.wage_markup_sd))
+        f.compliance[row] = rng.beta(v.compliance_alpha, v.compliance_beta)
+        f.violations_pending[row] = 0
+        f.sanctioned_until[row] = -1
+
+    # =========================================================================================
+    # People as agent objects
+    # =========================================================================================
+    def trainee(self, pid: int) -> Trainee:
+        """The agent object of person ``pid`` (made on first use; removed when they leave Japan)."""
+        view = self._views.get(pid)
+        if view is None:
+            if self.people.status[pid] >= Status.RETURNED:
+                raise KeyError(f"person {pid} has left Japan ({Status(self.people.status[pid]).name})")
+            view = self._views[pid] = Trainee(self, pid)
+        return view
+
+    def trainees(self) -> list[Trainee]:
+        """Agent objects for everyone in Japan now (for inspection and small models)."""
+        return [self.trainee(int(pid)) for pid in np.flatnonzero(self.people.in_japan())]
+
+    def trainee_tie_graph(self):
+        """A networkx graph of people in Japan and their ties (contacts and co-workers); small models only."""
+        import networkx as nx
+
+        p = self.people
+        here = np.flatnonzero(p.in_japan())
+        g = nx.Graph()
+        g.add_nodes_from(int(i) for i in here)
+        inside = set(here.tolist())
+        for i in here:
+            g.add_edges_from((int(i), int(c)) for c in p.contacts[i] if c >= 0 and int(c) in inside)
+        by_firm: dict[int, list[int]] = {}
+        for i in here:
+            if p.firm[i] >= 0:
+                by_firm.setdefault(int(p.firm[i]), []).append(int(i))
+        for members in by_firm.values():
+            g.add_edges_from((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
+        return g
+
+    # =========================================================================================
+    # A month
+    # =========================================================================================
+    def arrive(self) -> None:
+        """1. Arrivals: trainees to firms with vacancies within their yearly cap; SSW direct entrants."""
+        rng = self.rng_for("arrivals")
+        f, rec = self.firms, self.policy.config.recruitment
+        if self.month % 12 == 1:
+            f.intake_this_year[:] = 0
+        open_ = f.sanctioned_until <= self.month
+        for kind, per_year in (("trainee", rec.trainee_intake_per_year), ("ssw", rec.ssw_direct_intake_per_year)):
+            want = self._intake_carry[kind] + per_year * self.scale / 12.0
+            n = int(want)
+            self._intake_carry[kind] = want - n
+            vacancies = np.maximum(np.floor(f.demand - f.headcount), 0).astype(np.int64) * open_
+            if kind == "trainee":
+                vacancies = np.minimum(vacancies, np.maximum(f.intake_cap_per_year - f.intake_this_year, 0))
+            slots = np.repeat(np.arange(f.n), vacancies)
+            n = min(n, len(slots))
+            if n == 0:
+                continue
+            firm = np.sort(slots[rng.choice(len(slots), size=n, replace=False)])
+            rows = self.people.add(n)
+            pool = np.flatnonzero(self.people.in_japan()[: rows[0]])
+            self._fill_newcomers(rng, rows, firm.astype(np.int32), arrival_month=self.month)
+            self._admit(rows, kind, pool, rng)
+            np.add.at(f.headcount, firm, 1)
+            if kind == "trainee":
+                np.add.at(f.intake_this_year, firm, 1)
+            self.flows["arrivals"] += n
+            self.flows[f"arrivals_{kind}"] += n
+        self.recount_firms()
+
+    def _admit(self, rows: np.ndarray, kind: str, pool: np.ndarray, rng: np.random.Generator) -> None:
+        p, b, w = self.people, self.behaviour.learning, self.world
+        if kind == "trainee":
+            status = self.policy.entry_status
+            p.japanese[rows] = b.japanese_at_arrival_esd if status == Status.ESD else b.japanese_at_arrival_titp
+        else:  # SSW i direct entrants passed the skills test and A2 Japanese abroad
+            status = Status.SSW_1
+            p.skill[rows] = b.threshold_skill_grade3
+            p.japanese[rows] = 2.0
+        p.status[rows] = status
+        p.tests_passed[rows] = _tests_from_levels(p.skill[rows], p.japanese[rows], b)
+        p.contacts[rows] = net.draw_contacts(
+            rng, rows, p.origin[rows], p.pref[rows], pool, p.origin[pool], p.pref[pool],
+            w.contacts_per_person, w.contacts_same_prefecture, len(ORIGINS), self.geo.n,
+        )
+
+    def step(self) -> None:
+        """One month, in the order of DESIGN.md §4 (see docs/ODD.md, process overview)."""
+        self.month += 1
+        self.flows = Counter()
+        self.update_offers()
+        self.recount_firms()
+        self.arrive()  # 1
+        Firm.commit_violations(self, self.rng_for("violations"))  # 2: violations happen at work
+        Trainee.work(self)  # 2: wages, debt, remittances, savings
+        Trainee.learn(self)  # 3
+        Trainee.take_tests(self, self.rng_for("tests"))
+        Trainee.feel_grievance(self)  # 4
+        SupervisoryBody.audit_members(self, self.rng_for("audits"))  # 5
+        Trainee.hear_about_wages(self)  # 6
+        Trainee.move_up_or_leave(self)  # 7: the status ladder and end of stay
+        Trainee.decide(self, self.rng_for("decisions"))  # 7: disappear, go home, transfer
+        Firm.close_some(self, self.rng_for("closures"))  # 8
+        Firm.adjust_wages(self)
+        Firm.update_demand(self)
+        Trainee.face_apprehension(self, self.rng_for("apprehension"))  # 9
+        self.records.append(collect(self))  # 10
+
+    def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
+        """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""
+        for _ in range(self.scenario.run.months if months is None else months):
+            self.step()
+            if progress is not None:
+                progress(self.month)
+        return self
+
+    def results(self) -> pd.DataFrame:
+        """The monthly table so far: month 0 is the initial state (no flows)."""
+        table = pd.DataFrame.from_records(self.records)
+        for col in FLOW_COLUMNS:
+            if col not in table:
+                table[col] = 0.0
+        return table
+
+
+def _beta(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    mean = min(max(mean, 1e-6), 1 - 1e-6)
+    return rng.beta(mean * concentration, (1 - mean) * concentration, n)
+
+
+def _tests_from_levels(skill: np.ndarray, japanese: np.ndarray, b) -> np.ndarray:
+    """Tests already passed by people whose levels are at or above each threshold."""
+    out = np.zeros(len(skill), dtype=np.uint8)
+    for name, level, threshold in (
+        ("basic_skill", skill, b.threshold_basic_skill),
+        ("skill_grade3", skill, b.threshold_skill_grade3),
+        ("skill_ssw2", skill, b.threshold_skill_ssw2),
+        ("japanese_a1", japanese, 1.0),
+        ("japanese_a2", japanese, 2.0),
+        ("japanese_b1", japanese, 3.0),
+    ):
+        out |= np.where(level >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+    return out

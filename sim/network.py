@@ -1,0 +1,135 @@
+"""The network (DESIGN.md §3): firms tied by field and region, supervisory bodies to members.
+
+One networkx graph holds firms (nodes ``0..F-1``) and supervisory bodies (nodes ``F..F+S-1``);
+Mesa's ``Network`` space wraps it and firms stand on their nodes (trainees on their employer's).
+Every random choice is drawn from the generator handed in, so one seed gives one network.
+
+Trainee ties (co-workers and compatriots) are kept as a fixed-width array of contacts per person
+(``People.contacts``), not as graph edges: at full scale they would be millions of networkx edges.
+Co-workers are implicit (same employer row). ``trainee_tie_graph`` exports them for small models.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from sim.geography import Geography
+
+
+def _group_index(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Members of each group as one sorted array with start/end offsets (a CSR index)."""
+    order = np.argsort(keys, kind="stable")
+    counts = np.bincount(keys, minlength=n_groups)
+    ends = np.cumsum(counts)
+    return order, ends - counts, ends
+
+
+def _pick_in_groups(
+    rng: np.random.Generator, order: np.ndarray, starts: np.ndarray, ends: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """One random member of each requested group (-1 where the group is empty)."""
+    size = ends[groups] - starts[groups]
+    offset = (rng.random(len(groups)) * np.maximum(size, 1)).astype(np.int64)
+    picked = order[np.minimum(starts[groups] + offset, len(order) - 1)] if len(order) else np.full(len(groups), -1)
+    return np.where(size > 0, picked, -1)
+
+
+def firm_ties(
+    rng: np.random.Generator,
+    geo: Geography,
+    firm_pref: np.ndarray,
+    firm_field: np.ndarray,
+    n_fields: int,
+    same_prefecture: int,
+    adjacent: int,
+    metro: int,
+) -> np.ndarray:
+    """Undirected firm-firm edges (E, 2), same field throughout.
+
+    Each firm draws ``same_prefecture`` ties to firms of its field in its prefecture, ``adjacent``
+    to firms of its field in a random neighbouring prefecture and ``metro`` to firms of its field
+    in a random metro prefecture: the channels along which a legal transfer can move.
+    """
+    n = len(firm_pref)
+    key = firm_field.astype(np.int64) * geo.n + firm_pref
+    order, starts, ends = _group_index(key, n_fields * geo.n)
+    sources, targets = [], []
+    firms = np.arange(n)
+    for _ in range(same_prefecture):
+        sources.append(firms)
+        targets.append(_pick_in_groups(rng, order, starts, ends, key))
+    adj_lists = [np.array(a if a else [p]) for p, a in enumerate(geo.adjacency)]
+    for _ in range(adjacent):
+        choice = np.array([adj_lists[p][int(u * len(adj_lists[p]))] for p, u in zip(firm_pref, rng.random(n))])
+        sources.append(firms)
+        targets.append(_pick_in_groups(rng, order, starts, ends, firm_field.astype(np.int64) * geo.n + choice))
+    metro_prefs = np.flatnonzero(geo.metro)
+    for _ in range(metro):
+        choice = metro_prefs[rng.integers(0, len(metro_prefs), n)]
+        sources.append(firms)
+        targets.append(_pick_in_groups(rng, order, starts, ends, firm_field.astype(np.int64) * geo.n + choice))
+    if not sources:
+        return np.zeros((0, 2), dtype=np.int64)
+    edges = np.stack([np.concatenate(sources), np.concatenate(targets)], axis=1)
+    edges = edges[(edges[:, 1] >= 0) & (edges[:, 0] != edges[:, 1])]
+    edges = np.sort(edges, axis=1)
+    return np.unique(edges, axis=0)
+
+
+def csr_neighbours(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Compressed neighbour lists (indptr, indices) of an undirected edge list over ``n`` nodes."""
+    both = np.concatenate([edges, edges[:, ::-1]]) if len(edges) else np.zeros((0, 2), dtype=np.int64)
+    order = np.lexsort((both[:, 1], both[:, 0]))
+    both = both[order]
+    counts = np.bincount(both[:, 0], minlength=n) if len(both) else np.zeros(n, dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return indptr, both[:, 1].astype(np.int32)
+
+
+def build_graph(firm_pref: np.ndarray, firm_field: np.ndarray, firm_sb: np.ndarray, n_sb: int, edges: np.ndarray) -> nx.Graph:
+    """The firm and supervisory-body graph with node attributes ``kind``, ``pref``, ``field``."""
+    n_firms = len(firm_pref)
+    graph = nx.Graph()
+    graph.add_nodes_from(
+        (i, {"kind": "firm", "pref": int(p), "field": int(f)}) for i, (p, f) in enumerate(zip(firm_pref, firm_field))
+    )
+    graph.add_nodes_from((n_firms + j, {"kind": "supervisory_body"}) for j in range(n_sb))
+    graph.add_edges_from(map(tuple, edges.tolist()), kind="firm_tie")
+    graph.add_edges_from(((i, n_firms + int(s)) for i, s in enumerate(firm_sb)), kind="membership")
+    return graph
+
+
+def draw_contacts(
+    rng: np.random.Generator,
+    newcomers: np.ndarray,
+    newcomer_origin: np.ndarray,
+    newcomer_pref: np.ndarray,
+    pool: np.ndarray,
+    pool_origin: np.ndarray,
+    pool_pref: np.ndarray,
+    k: int,
+    share_same_prefecture: float,
+    n_origins: int,
+    n_prefs: int,
+) -> np.ndarray:
+    """Compatriot contacts (len(newcomers), k) drawn from ``pool`` (people already in Japan).
+
+    Each tie goes, with probability ``share_same_prefecture``, to a compatriot in the newcomer's
+    prefecture, else to a compatriot anywhere; -1 where no compatriot exists (Murayama and
+    Nagayasu 2020: newcomers go where compatriots concentrate).
+    """
+    out = np.full((len(newcomers), k), -1, dtype=np.int32)
+    if k == 0 or len(pool) == 0 or len(newcomers) == 0:
+        return out
+    local_key = pool_origin.astype(np.int64) * n_prefs + pool_pref
+    l_order, l_start, l_end = _group_index(local_key, n_origins * n_prefs)
+    o_order, o_start, o_end = _group_index(pool_origin.astype(np.int64), n_origins)
+    want_local = newcomer_origin.astype(np.int64) * n_prefs + newcomer_pref
+    for j in range(k):
+        local = rng.random(len(newcomers)) < share_same_prefecture
+        pick_l = _pick_in_groups(rng, l_order, l_start, l_end, want_local)
+        pick_o = _pick_in_groups(rng, o_order, o_start, o_end, newcomer_origin.astype(np.int64))
+        pick = np.where(local & (pick_l >= 0), pick_l, pick_o)
+        out[:, j] = np.where(pick >= 0, pool[np.maximum(pick, 0)], -1)
+    return out

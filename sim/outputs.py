@@ -1,0 +1,131 @@
+"""The monthly table: one row per month (DESIGN.md §6; names and units in docs/outputs.md).
+
+Counts of people, firms and events are *real* numbers: agent counts divided by ``scale``, so
+that runs at different scales can be compared. Money is in yen (the FY2024 minimum-wage level
+unless ``min_wage_growth_per_year`` is set). Reporters are plain functions (they pickle).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.domain import Status
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+#: Flows counted during a month (events), in the order they appear in the table.
+FLOW_COLUMNS: tuple[str, ...] = (
+    "arrivals",
+    "arrivals_trainee",
+    "arrivals_ssw",
+    "transfers_voluntary",
+    "transfers_voluntary_ssw",
+    "transfers_unavoidable",
+    "inter_prefecture_moves",
+    "moves_into_metro",
+    "moves_out_of_metro",
+    "disappearances",
+    "disappearances_trainee",
+    "apprehensions",
+    "returns_home",
+    "returns_end_of_stay",
+    "returns_irregular",
+    "releases",
+    "to_ssw1",
+    "to_ssw2",
+    "violations",
+    "violations_detected",
+    "violations_suppressed",
+    "firms_sanctioned",
+    "firm_closures",
+    "reimbursement_yen",
+)
+
+#: Stocks and states measured at the end of a month.
+STATE_COLUMNS: tuple[str, ...] = (
+    "stock_total",
+    "stock_titp",
+    "stock_esd",
+    "stock_ssw1",
+    "stock_ssw2",
+    "stock_irregular",
+    "stock_searching",
+    "stock_metro",
+    "stock_nonmetro",
+    "entered_total",
+    "returned_total",
+    "removed_total",
+    "wage_mean_yen",
+    "wage_p10_yen",
+    "wage_p90_yen",
+    "debt_mean_yen",
+    "share_in_debt",
+    "savings_mean_yen",
+    "remitted_mean_yen",
+    "vacancy_fill_metro",
+    "vacancy_fill_nonmetro",
+    "skill_mean",
+    "japanese_mean",
+    "grievance_mean",
+    "firms_barred",
+)
+
+COLUMNS: tuple[str, ...] = ("month",) + STATE_COLUMNS + FLOW_COLUMNS
+
+
+def collect(model: LabourMarket) -> dict[str, float]:
+    """The row for the month just ended."""
+    p, f, s = model.people, model.firms, model.scale
+    n = p.n
+    status = p.status[:n]
+    counts = np.bincount(status, minlength=len(Status)).astype(float)
+    here = status < Status.RETURNED
+    legal = status <= Status.SSW_2
+    employed = legal & (p.firm[:n] >= 0)
+    metro_person = model.geo.metro[p.pref[:n]]
+    wages = p.wage_yen[:n][employed]
+    debt = p.debt_yen[:n][here]
+    metro_firm = model.geo.metro[f.pref]
+    filled = np.minimum(f.headcount, f.demand)
+
+    def fill(mask: np.ndarray) -> float:
+        demand = float(f.demand[mask].sum())
+        return float(filled[mask].sum()) / demand if demand > 0 else float("nan")
+
+    def mean(values: np.ndarray) -> float:
+        return float(values.mean()) if len(values) else float("nan")
+
+    row: dict[str, float] = {
+        "month": model.month,
+        "stock_total": counts[: Status.RETURNED].sum() / s,
+        "stock_titp": counts[[Status.TITP_1, Status.TITP_2, Status.TITP_3]].sum() / s,
+        "stock_esd": counts[Status.ESD] / s,
+        "stock_ssw1": counts[Status.SSW_1] / s,
+        "stock_ssw2": counts[Status.SSW_2] / s,
+        "stock_irregular": counts[Status.IRREGULAR] / s,
+        "stock_searching": float((legal & (p.firm[:n] < 0)).sum()) / s,
+        "stock_metro": float((here & metro_person).sum()) / s,
+        "stock_nonmetro": float((here & ~metro_person).sum()) / s,
+        "entered_total": n / s,
+        "returned_total": counts[Status.RETURNED] / s,
+        "removed_total": counts[Status.REMOVED] / s,
+        "wage_mean_yen": mean(wages),
+        "wage_p10_yen": float(np.percentile(wages, 10)) if len(wages) else float("nan"),
+        "wage_p90_yen": float(np.percentile(wages, 90)) if len(wages) else float("nan"),
+        "debt_mean_yen": mean(debt),
+        "share_in_debt": float((debt > 1.0).mean()) if len(debt) else float("nan"),
+        "savings_mean_yen": mean(p.savings_yen[:n][here]),
+        "remitted_mean_yen": mean(p.remitted_yen[:n][here]),
+        "vacancy_fill_metro": fill(metro_firm),
+        "vacancy_fill_nonmetro": fill(~metro_firm),
+        "skill_mean": mean(p.skill[:n][legal]),
+        "japanese_mean": mean(p.japanese[:n][legal]),
+        "grievance_mean": mean(p.grievance[:n][legal]),
+        "firms_barred": float((f.sanctioned_until > model.month).sum()) / s,
+    }
+    for col in FLOW_COLUMNS:
+        row[col] = model.flows.get(col, 0) / s
+    return row

@@ -1,0 +1,116 @@
+"""The policy the agents ask questions of.
+
+Agents never read scenario names or raw settings; they ask ``policy.may_transfer(trainee)``,
+``policy.max_months(status)`` and so on. Every question has a vectorised twin taking arrays, used
+by the monthly updates over the whole population; both read the same frozen ``PolicyConfig``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.domain import FIELDS, TEST_BITS, Status
+from sim.scenario import PolicyConfig
+
+if TYPE_CHECKING:
+    from sim.agents import Trainee
+
+
+def test_mask(names: tuple[str, ...]) -> int:
+    """The bit mask of a set of named tests (see ``domain.TEST_BITS``)."""
+    mask = 0
+    for name in names:
+        mask |= TEST_BITS[name]
+    return mask
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A frozen policy with the few derived arrays its vectorised questions need."""
+
+    config: PolicyConfig
+    waiting_months_by_field: np.ndarray = field(init=False, repr=False)
+    transfer_tests: int = field(init=False)
+    ssw1_tests: int = field(init=False)
+    ssw2_tests: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        t = self.config.transfer
+        waits = np.array([t.waiting_months_by_field.get(f, t.waiting_months) for f in FIELDS], dtype=np.int32)
+        waits.setflags(write=False)
+        object.__setattr__(self, "waiting_months_by_field", waits)
+        object.__setattr__(self, "transfer_tests", test_mask(t.requires_tests))
+        object.__setattr__(self, "ssw1_tests", test_mask(self.config.stay.ssw1_requires_tests))
+        object.__setattr__(self, "ssw2_tests", test_mask(self.config.stay.ssw2_requires_tests))
+
+    # -- entry ---------------------------------------------------------------------------------
+    @property
+    def entry_status(self) -> Status:
+        """The status newcomers recruited as trainees enter with."""
+        return Status.ESD if self.config.stay.programme == "esd" else Status.TITP_1
+
+    def debt_at_entry(self, debt_yen: np.ndarray) -> np.ndarray:
+        """Broker debt after the policy's fee cap, if any."""
+        cap = self.config.recruitment.broker_fee_cap_yen
+        return debt_yen if cap is None else np.minimum(debt_yen, cap)
+
+    # -- job change ----------------------------------------------------------------------------
+    def transfer_allowed(
+        self, status: np.ndarray, months_with_employer: np.ndarray, field_idx: np.ndarray, tests_passed: np.ndarray
+    ) -> np.ndarray:
+        """Who may change employer at their own wish this month (vectorised)."""
+        t = self.config.transfer
+        is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
+        is_trainee = status <= Status.ESD
+        if t.regime == "unavoidable_only":
+            trainee_ok = np.zeros(status.shape, dtype=bool)
+        elif t.regime == "free":
+            trainee_ok = is_trainee
+        else:
+            waited = months_with_employer >= self.waiting_months_by_field[field_idx]
+            tested = (tests_passed & self.transfer_tests) == self.transfer_tests
+            trainee_ok = is_trainee & waited & tested
+        return (trainee_ok & is_trainee) | (is_ssw & t.ssw_may_transfer)
+
+    def may_transfer(self, trainee: Trainee) -> bool:
+        """May this person change employer at their own wish now?"""
+        return bool(
+            self.transfer_allowed(
+                np.array([trainee.status]),
+                np.array([trainee.months_with_employer]),
+                np.array([trainee.field_idx]),
+                np.array([trainee.tests_passed]),
+            )[0]
+        )
+
+    def same_field_required(self, status: int) -> bool:
+        """Must a voluntary move stay in the person's field?"""
+        t = self.config.transfer
+        return t.ssw_same_field if status in (Status.SSW_1, Status.SSW_2) else t.same_field
+
+    def metro_caps_apply(self, status: int) -> bool:
+        """Do the ESD caps on transferees apply to this person? (Only to ESD workers.)"""
+        return status == Status.ESD
+
+    # -- stay and the status ladder ------------------------------------------------------------
+    def max_months(self, status: int) -> int | None:
+        """Months a person may spend in Japan under ``status`` counted from arrival (None: no limit)."""
+        s = self.config.stay
+        if status in (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD):
+            return s.max_trainee_months
+        return None
+
+    @property
+    def ssw1_open(self) -> bool:
+        return self.config.stay.ssw1_path
+
+    @property
+    def ssw2_open(self) -> bool:
+        return self.config.stay.ssw2_path
+
+    @property
+    def stage_iii_open(self) -> bool:
+        return self.config.stay.programme == "titp" and self.config.stay.titp_stage_iii and self.config.stay.max_trainee_months > 36

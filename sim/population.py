@@ -1,0 +1,136 @@
+"""People and firms as columns of numpy arrays (the state of record).
+
+Every person the model ever let into Japan has a row in :class:`People`; the row stays after they
+leave (status RETURNED or REMOVED), so flows and stocks can always be reconciled. Mesa agent
+objects (``sim.agents``) are views on these rows: the arrays are what the monthly, vectorised
+updates touch, as in Covasim and Starsim.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.domain import Status
+
+#: name -> dtype of each per-person column. Money in yen, time in months.
+PEOPLE_COLUMNS: dict[str, type | str] = {
+    "status": np.int8,
+    "origin": np.int8,
+    "field": np.int8,
+    "firm": np.int32,  # employer row, -1 for none (irregular, searching, gone)
+    "last_firm": np.int32,  # the previous employer (where a released person searches from)
+    "pref": np.int16,  # prefecture index 0..46 where the person lives and works
+    "arrival_month": np.int32,  # model month of arrival (negative for the initial stock)
+    "months_in_japan": np.int16,
+    "months_in_status": np.int16,
+    "months_with_employer": np.int16,
+    "months_searching": np.int16,  # months without employer after an unavoidable release
+    "wage_yen": np.float32,  # gross pay received this month
+    "debt_yen": np.float64,
+    "savings_yen": np.float64,
+    "remitted_yen": np.float64,  # cumulative
+    "skill": np.float32,  # in test-grade units (see docs/ODD.md, learning)
+    "japanese": np.float32,  # JLPT-like units: 1 = N5/A1, 2 = N4/A2, 3 = N3/B1
+    "aptitude": np.float32,
+    "tests_passed": np.uint8,  # bit mask, domain.TEST_BITS
+    "grievance": np.float32,
+    "known_wage_yen": np.float32,  # best base wage heard of from ties
+    "wants_long_stay": np.bool_,
+    "transferee_from_other_area": np.bool_,  # for the ESD caps on transferees
+    "transfers": np.int16,  # voluntary transfers made
+}
+
+
+class People:
+    """Growable columns, one row per person ever admitted; ``n`` rows are in use."""
+
+    def __init__(self, capacity: int, contacts_per_person: int) -> None:
+        self.n = 0
+        self.k = contacts_per_person
+        self._alloc(max(capacity, 16))
+
+    def _alloc(self, capacity: int) -> None:
+        old_n = self.n
+        for name, dtype in PEOPLE_COLUMNS.items():
+            new = np.zeros(capacity, dtype=dtype)
+            if old_n:
+                new[:old_n] = getattr(self, name)[:old_n]
+            setattr(self, name, new)
+        contacts = np.full((capacity, self.k), -1, dtype=np.int32)
+        if old_n:
+            contacts[:old_n] = self.contacts[:old_n]
+        self.contacts = contacts
+        self.capacity = capacity
+
+    def add(self, count: int) -> np.ndarray:
+        """Reserve ``count`` new rows (zeroed, firm -1) and return their indices."""
+        if self.n + count > self.capacity:
+            self._alloc(max(self.n + count, int(self.capacity * 1.5)))
+        rows = np.arange(self.n, self.n + count)
+        self.firm[rows] = -1
+        self.last_firm[rows] = -1
+        self.n += count
+        return rows
+
+    def view(self, name: str) -> np.ndarray:
+        """The used part of a column (a view, no copy)."""
+        return getattr(self, name)[: self.n]
+
+    def in_japan(self) -> np.ndarray:
+        """Boolean mask over used rows: legal or irregular, not gone."""
+        return self.view("status") < Status.RETURNED
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, c).nbytes for c in PEOPLE_COLUMNS) + self.contacts.nbytes
+
+
+#: name -> dtype of each per-firm column.
+FIRM_COLUMNS: dict[str, type | str] = {
+    "pref": np.int16,
+    "field": np.int8,
+    "supervisory_body": np.int32,
+    "staff": np.int32,  # all full-time staff, Japanese included (sets the intake cap)
+    "intake_cap_per_year": np.int32,
+    "markup": np.float32,  # wage offer over the prefecture's minimum wage x hours
+    "compliance": np.float32,  # 0..1: how unlikely the firm is to violate in a month
+    "training_quality": np.float32,  # multiplies learning
+    "demand": np.float32,  # foreign workers the firm wants
+    "headcount": np.int32,  # foreign workers it has (legal statuses)
+    "esd_headcount": np.int32,
+    "esd_transferees": np.int32,  # ESD workers who came by transfer from another prefecture
+    "sanctioned_until": np.int32,  # model month until which intake is barred
+    "violations_pending": np.int32,  # violation-months since the last audit or inspection
+    "intake_this_year": np.int32,
+    "quits_this_month": np.int32,
+    "violating": np.bool_,  # violated this month
+    "underpaying": np.bool_,  # this month's violation includes underpayment
+}
+
+
+class Firms:
+    """Fixed-size columns, one row per firm (firms that close reopen under a new owner)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        for name, dtype in FIRM_COLUMNS.items():
+            setattr(self, name, np.zeros(n, dtype=dtype))
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, c).nbytes for c in FIRM_COLUMNS)
+
+
+class SupervisoryBodies:
+    """Columns of the supervisory bodies and their member firms (a CSR index)."""
+
+    def __init__(self, n: int, firm_body: np.ndarray) -> None:
+        self.n = n
+        self.independence = np.zeros(n, dtype=np.float32)  # share of found violations acted upon
+        self.thoroughness = np.zeros(n, dtype=np.float32)  # chance an audit finds a violation
+        self.pref = np.zeros(n, dtype=np.int16)
+        order = np.argsort(firm_body, kind="stable")
+        counts = np.bincount(firm_body, minlength=n)
+        self.member_ptr = np.concatenate([[0], np.cumsum(counts)])
+        self.members = order.astype(np.int32)
+
+    def members_of(self, body: int) -> np.ndarray:
+        return self.members[self.member_ptr[body] : self.member_ptr[body + 1]]
