@@ -411,6 +411,7 @@ class LabourMarket(mesa.Model):
         p.firm[rows] = -1
         p.status[rows] = status
         p.wage_yen[rows] = 0.0
+        p.left_month[rows] = self.month
         if self._views:
             for pid in self._views.keys() & set(rows.tolist()):
                 self._views.pop(pid).remove()

@@ -71,6 +71,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "japanese_mean",
     "grievance_mean",
     "firms_barred",
+    "retention_60m",
 )
 
 COLUMNS: tuple[str, ...] = ("month",) + STATE_COLUMNS + FLOW_COLUMNS
@@ -125,7 +126,24 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "japanese_mean": mean(p.japanese[:n][legal]),
         "grievance_mean": mean(p.grievance[:n][legal]),
         "firms_barred": float((f.sanctioned_until > model.month).sum()) / s,
+        "retention_60m": retention(model, 60),
     }
     for col in FLOW_COLUMNS:
         row[col] = model.flows.get(col, 0) / s
     return row
+
+
+def retention(model: LabourMarket, months_after: int) -> float:
+    """Share of the people who arrived ``months_after`` months ago who are still in Japan.
+
+    NaN until a cohort that arrived during the run is that old (the initial stock holds only
+    the survivors of earlier cohorts, so it cannot say how many stayed).
+    """
+    cohort_month = model.month - months_after
+    if cohort_month < 1:
+        return float("nan")
+    p = model.people
+    cohort = p.arrival_month[: p.n] == cohort_month
+    if not cohort.any():
+        return float("nan")
+    return float((p.status[: p.n][cohort] < Status.RETURNED).mean())

@@ -21,6 +21,7 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "last_firm": np.int32,  # the previous employer (where a released person searches from)
     "pref": np.int16,  # prefecture index 0..46 where the person lives and works
     "arrival_month": np.int32,  # model month of arrival (negative for the initial stock)
+    "left_month": np.int32,  # model month the person left Japan, -1 while in Japan
     "months_in_japan": np.int16,
     "months_in_status": np.int16,
     "months_with_employer": np.int16,
@@ -69,6 +70,7 @@ class People:
         rows = np.arange(self.n, self.n + count)
         self.firm[rows] = -1
         self.last_firm[rows] = -1
+        self.left_month[rows] = -1
         self.n += count
         return rows
 
