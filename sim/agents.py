@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import FixedAgent
-
 import mesa
+from mesa.discrete_space import FixedAgent
 from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
+from sim.matching import find_employers
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -31,10 +31,10 @@ def _column(name: str, doc: str):
     """A property reading (and writing) one person's cell of a ``People`` column."""
 
     def get(self):
-        return getattr(self.model.people, name)[self.pid].item()
+        return getattr(self.model.people, name)[self.row].item()
 
     def set_(self, value):
-        getattr(self.model.people, name)[self.pid] = value
+        getattr(self.model.people, name)[self.row] = value
 
     return property(get, set_, doc=doc)
 
@@ -61,6 +61,11 @@ class Trainee(mesa.Agent):
         super().__init__(model)
         self.pid = pid
 
+    @property
+    def row(self) -> int:
+        """This person's row in ``model.people`` now (rows move when the arrays are compacted)."""
+        return int(self.model.people.row_of_pid[self.pid])
+
     # -- what a modeller wants to read ----------------------------------------------------------
     @property
     def status(self) -> Status:
@@ -68,7 +73,7 @@ class Trainee(mesa.Agent):
 
     @property
     def origin(self) -> str:
-        return ORIGINS[self.model.people.origin[self.pid]]
+        return ORIGINS[self.model.people.origin[self.row]]
 
     @property
     def field(self) -> str:
@@ -76,8 +81,8 @@ class Trainee(mesa.Agent):
 
     @property
     def employer(self) -> Firm | None:
-        row = int(self.model.people.firm[self.pid])
-        return None if row < 0 else self.model.firm_agents[row]
+        firm = int(self.model.people.firm[self.row])
+        return None if firm < 0 else self.model.firm_agents[firm]
 
     @property
     def cell(self):
@@ -95,62 +100,24 @@ class Trainee(mesa.Agent):
     def seek_transfer(self, rng: np.random.Generator) -> bool:
         """Look for a better-paid employer among reachable firms and move there if one accepts.
 
-        Reachable: firms tied to the employer in the network, other members of the employer's
-        supervisory body (placement through the support organisation), and the employers of
-        one's contacts. The destination must have a vacancy, not be barred from intake, pay at
-        least ``min_wage_gain`` more, respect the field rule and the caps on transferees.
+        Reachable: firms tied to the employer in the network, member firms put forward by the
+        employer's supervisory body, and the employers of one's contacts. The destination must
+        have a vacancy, not be barred from intake, pay at least ``min_wage_gain`` more, respect
+        the field rule and the caps on transferees (``sim.matching``). The caller decides
+        whether the policy allows a move (``policy.may_transfer(trainee)``).
         """
-        m = self.model
-        here = int(m.people.firm[self.pid])
-        if here < 0:
+        if self.model.people.firm[self.row] < 0:
             return False
-        gain = m.behaviour.transfer.min_wage_gain
-        target = m.choose_employer(self.pid, rng, min_offer_yen=float(m.offer_yen[here]) * (1.0 + gain))
-        if target < 0:
-            return False
-        self.move_to(target, voluntary=True)
-        return True
+        return bool(find_employers(self.model, np.array([self.row]), rng, voluntary=True)[0] >= 0)
 
     def seek_new_employer(self, rng: np.random.Generator) -> bool:
         """After an unavoidable release: take any reachable firm in the field with a vacancy."""
-        target = self.model.choose_employer(self.pid, rng, min_offer_yen=0.0)
-        if target < 0:
-            return False
-        self.move_to(target, voluntary=False)
-        return True
+        return bool(find_employers(self.model, np.array([self.row]), rng, voluntary=False)[0] >= 0)
 
-    def move_to(self, firm_row: int, voluntary: bool) -> None:
+    def move_to(self, firm: Firm | int, voluntary: bool) -> None:
         """Change employer (a transfer, voluntary or unavoidable) and move along the network."""
-        m, p, pid = self.model, self.model.people, self.pid
-        old = int(p.firm[pid])
-        old_pref = int(p.pref[pid]) if old < 0 else int(m.firms.pref[old])
-        new_pref = int(m.firms.pref[firm_row])
-        is_esd = p.status[pid] == Status.ESD
-        if old >= 0:
-            m.firms.headcount[old] -= 1
-            m.firms.quits_this_month[old] += int(voluntary)
-            if is_esd:
-                m.firms.esd_headcount[old] -= 1
-                m.firms.esd_transferees[old] -= int(p.transferee_from_other_area[pid])
-        from_other_area = new_pref != old_pref
-        p.firm[pid] = firm_row
-        p.pref[pid] = new_pref
-        p.months_with_employer[pid] = 0
-        p.months_searching[pid] = 0
-        p.transferee_from_other_area[pid] = from_other_area
-        m.firms.headcount[firm_row] += 1
-        if is_esd:
-            m.firms.esd_headcount[firm_row] += 1
-            m.firms.esd_transferees[firm_row] += int(from_other_area)
-        m.record_transfer(
-            voluntary=voluntary,
-            ssw=p.status[pid] in (Status.SSW_1, Status.SSW_2),
-            from_pref=old_pref,
-            to_pref=new_pref,
-            months_served=int(p.months_in_japan[pid]),
-        )
-        if voluntary:
-            p.transfers[pid] += 1
+        row = firm.row if isinstance(firm, Firm) else int(firm)
+        self.model.move_workers(np.array([self.row]), np.array([row]), voluntary)
 
     # -- what everyone does every month (vectorised over the population) -------------------------
     @staticmethod
@@ -254,22 +221,34 @@ class Trainee(mesa.Agent):
         firm = p.firm[:n]
         employed = (p.status[:n] <= Status.SSW_2) & (firm >= 0)
         exposed = employed & model.firms.violating[np.maximum(firm, 0)]
-        gap = model.wage_gap()
+        gap = p.wage_gap[:n]  # as heard last month (information spreads in phase 6)
         p.grievance[:n] = p.grievance[:n] * g.monthly_decay + g.per_violation * exposed + g.per_wage_gap * gap
 
     @staticmethod
     def hear_about_wages(model: LabourMarket) -> None:
-        """Learn the best base wage among one's contacts' employers (information along ties)."""
+        """Hear from one's contacts: the best base wage at their employers, and who works irregularly.
+
+        Sets ``known_wage_yen``, the relative ``wage_gap`` to one's own employer's offer, and
+        ``irregular_contact``, which the decisions and next month's grievance use.
+        """
         p = model.people
         n = p.n
-        contacts = p.contacts[:n]
-        valid = contacts >= 0
-        c = np.maximum(contacts, 0)
-        c_firm = p.firm[c]
-        working = valid & (c_firm >= 0) & (p.status[c] <= Status.SSW_2)
-        offers = np.where(working, model.offer_yen[np.maximum(c_firm, 0)], 0.0)
-        heard = offers.max(axis=1) if offers.shape[1] else np.zeros(n)
+        firm = p.firm[:n]
+        # What a contact tells: their employer's offer, or -1 if they work irregularly. The extra
+        # last element (0) is what contact -1 ("no contact") reads, so no masks are needed.
+        tells = np.zeros(n + 1, dtype=np.float32)
+        tells[:n] = np.where(firm >= 0, model.offer_yen.astype(np.float32)[np.maximum(firm, 0)], 0.0)
+        tells[:n][p.status[:n] == Status.IRREGULAR] = -1.0
+        heard = np.zeros(n, dtype=np.float32)
+        irregular = np.zeros(n, dtype=bool)
+        for j in range(p.k):  # one column of contacts at a time: no (n, k) temporaries
+            told = tells[p.contacts[:n, j]]
+            np.maximum(heard, told, out=heard)
+            irregular |= told < 0
+        own = tells[:n]
         p.known_wage_yen[:n] = heard
+        p.wage_gap[:n] = np.where(own > 0, np.maximum(heard - own, 0.0) / np.maximum(own, 1.0), 0.0)
+        p.irregular_contact[:n] = irregular
 
     @staticmethod
     def move_up_or_leave(model: LabourMarket) -> None:
@@ -317,9 +296,7 @@ class Trainee(mesa.Agent):
         leaving = (end_i & ~to_ii) | (end_ii & ~to_ssw_from_ii & ~to_iii) | (end_iii & ~to_ssw_from_iii)
         leaving |= (end_esd & ~to_ssw_from_esd & ~grace) | end_ssw1
         for mask, new in ((to_ii, Status.TITP_2), (to_iii, Status.TITP_3), (to_ssw1, Status.SSW_1), (to_ssw2, Status.SSW_2)):
-            rows = np.flatnonzero(mask)
-            p.status[rows] = new
-            p.months_in_status[rows] = 0
+            model.change_status(np.flatnonzero(mask), new)
         model.flows["to_ssw1"] += int(to_ssw1.sum())
         model.flows["to_ssw2"] += int(to_ssw2.sum())
         leavers = np.flatnonzero(leaving)
@@ -348,46 +325,45 @@ class Trainee(mesa.Agent):
         status = p.status[rows]
         firm = p.firm[rows]
         employed = firm >= 0
-        gap = model.wage_gap()[rows]
+        gap = p.wage_gap[rows]
         grievance = p.grievance[rows]
-        contacts = p.contacts[rows]
-        irregular_contact = ((contacts >= 0) & (p.status[np.maximum(contacts, 0)] == Status.IRREGULAR)).any(axis=1)
+        irregular_contact = p.irregular_contact[rows]
         legal_exit = pol.transfer_allowed(status, p.months_with_employer[rows], p.field[rows], p.tests_passed[rows])
 
         months_left = model.months_left(rows)
         no_way_on = model.no_way_to_stay_on(rows)
         near_end = (months_left <= a.end_of_stay_window_months) & no_way_on
-        log_h = (
-            a.per_debt_500k_yen * p.debt_yen[rows] / 500_000.0
-            + a.per_grievance * grievance
-            + a.per_wage_gap * gap
-            + a.per_irregular_contact * irregular_contact
-        )
-        h_abscond = a.base_monthly * np.exp(log_h)
-        h_abscond *= np.where(legal_exit, a.legal_exit_factor, 1.0) * np.where(near_end, a.end_of_stay_factor, 1.0)
-        h_abscond = np.minimum(h_abscond, 0.5)
+        f32 = np.float32
+        log_h = (f32(a.per_debt_500k_yen / 500_000.0) * p.debt_yen[rows].astype(f32)) + f32(a.per_grievance) * grievance
+        log_h += f32(a.per_wage_gap) * gap
+        log_h += f32(a.per_irregular_contact) * irregular_contact
+        h_abscond = f32(a.base_monthly) * np.exp(log_h)
+        h_abscond *= np.where(legal_exit, f32(a.legal_exit_factor), f32(1.0))
+        h_abscond *= np.where(near_end, f32(a.end_of_stay_factor), f32(1.0))
+        np.minimum(h_abscond, f32(0.5), out=h_abscond)
         h_return = np.where(
-            status == Status.SSW_2, d.ssw2_return_monthly, d.return_base_monthly + d.return_per_grievance * grievance
+            status == Status.SSW_2, f32(d.ssw2_return_monthly), f32(d.return_base_monthly) + f32(d.return_per_grievance) * grievance
         )
-        h_seek = legal_exit * employed * (t.seek_base_monthly + t.seek_per_wage_gap * gap + t.seek_per_grievance * grievance)
-        u = rng.random(len(rows))
+        np.minimum(h_return, f32(0.5), out=h_return)
+        h_seek = f32(t.seek_base_monthly) + f32(t.seek_per_wage_gap) * gap + f32(t.seek_per_grievance) * grievance
+        h_seek *= legal_exit & employed
+        np.minimum(h_seek, f32(0.5), out=h_seek)
+        u = rng.random(len(rows), dtype=f32)
         absconding = u < h_abscond
-        returning = ~absconding & (u < h_abscond + np.minimum(h_return, 0.5))
-        seeking = ~absconding & ~returning & (u < h_abscond + h_return + np.minimum(h_seek, 0.5))
+        h_return += h_abscond
+        returning = ~absconding & (u < h_return)
+        seeking = ~absconding & ~returning & (u < h_return + h_seek)
 
         model.disappear(rows[absconding])
         model.leave_japan(rows[returning], Status.RETURNED)
         model.flows["returns_home"] += int(returning.sum())
 
         searching = rows[~employed & ~absconding & ~returning]
-        gave_up = []
-        for pid in rng.permutation(searching):
-            if not model.trainee(int(pid)).seek_new_employer(rng) and p.months_searching[pid] > t.unavoidable_search_months:
-                gave_up.append(pid)
-        model.leave_japan(np.array(gave_up, dtype=np.int64), Status.RETURNED)
+        found = find_employers(model, searching, rng, voluntary=False)
+        gave_up = searching[(found < 0) & (p.months_searching[searching] > t.unavoidable_search_months)]
+        model.leave_japan(gave_up, Status.RETURNED)
         model.flows["returns_home"] += len(gave_up)
-        for pid in rng.permutation(rows[seeking]):
-            model.trainee(int(pid)).seek_transfer(rng)
+        find_employers(model, rows[seeking], rng, voluntary=True)
 
     @staticmethod
     def face_apprehension(model: LabourMarket, rng: np.random.Generator) -> None:
@@ -409,13 +385,26 @@ class Trainee(mesa.Agent):
 # =============================================================================================
 # Firm
 # =============================================================================================
-class Firm(FixedAgent):
-    """A (mostly small) employer of foreign workers, standing on its node of the network."""
+class _OnNode(FixedAgent):
+    """An agent fixed to its node of the model's network space (the space is built on first use)."""
 
-    def __init__(self, model: LabourMarket, row: int, cell) -> None:
+    def __init__(self, model: LabourMarket, row: int) -> None:
         super().__init__(model)
         self.row = row
-        self.cell = cell
+
+    @property
+    def cell(self):
+        if self._mesa_cell is None:
+            self.model.space  # builds the space and places every firm and body
+        return self._mesa_cell
+
+    def place(self, cell) -> None:
+        self._mesa_cell = cell
+        cell.add_agent(self)
+
+
+class Firm(_OnNode):
+    """A (mostly small) employer of foreign workers, standing on its node of the network."""
 
     @property
     def prefecture(self) -> str:
@@ -458,28 +447,27 @@ class Firm(FixedAgent):
         return f"Firm(row={self.row}, {self.field}, {self.prefecture}, {self.headcount} workers)"
 
     # -- rare, individual acts ---------------------------------------------------------------------
-    def sanction(self) -> None:
-        """Barred from intake; compliance improves; with some probability the plan is revoked."""
+    def sanction(self, revoke_plan: bool = False) -> None:
+        """Barred from intake and compliance improves; a revoked plan also releases the trainees.
+
+        Released trainees must find a new employer (an unavoidable transfer). ``audit_members``
+        sanctions many firms at once and releases their trainees in one pass instead.
+        """
         m, f = self.model, self.model.firms
-        sup = m.policy.config.supervision
-        f.sanctioned_until[self.row] = m.month + sup.sanction_bar_months
+        f.sanctioned_until[self.row] = m.month + m.policy.config.supervision.sanction_bar_months
         gain = m.behaviour.violations.compliance_gain_after_sanction
         f.compliance[self.row] += (1.0 - f.compliance[self.row]) * gain
         m.flows["firms_sanctioned"] += 1
-        if m.rng_for("revocation", self.row).random() < sup.plan_revocation_share:
-            self.release_trainees(trainees_only=True)
+        if revoke_plan:
+            self.release_trainees()
 
-    def release_trainees(self, trainees_only: bool) -> None:
-        """Release workers who must find a new employer (an unavoidable transfer)."""
-        m, p = self.model, self.model.people
-        rows = self.workers()
-        if trainees_only:
-            rows = rows[p.status[rows] <= Status.ESD]
-        m.release(rows)
+    def release_trainees(self) -> None:
+        """Release the firm's trainees, who must find a new employer (an unavoidable transfer)."""
+        self.model.release_from(np.array([self.row]), trainees_only=True)
 
     def close(self) -> None:
         """Bankruptcy or closure: every worker is released; a new owner reopens on the node."""
-        self.release_trainees(trainees_only=False)
+        self.model.release_from(np.array([self.row]), trainees_only=False)
         self.model.reopen_firm(self.row)
 
     # -- what every firm does every month (vectorised) -------------------------------------------
@@ -520,21 +508,17 @@ class Firm(FixedAgent):
     def close_some(model: LabourMarket, rng: np.random.Generator) -> None:
         """A few firms close each month (``firm_closure_monthly``); their workers are released."""
         rows = np.flatnonzero(rng.random(model.firms.n) < model.world.firm_closure_monthly)
+        model.release_from(rows, trainees_only=False)
         for row in rows:
-            model.firm_agents[row].close()
+            model.reopen_firm(int(row))
         model.flows["firm_closures"] += len(rows)
 
 
 # =============================================================================================
 # Supervisory body
 # =============================================================================================
-class SupervisoryBody(FixedAgent):
+class SupervisoryBody(_OnNode):
     """A kanri dantai (under ESD a supervisory support organisation) and its member firms."""
-
-    def __init__(self, model: LabourMarket, row: int, cell) -> None:
-        super().__init__(model)
-        self.row = row
-        self.cell = cell
 
     @property
     def independence(self) -> float:
@@ -550,9 +534,9 @@ class SupervisoryBody(FixedAgent):
     def __repr__(self) -> str:
         return f"SupervisoryBody(row={self.row}, {len(self.model.bodies.members_of(self.row))} member firms)"
 
-    def report(self, firm: Firm) -> None:
+    def report(self, firm: Firm, revoke_plan: bool = False) -> None:
         """Report a found violation to the authorities: the firm is sanctioned."""
-        firm.sanction()
+        firm.sanction(revoke_plan)
 
     @staticmethod
     def audit_members(model: LabourMarket, rng: np.random.Generator) -> None:
@@ -565,7 +549,7 @@ class SupervisoryBody(FixedAgent):
         """
         f, b = model.firms, model.bodies
         sup = model.policy.config.supervision
-        u = rng.random((5, f.n))
+        u = rng.random((6, f.n))
         pending = f.violations_pending > 0
         audited = u[0] < sup.audit_monthly
         found = audited & pending & (u[1] < b.thoroughness[f.supervisory_body])
@@ -573,10 +557,12 @@ class SupervisoryBody(FixedAgent):
         inspected = u[3] < sup.inspection_monthly
         found_by_authority = inspected & pending & (u[4] < sup.inspection_detection)
         sanctioned = reported | found_by_authority
+        revoked = sanctioned & (u[5] < sup.plan_revocation_share)
         model.flows["violations_detected"] += int(f.violations_pending[sanctioned].sum())
-        model.flows["violations_suppressed"] += int(f.violations_pending[found & ~reported & ~found_by_authority].sum())
+        model.flows["violations_suppressed"] += int(f.violations_pending[found & ~sanctioned].sum())
         f.violations_pending[audited | inspected] = 0
         for row in np.flatnonzero(reported):
             model.body_agents[f.supervisory_body[row]].report(model.firm_agents[row])
         for row in np.flatnonzero(found_by_authority & ~reported):
             model.firm_agents[row].sanction()
+        model.release_from(np.flatnonzero(revoked), trainees_only=True)

@@ -28,6 +28,7 @@ from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
 from sim.geography import load_geography
+from sim.matching import find_employers
 from sim.outputs import FLOW_COLUMNS, collect
 from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
@@ -58,9 +59,10 @@ class LabourMarket(mesa.Model):
     Args:
         scenario: a validated scenario (``sim.load_scenario``).
         seed: the run's seed; None draws one from the OS (then kept in ``model.seed``).
+        log_transfers: keep a record of every transfer in ``model.transfer_log`` (micro-data).
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None, log_transfers: bool = False) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         seed = int(seed)
@@ -76,6 +78,10 @@ class LabourMarket(mesa.Model):
         self.flows: Counter[str] = Counter()
         self.records: list[dict] = []
         self._views: dict[int, Trainee] = {}
+        self.transfer_log: list[dict] | None = [] if log_transfers else None
+        #: Compact the people arrays when more than this share of rows are people who left
+        #: (results do not depend on it; it only saves time and memory).
+        self.compact_share = 0.1
         self._intake_carry = {"trainee": 0.0, "ssw": 0.0}
 
         self._build_firms()
@@ -158,11 +164,37 @@ class LabourMarket(mesa.Model):
             rng, self.geo, f.pref, f.field, len(FIELDS), w.firm_ties_same_prefecture, w.firm_ties_adjacent, w.firm_ties_metro
         )
         self.firm_nbr_ptr, self.firm_nbr = net.csr_neighbours(f.n, edges)
-        self.graph = net.build_graph(f.pref, f.field, f.supervisory_body, self.bodies.n, edges)
-        self.space = Network(self.graph, random=self.random)
-        cells = self.space._cells
-        self.firm_agents = [Firm(self, i, cells[i]) for i in range(f.n)]
-        self.body_agents = [SupervisoryBody(self, j, cells[f.n + j]) for j in range(self.bodies.n)]
+        self._firm_edges = edges
+        self._graph = None
+        self._space = None
+        self.firm_agents = [Firm(self, i) for i in range(f.n)]
+        self.body_agents = [SupervisoryBody(self, j) for j in range(self.bodies.n)]
+
+    @property
+    def graph(self):
+        """The networkx graph of firms and supervisory bodies (built on first use).
+
+        The dynamics read the same ties from compressed arrays (``firm_nbr_ptr``/``firm_nbr``,
+        ``bodies.members``); building a networkx graph and Mesa cells for 67,000 nodes costs
+        seconds at full scale, so runs that never look at them never pay for them.
+        """
+        if self._graph is None:
+            f = self.firms
+            self._graph = net.build_graph(f.pref, f.field, f.supervisory_body, self.bodies.n, self._firm_edges)
+        return self._graph
+
+    @property
+    def space(self) -> Network:
+        """Mesa's network space over ``graph``; firms and bodies stand on their nodes (built on first use)."""
+        if self._space is None:
+            self._space = Network(self.graph, random=self.random)
+            cells = self._space._cells
+            n_firms = self.firms.n
+            for agent in self.firm_agents:
+                agent.place(cells[agent.row])
+            for agent in self.body_agents:
+                agent.place(cells[n_firms + agent.row])
+        return self._space
 
     def _build_people(self) -> None:
         """The initial stock: trainees and SSW holders placed at firms, as if the rules had always applied."""
@@ -218,10 +250,8 @@ class LabourMarket(mesa.Model):
         p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (pol.entry_status == Status.ESD)
         # Debt left: repaid over about ten months of work (assumption, see ODD initialisation).
         p.debt_yen[rows] *= np.clip(1.0 - m / 10.0, 0.0, 1.0)
-        p.contacts[rows] = net.draw_contacts(
-            rng, rows, p.origin[rows], p.pref[rows], rows, p.origin[rows], p.pref[rows],
-            w.contacts_per_person, w.contacts_same_prefecture, len(ORIGINS), geo.n,
-        )
+        initial = net.ContactPool(rows, p.origin[rows], p.pref[rows], len(ORIGINS), geo.n)
+        p.contacts[rows] = initial.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)
         p.contacts[rows] = np.where(p.contacts[rows] == rows[:, None], -1, p.contacts[rows])
         f = self.firms
         counts = np.bincount(firm, minlength=f.n)
@@ -285,14 +315,6 @@ class LabourMarket(mesa.Model):
         moved = esd & p.transferee_from_other_area[:n][employed]
         f.esd_transferees[:] = np.bincount(firm[moved], minlength=f.n)
 
-    def wage_gap(self) -> np.ndarray:
-        """Relative gap between the best wage a person heard of and their employer's offer (>= 0)."""
-        p = self.people
-        n = p.n
-        firm = p.firm[:n]
-        own = np.where(firm >= 0, self.offer_yen[np.maximum(firm, 0)], 0.0)
-        return np.where(own > 0, np.maximum(p.known_wage_yen[:n] - own, 0.0) / np.maximum(own, 1.0), 0.0)
-
     def months_left(self, rows: np.ndarray) -> np.ndarray:
         """Months before the current status's permitted stay ends (large where there is no limit)."""
         p = self.people
@@ -312,110 +334,129 @@ class LabourMarket(mesa.Model):
         path = np.where(status == Status.SSW_1, pol.ssw2_open, np.where(status <= Status.ESD, pol.ssw1_open, True))
         return wants & ~path
 
-    def choose_employer(self, pid: int, rng: np.random.Generator, min_offer_yen: float) -> int:
-        """The best-paying reachable firm that would take this person now, or -1.
+    def move_workers(self, pids: np.ndarray, firms: np.ndarray, voluntary: bool) -> None:
+        """Change employer (transfers, voluntary or unavoidable): the one place every move passes.
 
-        Reachable: the employer's firm ties, the members of its supervisory body, the employers
-        of one's contacts. Acceptable: a vacancy, not barred from intake, offer >= ``min_offer_yen``,
-        the field rule, and (for ESD workers) the caps on transferees from other prefectures.
+        Updates both firms' headcounts and ESD counts, the person's prefecture and months with
+        the employer, and this month's flows (transfers, moves between prefectures and into or
+        out of metro prefectures, the cost-sharing reimbursement).
         """
-        p, f, pol = self.people, self.firms, self.policy
-        here = int(p.firm[pid]) if p.firm[pid] >= 0 else int(p.last_firm[pid])
-        if here < 0:
-            return -1
-        contacts = p.contacts[pid]
-        contacts = contacts[contacts >= 0]
-        cands = np.concatenate(
-            [
-                self.firm_nbr[self.firm_nbr_ptr[here] : self.firm_nbr_ptr[here + 1]],
-                self.bodies.members_of(int(f.supervisory_body[here])),
-                p.firm[contacts],
-            ]
-        )
-        cands = np.unique(cands[(cands >= 0) & (cands != here)])
-        if len(cands) == 0:
-            return -1
-        status = int(p.status[pid])
-        ok = (f.sanctioned_until[cands] <= self.month) & (f.demand[cands] - f.headcount[cands] >= 1)
-        ok &= self.offer_yen[cands] >= min_offer_yen
-        if pol.same_field_required(status):
-            ok &= f.field[cands] == p.field[pid]
-        t = pol.config.transfer
-        if pol.metro_caps_apply(status) and (t.metro_cap_share is not None or t.firm_cap_share is not None):
-            from_other = f.pref[cands] != p.pref[pid]
-            after = f.esd_transferees[cands] + 1.0
-            esd_after = f.esd_headcount[cands] + 1.0
-            if t.metro_cap_share is not None:
-                ok &= ~(from_other & self.geo.metro[f.pref[cands]] & (after > t.metro_cap_share * esd_after))
-            if t.firm_cap_share is not None:
-                ok &= ~(from_other & (after > t.firm_cap_share * esd_after))
-        cands = cands[ok]
-        if len(cands) == 0:
-            return -1
-        score = self.offer_yen[cands] * (1.0 + 1e-6 * rng.random(len(cands)))  # random tie-break
-        return int(cands[np.argmax(score)])
-
-    def record_transfer(self, voluntary: bool, ssw: bool, from_pref: int, to_pref: int, months_served: int) -> None:
-        """Count a transfer in this month's flows (called by ``Trainee.move_to``)."""
-        fl = self.flows
+        if len(pids) == 0:
+            return
+        p, f, geo = self.people, self.firms, self.geo
+        pids = np.asarray(pids, dtype=np.int64)
+        firms = np.asarray(firms, dtype=np.int64)
+        old = p.firm[pids].astype(np.int64)
+        from_pref = np.where(old >= 0, f.pref[np.maximum(old, 0)], p.pref[pids])
+        to_pref = f.pref[firms]
+        status = p.status[pids]
+        ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
+        served = p.months_with_employer[pids].astype(float)
+        if self.transfer_log is not None:
+            self.transfer_log.extend(
+                dict(month=self.month, pid=int(p.pid[i]), status=int(st), voluntary=voluntary, from_firm=int(a), to_firm=int(b),
+                     from_field=int(f.field[a]) if a >= 0 else -1, to_field=int(f.field[b]), from_pref=int(fp), to_pref=int(tp),
+                     months_with_employer=int(m))
+                for i, st, a, b, fp, tp, m in zip(pids, status, old, firms, from_pref, to_pref, served)
+            )
+        self.detach(pids[old >= 0], quits=voluntary)
+        p.firm[pids] = firms
+        p.pref[pids] = to_pref
+        p.months_with_employer[pids] = 0
+        p.months_searching[pids] = 0
+        p.transferee_from_other_area[pids] = from_pref != to_pref
+        self._count_in(pids, +1)
+        fl, n = self.flows, len(pids)
         if voluntary:
-            fl["transfers_voluntary"] += 1
-            fl["transfers_voluntary_ssw"] += int(ssw)
-            if not ssw:
-                share = max(0.0, 1.0 - months_served / 36.0)  # weighted by time served (BRIEF.md, ESD)
-                fl["reimbursement_yen"] += self.policy.config.transfer.reimbursement_yen * share
+            p.transfers[pids] += 1
+            fl["transfers_voluntary"] += n
+            fl["transfers_voluntary_ssw"] += int(ssw.sum())
+            share = np.maximum(0.0, 1.0 - served[~ssw] / 36.0)  # weighted by time served (BRIEF.md, ESD)
+            fl["reimbursement_yen"] += float(self.policy.config.transfer.reimbursement_yen * share.sum())
         else:
-            fl["transfers_unavoidable"] += 1
-        if from_pref != to_pref:
-            fl["inter_prefecture_moves"] += 1
-            metro_from, metro_to = bool(self.geo.metro[from_pref]), bool(self.geo.metro[to_pref])
-            fl["moves_into_metro"] += int(metro_to and not metro_from)
-            fl["moves_out_of_metro"] += int(metro_from and not metro_to)
+            fl["transfers_unavoidable"] += n
+        moved = from_pref != to_pref
+        fl["inter_prefecture_moves"] += int(moved.sum())
+        metro_from, metro_to = geo.metro[from_pref], geo.metro[to_pref]
+        fl["moves_into_metro"] += int((metro_to & ~metro_from).sum())
+        fl["moves_out_of_metro"] += int((metro_from & ~metro_to).sum())
 
-    def release(self, rows: np.ndarray) -> None:
-        """Workers lose their employer through no choice of theirs and look for another at once."""
-        if len(rows) == 0:
+    def _count_in(self, pids: np.ndarray, sign: int) -> None:
+        """Add (+1) or remove (-1) employed people to/from their firms' counts."""
+        p, f = self.people, self.firms
+        firm = p.firm[pids]
+        n = f.n
+        f.headcount += sign * np.bincount(firm, minlength=n).astype(np.int32)
+        esd = p.status[pids] == Status.ESD
+        if esd.any():
+            f.esd_headcount += sign * np.bincount(firm[esd], minlength=n).astype(np.int32)
+            moved = esd & p.transferee_from_other_area[pids]
+            f.esd_transferees += sign * np.bincount(firm[moved], minlength=n).astype(np.int32)
+
+    def detach(self, pids: np.ndarray, quits: bool = False) -> None:
+        """Take people off their employer's books (they keep ``last_firm``); ``quits`` counts them as quits."""
+        p = self.people
+        pids = pids[p.firm[pids] >= 0]
+        if len(pids) == 0:
+            return
+        self._count_in(pids, -1)
+        if quits:
+            self.firms.quits_this_month += np.bincount(p.firm[pids], minlength=self.firms.n).astype(np.int32)
+        p.last_firm[pids] = p.firm[pids]
+        p.firm[pids] = -1
+
+    def release_from(self, firm_rows: np.ndarray, trainees_only: bool) -> None:
+        """Workers of these firms lose their employer through no choice of theirs and search at once."""
+        if len(firm_rows) == 0:
             return
         p = self.people
-        p.last_firm[rows] = p.firm[rows]
-        p.firm[rows] = -1
+        n = p.n
+        releasing = np.zeros(self.firms.n + 1, dtype=bool)  # the extra last entry is read by firm -1
+        releasing[firm_rows] = True
+        mask = releasing[p.firm[:n]] & (p.status[:n] <= (Status.ESD if trainees_only else Status.SSW_2))
+        rows = np.flatnonzero(mask)
+        if len(rows) == 0:
+            return
+        self.detach(rows)
         p.months_searching[rows] = 0
-        self.recount_firms()
         self.flows["releases"] += len(rows)
-        rng = self.rng_for("release", int(rows[0]))
-        for pid in rng.permutation(rows):
-            self.trainee(int(pid)).seek_new_employer(rng)
+        find_employers(self, rows, self.rng_for("release", int(firm_rows[0])), voluntary=False)
 
     def disappear(self, rows: np.ndarray) -> None:
-        """Legal residents abscond into irregular work."""
+        """Legal residents abscond into irregular work (their employer counts a quit)."""
         if len(rows) == 0:
             return
         p = self.people
-        employed = rows[p.firm[rows] >= 0]
-        np.add.at(self.firms.quits_this_month, p.firm[employed], 1)
         self.flows["disappearances"] += len(rows)
         self.flows["disappearances_trainee"] += int((p.status[rows] <= Status.ESD).sum())
-        p.last_firm[rows] = p.firm[rows]
-        p.firm[rows] = -1
+        self.detach(rows, quits=True)
         p.status[rows] = Status.IRREGULAR
         p.months_in_status[rows] = 0
         p.transferee_from_other_area[rows] = False
-        self.recount_firms()
 
     def leave_japan(self, rows: np.ndarray, status: Status) -> None:
         """People leave Japan (RETURNED or REMOVED); their rows stay, their agent objects go."""
         if len(rows) == 0:
             return
         p = self.people
-        p.last_firm[rows] = p.firm[rows]
-        p.firm[rows] = -1
+        self.detach(rows)
         p.status[rows] = status
         p.wage_yen[rows] = 0.0
         p.left_month[rows] = self.month
         if self._views:
-            for pid in self._views.keys() & set(rows.tolist()):
+            for pid in self._views.keys() & set(p.pid[rows].tolist()):
                 self._views.pop(pid).remove()
-        self.recount_firms()
+
+    def change_status(self, rows: np.ndarray, status: Status) -> None:
+        """Move employed people to a new residence status, keeping firms' ESD counts right."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        employed = rows[p.firm[rows] >= 0]
+        self._count_in(employed, -1)
+        p.status[rows] = status
+        p.months_in_status[rows] = 0
+        self._count_in(employed, +1)
 
     def reopen_firm(self, row: int) -> None:
         """A closed firm's node is taken over by a new owner with fresh traits (assumption)."""
@@ -430,33 +471,37 @@ class LabourMarket(mesa.Model):
     # People as agent objects
     # =========================================================================================
     def trainee(self, pid: int) -> Trainee:
-        """The agent object of person ``pid`` (made on first use; removed when they leave Japan)."""
+        """The agent object of person ``pid`` (made on first use; removed when they leave Japan).
+
+        ``pid`` is the person's id for life (``people.pid``), not their current row.
+        """
         view = self._views.get(pid)
         if view is None:
-            if self.people.status[pid] >= Status.RETURNED:
-                raise KeyError(f"person {pid} has left Japan ({Status(self.people.status[pid]).name})")
+            row = int(self.people.row_of_pid[pid]) if 0 <= pid < self.people.entered else -1
+            if row < 0 or self.people.status[row] >= Status.RETURNED:
+                raise KeyError(f"person {pid} is not in Japan")
             view = self._views[pid] = Trainee(self, pid)
         return view
 
     def trainees(self) -> list[Trainee]:
         """Agent objects for everyone in Japan now (for inspection and small models)."""
-        return [self.trainee(int(pid)) for pid in np.flatnonzero(self.people.in_japan())]
+        p = self.people
+        return [self.trainee(int(pid)) for pid in p.pid[: p.n][p.in_japan()]]
 
     def trainee_tie_graph(self):
-        """A networkx graph of people in Japan and their ties (contacts and co-workers); small models only."""
+        """A networkx graph of people in Japan (nodes: pids) and their ties (contacts, co-workers); small models only."""
         import networkx as nx
 
         p = self.people
         here = np.flatnonzero(p.in_japan())
         g = nx.Graph()
-        g.add_nodes_from(int(i) for i in here)
-        inside = set(here.tolist())
+        g.add_nodes_from(int(p.pid[i]) for i in here)
         for i in here:
-            g.add_edges_from((int(i), int(c)) for c in p.contacts[i] if c >= 0 and int(c) in inside)
+            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and p.status[c] < Status.RETURNED)
         by_firm: dict[int, list[int]] = {}
         for i in here:
             if p.firm[i] >= 0:
-                by_firm.setdefault(int(p.firm[i]), []).append(int(i))
+                by_firm.setdefault(int(p.firm[i]), []).append(int(p.pid[i]))
         for members in by_firm.values():
             g.add_edges_from((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
         return g
@@ -471,6 +516,10 @@ class LabourMarket(mesa.Model):
         if self.month % 12 == 1:
             f.intake_this_year[:] = 0
         open_ = f.sanctioned_until <= self.month
+        # Newcomers' compatriot contacts are drawn from the people in Japan at the start of the month.
+        pool = np.flatnonzero(self.people.in_japan())
+        p = self.people
+        contacts_index = net.ContactPool(pool, p.origin[pool], p.pref[pool], len(ORIGINS), self.geo.n)
         for kind, per_year in (("trainee", rec.trainee_intake_per_year), ("ssw", rec.ssw_direct_intake_per_year)):
             want = self._intake_carry[kind] + per_year * self.scale / 12.0
             n = int(want)
@@ -484,17 +533,15 @@ class LabourMarket(mesa.Model):
                 continue
             firm = np.sort(slots[rng.choice(len(slots), size=n, replace=False)])
             rows = self.people.add(n)
-            pool = np.flatnonzero(self.people.in_japan()[: rows[0]])
             self._fill_newcomers(rng, rows, firm.astype(np.int32), arrival_month=self.month)
-            self._admit(rows, kind, pool, rng)
-            np.add.at(f.headcount, firm, 1)
+            self._admit(rows, kind, contacts_index, rng)
+            self._count_in(rows, +1)
             if kind == "trainee":
                 np.add.at(f.intake_this_year, firm, 1)
             self.flows["arrivals"] += n
             self.flows[f"arrivals_{kind}"] += n
-        self.recount_firms()
 
-    def _admit(self, rows: np.ndarray, kind: str, pool: np.ndarray, rng: np.random.Generator) -> None:
+    def _admit(self, rows: np.ndarray, kind: str, contacts_index: net.ContactPool, rng: np.random.Generator) -> None:
         p, b, w = self.people, self.behaviour.learning, self.world
         if kind == "trainee":
             status = self.policy.entry_status
@@ -505,17 +552,13 @@ class LabourMarket(mesa.Model):
             p.japanese[rows] = 2.0
         p.status[rows] = status
         p.tests_passed[rows] = _tests_from_levels(p.skill[rows], p.japanese[rows], b)
-        p.contacts[rows] = net.draw_contacts(
-            rng, rows, p.origin[rows], p.pref[rows], pool, p.origin[pool], p.pref[pool],
-            w.contacts_per_person, w.contacts_same_prefecture, len(ORIGINS), self.geo.n,
-        )
+        p.contacts[rows] = contacts_index.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)
 
     def step(self) -> None:
         """One month, in the order of DESIGN.md §4 (see docs/ODD.md, process overview)."""
         self.month += 1
         self.flows = Counter()
         self.update_offers()
-        self.recount_firms()
         self.arrive()  # 1
         Firm.commit_violations(self, self.rng_for("violations"))  # 2: violations happen at work
         Trainee.work(self)  # 2: wages, debt, remittances, savings
@@ -531,6 +574,8 @@ class LabourMarket(mesa.Model):
         Firm.update_demand(self)
         Trainee.face_apprehension(self, self.rng_for("apprehension"))  # 9
         self.records.append(collect(self))  # 10
+        if self.people.n - int(self.people.in_japan().sum()) > self.compact_share * self.people.n:
+            self.people.compact()
 
     def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
         """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""

@@ -19,7 +19,8 @@ from sim.geography import Geography
 
 def _group_index(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Members of each group as one sorted array with start/end offsets (a CSR index)."""
-    order = np.argsort(keys, kind="stable")
+    small = keys.astype(np.int16) if n_groups < 2**15 else keys  # 16-bit keys sort by radix: fast
+    order = np.argsort(small, kind="stable")
     counts = np.bincount(keys, minlength=n_groups)
     ends = np.cumsum(counts)
     return order, ends - counts, ends
@@ -100,36 +101,38 @@ def build_graph(firm_pref: np.ndarray, firm_field: np.ndarray, firm_sb: np.ndarr
     return graph
 
 
-def draw_contacts(
-    rng: np.random.Generator,
-    newcomers: np.ndarray,
-    newcomer_origin: np.ndarray,
-    newcomer_pref: np.ndarray,
-    pool: np.ndarray,
-    pool_origin: np.ndarray,
-    pool_pref: np.ndarray,
-    k: int,
-    share_same_prefecture: float,
-    n_origins: int,
-    n_prefs: int,
-) -> np.ndarray:
-    """Compatriot contacts (len(newcomers), k) drawn from ``pool`` (people already in Japan).
+class ContactPool:
+    """People who can become a newcomer's compatriot contacts, indexed by (origin, prefecture).
 
-    Each tie goes, with probability ``share_same_prefecture``, to a compatriot in the newcomer's
-    prefecture, else to a compatriot anywhere; -1 where no compatriot exists (Murayama and
-    Nagayasu 2020: newcomers go where compatriots concentrate).
+    One sort by (origin, prefecture) serves both kinds of tie: each origin's members form one
+    contiguous block of the order, so "a compatriot anywhere" is a draw within that block.
     """
-    out = np.full((len(newcomers), k), -1, dtype=np.int32)
-    if k == 0 or len(pool) == 0 or len(newcomers) == 0:
+
+    def __init__(self, pool: np.ndarray, origin: np.ndarray, pref: np.ndarray, n_origins: int, n_prefs: int) -> None:
+        self.pool = pool
+        self.n_prefs = n_prefs
+        key = origin.astype(np.int64) * n_prefs + pref
+        self.order, self.l_start, self.l_end = _group_index(key, n_origins * n_prefs)
+        self.o_start, self.o_end = self.l_start[::n_prefs], self.l_end[n_prefs - 1 :: n_prefs]
+
+    def draw(
+        self, rng: np.random.Generator, origin: np.ndarray, pref: np.ndarray, k: int, share_same_prefecture: float
+    ) -> np.ndarray:
+        """Contacts (len(origin), k) for newcomers of these origins and prefectures; -1 for none.
+
+        Each tie goes, with probability ``share_same_prefecture``, to a compatriot in the
+        newcomer's prefecture, else to a compatriot anywhere (Murayama and Nagayasu 2020:
+        newcomers go where compatriots concentrate).
+        """
+        out = np.full((len(origin), k), -1, dtype=np.int32)
+        if k == 0 or len(self.pool) == 0 or len(origin) == 0:
+            return out
+        want_local = origin.astype(np.int64) * self.n_prefs + pref
+        want_origin = origin.astype(np.int64)
+        for j in range(k):
+            local = rng.random(len(origin)) < share_same_prefecture
+            pick_l = _pick_in_groups(rng, self.order, self.l_start, self.l_end, want_local)
+            pick_o = _pick_in_groups(rng, self.order, self.o_start, self.o_end, want_origin)
+            pick = np.where(local & (pick_l >= 0), pick_l, pick_o)
+            out[:, j] = np.where(pick >= 0, self.pool[np.maximum(pick, 0)], -1)
         return out
-    local_key = pool_origin.astype(np.int64) * n_prefs + pool_pref
-    l_order, l_start, l_end = _group_index(local_key, n_origins * n_prefs)
-    o_order, o_start, o_end = _group_index(pool_origin.astype(np.int64), n_origins)
-    want_local = newcomer_origin.astype(np.int64) * n_prefs + newcomer_pref
-    for j in range(k):
-        local = rng.random(len(newcomers)) < share_same_prefecture
-        pick_l = _pick_in_groups(rng, l_order, l_start, l_end, want_local)
-        pick_o = _pick_in_groups(rng, o_order, o_start, o_end, newcomer_origin.astype(np.int64))
-        pick = np.where(local & (pick_l >= 0), pick_l, pick_o)
-        out[:, j] = np.where(pick >= 0, pool[np.maximum(pick, 0)], -1)
-    return out

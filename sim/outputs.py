@@ -96,6 +96,8 @@ def collect(model: LabourMarket) -> dict[str, float]:
         demand = float(f.demand[mask].sum())
         return float(filled[mask].sum()) / demand if demand > 0 else float("nan")
 
+    p10, p90 = (float(x) for x in np.percentile(wages, [10, 90])) if len(wages) else (float("nan"),) * 2
+
     def mean(values: np.ndarray) -> float:
         return float(values.mean()) if len(values) else float("nan")
 
@@ -110,12 +112,12 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "stock_searching": float((legal & (p.firm[:n] < 0)).sum()) / s,
         "stock_metro": float((here & metro_person).sum()) / s,
         "stock_nonmetro": float((here & ~metro_person).sum()) / s,
-        "entered_total": n / s,
-        "returned_total": counts[Status.RETURNED] / s,
-        "removed_total": counts[Status.REMOVED] / s,
+        "entered_total": p.entered / s,
+        "returned_total": (counts[Status.RETURNED] + p.archived_returned) / s,
+        "removed_total": (counts[Status.REMOVED] + p.archived_removed) / s,
         "wage_mean_yen": mean(wages),
-        "wage_p10_yen": float(np.percentile(wages, 10)) if len(wages) else float("nan"),
-        "wage_p90_yen": float(np.percentile(wages, 90)) if len(wages) else float("nan"),
+        "wage_p10_yen": p10,
+        "wage_p90_yen": p90,
         "debt_mean_yen": mean(debt),
         "share_in_debt": float((debt > 1.0).mean()) if len(debt) else float("nan"),
         "savings_mean_yen": mean(p.savings_yen[:n][here]),
@@ -144,6 +146,7 @@ def retention(model: LabourMarket, months_after: int) -> float:
         return float("nan")
     p = model.people
     cohort = p.arrival_month[: p.n] == cohort_month
-    if not cohort.any():
+    size = int(cohort.sum()) + p.archived_arrivals.get(cohort_month, 0)
+    if size == 0:
         return float("nan")
-    return float((p.status[: p.n][cohort] < Status.RETURNED).mean())
+    return float((p.status[: p.n][cohort] < Status.RETURNED).sum()) / size

@@ -14,6 +14,7 @@ from sim.domain import Status
 
 #: name -> dtype of each per-person column. Money in yen, time in months.
 PEOPLE_COLUMNS: dict[str, type | str] = {
+    "pid": np.int64,  # the person's id for life (rows move when the arrays are compacted)
     "status": np.int8,
     "origin": np.int8,
     "field": np.int8,
@@ -36,6 +37,8 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "tests_passed": np.uint8,  # bit mask, domain.TEST_BITS
     "grievance": np.float32,
     "known_wage_yen": np.float32,  # best base wage heard of from ties
+    "wage_gap": np.float32,  # (known wage - own employer's offer) / own offer, >= 0; 0 without employer
+    "irregular_contact": np.bool_,  # a contact works irregularly (a route into irregular work)
     "wants_long_stay": np.bool_,
     "transferee_from_other_area": np.bool_,  # for the ESD caps on transferees
     "transfers": np.int16,  # voluntary transfers made
@@ -43,11 +46,22 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
 
 
 class People:
-    """Growable columns, one row per person ever admitted; ``n`` rows are in use."""
+    """Growable columns, one row per person in Japan (and those who left since the last compaction).
+
+    Rows are positions, not identities: ``compact`` drops people who left Japan and renumbers
+    the rest (keeping their order), so ``pid`` is the id to keep across months and
+    ``row_of_pid`` finds a person's row. What the outputs need of the people dropped (how many
+    left and how, the month each arrived) is kept in counters.
+    """
 
     def __init__(self, capacity: int, contacts_per_person: int) -> None:
         self.n = 0
         self.k = contacts_per_person
+        self.next_pid = 0
+        self.row_of_pid = np.zeros(0, dtype=np.int64)
+        self.archived_returned = 0
+        self.archived_removed = 0
+        self.archived_arrivals: dict[int, int] = {}  # arrival month -> people dropped by compaction
         self._alloc(max(capacity, 16))
 
     def _alloc(self, capacity: int) -> None:
@@ -64,15 +78,27 @@ class People:
         self.capacity = capacity
 
     def add(self, count: int) -> np.ndarray:
-        """Reserve ``count`` new rows (zeroed, firm -1) and return their indices."""
+        """Reserve ``count`` new rows (zeroed, firm -1, new pids) and return their indices."""
         if self.n + count > self.capacity:
             self._alloc(max(self.n + count, int(self.capacity * 1.5)))
         rows = np.arange(self.n, self.n + count)
+        for name in PEOPLE_COLUMNS:  # rows freed by compaction still hold old values
+            getattr(self, name)[self.n : self.n + count] = 0
+        self.contacts[self.n : self.n + count] = -1
         self.firm[rows] = -1
         self.last_firm[rows] = -1
         self.left_month[rows] = -1
+        pids = np.arange(self.next_pid, self.next_pid + count)
+        self.pid[rows] = pids
+        self.next_pid += count
+        self.row_of_pid = np.concatenate([self.row_of_pid, rows])
         self.n += count
         return rows
+
+    @property
+    def entered(self) -> int:
+        """Everyone ever admitted (initial stock included)."""
+        return self.next_pid
 
     def view(self, name: str) -> np.ndarray:
         """The used part of a column (a view, no copy)."""
@@ -82,8 +108,34 @@ class People:
         """Boolean mask over used rows: legal or irregular, not gone."""
         return self.view("status") < Status.RETURNED
 
+    def compact(self) -> None:
+        """Drop the rows of people who left Japan; contacts and ``row_of_pid`` follow the moves."""
+        n = self.n
+        keep = self.in_japan()
+        gone = np.flatnonzero(~keep)
+        if len(gone) == 0:
+            return
+        status = self.status[gone]
+        self.archived_returned += int((status == Status.RETURNED).sum())
+        self.archived_removed += int((status == Status.REMOVED).sum())
+        months, counts = np.unique(self.arrival_month[gone], return_counts=True)
+        for month, count in zip(months.tolist(), counts.tolist()):
+            self.archived_arrivals[month] = self.archived_arrivals.get(month, 0) + count
+        gone_pids = self.pid[gone].copy()
+        kept = np.flatnonzero(keep)
+        new_row = np.full(n, -1, dtype=np.int64)
+        new_row[kept] = np.arange(len(kept))
+        for name in PEOPLE_COLUMNS:
+            col = getattr(self, name)
+            col[: len(kept)] = col[kept]
+        contacts = self.contacts[kept]
+        self.contacts[: len(kept)] = np.where(contacts >= 0, new_row[np.maximum(contacts, 0)], -1)
+        self.row_of_pid[gone_pids] = -1
+        self.row_of_pid[self.pid[: len(kept)]] = np.arange(len(kept))
+        self.n = len(kept)
+
     def nbytes(self) -> int:
-        return sum(getattr(self, c).nbytes for c in PEOPLE_COLUMNS) + self.contacts.nbytes
+        return sum(getattr(self, c).nbytes for c in PEOPLE_COLUMNS) + self.contacts.nbytes + self.row_of_pid.nbytes
 
 
 #: name -> dtype of each per-firm column.

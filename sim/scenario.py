@@ -155,6 +155,7 @@ class TransferConfig(Frozen):
     seek_per_wage_gap: NonNegative
     seek_per_grievance: NonNegative
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
+    placement_offers: Annotated[int, Field(ge=0, le=100)]
     unavoidable_search_months: Annotated[int, Field(ge=0, le=24)]
 
 
