@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import mesa
 from mesa.discrete_space import FixedAgent
+from sim import kernels
 from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
 from sim.matching import find_employers
 
@@ -133,32 +134,14 @@ class Trainee(mesa.Agent):
         """
         p, f, w = model.people, model.firms, model.world
         n = p.n
-        status = p.status[:n]
-        here = status < Status.RETURNED
-        legal = status <= Status.SSW_2
-        firm = p.firm[:n]
-        employed = legal & (firm >= 0)
-        p.months_in_japan[:n] += here
-        p.months_in_status[:n] += here
-        p.months_with_employer[:n] += employed
-        p.months_searching[:n] += legal & (firm < 0)
-
-        wage = Trainee.pay(model)
-        p.wage_yen[:n] = wage
-
-        debt = p.debt_yen[:n] * (1.0 + w.debt_interest_monthly * here)
-        net = np.where(here, wage * (1.0 - w.deductions_share) - w.living_cost_yen, 0.0)
-        surplus = np.maximum(net, 0.0)
-        repay = np.minimum(debt, surplus * w.repay_share)
-        debt -= repay
-        rest = surplus - repay
-        remit = rest * w.remit_share
-        savings = p.savings_yen[:n] + rest - remit
-        shortfall = np.maximum(-net, 0.0)
-        from_savings = np.minimum(savings, shortfall)
-        p.savings_yen[:n] = savings - from_savings
-        p.debt_yen[:n] = debt + (shortfall - from_savings)
-        p.remitted_yen[:n] += remit
+        kernels.work_month(
+            p.status[:n], p.firm[:n], p.pref[:n], p.months_in_japan[:n], p.months_in_status[:n],
+            p.months_with_employer[:n], p.months_searching[:n],
+            p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n],
+            model.offer_yen, f.underpaying, model.base_pay_yen,
+            w.ssw_wage_premium, model.behaviour.violations.wage_theft_share, w.irregular_wage_factor,
+            w.debt_interest_monthly, w.deductions_share, w.living_cost_yen, w.repay_share, w.remit_share,
+        )
 
     @staticmethod
     def pay(model: LabourMarket) -> np.ndarray:
@@ -177,14 +160,17 @@ class Trainee(mesa.Agent):
 
     @staticmethod
     def learn(model: LabourMarket) -> None:
-        """Skill grows with the employer's training quality; Japanese grows with time in work."""
+        """Skill grows with the employer's training quality; Japanese grows with time in work.
+
+        Each month at work: skill += skill_per_month x training_quality x aptitude;
+        Japanese += japanese_per_month x aptitude.
+        """
         p, b = model.people, model.behaviour.learning
         n = p.n
-        firm = p.firm[:n]
-        employed = (p.status[:n] <= Status.SSW_2) & (firm >= 0)
-        quality = model.firms.training_quality[np.maximum(firm, 0)]
-        p.skill[:n] += employed * b.skill_per_month * quality * p.aptitude[:n]
-        p.japanese[:n] += employed * b.japanese_per_month * p.aptitude[:n]
+        kernels.learn(
+            p.status[:n], p.firm[:n], p.skill[:n], p.japanese[:n], p.aptitude[:n],
+            model.firms.training_quality, b.skill_per_month, b.japanese_per_month,
+        )
 
     @staticmethod
     def take_tests(model: LabourMarket, rng: np.random.Generator) -> None:
@@ -215,14 +201,17 @@ class Trainee(mesa.Agent):
 
     @staticmethod
     def feel_grievance(model: LabourMarket) -> None:
-        """Grievance decays, and grows with violations suffered and with a known wage gap."""
+        """Grievance decays, and grows with violations suffered and with a known wage gap.
+
+        grievance = grievance x monthly_decay + per_violation x [employer violated this month]
+                    + per_wage_gap x wage_gap (as heard last month: information spreads in phase 6).
+        """
         p, g = model.people, model.behaviour.grievance
         n = p.n
-        firm = p.firm[:n]
-        employed = (p.status[:n] <= Status.SSW_2) & (firm >= 0)
-        exposed = employed & model.firms.violating[np.maximum(firm, 0)]
-        gap = p.wage_gap[:n]  # as heard last month (information spreads in phase 6)
-        p.grievance[:n] = p.grievance[:n] * g.monthly_decay + g.per_violation * exposed + g.per_wage_gap * gap
+        kernels.feel(
+            p.status[:n], p.firm[:n], p.grievance[:n], p.wage_gap[:n], model.firms.violating,
+            g.monthly_decay, g.per_violation, g.per_wage_gap,
+        )
 
     @staticmethod
     def hear_about_wages(model: LabourMarket) -> None:
@@ -233,22 +222,10 @@ class Trainee(mesa.Agent):
         """
         p = model.people
         n = p.n
-        firm = p.firm[:n]
-        # What a contact tells: their employer's offer, or -1 if they work irregularly. The extra
-        # last element (0) is what contact -1 ("no contact") reads, so no masks are needed.
-        tells = np.zeros(n + 1, dtype=np.float32)
-        tells[:n] = np.where(firm >= 0, model.offer_yen.astype(np.float32)[np.maximum(firm, 0)], 0.0)
-        tells[:n][p.status[:n] == Status.IRREGULAR] = -1.0
-        heard = np.zeros(n, dtype=np.float32)
-        irregular = np.zeros(n, dtype=bool)
-        for j in range(p.k):  # one column of contacts at a time: no (n, k) temporaries
-            told = tells[p.contacts[:n, j]]
-            np.maximum(heard, told, out=heard)
-            irregular |= told < 0
-        own = tells[:n]
-        p.known_wage_yen[:n] = heard
-        p.wage_gap[:n] = np.where(own > 0, np.maximum(heard - own, 0.0) / np.maximum(own, 1.0), 0.0)
-        p.irregular_contact[:n] = irregular
+        kernels.hear(
+            p.contacts[:n], p.status[:n], p.firm[:n], model.offer_yen,
+            p.known_wage_yen[:n], p.wage_gap[:n], p.irregular_contact[:n],
+        )
 
     @staticmethod
     def move_up_or_leave(model: LabourMarket) -> None:
@@ -319,40 +296,26 @@ class Trainee(mesa.Agent):
         """
         p, pol, beh = model.people, model.policy, model.behaviour
         a, d, t = beh.abscond, beh.departure, beh.transfer
-        rows = np.flatnonzero(p.status[: p.n] <= Status.SSW_2)
-        if len(rows) == 0:
+        stay = pol.config.stay
+        n = p.n
+        status = p.status[:n]
+        n_legal = int(np.count_nonzero(status <= Status.SSW_2))
+        if n_legal == 0:
             return
-        status = p.status[rows]
-        firm = p.firm[rows]
-        employed = firm >= 0
-        gap = p.wage_gap[rows]
-        grievance = p.grievance[rows]
-        irregular_contact = p.irregular_contact[rows]
-        legal_exit = pol.transfer_allowed(status, p.months_with_employer[rows], p.field[rows], p.tests_passed[rows])
-
-        months_left = model.months_left(rows)
-        no_way_on = model.no_way_to_stay_on(rows)
-        near_end = (months_left <= a.end_of_stay_window_months) & no_way_on
-        f32 = np.float32
-        log_h = (f32(a.per_debt_500k_yen / 500_000.0) * p.debt_yen[rows].astype(f32)) + f32(a.per_grievance) * grievance
-        log_h += f32(a.per_wage_gap) * gap
-        log_h += f32(a.per_irregular_contact) * irregular_contact
-        h_abscond = f32(a.base_monthly) * np.exp(log_h)
-        h_abscond *= np.where(legal_exit, f32(a.legal_exit_factor), f32(1.0))
-        h_abscond *= np.where(near_end, f32(a.end_of_stay_factor), f32(1.0))
-        np.minimum(h_abscond, f32(0.5), out=h_abscond)
-        h_return = np.where(
-            status == Status.SSW_2, f32(d.ssw2_return_monthly), f32(d.return_base_monthly) + f32(d.return_per_grievance) * grievance
+        legal_exit = pol.transfer_allowed(status, p.months_with_employer[:n], p.field[:n], p.tests_passed[:n])
+        act = kernels.choose_acts(
+            rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
+            p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
+            stay.max_trainee_months, stay.ssw1_max_months, pol.ssw1_open, pol.ssw2_open, a.end_of_stay_window_months,
+            a.base_monthly, a.per_debt_500k_yen, a.per_grievance, a.per_wage_gap, a.per_irregular_contact,
+            a.legal_exit_factor, a.end_of_stay_factor,
+            d.return_base_monthly, d.return_per_grievance, d.ssw2_return_monthly,
+            t.seek_base_monthly, t.seek_per_wage_gap, t.seek_per_grievance,
         )
-        np.minimum(h_return, f32(0.5), out=h_return)
-        h_seek = f32(t.seek_base_monthly) + f32(t.seek_per_wage_gap) * gap + f32(t.seek_per_grievance) * grievance
-        h_seek *= legal_exit & employed
-        np.minimum(h_seek, f32(0.5), out=h_seek)
-        u = rng.random(len(rows), dtype=f32)
-        absconding = u < h_abscond
-        h_return += h_abscond
-        returning = ~absconding & (u < h_return)
-        seeking = ~absconding & ~returning & (u < h_return + h_seek)
+        rows = np.flatnonzero(act >= 0)
+        act = act[rows]
+        employed = p.firm[rows] >= 0
+        absconding, returning, seeking = act == 1, act == 2, act == 3
 
         model.disappear(rows[absconding])
         model.leave_japan(rows[returning], Status.RETURNED)

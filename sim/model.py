@@ -81,7 +81,7 @@ class LabourMarket(mesa.Model):
         self.transfer_log: list[dict] | None = [] if log_transfers else None
         #: Compact the people arrays when more than this share of rows are people who left
         #: (results do not depend on it; it only saves time and memory).
-        self.compact_share = 0.1
+        self.compact_share = 0.2
         self._intake_carry = {"trainee": 0.0, "ssw": 0.0}
 
         self._build_firms()
@@ -314,25 +314,6 @@ class LabourMarket(mesa.Model):
         f.esd_headcount[:] = np.bincount(firm[esd], minlength=f.n)
         moved = esd & p.transferee_from_other_area[:n][employed]
         f.esd_transferees[:] = np.bincount(firm[moved], minlength=f.n)
-
-    def months_left(self, rows: np.ndarray) -> np.ndarray:
-        """Months before the current status's permitted stay ends (large where there is no limit)."""
-        p = self.people
-        status = p.status[rows]
-        left = np.full(len(rows), 10_000, dtype=np.int64)
-        trainee = status <= Status.ESD
-        left[trainee] = self.policy.config.stay.max_trainee_months - p.months_in_japan[rows][trainee]
-        ssw1 = status == Status.SSW_1
-        left[ssw1] = self.policy.config.stay.ssw1_max_months - p.months_in_status[rows][ssw1]
-        return left
-
-    def no_way_to_stay_on(self, rows: np.ndarray) -> np.ndarray:
-        """True where a person who wants to stay has no legal way to do so after this status."""
-        p, pol = self.people, self.policy
-        status = p.status[rows]
-        wants = p.wants_long_stay[rows]
-        path = np.where(status == Status.SSW_1, pol.ssw2_open, np.where(status <= Status.ESD, pol.ssw1_open, True))
-        return wants & ~path
 
     def move_workers(self, pids: np.ndarray, firms: np.ndarray, voluntary: bool) -> None:
         """Change employer (transfers, voluntary or unavoidable): the one place every move passes.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.domain import Status
 
 if TYPE_CHECKING:
@@ -81,52 +82,50 @@ def collect(model: LabourMarket) -> dict[str, float]:
     """The row for the month just ended."""
     p, f, s = model.people, model.firms, model.scale
     n = p.n
-    status = p.status[:n]
-    counts = np.bincount(status, minlength=len(Status)).astype(float)
-    here = status < Status.RETURNED
-    legal = status <= Status.SSW_2
-    employed = legal & (p.firm[:n] >= 0)
-    metro_person = model.geo.metro[p.pref[:n]]
-    wages = p.wage_yen[:n][employed]
-    debt = p.debt_yen[:n][here]
+    counts, sums, wages = kernels.tally(
+        p.status[:n], p.firm[:n], model.geo.metro[p.pref[:n]], p.wage_yen[:n], p.debt_yen[:n],
+        p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n], p.grievance[:n],
+    )
+    here = float(counts[: Status.RETURNED].sum())
+    legal = float(counts[: Status.IRREGULAR].sum())
+    nan = float("nan")
     metro_firm = model.geo.metro[f.pref]
     filled = np.minimum(f.headcount, f.demand)
 
     def fill(mask: np.ndarray) -> float:
         demand = float(f.demand[mask].sum())
-        return float(filled[mask].sum()) / demand if demand > 0 else float("nan")
+        return float(filled[mask].sum()) / demand if demand > 0 else nan
 
-    p10, p90 = (float(x) for x in np.percentile(wages, [10, 90])) if len(wages) else (float("nan"),) * 2
+    def per(total: float, count: float) -> float:
+        return float(total) / count if count > 0 else nan
 
-    def mean(values: np.ndarray) -> float:
-        return float(values.mean()) if len(values) else float("nan")
-
+    p10, p90 = (float(x) for x in np.percentile(wages, [10, 90])) if len(wages) else (nan, nan)
     row: dict[str, float] = {
         "month": model.month,
-        "stock_total": counts[: Status.RETURNED].sum() / s,
-        "stock_titp": counts[[Status.TITP_1, Status.TITP_2, Status.TITP_3]].sum() / s,
+        "stock_total": here / s,
+        "stock_titp": float(counts[[Status.TITP_1, Status.TITP_2, Status.TITP_3]].sum()) / s,
         "stock_esd": counts[Status.ESD] / s,
         "stock_ssw1": counts[Status.SSW_1] / s,
         "stock_ssw2": counts[Status.SSW_2] / s,
         "stock_irregular": counts[Status.IRREGULAR] / s,
-        "stock_searching": float((legal & (p.firm[:n] < 0)).sum()) / s,
-        "stock_metro": float((here & metro_person).sum()) / s,
-        "stock_nonmetro": float((here & ~metro_person).sum()) / s,
+        "stock_searching": sums[9] / s,
+        "stock_metro": sums[8] / s,
+        "stock_nonmetro": (here - sums[8]) / s,
         "entered_total": p.entered / s,
         "returned_total": (counts[Status.RETURNED] + p.archived_returned) / s,
         "removed_total": (counts[Status.REMOVED] + p.archived_removed) / s,
-        "wage_mean_yen": mean(wages),
+        "wage_mean_yen": per(sums[0], len(wages)),
         "wage_p10_yen": p10,
         "wage_p90_yen": p90,
-        "debt_mean_yen": mean(debt),
-        "share_in_debt": float((debt > 1.0).mean()) if len(debt) else float("nan"),
-        "savings_mean_yen": mean(p.savings_yen[:n][here]),
-        "remitted_mean_yen": mean(p.remitted_yen[:n][here]),
+        "debt_mean_yen": per(sums[1], here),
+        "share_in_debt": per(sums[2], here),
+        "savings_mean_yen": per(sums[3], here),
+        "remitted_mean_yen": per(sums[4], here),
         "vacancy_fill_metro": fill(metro_firm),
         "vacancy_fill_nonmetro": fill(~metro_firm),
-        "skill_mean": mean(p.skill[:n][legal]),
-        "japanese_mean": mean(p.japanese[:n][legal]),
-        "grievance_mean": mean(p.grievance[:n][legal]),
+        "skill_mean": per(sums[5], legal),
+        "japanese_mean": per(sums[6], legal),
+        "grievance_mean": per(sums[7], legal),
         "firms_barred": float((f.sanctioned_until > model.month).sum()) / s,
         "retention_60m": retention(model, 60),
     }

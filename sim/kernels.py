@@ -1,0 +1,196 @@
+"""Compiled loops (numba) for what every person does every month.
+
+Each kernel is one pass over the people arrays doing what several numpy expressions would do
+in several passes (and several temporary arrays). They hold no behaviour of their own: the
+agent methods in ``sim.agents`` call them with the parameters, and their docstrings state the
+rules. Compiled on first use and cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Status codes (sim.domain.Status), as plain ints for compiled code.
+TITP_1, TITP_2, TITP_3, ESD, SSW_1, SSW_2, IRREGULAR, RETURNED, REMOVED = range(9)
+
+
+@njit(cache=True)
+def work_month(
+    status, firm, pref, months_in_japan, months_in_status, months_with_employer, months_searching,
+    wage_yen, debt_yen, savings_yen, remitted_yen,
+    offer_yen, underpaying, base_pay_yen,
+    ssw_wage_premium, wage_theft_share, irregular_wage_factor, debt_interest_monthly,
+    deductions_share, living_cost_yen, repay_share, remit_share,
+):  # pragma: no cover - compiled
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= RETURNED:
+            continue
+        months_in_japan[i] += 1
+        months_in_status[i] += 1
+        f = firm[i]
+        legal = s <= SSW_2
+        if legal and f >= 0:
+            months_with_employer[i] += 1
+            pay = offer_yen[f]
+            if s == SSW_1 or s == SSW_2:
+                pay *= 1.0 + ssw_wage_premium
+            if underpaying[f]:
+                pay *= 1.0 - wage_theft_share
+        elif legal:
+            months_searching[i] += 1
+            pay = 0.0
+        else:  # irregular
+            pay = irregular_wage_factor * base_pay_yen[pref[i]]
+        wage_yen[i] = pay
+        debt = debt_yen[i] * (1.0 + debt_interest_monthly)
+        net = pay * (1.0 - deductions_share) - living_cost_yen
+        if net >= 0.0:
+            repay = min(debt, net * repay_share)
+            debt -= repay
+            rest = net - repay
+            remit = rest * remit_share
+            savings_yen[i] += rest - remit
+            remitted_yen[i] += remit
+        else:
+            shortfall = -net
+            from_savings = min(savings_yen[i], shortfall)
+            savings_yen[i] -= from_savings
+            debt += shortfall - from_savings
+        debt_yen[i] = debt
+
+
+@njit(cache=True)
+def learn(status, firm, skill, japanese, aptitude, training_quality, skill_per_month, japanese_per_month):  # pragma: no cover
+    for i in range(status.shape[0]):
+        f = firm[i]
+        if status[i] <= SSW_2 and f >= 0:
+            skill[i] += skill_per_month * training_quality[f] * aptitude[i]
+            japanese[i] += japanese_per_month * aptitude[i]
+
+
+@njit(cache=True)
+def feel(status, firm, grievance, wage_gap, violating, monthly_decay, per_violation, per_wage_gap):  # pragma: no cover
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= RETURNED:
+            continue
+        f = firm[i]
+        exposed = 1.0 if (s <= SSW_2 and f >= 0 and violating[f]) else 0.0
+        grievance[i] = grievance[i] * monthly_decay + per_violation * exposed + per_wage_gap * wage_gap[i]
+
+
+@njit(cache=True)
+def hear(contacts, status, firm, offer_yen, known_wage_yen, wage_gap, irregular_contact):  # pragma: no cover
+    n, k = contacts.shape[0], contacts.shape[1]
+    for i in range(n):
+        if status[i] >= RETURNED:
+            continue
+        heard = 0.0
+        irregular = False
+        for j in range(k):
+            c = contacts[i, j]
+            if c < 0:
+                continue
+            cs = status[c]
+            if cs == IRREGULAR:
+                irregular = True
+            elif cs <= SSW_2 and firm[c] >= 0:
+                o = offer_yen[firm[c]]
+                if o > heard:
+                    heard = o
+        known_wage_yen[i] = heard
+        f = firm[i]
+        own = offer_yen[f] if (f >= 0 and status[i] <= SSW_2) else 0.0
+        wage_gap[i] = max(heard - own, 0.0) / own if own > 0.0 else 0.0
+        irregular_contact[i] = irregular
+
+
+@njit(cache=True)
+def choose_acts(
+    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
+    months_in_japan, months_in_status, wants_long_stay,
+    max_trainee_months, ssw1_max_months, ssw1_open, ssw2_open, end_window,
+    base, per_debt, per_grievance, per_gap, per_irregular, legal_exit_factor, end_factor,
+    return_base, return_per_grievance, ssw2_return, seek_base, seek_per_gap, seek_per_grievance,
+):  # pragma: no cover - compiled
+    """Per person: -1 not a legal resident, 0 carry on, 1 disappear, 2 go home, 3 seek a transfer.
+
+    ``u`` holds one uniform draw per legal resident, in row order.
+    """
+    out = np.full(status.shape[0], -1, dtype=np.int8)
+    j = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s > SSW_2:
+            continue
+        x = u[j]
+        j += 1
+        g, gap = grievance[i], wage_gap[i]
+        # Near the end of the permitted stay, with no legal way to stay on?
+        if s <= ESD:
+            left = max_trainee_months - months_in_japan[i]
+            path = ssw1_open
+        elif s == SSW_1:
+            left = ssw1_max_months - months_in_status[i]
+            path = ssw2_open
+        else:
+            left = 1_000_000
+            path = True
+        near_end = left <= end_window and wants_long_stay[i] and not path
+        log_h = per_debt * debt_yen[i] / 500_000.0 + per_grievance * g + per_gap * gap
+        if irregular_contact[i]:
+            log_h += per_irregular
+        h_a = base * np.exp(log_h)
+        if legal_exit[i]:
+            h_a *= legal_exit_factor
+        if near_end:
+            h_a *= end_factor
+        h_a = min(h_a, 0.5)
+        h_r = ssw2_return if s == SSW_2 else return_base + return_per_grievance * g
+        h_r = min(h_r, 0.5)
+        h_s = 0.0
+        if legal_exit[i] and firm[i] >= 0:
+            h_s = min(seek_base + seek_per_gap * gap + seek_per_grievance * g, 0.5)
+        if x < h_a:
+            out[i] = 1
+        elif x < h_a + h_r:
+            out[i] = 2
+        elif x < h_a + h_r + h_s:
+            out[i] = 3
+        else:
+            out[i] = 0
+    return out
+
+
+@njit(cache=True)
+def tally(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
+    """Counts and sums over people for the monthly row; the employed's wages for percentiles."""
+    counts = np.zeros(9, dtype=np.int64)
+    sums = np.zeros(10)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching
+    wages = np.empty(status.shape[0], dtype=np.float32)
+    n_wages = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        counts[s] += 1
+        if s >= RETURNED:
+            continue
+        sums[1] += debt_yen[i]
+        if debt_yen[i] > 1.0:
+            sums[2] += 1
+        sums[3] += savings_yen[i]
+        sums[4] += remitted_yen[i]
+        if pref_metro[i]:
+            sums[8] += 1
+        if s <= SSW_2:
+            sums[5] += skill[i]
+            sums[6] += japanese[i]
+            sums[7] += grievance[i]
+            if firm[i] >= 0:
+                wages[n_wages] = wage_yen[i]
+                sums[0] += wage_yen[i]
+                n_wages += 1
+            else:
+                sums[9] += 1
+    return counts, sums, wages[:n_wages]
