@@ -258,15 +258,16 @@ class Trainee(mesa.Agent):
         end_i = (status == Status.TITP_1) & (months >= min(12, max_trainee))
         to_ii = end_i & has("basic_skill") & (max_trainee > 12)
         end_ii = (status == Status.TITP_2) & (months >= min(36, max_trainee))
-        to_ssw_from_ii = end_ii & wants & pol.ssw1_open & (stay.titp_ii_completion_exempts_tests | ssw1_tests_ok)
+        ssw1_open, ssw2_open = pol.ssw1_open(*model.calendar()), pol.ssw2_open(*model.calendar())
+        to_ssw_from_ii = end_ii & wants & ssw1_open & (stay.titp_ii_completion_exempts_tests | ssw1_tests_ok)
         to_iii = end_ii & ~to_ssw_from_ii & wants & pol.stage_iii_open & excellent & has("skill_grade3")
         end_iii = (status == Status.TITP_3) & (months >= max_trainee)
-        to_ssw_from_iii = end_iii & wants & pol.ssw1_open
+        to_ssw_from_iii = end_iii & wants & ssw1_open
         end_esd = (status == Status.ESD) & (months >= max_trainee)
-        to_ssw_from_esd = end_esd & wants & pol.ssw1_open & ssw1_tests_ok
+        to_ssw_from_esd = end_esd & wants & ssw1_open & ssw1_tests_ok
         grace = end_esd & ~to_ssw_from_esd & wants & (months < max_trainee + stay.test_retake_grace_months)
         ssw1 = status == Status.SSW_1
-        to_ssw2 = ssw1 & wants & pol.ssw2_open & ssw2_tests_ok
+        to_ssw2 = ssw1 & wants & ssw2_open & ssw2_tests_ok
         end_ssw1 = ssw1 & ~to_ssw2 & (p.months_in_status[:n] >= stay.ssw1_max_months)
 
         to_ssw1 = to_ssw_from_ii | to_ssw_from_iii | to_ssw_from_esd
@@ -306,7 +307,8 @@ class Trainee(mesa.Agent):
         act = kernels.choose_acts(
             rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
             p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
-            stay.max_trainee_months, stay.ssw1_max_months, pol.ssw1_open, pol.ssw2_open, a.end_of_stay_window_months,
+            stay.max_trainee_months, stay.ssw1_max_months, pol.ssw1_open(*model.calendar()), pol.ssw2_open(*model.calendar()),
+            a.end_of_stay_window_months,
             a.base_monthly, a.per_debt_500k_yen, a.per_grievance, a.per_wage_gap, a.per_irregular_contact,
             a.legal_exit_factor, a.end_of_stay_factor,
             d.return_base_monthly, d.return_per_grievance, d.ssw2_return_monthly,

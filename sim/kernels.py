@@ -168,7 +168,8 @@ def choose_acts(
 def tally(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
     """Counts and sums over people for the monthly row; the employed's wages for percentiles."""
     counts = np.zeros(9, dtype=np.int64)
-    sums = np.zeros(10)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching
+    sums = np.zeros(12)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching,
+    # trainee wage, employed trainees
     wages = np.empty(status.shape[0], dtype=np.float32)
     n_wages = 0
     for i in range(status.shape[0]):
@@ -191,6 +192,9 @@ def tally(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_ye
                 wages[n_wages] = wage_yen[i]
                 sums[0] += wage_yen[i]
                 n_wages += 1
+                if s <= ESD:
+                    sums[10] += wage_yen[i]
+                    sums[11] += 1
             else:
                 sums[9] += 1
     return counts, sums, wages[:n_wages]

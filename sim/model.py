@@ -295,12 +295,35 @@ class LabourMarket(mesa.Model):
     # =========================================================================================
     # Shared bookkeeping the agents call
     # =========================================================================================
+    def calendar(self, month: int | None = None) -> tuple[int, int]:
+        """(year, month 1-12) of model month ``month`` (default: now).
+
+        Month 1 is the scenario's ``start_year``/``start_month``; month 0 is the state at the end
+        of the month before (the initial stock).
+        """
+        run = self.scenario.run
+        total = run.start_year * 12 + run.start_month - 1 + (self.month if month is None else month) - 1
+        return total // 12, total % 12 + 1
+
+    def min_wage_index(self) -> float:
+        """The minimum-wage level now relative to the FY2024 prefecture table.
+
+        With ``min_wage_national_average_yen`` (by fiscal year; a fiscal year's rate applies
+        from October) the ratio of this year's national average to FY2024's; otherwise
+        ``min_wage_growth_per_year`` compounded for each full year run.
+        """
+        w = self.world
+        if w.min_wage_national_average_yen:
+            year, month = self.calendar()
+            fiscal = year if month >= 10 else year - 1
+            table = w.min_wage_national_average_yen
+            known = [y for y in table if y <= fiscal] or [min(table)]
+            return table[max(known)] / table[2024]
+        return (1.0 + w.min_wage_growth_per_year) ** (self.month // 12)
+
     def update_offers(self) -> None:
         """Each firm's monthly base wage offer: prefecture minimum wage x hours x markup."""
-        w = self.world
-        years = self.month // 12
-        index = (1.0 + w.min_wage_growth_per_year) ** years
-        self.base_pay_yen = self.geo.min_wage_yen_per_hour * w.hours_per_month * index
+        self.base_pay_yen = self.geo.min_wage_yen_per_hour * self.world.hours_per_month * self.min_wage_index()
         self.offer_yen = self.base_pay_yen[self.firms.pref] * self.firms.markup
 
     def recount_firms(self) -> None:
@@ -493,7 +516,7 @@ class LabourMarket(mesa.Model):
     def arrive(self) -> None:
         """1. Arrivals: trainees to firms with vacancies within their yearly cap; SSW direct entrants."""
         rng = self.rng_for("arrivals")
-        f, rec = self.firms, self.policy.config.recruitment
+        f = self.firms
         if self.month % 12 == 1:
             f.intake_this_year[:] = 0
         open_ = f.sanctioned_until <= self.month
@@ -501,7 +524,11 @@ class LabourMarket(mesa.Model):
         pool = np.flatnonzero(self.people.in_japan())
         p = self.people
         contacts_index = net.ContactPool(pool, p.origin[pool], p.pref[pool], len(ORIGINS), self.geo.n)
-        for kind, per_year in (("trainee", rec.trainee_intake_per_year), ("ssw", rec.ssw_direct_intake_per_year)):
+        year, month = self.calendar()
+        for kind in ("trainee", "ssw"):
+            per_year = self.policy.intake_per_year(kind, year)
+            if kind == "ssw" and not self.policy.ssw_exists(year, month):
+                per_year = 0.0
             want = self._intake_carry[kind] + per_year * self.scale / 12.0
             n = int(want)
             self._intake_carry[kind] = want - n

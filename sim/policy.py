@@ -103,13 +103,25 @@ class Policy:
             return s.max_trainee_months
         return None
 
-    @property
-    def ssw1_open(self) -> bool:
-        return self.config.stay.ssw1_path
+    def ssw_exists(self, year: int, month: int) -> bool:
+        """Has the SSW status been created by this calendar month (``ssw_from``; None: always)?"""
+        s = self.config.stay
+        return s.ssw_from_year is None or (year, month) >= (s.ssw_from_year, s.ssw_from_month)
 
-    @property
-    def ssw2_open(self) -> bool:
-        return self.config.stay.ssw2_path
+    def ssw1_open(self, year: int, month: int) -> bool:
+        """May people move from training to SSW i in this calendar month?"""
+        return self.config.stay.ssw1_path and self.ssw_exists(year, month)
+
+    def ssw2_open(self, year: int, month: int) -> bool:
+        """May SSW i holders move to SSW ii in this calendar month?"""
+        return self.config.stay.ssw2_path and self.ssw_exists(year, month)
+
+    def intake_per_year(self, kind: str, year: int) -> float:
+        """Newcomers a year (real people) of ``kind`` ("trainee" or "ssw") in calendar ``year``."""
+        r = self.config.recruitment
+        if kind == "trainee":
+            return r.trainee_intake_by_year.get(year, r.trainee_intake_per_year)
+        return r.ssw_direct_intake_by_year.get(year, r.ssw_direct_intake_per_year)
 
     @property
     def stage_iii_open(self) -> bool:

@@ -49,8 +49,8 @@ def _shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
 class RunConfig(Frozen):
     months: Annotated[int, Field(ge=1, le=1200)] = 120
     scale: Annotated[float, Field(gt=0.0, le=1.0)] = 0.01
-    start_year: Annotated[int, Field(ge=1993, le=2100)] = 2027
-    start_month: Annotated[int, Field(ge=1, le=12)] = 4
+    start_year: Annotated[int, Field(ge=1993, le=2100)] = 2027  # calendar year of month 1
+    start_month: Annotated[int, Field(ge=1, le=12)] = 4  # calendar month of month 1 (month 0: the month before)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,6 +80,7 @@ class WorldConfig(Frozen):
     remit_share: Fraction
     debt_interest_monthly: Annotated[float, Field(ge=0.0, le=0.2)]
     min_wage_growth_per_year: Annotated[float, Field(ge=-0.2, le=0.5)]
+    min_wage_national_average_yen: dict[Annotated[int, Field(ge=1990, le=2100)], Positive] = {}
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
     demand_growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)]
     firm_closure_monthly: Fraction
@@ -90,6 +91,13 @@ class WorldConfig(Frozen):
     contacts_same_prefecture: Fraction
 
     _field_sum = field_validator("field_shares", "origin_shares")(_shares_sum_to_one)
+
+    @field_validator("min_wage_national_average_yen")
+    @classmethod
+    def _has_fy2024(cls, v: dict[int, float]) -> dict[int, float]:
+        if v and 2024 not in v:
+            raise ValueError("the national averages must include fiscal year 2024, the year of the prefecture table")
+        return v
 
     @field_validator("field_shares")
     @classmethod
@@ -211,6 +219,8 @@ class StayPolicy(Frozen):
     ssw2_path: bool = True
     ssw2_requires_tests: tuple[TestName, ...] = ("skill_ssw2", "japanese_b1")
     test_retake_grace_months: Months = 0
+    ssw_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
+    ssw_from_month: Annotated[int, Field(ge=1, le=12)] = 4
 
 
 class SupervisionPolicy(Frozen):
@@ -229,6 +239,8 @@ class RecruitmentPolicy(Frozen):
     trainee_intake_per_year: NonNegative
     ssw_direct_intake_per_year: NonNegative
     broker_fee_cap_yen: NonNegative | None = None
+    trainee_intake_by_year: dict[Annotated[int, Field(ge=1993, le=2100)], NonNegative] = {}
+    ssw_direct_intake_by_year: dict[Annotated[int, Field(ge=1993, le=2100)], NonNegative] = {}
     intake_cap_multiplier_excellent: Annotated[float, Field(ge=1.0, le=5.0)] = 2.0
 
 
@@ -287,7 +299,10 @@ def _merge(base: dict, override: dict, origin: dict, path: str, src: str, keys: 
 
 
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
-_LEAF_TABLES = {"field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field"}
+_LEAF_TABLES = {
+    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field",
+    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
+}
 
 
 def _record(origin: dict, keys: tuple, value: Any, src: str) -> None:
