@@ -7,17 +7,40 @@ The public API mirrors the command line (DESIGN.md §1)::
     model = sim.LabourMarket(scenario, seed=7)
     model.run(120)
     table = model.results()
+
+Names are imported on first use (PEP 562), so that ``tenseki --help`` and an early Ctrl-C do
+not wait for numba, Mesa and pandas to load.
 """
 
-from sim.agents import Firm, SupervisoryBody, Trainee
-from sim.domain import FIELDS, ORIGINS, Status
-from sim.model import LabourMarket
-from sim.policy import Policy
-from sim.runner import run_scenario
-from sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenario
+from importlib import import_module
 
-__all__ = [
-    "FIELDS", "ORIGINS", "Firm", "LabourMarket", "Policy", "Scenario", "ScenarioError", "Status",
-    "SupervisoryBody", "Trainee", "load_scenario", "run_scenario", "shipped_scenario",
-]
+_EXPORTS = {
+    "FIELDS": "sim.domain",
+    "ORIGINS": "sim.domain",
+    "Status": "sim.domain",
+    "Firm": "sim.agents",
+    "SupervisoryBody": "sim.agents",
+    "Trainee": "sim.agents",
+    "LabourMarket": "sim.model",
+    "Policy": "sim.policy",
+    "run_scenario": "sim.runner",
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "shipped_scenario": "sim.scenario",
+}
+
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

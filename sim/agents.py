@@ -247,7 +247,7 @@ class Trainee(mesa.Agent):
         wants = p.wants_long_stay[:n]
         tests = p.tests_passed[:n]
         firm = p.firm[:n]
-        excellent = model.firms.compliance[np.maximum(firm, 0)] >= model.behaviour.firms.excellent_compliance
+        excellent = (firm >= 0) & (model.firms.compliance[np.maximum(firm, 0)] >= model.behaviour.firms.excellent_compliance)
         max_trainee = stay.max_trainee_months
         ssw1_tests_ok = (tests & pol.ssw1_tests) == pol.ssw1_tests
         ssw2_tests_ok = (tests & pol.ssw2_tests) == pol.ssw2_tests

@@ -188,13 +188,13 @@ def tally(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_ye
             sums[5] += skill[i]
             sums[6] += japanese[i]
             sums[7] += grievance[i]
-            if firm[i] >= 0:
+            if firm[i] >= 0 and wage_yen[i] > 0.0:  # not those hired after this month's payday
                 wages[n_wages] = wage_yen[i]
                 sums[0] += wage_yen[i]
                 n_wages += 1
                 if s <= ESD:
                     sums[10] += wage_yen[i]
                     sums[11] += 1
-            else:
+            elif firm[i] < 0:
                 sums[9] += 1
     return counts, sums, wages[:n_wages]

@@ -123,6 +123,7 @@ class LabourMarket(mesa.Model):
         staff = np.maximum(1, np.round(w.firm_staff_median * np.exp(rng.normal(0, w.firm_staff_sigma, n))))
         f.staff[:] = staff
         f.markup[:] = np.maximum(1.0, rng.normal(w.wage_markup_mean, w.wage_markup_sd, n))
+        np.maximum(f.markup, self.policy.config.wages.wage_floor_markup, out=f.markup)
         v = self.behaviour.violations
         f.compliance[:] = rng.beta(v.compliance_alpha, v.compliance_beta, n)
         f.training_quality[:] = np.exp(rng.normal(0.0, self.behaviour.learning.training_quality_sigma, n))
@@ -222,17 +223,24 @@ class LabourMarket(mesa.Model):
         u = rng.random(total)
         max_tr = pol.config.stay.max_trainee_months
         months = np.where(kind == 0, np.floor(u * max_tr), 0).astype(np.int16)
-        ssw_months = np.where(kind == 1, np.floor(u * pol.config.stay.ssw1_max_months), np.floor(u * 36)).astype(np.int16)
+        # SSW i holders' time in status follows the recent growth of the stock (``ssw1_tenure_weights``).
+        tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: pol.config.stay.ssw1_max_months]
+        tenure_cdf = np.cumsum(tenure) / tenure.sum()
+        ssw1_months = np.minimum(np.searchsorted(tenure_cdf, u, side="right"), len(tenure) - 1)
+        ssw_months = np.where(kind == 1, ssw1_months, np.floor(u * 36)).astype(np.int16)
         if pol.entry_status == Status.ESD:
             status = np.full(total, Status.ESD)
-        else:
+        else:  # stage iii only at excellent firms: elsewhere the time already spent is within 36 months
+            excellent = self.firms.compliance[firm] >= self.behaviour.firms.excellent_compliance
+            months = np.where((kind == 0) & ~(excellent & pol.stage_iii_open), np.floor(u * min(max_tr, 36)), months).astype(np.int16)
             status = np.select([months < 12, months < 36], [Status.TITP_1, Status.TITP_2], Status.TITP_3)
         status = np.where(kind == 1, Status.SSW_1, np.where(kind == 2, Status.SSW_2, status))
         p.status[rows] = status
         via_titp = rng.random(total) < 0.6  # ~60% of SSW holders came via TITP (BRIEF.md, 2024)
         prior = np.where(kind == 0, 0, np.where(via_titp, 36, 0) + np.where(kind == 2, 60, 0))
         p.months_in_japan[rows] = np.where(kind == 0, months, prior + ssw_months)
-        p.months_in_status[rows] = np.where(kind == 0, months % 12 if pol.entry_status != Status.ESD else months, ssw_months)
+        stage_start = np.select([status == Status.TITP_2, status == Status.TITP_3], [12, 36], 0)
+        p.months_in_status[rows] = np.where(kind == 0, months - stage_start, ssw_months)
         p.months_with_employer[rows] = np.minimum(p.months_in_japan[rows], np.floor(rng.random(total) * 36))
         p.arrival_month[rows] = -p.months_in_japan[rows].astype(np.int32)
 
@@ -365,6 +373,7 @@ class LabourMarket(mesa.Model):
             )
         self.detach(pids[old >= 0], quits=voluntary)
         p.firm[pids] = firms
+        p.field[pids] = f.field[firms]  # the same unless the policy lets people change field
         p.pref[pids] = to_pref
         p.months_with_employer[pids] = 0
         p.months_searching[pids] = 0

@@ -89,6 +89,7 @@ class WorldConfig(Frozen):
     firm_ties_metro: Annotated[int, Field(ge=0, le=50)]
     contacts_per_person: Annotated[int, Field(ge=0, le=32)]
     contacts_same_prefecture: Fraction
+    ssw1_tenure_weights: Annotated[tuple[NonNegative, ...], Field(min_length=1, max_length=10)]
 
     _field_sum = field_validator("field_shares", "origin_shares")(_shares_sum_to_one)
 
@@ -274,9 +275,17 @@ class Scenario(Frozen):
     policy: PolicyConfig
 
     def with_run(self, **changes: Any) -> Scenario:
-        """A copy with run settings changed (months, scale, ...), validated again."""
+        """A copy with run settings changed (months, scale, ...), validated again.
+
+        Raises:
+            ScenarioError: naming the setting, the value and what is allowed.
+        """
         run = {**self.run.model_dump(), **{k: v for k, v in changes.items() if v is not None}}
-        return Scenario.model_validate({**self.model_dump(), "run": run})
+        try:
+            return Scenario.model_validate({**self.model_dump(), "run": run})
+        except ValidationError as exc:
+            lines = [_describe(e, {}, f"scenario {self.name!r}") for e in exc.errors()]
+            raise ScenarioError("\n".join(lines)) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,7 +381,8 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     origin: dict = {}
     data = _resolve(path, origin)
-    data.setdefault("name", path.stem)
+    own = _read_toml(path)  # a scenario's name is its own, never inherited from its base
+    data["name"] = own.get("name", path.stem)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,521 @@
+"""The ``tenseki`` command line: run one policy scenario, or compare several on the same seeds.
+
+    tenseki run scenarios/esd.toml --seed 7 --out esd.parquet
+    tenseki compare                                  # the four shipped policies, 3 seeds each
+    tenseki compare a.toml b.toml --seeds 10 --workers 2 --out results/ab
+
+A problem with the input (a scenario file that does not validate, a missing file, an output
+with the wrong extension, a run setting out of range) prints one clear message in red on
+stderr and exits with code 2, without a traceback. Ctrl-C exits with code 130; ``compare``
+keeps every run that finished and picks up from there when run again with the same settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import signal
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+import sim
+from sim.runner import run_scenario, write_table
+from sim.scenario import SHIPPED, Scenario, ScenarioError, load_scenario, shipped_scenario_dir
+from sim.summary import LAST_12_NOTE, METRICS, headline, summarise
+
+app = typer.Typer(
+    name="tenseki",
+    help=(
+        "tenseki: an agent-based model of Japan's foreign-trainee labour market (TITP, ESD, SSW) "
+        "and of what letting trainees change employer (tenseki) does to disappearances, wages "
+        "and rural employers.\n\n"
+        "A scenario is a TOML file: the world, behaviour and policy of one run (see scenarios/). "
+        "'tenseki run' runs one scenario and writes its monthly table; 'tenseki compare' runs "
+        "several on the same seeds and shows their headline outcomes side by side."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+out_console = Console()
+if not out_console.is_terminal:  # a file or pipe: wide enough that the tables do not wrap
+    out_console = Console(width=max(out_console.width, 160))
+err_console = Console(stderr=True)
+
+
+class UsageProblem(Exception):
+    """A problem with the user's input: reported in red, exit code 2."""
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(Text(f"error: {message}", style="red"), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _with_run(scenario: Scenario, source: Path, months: int | None, scale: float | None) -> Scenario:
+    """The scenario with --months/--scale applied; a value out of range is a ``UsageProblem``."""
+    try:
+        return scenario.with_run(months=months, scale=scale)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = [str(x) for x in err["loc"]]
+            option = f"--{loc[-1]}" if loc[:1] == ["run"] and len(loc) == 2 else ".".join(loc)
+            where = option if option.startswith("--") else f"{source}: {option}"
+            lines.append(f"{where} {err['input']!r}: {err['msg']}")
+        raise UsageProblem("\n".join(lines)) from None
+
+
+class _CtrlC:
+    """Ctrl-C that cannot be lost.
+
+    Python turns SIGINT into a KeyboardInterrupt wherever the main thread is, and C code that
+    probes attributes (numpy does, on enum members) can swallow it. So the handler also sets a
+    flag, and ``check()`` (called after every simulated month and every run) raises again.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self) -> _CtrlC:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            # After a Ctrl-C the program is on its way out: a second one must not break the
+            # clean-up (stopping workers) into a traceback.
+            signal.signal(signal.SIGINT, signal.SIG_IGN if self.requested else self._previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.requested:  # a second Ctrl-C while the first is being handled
+            return
+        self.requested = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+def _check_table_path(path: Path) -> None:
+    if path.suffix.lower() not in (".parquet", ".csv"):
+        raise UsageProblem(f"{path}: the output must end in .parquet or .csv")
+    if path.is_dir():
+        raise UsageProblem(f"{path}: is a folder; give a file name ending in .parquet or .csv")
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+_HELP = {
+    "scenario": "Scenario file, e.g. scenarios/esd.toml.",
+    "scenarios": "Scenario files (default: the four shipped: titp, esd, free_mobility, restricted).",
+    "seed": "Seed of the run: the same seed gives the same table.",
+    "seeds": "Runs per scenario, with seeds 1..SEEDS (the same seeds for every scenario).",
+    "months": "Months to simulate (default: the scenario's run.months).",
+    "months_each": "Months to simulate (default: each scenario's run.months).",
+    "scale": "Agents per real person and firm, 0 < scale <= 1 (default: the scenario's run.scale).",
+    "scale_each": "Agents per real person and firm, 0 < scale <= 1 (default: each scenario's run.scale).",
+    "out_table": "Write the monthly table here: .parquet or .csv.",
+    "out_dir": "Folder for summary.csv, monthly.parquet, compare.png and runs/.",
+    "workers": "Runs at a time, in separate processes; results do not depend on it.",
+}
+
+
+# =============================================================================================
+# tenseki run
+# =============================================================================================
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help=_HELP["scenario"], show_default=False)],
+    seed: Annotated[int, typer.Option(min=0, help=_HELP["seed"])] = 1,
+    months: Annotated[int | None, typer.Option(help=_HELP["months"], show_default=False)] = None,
+    scale: Annotated[float | None, typer.Option(help=_HELP["scale"], show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(help=_HELP["out_table"], show_default=False)] = None,
+) -> None:
+    """Run one scenario and print its headline outcomes.
+
+    Simulates the scenario month by month from its initial state (month 0) and prints the
+    headline outcomes (disappearances, job changes, wages, vacancies filled, ...; see
+    sim/summary.py). With --out, also writes the monthly table, one row per month, columns as
+    in docs/outputs.md.
+    """
+    try:
+        if out is not None:
+            _check_table_path(out)
+        loaded = load_scenario(scenario)
+        effective = _with_run(loaded, scenario, months, scale)
+    except (ScenarioError, UsageProblem) as exc:
+        raise _fail(str(exc)) from None
+
+    total = effective.run.months
+    done = 0
+
+    def advance(month: int) -> None:
+        nonlocal done
+        done = month
+        bar.update(task, completed=month)
+        ctrl_c.check()
+
+    started = time.perf_counter()
+    try:
+        with _CtrlC() as ctrl_c:
+            with _progress(err_console) as bar:
+                task = bar.add_task(f"{effective.name}, seed {seed}", total=total)
+                table = run_scenario(effective, seed, progress=advance)
+            seconds = time.perf_counter() - started
+            if out is not None:
+                write_table(table, out)  # atomic: the file appears whole or not at all
+            ctrl_c.check()
+    except KeyboardInterrupt:
+        if out is not None and done == total and out.exists():
+            note = f"the table was written to {out}"
+        else:
+            note = "nothing was written" if out is not None else "no table was to be written"
+        err_console.print(Text(f"Interrupted at month {done} of {total}; {note}.", style="yellow"))
+        raise typer.Exit(130) from None
+    except OSError as exc:
+        raise _fail(f"{out}: cannot write: {exc.strerror or exc}", code=1) from None
+
+    run_ = effective.run
+    title = f"{effective.name}, seed {seed}: {total} months from {run_.start_year}-{run_.start_month:02d}, scale {run_.scale:g}"
+    grid = Table(title=title, title_justify="left", caption=LAST_12_NOTE, caption_justify="left", header_style="bold")
+    grid.add_column("Outcome")
+    grid.add_column("Value", justify="right")
+    grid.add_column("Unit")
+    for key, value in headline(table).items():
+        m = METRICS[key]
+        grid.add_row(m.label, m.format(value), m.unit)
+    out_console.print(grid)
+    where = f"; table written to {out}" if out is not None else " (use --out FILE to keep the monthly table)"
+    out_console.print(f"Ran in {seconds:.1f} s{where}.", soft_wrap=True)
+
+
+# =============================================================================================
+# tenseki compare
+# =============================================================================================
+@dataclass(frozen=True)
+class _Job:
+    index: int  # scenario's position on the command line
+    name: str
+    seed: int
+    path: Path  # where the finished run's table is (or will be) kept
+
+
+def _code_fingerprint() -> str:
+    """A hash of the model's code and data: cached runs made by other code are not reused."""
+    root = Path(sim.__file__).resolve().parent
+    h = hashlib.sha256(sim.__version__.encode())
+    skip = {"cli.py", "summary.py"}  # they do not change a run
+    files = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".csv") and p.name not in skip]
+    for p in sorted(files):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _settings_key(scenario: Scenario, code: str) -> str:
+    """A short hash of everything that decides a run but its seed: the merged scenario (base
+    files included), months, scale, and the model's code."""
+    payload = json.dumps({"scenario": scenario.model_dump(mode="json"), "code": code}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (used on Ctrl-C: a running run is lost, finished ones are on disk)."""
+    stop = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if stop is not None:
+        stop()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path] | None, typer.Argument(metavar="SCENARIO.toml", help=_HELP["scenarios"], show_default=False)
+    ] = None,
+    seeds: Annotated[int, typer.Option(min=1, help=_HELP["seeds"])] = 3,
+    months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
+    scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help=_HELP["out_dir"])] = Path("results/compare"),
+    workers: Annotated[int, typer.Option(min=1, help=_HELP["workers"])] = 1,
+) -> None:
+    """Run several scenarios on the same seeds and compare their headline outcomes.
+
+    Each scenario runs with seeds 1..SEEDS. The same seed gives every scenario the same world
+    and the same luck (common random numbers), so differences come from the policies. Prints a
+    table of headline outcomes (mean ± 95% confidence interval over seeds) and writes to OUT:
+
+    - **summary.csv**: scenario, metric, mean, sd, ci95, n_seeds (metrics: sim/summary.py);
+    - **monthly.parquet**: every run's monthly table, with scenario and seed columns;
+    - **compare.png**: the main monthly series, one line per scenario (band: min-max over seeds);
+    - **runs/**: each finished run, kept as soon as it finishes.
+
+    Interrupted or crashed? Run the same command again: finished runs in OUT/runs are reused
+    when the scenario (base files included), --months, --scale and the model's code are unchanged.
+    """
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageProblem(f"{out}: exists and is not a folder")
+        paths = list(scenarios) if scenarios else [shipped_scenario_dir() / f"{n}.toml" for n in SHIPPED]
+        loaded = [_with_run(load_scenario(p), p, months, scale) for p in paths]
+        names = [s.name for s in loaded]
+        for name in dict.fromkeys(names):
+            if names.count(name) > 1:
+                same = ", ".join(str(p) for p, n in zip(paths, names, strict=True) if n == name)
+                raise UsageProblem(f"two scenarios have the same name {name!r} ({same}); give each a different 'name'")
+    except (ScenarioError, UsageProblem) as exc:
+        raise _fail(str(exc)) from None
+
+    runs_dir = out / "runs"
+    code = _code_fingerprint()
+    jobs: list[_Job] = []
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        for i, (scenario, source) in enumerate(zip(loaded, paths, strict=True)):
+            key = _settings_key(scenario, code)
+            stem = f"{_safe(scenario.name)}_{key}"
+            sidecar = runs_dir / f"{stem}.json"
+            if not sidecar.exists():
+                info = {
+                    "scenario": scenario.name, "file": str(source), "months": scenario.run.months,
+                    "scale": scenario.run.scale, "settings_key": key, "code_fingerprint": code,
+                    "tenseki_version": sim.__version__,
+                }
+                tmp = sidecar.with_name(sidecar.name + ".part")
+                tmp.write_text(json.dumps(info, indent=2) + "\n")
+                tmp.replace(sidecar)
+            for seed in range(1, seeds + 1):
+                jobs.append(_Job(i, scenario.name, seed, runs_dir / f"{_safe(scenario.name)}_seed{seed}_{key}.parquet"))
+    except OSError as exc:
+        raise _fail(f"{out}: cannot write: {exc.strerror or exc}", code=1) from None
+
+    cached = [j for j in jobs if j.path.exists()]
+    todo = [j for j in jobs if not j.path.exists()]
+    settings = ", ".join(sorted({f"{s.run.months} months, scale {s.run.scale:g}" for s in loaded}))
+    err_console.print(
+        f"Comparing {len(loaded)} scenarios x {seeds} seeds ({settings}) with {workers} worker(s); "
+        f"{len(cached)} of {len(jobs)} runs already in {runs_dir}.",
+        soft_wrap=True,
+    )
+
+    started = time.perf_counter()
+    finished: list[_Job] = list(cached)
+    try:
+        with _CtrlC() as ctrl_c:
+            pool = None
+            if workers > 1 and todo:
+                pool, pending = _start_pool(todo, loaded, workers)  # before the progress bar's thread
+            try:
+                with _progress(err_console) as bar:
+                    task = bar.add_task("runs", total=len(jobs), completed=len(cached))
+                    if pool is None:
+                        for job in todo:
+                            bar.update(task, description=f"{job.name}, seed {job.seed}")
+                            table = run_scenario(loaded[job.index], job.seed, progress=lambda _month: ctrl_c.check())
+                            write_table(table, job.path)
+                            finished.append(job)
+                            bar.advance(task)
+                            ctrl_c.check()
+                    else:
+                        _collect(pool, pending, bar, task, finished, ctrl_c)
+            except BaseException:
+                if pool is not None:
+                    _terminate(pool)
+                raise
+            seconds = time.perf_counter() - started
+
+            tables = [pd.read_parquet(j.path) for j in sorted(jobs, key=lambda j: (j.index, j.seed))]
+            summary = summarise(tables)
+            write_table(summary, out / "summary.csv")
+            write_table(pd.concat(tables, ignore_index=True), out / "monthly.parquet")
+            _plot(tables, names, out / "compare.png")
+            ctrl_c.check()
+    except KeyboardInterrupt:
+        _report_interrupt(finished, jobs, runs_dir)
+        raise typer.Exit(130) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}", code=1) from None
+
+    _print_summary(summary, names, seeds, settings)
+    out_console.print(
+        f"{len(todo)} new run(s) in {seconds:.1f} s, {len(cached)} reused. "
+        f"Wrote {out / 'summary.csv'}, {out / 'monthly.parquet'}, {out / 'compare.png'}.",
+        soft_wrap=True,
+    )
+
+
+def _start_pool(todo: list[_Job], scenarios: list[Scenario], workers: int) -> tuple[ProcessPoolExecutor, dict[Future, _Job]]:
+    """Worker processes with every job submitted; call before any other thread starts.
+
+    On Linux workers are forked (instant; no other thread exists yet, so none can hold a lock
+    the children inherit); elsewhere they are spawned. Either way they start with Ctrl-C
+    ignored: the main process decides what happens on Ctrl-C (see ``_terminate``).
+    """
+    import multiprocessing
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=multiprocessing.get_context(method))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers
+    try:
+        pending = {pool.submit(run_scenario, scenarios[j.index], j.seed): j for j in todo}
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return pool, pending
+
+
+def _collect(
+    pool: ProcessPoolExecutor, pending: dict[Future, _Job], bar: Progress, task, finished: list[_Job], ctrl_c: _CtrlC
+) -> None:
+    """Keep each run's table on disk as soon as it arrives (the caller stops the pool on errors)."""
+    while pending:
+        done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        ctrl_c.check()
+        for fut in sorted(done, key=lambda f: (pending[f].index, pending[f].seed)):
+            job = pending.pop(fut)
+            write_table(fut.result(), job.path)
+            finished.append(job)
+            bar.update(task, description=f"{job.name}, seed {job.seed}")
+            bar.advance(task)
+    pool.shutdown(wait=True)
+
+
+def _report_interrupt(finished: list[_Job], jobs: list[_Job], runs_dir: Path) -> None:
+    lines = [f"Interrupted: {len(finished)} of {len(jobs)} runs finished and are kept in {runs_dir}/"]
+    by_name: dict[str, list[int]] = {}
+    for j in sorted(finished, key=lambda j: (j.index, j.seed)):
+        by_name.setdefault(j.name, []).append(j.seed)
+    for name, done in by_name.items():
+        lines.append(f"  {name}: seeds {', '.join(map(str, done))}")
+    if len(finished) == len(jobs):
+        lines.append("The summary files may be missing or old: run the same command again to write them (no run is repeated).")
+    else:
+        lines.append("Run the same command again to finish the rest (finished runs are reused).")
+    err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+
+
+def _print_summary(summary: pd.DataFrame, names: list[str], seeds: int, settings: str) -> None:
+    ci = "mean ± 95% CI" if seeds > 1 else "one seed, no confidence interval"
+    grid = Table(
+        title=f"Headline outcomes ({ci} over {seeds} seed(s); {settings})",
+        title_justify="left",
+        caption=LAST_12_NOTE,
+        caption_justify="left",
+        header_style="bold",
+    )
+    grid.add_column("Outcome")
+    grid.add_column("Unit")
+    for name in names:
+        grid.add_column(name, justify="right")
+    cell = {(r.scenario, r.metric): r for r in summary.itertuples(index=False)}
+    for key, m in METRICS.items():
+        row = [m.label, m.unit]
+        for name in names:
+            r = cell[(name, key)]
+            text = m.format(r.mean)
+            if r.n_seeds > 1 and math.isfinite(r.mean):
+                text += f" ± {m.format(r.ci95)}"
+            row.append(text)
+        grid.add_row(*row)
+    out_console.print(grid)
+
+
+# ---------------------------------------------------------------------------------------------
+# The figure
+# ---------------------------------------------------------------------------------------------
+def _legal_stock(t: pd.DataFrame) -> pd.Series:
+    return (t["stock_total"] - t["stock_irregular"]) / 1000.0
+
+
+def _smoothed(column: str):
+    def series(t: pd.DataFrame) -> pd.Series:
+        return t[column].where(t["month"] >= 1).rolling(12, min_periods=1).mean()
+
+    return series
+
+
+_PANELS = (
+    ("Legal residents (thousand people)", _legal_stock),
+    ("Disappearances (people a month, 12-month mean)", _smoothed("disappearances")),
+    ("Voluntary job changes (people a month, 12-month mean)", _smoothed("transfers_voluntary")),
+    ("Mean monthly wage (thousand yen)", lambda t: t["wage_mean_yen"] / 1000.0),
+    ("Vacancies filled, non-metro prefectures (%)", lambda t: t["vacancy_fill_nonmetro"] * 100.0),
+    ("Share still in broker debt (%)", lambda t: t["share_in_debt"] * 100.0),
+)
+
+
+def _plot(tables: list[pd.DataFrame], names: list[str], path: Path) -> None:
+    """A 2 x 3 grid of the main monthly series: mean over seeds, band from min to max."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), sharex=True, constrained_layout=True)
+    colours = plt.get_cmap("tab10").colors
+    for k, name in enumerate(names):
+        runs = [t.sort_values("month") for t in tables if t["scenario"].iloc[0] == name]
+        for ax, (_title, series) in zip(axes.flat, _PANELS, strict=True):
+            frame = pd.concat([series(t).set_axis(t["month"].to_numpy()) for t in runs], axis=1)
+            colour = colours[k % len(colours)]
+            ax.fill_between(frame.index, frame.min(axis=1), frame.max(axis=1), color=colour, alpha=0.15, linewidth=0)
+            ax.plot(frame.index, frame.mean(axis=1), color=colour, linewidth=1.8, label=name)
+    thousands = matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:,.0f}" if abs(y) >= 1000 else f"{y:g}")
+    last = max(int(t["month"].max()) for t in tables)
+    step = next(s for s in (1, 3, 6, 12, 24, 60, 120, 240) if last / s <= 12)
+    for ax, (title, _) in zip(axes.flat, _PANELS, strict=True):
+        ax.set_title(title, fontsize=11)
+        ax.yaxis.set_major_formatter(thousands)
+        ax.grid(True, alpha=0.3)
+        ax.set_xticks(range(0, last + 1, step))
+    for ax in axes[1]:
+        ax.set_xlabel("Months since start")
+    n_seeds = len(tables) // max(len(names), 1)
+    fig.suptitle(f"tenseki: scenarios compared (line: mean of {n_seeds} seed(s); band: min-max over seeds)", fontsize=13)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(names), frameon=False, fontsize=11)
+    tmp = path.with_name(path.name + ".part.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(path)
+
+
+if __name__ == "__main__":  # python -m sim.cli
+    app()

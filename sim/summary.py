@@ -1,0 +1,246 @@
+"""Headline outcomes of a run, and their mean and spread over seeds.
+
+``headline(table)`` reduces one run's monthly table (``sim.run_scenario`` or
+``model.results()``; columns in ``sim.outputs`` and docs/outputs.md) to a dozen numbers that
+answer the policy question: does letting trainees change employer (tenseki) cut
+disappearances, and at what cost to rural employers? ``summarise(tables)`` gives, for each
+scenario, the mean of each number over seeds with a 95% confidence interval.
+
+Conventions. Month 0 of a table is the initial state (no flows); "months run" are the rows with
+``month >= 1`` and "years" is months run / 12. Counts are real numbers of people (agent counts
+divided by ``scale``), so runs at different scales compare. Shares are fractions in [0, 1]
+(shown as percentages by the command line). A metric that cannot be computed (no months, a
+zero denominator) is NaN.
+
+The metrics, in the order they are reported:
+
+``disappearances_per_1000``
+    Legal residents who disappear (abscond into irregular work), per 1,000 person-years of
+    legal residence: 1000 x sum of ``disappearances`` / person-years, where person-years =
+    sum over months >= 1 of (``stock_total`` - ``stock_irregular``) / 12. Unit: per 1,000
+    person-years. Why: the outcome the reform is meant to reduce, per head so that policies
+    with more or fewer residents compare.
+``voluntary_transfers_per_1000``
+    Job changes at the worker's own wish (trainees and SSW holders), per 1,000 person-years of
+    legal residence (same denominator). Unit: per 1,000 person-years. Why: how much mobility a
+    policy actually delivers, the lever the reform pulls.
+``trainee_disappearance_rate_pct``
+    The rate the Immigration Services Agency publishes: for each full year of the run,
+    ``disappearances_trainee`` in the year / (``stock_titp`` + ``stock_esd`` at the start of the
+    year + ``arrivals_trainee`` in the year), averaged over the full years. Unit: percent a
+    year. Why: comparable with the official 1.2-1.9% a year for TITP (calibration check); NaN
+    for runs shorter than a year.
+``wage_mean_yen``
+    Mean monthly gross pay of employed legal residents, mean over the last 12 months. Unit: yen
+    a month. Why: whether mobility raises pay (firms compete for workers).
+``share_in_debt``
+    Share of people in Japan still owing broker debt, mean over the last 12 months. Unit:
+    fraction. Why: debt bondage is a driver of disappearance and the target of fee caps.
+``vacancy_fill_nonmetro``
+    Positions filled / labour demand at firms outside the 8 metro prefectures, mean over the
+    last 12 months. Unit: fraction. Why: the rural employers' fear that free job change drains
+    them (the reason for the ESD metro caps).
+``vacancy_fill_metro``
+    The same at firms in the 8 metro prefectures. Unit: fraction. Why: the other side of the
+    drain.
+``detected_share_of_violations``
+    Sum of ``violations_detected`` / sum of ``violations`` over the run. Unit: fraction. Why:
+    how well supervision (audits, inspections, independence) finds abuse.
+``net_moves_into_metro_per_year``
+    (Sum of ``moves_into_metro`` - sum of ``moves_out_of_metro``) / years. Unit: people a year.
+    Why: the size of the drain towards Tokyo, Osaka and the other metro prefectures.
+``to_ssw1_per_year``
+    Changes of status to Specified Skilled Worker i, per year. Unit: people a year. Why: whether
+    the programme leads to skilled work, ESD's stated aim.
+``to_ssw2_per_year``
+    Changes of status to SSW ii (renewable without limit, family allowed), per year. Unit:
+    people a year. Why: the route to long-term settlement.
+``still_in_japan_after_5y_share``
+    Of the people who arrived in some month of the run, the share still in Japan 60 months
+    later (``retention_60m``), averaged over the months where it is defined; NaN for runs of
+    60 months or less. Unit: fraction. Why: whether people stay on as skilled workers or go home.
+``stock_total_end``
+    People in Japan (all statuses, irregular included) in the last month. Unit: people. Why: the
+    scale of the programme the policy ends up with.
+
+``summarise`` reports, per scenario and metric, the mean over seeds, the sample standard
+deviation ``sd`` (0 for one seed), ``n_seeds`` (the seeds where the metric is defined) and
+``ci95``, the half-width of a t-based 95% confidence interval for the mean (sd x t(0.975,
+n-1) / sqrt(n); 0 for one seed). Seeds of one scenario are independent replications; across
+scenarios the same seed shares the same world and "luck" (common random numbers, see
+``sim.model``), so differences between scenarios are sharper than their intervals suggest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Metric:
+    """How a headline metric is named and shown to a person."""
+
+    label: str  # short human name ("*": a mean over the last 12 months, see LAST_12_NOTE)
+    unit: str  # unit of the value as shown (after ``factor``)
+    factor: float = 1.0  # shown value = value x factor (e.g. 100 for a share shown in %)
+    decimals: int = 1  # decimals shown
+
+    def format(self, value: float, with_unit: bool = False) -> str:
+        """The value as a person reads it: scaled, rounded, thousands separated."""
+        if value is None or not math.isfinite(value):
+            return "–"
+        text = f"{value * self.factor:,.{self.decimals}f}"
+        return f"{text} {self.unit}" if with_unit else text
+
+
+#: The headline metrics in the order they are reported (keys of ``headline``'s dict).
+METRICS: dict[str, Metric] = {
+    "disappearances_per_1000": Metric("Disappearances", "per 1,000 person-years", decimals=1),
+    "voluntary_transfers_per_1000": Metric("Voluntary job changes", "per 1,000 person-years", decimals=1),
+    "trainee_disappearance_rate_pct": Metric("Trainee disappearance rate (ISA-style)", "% a year", decimals=2),
+    "wage_mean_yen": Metric("Mean monthly wage*", "yen a month", decimals=0),
+    "share_in_debt": Metric("Share still in broker debt*", "%", factor=100.0, decimals=1),
+    "vacancy_fill_nonmetro": Metric("Vacancies filled, non-metro*", "%", factor=100.0, decimals=1),
+    "vacancy_fill_metro": Metric("Vacancies filled, metro*", "%", factor=100.0, decimals=1),
+    "detected_share_of_violations": Metric("Violations detected", "% of violations", factor=100.0, decimals=1),
+    "net_moves_into_metro_per_year": Metric("Net moves into metro prefectures", "people a year", decimals=0),
+    "to_ssw1_per_year": Metric("Moves up to SSW i", "people a year", decimals=0),
+    "to_ssw2_per_year": Metric("Moves up to SSW ii", "people a year", decimals=0),
+    "still_in_japan_after_5y_share": Metric("Still in Japan 5 years after arrival", "% of arrivals", factor=100.0, decimals=1),
+    "stock_total_end": Metric("People in Japan at the end", "thousand people", factor=1e-3, decimals=1),
+}
+
+#: The footnote for labels ending in "*".
+LAST_12_NOTE = "* mean over the last 12 months of the run"
+
+#: Columns of ``summarise``'s table (and of ``summary.csv``), in order.
+SUMMARY_COLUMNS: tuple[str, ...] = ("scenario", "metric", "mean", "sd", "ci95", "n_seeds")
+
+# t(0.975, df) for df = 1..30; beyond, a Cornish-Fisher expansion (error < 1e-6).
+_T975 = (
+    12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912,
+    2.364624, 2.306004, 2.262157, 2.228139, 2.200985, 2.178813,
+    2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922,
+    2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899,
+    2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
+)
+
+
+def t975(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (df >= 1)."""
+    if df < 1:
+        raise ValueError("t975 needs at least one degree of freedom")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959963984540054
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator > 0 else float("nan")
+
+
+def _mean(values: pd.Series) -> float:
+    values = values.dropna()
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def headline(table: pd.DataFrame) -> dict[str, float]:
+    """The headline outcomes of one run (see the module docstring for each metric).
+
+    Args:
+        table: one run's monthly table, with month 0 (the initial state) and months 1..M.
+
+    Returns:
+        A dict with the keys of ``METRICS``, in that order; NaN where a metric is undefined.
+    """
+    for col in ("scenario", "seed"):
+        if col in table and table[col].nunique(dropna=False) > 1:
+            raise ValueError(f"headline() takes one run's table; this one holds several values of {col!r}")
+    t = table.sort_values("month")
+    run = t[t["month"] >= 1]
+    months = len(run)
+    if months == 0:
+        raise ValueError("the table holds no month after month 0 (the initial state)")
+    years = months / 12.0
+
+    person_years = float((run["stock_total"] - run["stock_irregular"]).sum()) / 12.0
+
+    by_month = t.set_index("month")
+    rates = []
+    for y in range(int(run["month"].max()) // 12):
+        start, end = 12 * y, 12 * (y + 1)
+        if start not in by_month.index:
+            continue
+        year = run[(run["month"] > start) & (run["month"] <= end)]
+        if len(year) < 12:
+            continue
+        stock = float(by_month.at[start, "stock_titp"] + by_month.at[start, "stock_esd"])
+        rate = _ratio(year["disappearances_trainee"].sum(), stock + float(year["arrivals_trainee"].sum()))
+        if math.isfinite(rate):
+            rates.append(rate)
+    trainee_rate = 100.0 * float(np.mean(rates)) if rates else float("nan")
+
+    last = run.tail(12)
+    return {
+        "disappearances_per_1000": 1000.0 * _ratio(run["disappearances"].sum(), person_years),
+        "voluntary_transfers_per_1000": 1000.0 * _ratio(run["transfers_voluntary"].sum(), person_years),
+        "trainee_disappearance_rate_pct": trainee_rate,
+        "wage_mean_yen": _mean(last["wage_mean_yen"]),
+        "share_in_debt": _mean(last["share_in_debt"]),
+        "vacancy_fill_nonmetro": _mean(last["vacancy_fill_nonmetro"]),
+        "vacancy_fill_metro": _mean(last["vacancy_fill_metro"]),
+        "detected_share_of_violations": _ratio(run["violations_detected"].sum(), run["violations"].sum()),
+        "net_moves_into_metro_per_year": float(run["moves_into_metro"].sum() - run["moves_out_of_metro"].sum()) / years,
+        "to_ssw1_per_year": float(run["to_ssw1"].sum()) / years,
+        "to_ssw2_per_year": float(run["to_ssw2"].sum()) / years,
+        "still_in_japan_after_5y_share": _mean(run["retention_60m"]),
+        "stock_total_end": float(run["stock_total"].iloc[-1]),
+    }
+
+
+def summarise(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Mean, sd, 95% confidence interval and seed count of each headline metric, by scenario.
+
+    Args:
+        tables: one monthly table per run, each with ``scenario`` and ``seed`` columns (as
+            ``sim.run_scenario`` returns). Runs of a scenario are grouped by its name.
+
+    Returns:
+        One row per (scenario, metric), scenarios in order of first appearance and metrics in
+        the order of ``METRICS``; columns ``SUMMARY_COLUMNS``. A metric undefined in some seeds
+        is summarised over the others (``n_seeds`` says how many).
+    """
+    by_scenario: dict[str, dict[object, dict[str, float]]] = {}
+    for table in tables:
+        if "scenario" not in table or "seed" not in table or table.empty:
+            raise ValueError("summarise() needs tables with 'scenario' and 'seed' columns (from sim.run_scenario)")
+        name, seed = str(table["scenario"].iloc[0]), table["seed"].iloc[0]
+        runs = by_scenario.setdefault(name, {})
+        if seed in runs:
+            raise ValueError(f"scenario {name!r}: seed {seed} appears twice")
+        runs[seed] = headline(table)
+
+    rows = []
+    for name, runs in by_scenario.items():
+        for metric in METRICS:
+            values = np.array([h[metric] for h in runs.values()], dtype=float)
+            values = values[np.isfinite(values)]
+            n = len(values)
+            if n == 0:
+                mean = sd = ci = float("nan")
+            elif n == 1:
+                mean, sd, ci = float(values[0]), 0.0, 0.0
+            else:
+                mean, sd = float(values.mean()), float(values.std(ddof=1))
+                ci = t975(n - 1) * sd / math.sqrt(n)
+            rows.append({"scenario": name, "metric": metric, "mean": mean, "sd": sd, "ci95": ci, "n_seeds": n})
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

@@ -1,0 +1,330 @@
+"""Helpers shared by the tests: scenarios with changes, tiny hand-built worlds, recorded runs."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sim
+from sim.domain import FIELDS, TITP_STATUSES, Status
+from sim.scenario import SHIPPED, Scenario
+
+#: Prefecture indices (JIS code - 1) used by the hand-built worlds.
+HOKKAIDO, AOMORI, MIYAGI, TOKYO, OSAKA = 0, 1, 3, 12, 26
+CONSTRUCTION, AGRICULTURE = FIELDS.index("construction"), FIELDS.index("agriculture")
+NURSING = FIELDS.index("nursing_care")
+
+#: Settings of the shared runs of every shipped scenario (tier B).
+RUN_SCALE, RUN_MONTHS, RUN_SEED = 0.005, 48, 2024
+
+
+# =============================================================================================
+# Scenarios
+# =============================================================================================
+def with_settings(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with dotted keys changed (``{"policy.transfer.regime": "free"}``), validated."""
+    data = scenario.model_dump()
+    for dotted, value in settings.items():
+        *path, last = dotted.split(".")
+        table = data
+        for key in path:
+            table = table[key]
+        if last not in table:
+            raise KeyError(f"{dotted}: not a key of the scenario (test helper guards against typos)")
+        table[last] = copy.deepcopy(value)
+    return Scenario.model_validate(data)
+
+
+def small(name: str, months: int = 24, scale: float = 0.005, settings: dict[str, Any] | None = None) -> Scenario:
+    """A shipped scenario at a small scale and a short horizon, with optional dotted changes."""
+    scenario = sim.shipped_scenario(name).with_run(months=months, scale=scale)
+    return with_settings(scenario, settings) if settings else scenario
+
+
+# =============================================================================================
+# Tiny hand-built worlds (tier A)
+# =============================================================================================
+def tiny_world(
+    base: str = "free_mobility", firms: int = 2, people: int = 3, seed: int = 1, settings: dict[str, Any] | None = None
+) -> sim.LabourMarket:
+    """A world of ``firms`` firms, one supervisory body and ``people`` trainees, with no intake.
+
+    ``scale`` 0.01 with 100 real firms (people) per agent makes the rounding exact; every firm is
+    tied to every other (so reachability never decides an outcome) and firm closures are off.
+    Tests then set the arrays by hand (``set_firm``, ``place``) and call ``settle``.
+    """
+    scenario = sim.shipped_scenario(base)
+    overrides = {
+        "run.scale": 0.01,
+        "run.months": 12,
+        "world.firms": firms * 100,
+        "world.supervisory_bodies": 100,
+        "world.stock_trainees": people * 100,
+        "world.stock_ssw1": 0,
+        "world.stock_ssw2": 0,
+        "world.firm_closure_monthly": 0.0,
+        "policy.recruitment.trainee_intake_per_year": 0,
+        "policy.recruitment.ssw_direct_intake_per_year": 0,
+    }
+    overrides.update(settings or {})
+    model = sim.LabourMarket(with_settings(scenario, overrides), seed=seed)
+    assert model.firms.n == firms and model.bodies.n == 1 and model.people.n == people
+    # Every firm tied to every other (a complete graph), in the CSR form the matching reads.
+    nbrs = [np.array([j for j in range(firms) if j != i], dtype=np.int32) for i in range(firms)]
+    model.firm_nbr_ptr = np.concatenate([[0], np.cumsum([len(x) for x in nbrs])]).astype(np.int64)
+    model.firm_nbr = np.concatenate(nbrs).astype(np.int32) if firms > 1 else np.zeros(0, dtype=np.int32)
+    f = model.firms
+    f.sanctioned_until[:] = -1
+    f.violations_pending[:] = 0
+    f.intake_cap_per_year[:] = 100
+    return model
+
+
+def set_firm(model: sim.LabourMarket, row: int, *, pref: int | None = None, field: int | None = None,
+             markup: float | None = None, demand: float | None = None, compliance: float | None = None) -> None:
+    """Hand-set one firm's traits (call ``settle`` afterwards)."""
+    f = model.firms
+    for name, value in (("pref", pref), ("field", field), ("markup", markup), ("demand", demand), ("compliance", compliance)):
+        if value is not None:
+            getattr(f, name)[row] = value
+
+
+def place(model: sim.LabourMarket, pid: int, firm: int, status: Status, *, months_in_japan: int = 13,
+          months_with_employer: int = 13, tests: int = 0, debt: float = 0.0, savings: float = 0.0,
+          pref: int | None = None, field: int | None = None) -> None:
+    """Hand-set one person: employer (``-1`` for none), status, time served, tests, money."""
+    p, f = model.people, model.firms
+    p.firm[pid] = firm
+    p.last_firm[pid] = firm if firm >= 0 else 0
+    p.status[pid] = status
+    p.pref[pid] = f.pref[firm] if firm >= 0 else (pref if pref is not None else f.pref[0])
+    p.field[pid] = f.field[firm] if firm >= 0 else (field if field is not None else f.field[0])
+    p.months_in_japan[pid] = months_in_japan
+    p.months_in_status[pid] = months_in_japan % 12
+    p.months_with_employer[pid] = months_with_employer if firm >= 0 else 0
+    p.months_searching[pid] = 0
+    p.transferee_from_other_area[pid] = False
+    p.tests_passed[pid] = tests
+    p.debt_yen[pid] = debt
+    p.savings_yen[pid] = savings
+    p.remitted_yen[pid] = 0.0
+    p.grievance[pid] = 0.0
+    p.transfers[pid] = 0
+
+
+def settle(model: sim.LabourMarket) -> None:
+    """Recompute what follows from hand-set arrays: headcounts, ESD counts and wage offers."""
+    model.recount_firms()
+    model.update_offers()
+    model.flows.clear()
+
+
+def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Headcount, ESD headcount and ESD transferees from other areas, recounted from the people arrays."""
+    p, f = model.people, model.firms
+    n = p.n
+    employed = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0)
+    firm = p.firm[:n][employed]
+    esd = p.status[:n][employed] == Status.ESD
+    moved = esd & p.transferee_from_other_area[:n][employed]
+    return (np.bincount(firm, minlength=f.n), np.bincount(firm[esd], minlength=f.n),
+            np.bincount(firm[moved], minlength=f.n))
+
+
+# =============================================================================================
+# Recorded runs (tier B)
+# =============================================================================================
+@dataclass
+class RecordedRun:
+    """A run with every move (one row per person moved) and a per-month check of the arrays."""
+
+    model: sim.LabourMarket
+    table: pd.DataFrame
+    moves: pd.DataFrame
+    monthly: pd.DataFrame
+    statuses_seen: set[int] = field(default_factory=set)
+
+
+MOVE_COLUMNS = (
+    "month", "pid", "status", "voluntary", "from_firm", "to_firm", "from_field", "to_field", "person_field",
+    "months_with_employer", "tests_passed", "from_pref", "to_pref", "to_metro", "batch",
+    "to_esd_headcount_before", "to_esd_transferees_before",
+)
+
+
+def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> RecordedRun:
+    """Run ``scenario`` recording each move (through ``model.move_workers``, the one place every
+    move passes; ``pid`` is the person's id for life) and, after each month, the checks the
+    invariant tests assert on."""
+    model = sim.LabourMarket(scenario, seed=seed)
+    moves: list[dict] = []
+    batches: list[int] = []
+    original = model.move_workers
+
+    def recording_move_workers(pids, firms, voluntary):
+        p, f = model.people, model.firms
+        pids = np.asarray(pids, dtype=np.int64)
+        firms_ = np.asarray(firms, dtype=np.int64)
+        before = dict(
+            status=p.status[pids].copy(), from_firm=p.firm[pids].astype(np.int64),
+            person_field=p.field[pids].copy(), months_with_employer=p.months_with_employer[pids].copy(),
+            tests_passed=p.tests_passed[pids].copy(), pref=p.pref[pids].copy(),
+        )
+        ids = p.pid[pids].copy() if hasattr(p, "pid") else pids  # ids for life (rows move on compaction)
+        esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
+        batch = len(batches)
+        batches.append(model.month)
+        original(pids, firms, voluntary)
+        for k, pid in enumerate(ids):
+            old, new = int(before["from_firm"][k]), int(firms_[k])
+            moves.append(dict(
+                month=model.month, pid=int(pid), status=int(before["status"][k]), voluntary=bool(voluntary),
+                from_firm=old, to_firm=new, from_field=int(f.field[old]) if old >= 0 else -1,
+                to_field=int(f.field[new]), person_field=int(before["person_field"][k]),
+                months_with_employer=int(before["months_with_employer"][k]),
+                tests_passed=int(before["tests_passed"][k]),
+                from_pref=int(f.pref[old]) if old >= 0 else int(before["pref"][k]), to_pref=int(f.pref[new]),
+                to_metro=bool(model.geo.metro[f.pref[new]]), batch=batch,
+                to_esd_headcount_before=int(esd_before[k]), to_esd_transferees_before=int(moved_before[k]),
+            ))
+
+    model.move_workers = recording_move_workers
+    monthly: list[dict] = []
+    seen: set[int] = set()
+    prev_markup = [model.firms.markup.copy()]
+    last_status = {"by_pid": _status_by_pid(model)}
+
+    def check(month: int) -> None:
+        p, f = model.people, model.firms
+        n = p.n
+        status = p.status[:n]
+        seen.update(np.unique(status).tolist())
+        head, esd_head, esd_moved = employed_counts(model)
+        employed = (status <= Status.SSW_2) & (p.firm[:n] >= 0)
+
+        def max_months(*statuses: Status) -> int:
+            sel = np.isin(status, statuses)
+            return int(p.months_in_japan[:n][sel].max()) if sel.any() else -1
+
+        monthly.append(dict(
+            month=month,
+            headcount_ok=bool(np.array_equal(head, f.headcount)),
+            esd_headcount_ok=bool(np.array_equal(esd_head, f.esd_headcount)),
+            esd_transferees_ok=bool(np.array_equal(esd_moved, f.esd_transferees)),
+            min_wage=float(p.wage_yen[:n].min()), min_debt=float(p.debt_yen[:n].min()),
+            min_savings=float(p.savings_yen[:n].min()), min_remitted=float(p.remitted_yen[:n].min()),
+            finite_money=bool(np.isfinite(p.wage_yen[:n]).all() and np.isfinite(p.debt_yen[:n]).all()
+                              and np.isfinite(p.savings_yen[:n]).all()),
+            max_months_titp1=max_months(Status.TITP_1), max_months_titp2=max_months(Status.TITP_2),
+            max_months_titp=max_months(Status.TITP_1, Status.TITP_2, Status.TITP_3),
+            max_months_esd=max_months(Status.ESD),
+            gone_with_employer=int(((status >= Status.IRREGULAR) & (p.firm[:n] >= 0)).sum()),
+            titp_with_transfers=int((np.isin(status, TITP_STATUSES) & (p.transfers[:n] > 0)).sum()),
+            # pay / the prefecture's minimum-wage pay, for people with the same employer since payday
+            # (months_with_employer >= 1) whose employer did not underpay this month
+            min_pay_ratio=float((p.wage_yen[:n][fair] / model.base_pay_yen[f.pref[p.firm[:n][fair]]]).min())
+            if (fair := employed & (p.months_with_employer[:n] >= 1)
+                & ~f.underpaying[np.maximum(p.firm[:n], 0)]).any() else float("nan"),
+            min_markup=float(f.markup.min()),
+            markup_cuts=int((f.markup < prev_markup[0]).sum()),
+            closures=int(model.flows.get("firm_closures", 0)),
+            intake_over_cap=int((f.intake_this_year > f.intake_cap_per_year).sum()),
+            max_months_searching=int(p.months_searching[:n][(status <= Status.SSW_2) & (p.firm[:n] < 0)].max())
+            if ((status <= Status.SSW_2) & (p.firm[:n] < 0)).any() else 0,
+            max_months_in_ssw1=int(p.months_in_status[:n][status == Status.SSW_1].max())
+            if (status == Status.SSW_1).any() else 0,
+            employed_outside_field=int((employed & (p.field[:n] != f.field[np.maximum(p.firm[:n], 0)])).sum()),
+            illegal_status_changes=_illegal_status_changes(last_status["by_pid"], _status_by_pid(model)),
+        ))
+        last_status["by_pid"] = _status_by_pid(model)
+
+    def check_and_remember(month: int) -> None:
+        check(month)
+        prev_markup[0] = model.firms.markup.copy()
+
+    model.run(months, progress=check_and_remember)
+    table = model.results()
+    return RecordedRun(model, table, pd.DataFrame(moves, columns=list(MOVE_COLUMNS)), pd.DataFrame(monthly), seen)
+
+
+def esd_cap_breaches(moves: pd.DataFrame, metro_share: float | None, firm_share: float | None) -> pd.DataFrame:
+    """Hirings of ESD transferees from other prefectures that break the caps.
+
+    The caps are checked as the rules put them, at the moment of hiring: for each batch of moves
+    and each receiving firm, with ``t`` transferees and ``e`` ESD workers before the batch and
+    ``k`` capped newcomers in it, ``t + k <= share x (e + k)`` (1/6 into metro firms, 1/3 anywhere
+    under ESD). Later departures may raise the share above the cap without breaking the rule.
+    """
+    capped = moves[(moves.status == int(Status.ESD)) & (moves.from_pref != moves.to_pref)]
+    groups = capped.groupby(["batch", "to_firm"]).agg(
+        k=("pid", "size"), t=("to_esd_transferees_before", "first"), e=("to_esd_headcount_before", "first"),
+        metro=("to_metro", "first"))
+    share = np.full(len(groups), np.inf)
+    if firm_share is not None and firm_share < 1:
+        share = np.minimum(share, firm_share)
+    if metro_share is not None and metro_share < 1:
+        share = np.where(groups.metro, np.minimum(share, metro_share), share)
+    bad = groups.t + groups.k > share * (groups.e + groups.k) + 1e-9
+    return groups[bad]
+
+
+def as_counts(table: pd.DataFrame, scale: float, columns) -> pd.DataFrame:
+    """Table columns of real numbers turned back into agent counts (exact integers)."""
+    values = table[list(columns)] * scale
+    rounded = values.round()
+    assert np.allclose(values, rounded, atol=1e-6), "counts should be whole numbers of agents / scale"
+    return rounded.astype(np.int64)
+
+
+#: Status changes a person can go through in one month: at most one step up the ladder, and/or
+#: disappearing, going home, being removed (a person may do several in a month, e.g. move up
+#: and then leave). Gone is final; irregular never becomes legal again.
+_LADDER = {
+    Status.TITP_1: {Status.TITP_2}, Status.TITP_2: {Status.TITP_3, Status.SSW_1}, Status.TITP_3: {Status.SSW_1},
+    Status.ESD: {Status.SSW_1}, Status.SSW_1: {Status.SSW_2}, Status.SSW_2: set(),
+}
+_ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
+for _old in Status:
+    _ALLOWED[_old, _old] = True
+    if _old in _LADDER:
+        for _new in _LADDER[_old] | {Status.IRREGULAR, Status.RETURNED, Status.REMOVED}:
+            _ALLOWED[_old, _new] = True
+_ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED]] = True
+
+
+def _status_by_pid(model: sim.LabourMarket) -> np.ndarray:
+    """Everyone's status by id for life (-1: left and dropped from the arrays, or not yet arrived)."""
+    p = model.people
+    entered = int(getattr(p, "entered", p.n))
+    out = np.full(entered, -1, dtype=np.int64)
+    ids = p.pid[: p.n] if hasattr(p, "pid") else np.arange(p.n)
+    out[ids] = p.status[: p.n]
+    return out
+
+
+def _illegal_status_changes(before: np.ndarray, now: np.ndarray) -> int:
+    """People whose status changed in a way the rules do not allow in one month."""
+    k = min(len(before), len(now))
+    old, new = before[:k], now[:k]
+    both = (old >= 0) & (new >= 0)
+    return int((~_ALLOWED[old[both], new[both]]).sum())
+
+
+_RUNS: dict[str, RecordedRun] = {}
+
+
+def shipped_run_cached(name: str) -> RecordedRun:
+    """The recorded run of a shipped scenario (scale 0.005, 48 months, seed 2024), made once per process."""
+    if name not in _RUNS:
+        _RUNS[name] = run_recorded(small(name, months=RUN_MONTHS, scale=RUN_SCALE), seed=RUN_SEED)
+    return _RUNS[name]
+
+
+__all__ = [
+    "AGRICULTURE", "AOMORI", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
+    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "employed_counts", "esd_cap_breaches", "place",
+    "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "with_settings",
+]

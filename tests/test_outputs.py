@@ -1,0 +1,99 @@
+"""The monthly table (DESIGN.md §6): its columns, its months, real-people counts, shares in
+[0, 1]; and every shipped scenario running end to end."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from helpers import small
+from sim.outputs import COLUMNS, FLOW_COLUMNS, STATE_COLUMNS
+from sim.runner import run_scenario
+from sim.scenario import SHIPPED, shipped_scenario_dir
+
+REAL_STOCK_2024 = 456_595 + 283_634 + 832  # TITP + SSW i + SSW ii residents, end-2024 (ISA)
+SHARE_COLUMNS = ("share_in_debt", "vacancy_fill_metro", "vacancy_fill_nonmetro", "retention_60m")
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "outputs.md"
+
+
+@pytest.fixture(scope="module")
+def esd_table() -> pd.DataFrame:
+    return run_scenario(sim.shipped_scenario("esd"), seed=3, months=12, scale=0.003)
+
+
+def test_table_has_exactly_the_documented_columns(esd_table):
+    """``run_scenario`` returns scenario and seed, then exactly the columns of ``sim.outputs.COLUMNS``
+    in that order; the model's own table has exactly ``COLUMNS``."""
+    assert list(esd_table.columns) == ["scenario", "seed", *COLUMNS]
+    assert len(set(COLUMNS)) == len(COLUMNS) == 1 + len(STATE_COLUMNS) + len(FLOW_COLUMNS)
+    assert (esd_table.scenario == "esd").all() and (esd_table.seed == 3).all()
+    model = sim.LabourMarket(small("titp", months=2, scale=0.002), seed=1)
+    assert list(model.run().results().columns) == list(COLUMNS)
+
+
+def test_months_run_from_zero_to_horizon_with_no_flows_in_month_zero(esd_table):
+    """One row per month, 0..M; month 0 is the initial state, so every flow is zero there;
+    every value is a number (no missing values except where a share is undefined)."""
+    assert esd_table.month.tolist() == list(range(13))
+    assert (esd_table.loc[0, list(FLOW_COLUMNS)] == 0).all()
+    assert esd_table.drop(columns=["scenario", "retention_60m"]).notna().all().all()
+
+
+def test_counts_are_real_people_whatever_the_scale():
+    """Counts are in real people, not agents: the initial stock at scale 0.01 and 0.02 agrees
+    within 5% and is near the 741,061 foreign trainees and SSW workers of end-2024; every
+    count is a whole number of agents divided by the scale."""
+    rows = {}
+    for scale in (0.01, 0.02):
+        table = run_scenario(sim.shipped_scenario("titp"), seed=2, months=1, scale=scale)
+        rows[scale] = table
+        counts = table[["stock_total", "arrivals", "returns_home"]] * scale
+        assert np.allclose(counts, counts.round(), atol=1e-6)
+    a, b = rows[0.01].stock_total[0], rows[0.02].stock_total[0]
+    assert abs(a - b) / b < 0.05
+    for value in (a, b):
+        assert abs(value - REAL_STOCK_2024) / REAL_STOCK_2024 < 0.01
+    assert rows[0.01].stock_titp[0] == pytest.approx(456_595, rel=0.01)
+    assert rows[0.01].stock_ssw1[0] == pytest.approx(283_634, rel=0.01)
+    arrivals_per_month = (169_774 + 64_626) / 12
+    assert rows[0.01].arrivals[1] == pytest.approx(arrivals_per_month, rel=0.05), "the intake is in real people too"
+
+
+def test_share_columns_lie_between_zero_and_one():
+    """Every share column is in [0, 1] every month; 5-year retention is undefined (NaN) until a
+    cohort that arrived during the run is 60 months old, then a share."""
+    table = run_scenario(sim.shipped_scenario("titp"), seed=4, months=63, scale=0.002)
+    for col in SHARE_COLUMNS:
+        values = table[col].dropna()
+        assert values.between(0.0, 1.0).all(), col
+    assert table.retention_60m[table.month <= 60].isna().all()
+    assert table.retention_60m[table.month > 60].notna().all()
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_scenario_runs_end_to_end_from_its_file(name):
+    """Each shipped scenario file runs (path in, table out) for a short horizon, with people
+    arriving, leaving and working at positive wages."""
+    path = shipped_scenario_dir() / f"{name}.toml"
+    table = run_scenario(str(path), seed=1, months=12, scale=0.002)
+    assert len(table) == 13 and (table.scenario == name).all()
+    assert table.arrivals.iloc[1:].sum() > 0 and table.returns_home.iloc[1:].sum() > 0
+    assert (table.wage_mean_yen > 100_000).all()
+
+
+def test_docs_name_every_output_column():
+    """docs/outputs.md documents every column of the table (and documents no column the table
+    lacks): each name appears in backticks."""
+    if not DOCS.exists():
+        pytest.skip("docs/outputs.md is not written yet")
+    text = DOCS.read_text(encoding="utf-8")
+    undocumented = [c for c in COLUMNS if f"`{c}`" not in text]
+    assert not undocumented, f"columns missing from docs/outputs.md: {undocumented}"
+    named = set(re.findall(r"^\|\s*`([a-z0-9_]+)`", text, flags=re.MULTILINE))
+    extra = named - set(COLUMNS) - {"scenario", "seed"}
+    assert not extra, f"docs/outputs.md documents columns the table does not have: {sorted(extra)}"

@@ -1,0 +1,559 @@
+"""Tier A: tiny hand-built worlds (two or three firms, one supervisory body, a few people) with
+exact expected outcomes, in the manner of Flee's ``test_1_agent.py``.
+
+Each world is built from a shipped scenario with no intake, then its arrays are set by hand
+(``helpers.set_firm`` / ``helpers.place``) so that only the rule under test decides the outcome.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from helpers import (
+    AGRICULTURE, AOMORI, CONSTRUCTION, MIYAGI, TOKYO, employed_counts, place, set_firm, settle, small, tiny_world,
+)
+from sim.agents import Firm, SupervisoryBody, Trainee
+from sim.domain import TEST_BITS, Status
+from sim.model import intake_cap
+from sim.outputs import collect
+
+RNG = np.random.default_rng(0)
+
+
+def two_firm_market(base: str = "free_mobility", *, dest_pref: int = AOMORI, dest_field: int = CONSTRUCTION,
+                    dest_markup: float = 1.2, dest_demand: float = 10.0, status: Status = Status.ESD,
+                    settings: dict | None = None):
+    """Three workers at firm 0 (Aomori, construction, markup 1.0, demand 10); firm 1 as given, empty."""
+    m = tiny_world(base, firms=2, people=3, settings=settings)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0, compliance=0.5)
+    set_firm(m, 1, pref=dest_pref, field=dest_field, markup=dest_markup, demand=dest_demand, compliance=0.5)
+    for pid in range(3):
+        place(m, pid, 0, status)
+    settle(m)
+    return m
+
+
+# =============================================================================================
+# Voluntary transfers
+# =============================================================================================
+def test_free_trainee_moves_to_better_paid_firm_with_vacancy():
+    """A trainee free to move, with a better-paid firm of their field that has a vacancy, moves
+    there: headcounts, months with the employer, the person's transfer count and the month's
+    voluntary-transfer flow all change by exactly one; nothing else moves."""
+    m = two_firm_market()
+    trainee = m.trainee(0)
+    assert trainee.seek_transfer(RNG) is True
+    p, f = m.people, m.firms
+    assert p.firm[:3].tolist() == [1, 0, 0]
+    assert f.headcount.tolist() == [2, 1]
+    assert f.esd_headcount.tolist() == [2, 1]
+    assert p.months_with_employer[0] == 0 and p.months_with_employer[1] == 13
+    assert p.transfers[:3].tolist() == [1, 0, 0]
+    assert p.pref[0] == AOMORI and not p.transferee_from_other_area[0]
+    assert trainee.employer is m.firm_agents[1]
+    assert m.flows["transfers_voluntary"] == 1
+    assert m.flows["transfers_voluntary_ssw"] == 0
+    assert m.flows["transfers_unavoidable"] == 0
+    assert m.flows["inter_prefecture_moves"] == 0
+    assert [tuple(a) for a in employed_counts(m)] == [tuple(f.headcount), tuple(f.esd_headcount), tuple(f.esd_transferees)]
+
+
+def test_transfer_into_metro_prefecture_counts_as_inter_prefecture_move():
+    """A move from Aomori to a Tokyo firm changes the person's prefecture and counts one
+    inter-prefecture move and one move into a metro prefecture (none out of one)."""
+    m = two_firm_market(dest_pref=TOKYO)
+    assert m.trainee(0).seek_transfer(RNG)
+    p = m.people
+    assert p.pref[0] == TOKYO and p.transferee_from_other_area[0]
+    assert m.firms.esd_transferees.tolist() == [0, 1]
+    assert (m.flows["inter_prefecture_moves"], m.flows["moves_into_metro"], m.flows["moves_out_of_metro"]) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    "why, changes",
+    [
+        ("no vacancy (demand 1.9, one worker already there)", dict(dest_demand=1.9, extra_worker=True)),
+        ("destination pays less than the 3% wage gain asked", dict(dest_markup=1.02)),
+        ("destination pays the same", dict(dest_markup=1.0)),
+        ("destination in another field under the same-field rule", dict(dest_field=AGRICULTURE)),
+        ("destination barred from intake by a sanction", dict(barred=True)),
+    ],
+)
+def test_trainee_does_not_move_when_destination_is_unacceptable(why, changes):
+    """A trainee looking for a better job stays put, and no flow is counted, when the only other
+    firm has no vacancy, pays too little, is in another field (same-field rule) or is barred."""
+    extra = changes.pop("extra_worker", False)
+    barred = changes.pop("barred", False)
+    m = two_firm_market(settings={"policy.transfer.same_field": True}, **changes)
+    if extra:
+        place(m, 2, 1, Status.ESD)
+        settle(m)
+    if barred:
+        m.firms.sanctioned_until[1] = m.month + 12
+    before = m.firms.headcount.copy()
+    assert m.trainee(0).seek_transfer(RNG) is False, why
+    assert m.people.firm[0] == 0
+    assert m.firms.headcount.tolist() == before.tolist()
+    assert m.people.transfers[0] == 0
+    assert sum(m.flows.values()) == 0
+
+
+def test_same_field_rule_off_lets_trainee_change_field():
+    """With the same-field rule off, the better-paid firm in another field takes the trainee."""
+    m = two_firm_market(dest_field=AGRICULTURE, settings={"policy.transfer.same_field": False})
+    assert m.trainee(0).seek_transfer(RNG) is True
+    assert m.people.firm[0] == 1
+
+
+def test_wage_gain_threshold_is_enough_when_met():
+    """A destination paying 4% more (above the 3% gain asked) is accepted."""
+    m = two_firm_market(dest_markup=1.04)
+    assert m.trainee(0).seek_transfer(RNG) is True
+
+
+def test_best_paying_acceptable_firm_is_chosen():
+    """Of two acceptable destinations, the trainee goes to the better-paying one."""
+    m = tiny_world("free_mobility", firms=3, people=3)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.10, demand=10)
+    set_firm(m, 2, pref=AOMORI, field=CONSTRUCTION, markup=1.20, demand=10)
+    for pid in range(3):
+        place(m, pid, 0, Status.ESD)
+    settle(m)
+    assert m.trainee(0).seek_transfer(RNG)
+    assert m.people.firm[0] == 2
+
+
+def test_worker_who_changes_field_works_in_the_new_field():
+    """After a voluntary move to a firm of another field (same-field rule off), the person's
+    field is the new employer's field."""
+    m = two_firm_market(dest_field=AGRICULTURE, settings={"policy.transfer.same_field": False})
+    trainee = m.trainee(0)
+    assert trainee.seek_transfer(RNG)
+    assert trainee.field == "agriculture"
+
+
+def test_ssw_same_field_rule_binds_after_a_trainee_changed_field():
+    """Trainees may change field but SSW holders may not: a worker who moved from construction
+    to agriculture as a trainee and now holds SSW i may not move back into construction."""
+    m = tiny_world("free_mobility", firms=3, people=3,
+                   settings={"policy.transfer.same_field": False, "policy.transfer.ssw_same_field": True})
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=AGRICULTURE, markup=1.2, demand=10)
+    set_firm(m, 2, pref=AOMORI, field=CONSTRUCTION, markup=1.4, demand=0.5)  # no vacancy yet
+    for pid in range(3):
+        place(m, pid, 0, Status.ESD)
+    settle(m)
+    trainee = m.trainee(0)
+    assert trainee.seek_transfer(RNG) and m.people.firm[0] == 1  # trainee: construction -> agriculture
+    m.change_status(np.array([0]), Status.SSW_1)
+    m.firms.demand[2] = 10  # now construction firm 2 has vacancies and pays 1.4 / 1.2 more
+    assert trainee.seek_transfer(RNG) is False
+    assert m.people.firm[0] == 1
+
+
+# =============================================================================================
+# ESD caps on transferees from other prefectures (1/6 into metro firms, 1/3 everywhere)
+# =============================================================================================
+@pytest.mark.parametrize(
+    "dest_pref, esd_workers_there, mover_pref, accepted",
+    [
+        (TOKYO, 4, AOMORI, False),   # metro: (0+1) > 1/6 x (4+1): refused
+        (TOKYO, 5, AOMORI, True),    # metro: (0+1) <= 1/6 x (5+1): accepted
+        (MIYAGI, 4, AOMORI, True),   # non-metro, only the 1/3 cap: (0+1) <= 1/3 x 5
+        (MIYAGI, 1, AOMORI, False),  # non-metro, 1/3 cap binds: (0+1) > 1/3 x 2
+        (TOKYO, 1, TOKYO, True),     # a move within Tokyo is not from another area: no cap
+    ],
+)
+def test_esd_caps_on_transferees_from_other_prefectures(dest_pref, esd_workers_there, mover_pref, accepted):
+    """Under ESD as legislated, a metro firm may count at most 1/6 of its ESD workers as
+    transferees from other prefectures, any firm at most 1/3: an ESD worker from Aomori is
+    refused by a Tokyo firm with 4 ESD workers but accepted by one with 5, or by a Miyagi firm
+    with 4; a move within Tokyo is never capped."""
+    m = tiny_world("esd", firms=3, people=1 + esd_workers_there)
+    set_firm(m, 0, pref=mover_pref, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=dest_pref, field=CONSTRUCTION, markup=1.3, demand=20)
+    set_firm(m, 2, pref=AOMORI, field=AGRICULTURE, markup=1.0, demand=10)  # other field: never a destination
+    place(m, 0, 0, Status.ESD, months_with_employer=30, tests=TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"])
+    for pid in range(1, 1 + esd_workers_there):
+        place(m, pid, 1, Status.ESD)
+    settle(m)
+    assert m.firms.esd_headcount[1] == esd_workers_there and m.firms.esd_transferees[1] == 0
+    assert m.trainee(0).seek_transfer(RNG) is accepted
+    assert m.people.firm[0] == (1 if accepted else 0)
+    assert m.firms.esd_transferees[1] == int(accepted and dest_pref != mover_pref)
+
+
+def test_esd_caps_do_not_apply_to_ssw_holders():
+    """The caps on transferees concern ESD workers: an SSW i holder from Aomori may join a Tokyo
+    firm that would refuse an ESD transferee."""
+    m = tiny_world("esd", firms=2, people=5)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=TOKYO, field=CONSTRUCTION, markup=1.3, demand=20)
+    place(m, 0, 0, Status.SSW_1)
+    for pid in range(1, 5):
+        place(m, pid, 1, Status.ESD)
+    settle(m)
+    assert m.trainee(0).seek_transfer(RNG) is True
+    assert m.flows["transfers_voluntary_ssw"] == 1
+
+
+# =============================================================================================
+# Policy questions
+# =============================================================================================
+@pytest.mark.parametrize(
+    "base, status, months_with_employer, tests, allowed",
+    [
+        ("titp", Status.TITP_2, 30, 0, False),  # TITP: trainees never move at will
+        ("titp", Status.SSW_1, 0, 0, True),  # SSW holders may
+        ("restricted", Status.TITP_1, 5, 0, False),
+        ("free_mobility", Status.ESD, 0, 0, True),  # free: from the first month
+        ("esd", Status.ESD, 23, 3, False),  # construction: 24 months' wait
+        ("esd", Status.ESD, 24, 3, True),
+        ("esd", Status.ESD, 24, TEST_BITS["basic_skill"], False),  # A1 Japanese missing
+    ],
+)
+def test_policy_says_who_may_transfer(base, status, months_with_employer, tests, allowed):
+    """``policy.may_transfer``: TITP trainees never; SSW holders yes; free mobility from the
+    start; ESD workers in construction after 24 months with the basic-skill and A1 tests."""
+    m = tiny_world(base, firms=2, people=1)
+    set_firm(m, 0, field=CONSTRUCTION)
+    place(m, 0, 0, status, months_with_employer=months_with_employer, tests=tests)
+    settle(m)
+    assert m.policy.may_transfer(m.trainee(0)) is allowed
+
+
+def test_esd_waiting_period_by_field_is_shorter_in_agriculture():
+    """Under ESD the waiting period is 12 months in agriculture and 24 in construction."""
+    m = tiny_world("esd", firms=2, people=1)
+    waits = m.policy.waiting_months_by_field
+    assert (waits[AGRICULTURE], waits[CONSTRUCTION]) == (12, 24)
+
+
+# =============================================================================================
+# Violations, audits, sanctions
+# =============================================================================================
+def test_firm_with_full_compliance_never_violates():
+    """Over 24 months of a small world where every firm has compliance 1.0 (and no firm closes
+    and reopens with new traits), no violation happens, none is detected, no firm is sanctioned."""
+    scenario = small("titp", months=24, scale=0.003, settings={"world.firm_closure_monthly": 0.0})
+    m = sim.LabourMarket(scenario, seed=5)
+    m.firms.compliance[:] = 1.0
+    m.run()
+    table = m.results()
+    assert (table[["violations", "violations_detected", "violations_suppressed", "firms_sanctioned"]] == 0).all().all()
+    assert (m.firms.violations_pending == 0).all()
+
+
+def test_firm_with_zero_compliance_violates_every_month():
+    """With a violation chance of 1 at compliance 0, every firm that employs someone violates
+    in the month, and every worker there is exposed (grievance rises by exactly per_violation)."""
+    m = tiny_world("titp", firms=2, people=3, settings={"behaviour.violations.monthly_probability_at_zero_compliance": 1.0})
+    set_firm(m, 0, compliance=0.0)
+    set_firm(m, 1, compliance=0.0)
+    for pid in range(3):
+        place(m, pid, 0, Status.TITP_1, months_in_japan=3)  # firm 1 employs no one
+    settle(m)
+    Firm.commit_violations(m, np.random.default_rng(3))
+    assert m.firms.violating.tolist() == [True, False]
+    assert m.firms.violations_pending.tolist() == [1, 0]
+    assert m.flows["violations"] == 1
+    Trainee.feel_grievance(m)
+    assert np.allclose(m.people.grievance[:3], m.behaviour.grievance.per_violation)
+
+
+def _audited_world(independence: float):
+    m = tiny_world("titp", firms=2, people=4, settings={
+        "behaviour.violations.monthly_probability_at_zero_compliance": 1.0,
+        "policy.supervision.audit_monthly": 1.0,
+        "policy.supervision.inspection_monthly": 0.0,
+        "policy.supervision.plan_revocation_share": 0.0,
+        "policy.recruitment.trainee_intake_per_year": 2400,  # two newcomers a month at scale 0.01
+    })
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, compliance=0.0, demand=50)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, compliance=1.0, demand=50)
+    for pid in range(4):
+        place(m, pid, pid % 2, Status.TITP_1, months_in_japan=2)
+    m.bodies.thoroughness[:] = 1.0
+    m.bodies.independence[:] = independence
+    settle(m)
+    return m
+
+
+def test_thorough_independent_audit_detects_and_sanctions_every_violation():
+    """With monthly audits, thoroughness 1 and independence 1, the firm that violated is found
+    and sanctioned in the same month (barred for sanction_bar_months), the compliant firm is not;
+    while barred the violator receives no newcomers: every arrival goes to the other firm."""
+    m = _audited_world(independence=1.0)
+    bar = m.policy.config.supervision.sanction_bar_months
+    m.step()
+    row = m.results().iloc[-1]
+    scale = m.scale
+    assert row["violations"] * scale == 1
+    assert row["violations_detected"] * scale == 1
+    assert row["violations_suppressed"] == 0
+    assert row["firms_sanctioned"] * scale == 1
+    assert row["firms_barred"] * scale == 1
+    assert m.firms.sanctioned_until.tolist() == [1 + bar, -1]
+    assert m.firm_agents[0].sanctioned and not m.firm_agents[1].sanctioned
+    assert (m.firms.violations_pending == 0).all()
+    for _ in range(5):
+        n_before = m.people.n
+        m.step()
+        new = np.arange(n_before, m.people.n)
+        assert len(new) == 2, "two trainees arrive each month"
+        assert (m.people.firm[new] == 1).all(), "a barred firm takes in no one"
+
+
+def test_audit_without_independence_hushes_violations_up():
+    """With independence 0 a found violation is suppressed: counted as suppressed, no sanction."""
+    m = _audited_world(independence=0.0)
+    m.step()
+    row = m.results().iloc[-1]
+    assert row["violations_detected"] == 0
+    assert row["violations_suppressed"] * m.scale == 1
+    assert row["firms_sanctioned"] == 0
+    assert (m.firms.sanctioned_until == -1).all()
+
+
+def test_revoked_plan_releases_trainees_but_not_ssw_holders():
+    """A sanction that revokes the plan (revocation share 1) releases the firm's trainees, who
+    move to the other firm of their field as an unavoidable transfer; its SSW holder stays."""
+    m = tiny_world("titp", firms=2, people=3, settings={"policy.supervision.plan_revocation_share": 1.0})
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    place(m, 0, 0, Status.TITP_1)
+    place(m, 1, 0, Status.TITP_2)
+    place(m, 2, 0, Status.SSW_1)
+    m.bodies.thoroughness[:] = 1.0
+    m.bodies.independence[:] = 1.0
+    settle(m)
+    m.firms.violations_pending[0] = 2
+    # Audit with a generator whose draws are all below every threshold: audited, found, reported.
+    class AllZero:
+        def random(self, size=None):
+            return np.zeros(size)
+
+    SupervisoryBody.audit_members(m, AllZero())
+    assert m.people.firm[:3].tolist() == [1, 1, 0]
+    assert m.flows["releases"] == 2 and m.flows["transfers_unavoidable"] == 2
+    assert m.flows["transfers_voluntary"] == 0 and m.flows["violations_detected"] == 2
+    assert m.people.transfers[:3].tolist() == [0, 0, 0], "an unavoidable move is not a voluntary transfer"
+
+
+# =============================================================================================
+# Money: pay, debt, savings, remittances
+# =============================================================================================
+def test_monthly_money_arithmetic_matches_the_formula():
+    """One month of ``Trainee.work`` for four people, computed by hand from the documented rule:
+    pay = offer x (1 + SSW premium) x (1 - theft); debt grows by the monthly interest; net pay
+    after deductions and living costs repays debt first (repay_share of the surplus), the rest is
+    split between remittances (remit_share) and savings; a shortfall eats savings, then adds to
+    debt. A person with no employer earns nothing."""
+    m = tiny_world("titp", firms=2, people=4)
+    set_firm(m, 0, pref=AOMORI, markup=1.1)
+    set_firm(m, 1, pref=TOKYO, markup=1.0)
+    place(m, 0, 0, Status.TITP_1, debt=300_000.0)  # trainee, paid in full
+    place(m, 1, 1, Status.SSW_1, debt=50_000.0, savings=1_000.0)  # SSW premium, underpaid this month
+    place(m, 2, -1, Status.TITP_2, debt=50_000.0, savings=100_000.0)  # between employers, savings cover costs
+    place(m, 3, -1, Status.TITP_2, debt=0.0, savings=20_000.0)  # between employers, savings run out
+    settle(m)
+    m.firms.underpaying[:] = [False, True]
+    w = m.world
+    theft = m.behaviour.violations.wage_theft_share
+    offer = m.offer_yen
+    wages = [offer[0], offer[1] * (1 + w.ssw_wage_premium) * (1 - theft), 0.0, 0.0]
+    expected = []
+    for wage, debt, savings in zip(wages, [300_000.0, 50_000.0, 50_000.0, 0.0], [0.0, 1_000.0, 100_000.0, 20_000.0]):
+        debt = debt * (1 + w.debt_interest_monthly)
+        net = wage * (1 - w.deductions_share) - w.living_cost_yen
+        surplus = max(net, 0.0)
+        repay = min(debt, surplus * w.repay_share)
+        debt -= repay
+        rest = surplus - repay
+        remit = rest * w.remit_share
+        savings += rest - remit
+        shortfall = max(-net, 0.0)
+        from_savings = min(savings, shortfall)
+        expected.append((wage, debt + shortfall - from_savings, savings - from_savings, remit))
+    months_before = m.people.months_in_japan[:4].copy()
+
+    Trainee.work(m)
+
+    p = m.people
+    for pid, (wage, debt, savings, remit) in enumerate(expected):
+        assert p.wage_yen[pid] == pytest.approx(wage, rel=1e-6), pid
+        assert p.debt_yen[pid] == pytest.approx(debt, rel=1e-12, abs=1e-6), pid
+        assert p.savings_yen[pid] == pytest.approx(savings, rel=1e-12, abs=1e-6), pid
+        assert p.remitted_yen[pid] == pytest.approx(remit, rel=1e-12, abs=1e-6), pid
+    assert p.wage_yen[2] == 0.0 and p.wage_yen[3] == 0.0
+    assert p.savings_yen[3] == 0.0 and p.debt_yen[3] == pytest.approx(w.living_cost_yen - 20_000.0)
+    assert (p.months_in_japan[:4] == months_before + 1).all()
+    assert p.months_with_employer[:4].tolist() == [14, 14, 0, 0]
+    assert p.months_searching[:4].tolist() == [0, 0, 1, 1]
+
+
+def test_irregular_worker_earns_local_minimum_wage_pay():
+    """Someone who disappeared into irregular work earns irregular_wage_factor x the local
+    minimum-wage pay (hourly minimum wage x hours), with no employer."""
+    m = tiny_world("titp", firms=2, people=2)
+    set_firm(m, 0, pref=TOKYO)
+    place(m, 0, 0, Status.TITP_1)
+    place(m, 1, 0, Status.TITP_1)
+    settle(m)
+    m.disappear(np.array([1]))
+    pay = Trainee.pay(m)
+    w = m.world
+    assert pay[1] == pytest.approx(w.irregular_wage_factor * m.geo.min_wage_yen_per_hour[TOKYO] * w.hours_per_month)
+    assert pay[0] == pytest.approx(m.offer_yen[0])
+
+
+# =============================================================================================
+# Conservation of people
+# =============================================================================================
+def test_disappearance_and_removal_conserve_people():
+    """A hand-made disappearance leaves the number in Japan unchanged (one more irregular, one
+    fewer at the firm, which counts a quit); removing that person then moves them from the stock
+    to the removed; everyone who entered is always in Japan, returned or removed."""
+    m = tiny_world("titp", firms=2, people=3)
+    for pid in range(3):
+        place(m, pid, 0, Status.TITP_1)
+    settle(m)
+    s = m.scale
+    before = collect(m)
+    m.disappear(np.array([1]))
+    after = collect(m)
+    assert m.flows["disappearances"] == 1 and m.flows["disappearances_trainee"] == 1
+    assert after["stock_total"] == before["stock_total"] == 3 / s
+    assert after["stock_irregular"] == 1 / s and after["stock_titp"] == 2 / s
+    assert m.people.status[1] == Status.IRREGULAR and m.people.firm[1] == -1 and m.people.last_firm[1] == 0
+    assert m.firms.headcount.tolist() == [2, 0] and m.firms.quits_this_month[0] == 1
+    m.leave_japan(np.array([1]), Status.REMOVED)
+    gone = collect(m)
+    assert gone["stock_total"] == 2 / s and gone["removed_total"] == 1 / s and gone["stock_irregular"] == 0
+    for row in (before, after, gone):
+        assert row["entered_total"] == row["stock_total"] + row["returned_total"] + row["removed_total"]
+    with pytest.raises(KeyError):
+        m.trainee(1)  # no agent object for someone who has left Japan
+
+
+# =============================================================================================
+# The status ladder
+# =============================================================================================
+GRADE3_A2 = TEST_BITS["basic_skill"] | TEST_BITS["skill_grade3"] | TEST_BITS["japanese_a2"] | TEST_BITS["japanese_a1"]
+
+
+@pytest.mark.parametrize(
+    "base, settings, status, months, tests, wants, employer_compliance, expected",
+    [
+        ("titp", {}, Status.TITP_1, 12, TEST_BITS["basic_skill"], False, 0.5, Status.TITP_2),
+        ("titp", {}, Status.TITP_1, 12, 0, True, 0.5, Status.RETURNED),  # basic test failed
+        ("titp", {}, Status.TITP_1, 11, 0, True, 0.5, Status.TITP_1),  # not yet a year
+        ("titp", {}, Status.TITP_2, 36, 0, True, 0.5, Status.SSW_1),  # completing TITP ii exempts the tests
+        ("titp", {}, Status.TITP_2, 36, GRADE3_A2, False, 0.95, Status.RETURNED),  # does not want to stay
+        ("restricted", {}, Status.TITP_2, 36, GRADE3_A2, True, 0.95, Status.RETURNED),  # three years, then home
+        ("titp", {"policy.stay.ssw1_path": False}, Status.TITP_2, 36, GRADE3_A2, True, 0.95, Status.TITP_3),
+        ("titp", {"policy.stay.ssw1_path": False}, Status.TITP_2, 36, GRADE3_A2, True, 0.5, Status.RETURNED),
+        ("titp", {}, Status.TITP_3, 60, 0, True, 0.5, Status.SSW_1),
+        ("titp", {}, Status.TITP_3, 60, 0, False, 0.5, Status.RETURNED),
+        ("esd", {}, Status.ESD, 36, GRADE3_A2, True, 0.5, Status.SSW_1),
+        ("esd", {}, Status.ESD, 36, TEST_BITS["basic_skill"], True, 0.5, Status.ESD),  # a year's grace to retake
+        ("esd", {}, Status.ESD, 48, TEST_BITS["basic_skill"], True, 0.5, Status.RETURNED),  # grace over
+        ("esd", {}, Status.ESD, 36, TEST_BITS["basic_skill"], False, 0.5, Status.RETURNED),
+    ],
+)
+def test_status_ladder(base, settings, status, months, tests, wants, employer_compliance, expected):
+    """The rules of the status ladder for one person at the end of a stage: TITP i needs the
+    basic test at 12 months; at 36 months TITP ii leads to SSW i (tests exempted) for those who
+    want to stay, else to TITP iii at an excellent firm with grade 3, else home; the restricted
+    policy sends everyone home at 36 months; ESD leads to SSW i with the tests passed, with a
+    year's grace to retake them."""
+    m = tiny_world(base, firms=2, people=1, settings=settings)
+    set_firm(m, 0, compliance=employer_compliance)
+    place(m, 0, 0, status, months_in_japan=months, tests=tests)
+    m.people.wants_long_stay[0] = wants
+    settle(m)
+    Trainee.move_up_or_leave(m)
+    assert Status(m.people.status[0]) == expected
+    assert m.flows["to_ssw1"] == int(expected == Status.SSW_1)
+    assert m.flows["returns_end_of_stay"] == int(expected == Status.RETURNED)
+    if expected < Status.IRREGULAR:
+        assert m.people.firm[0] == 0, "moving up a status keeps the employer"
+        assert m.firms.headcount[0] == 1 and m.firms.esd_headcount[0] == int(expected == Status.ESD)
+
+
+def test_trainee_without_employer_cannot_enter_titp_stage_iii():
+    """TITP iii is only at an excellent firm: a TITP ii trainee between employers at 36 months
+    (SSW path closed, grade 3 passed, wanting to stay) goes home, even if firm 0 is excellent."""
+    m = tiny_world("titp", firms=2, people=1, settings={"policy.stay.ssw1_path": False})
+    set_firm(m, 0, compliance=0.95)
+    set_firm(m, 1, compliance=0.10)
+    place(m, 0, -1, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
+    m.people.wants_long_stay[0] = True
+    settle(m)
+    Trainee.move_up_or_leave(m)
+    assert Status(m.people.status[0]) == Status.RETURNED
+
+
+# =============================================================================================
+# Firms' intake cap
+# =============================================================================================
+@pytest.mark.parametrize(
+    "staff, cap",
+    [(1, 3), (30, 3), (31, 4), (40, 4), (41, 5), (50, 5), (51, 6), (100, 6), (101, 10), (200, 10),
+     (201, 15), (300, 15), (301, 15), (400, 20), (1000, 50)],
+)
+def test_titp_intake_cap_by_staff(staff, cap):
+    """The TITP yearly intake cap by full-time staff: 3 up to 30, 4 up to 40, 5 up to 50,
+    6 up to 100, 10 up to 200, 15 up to 300, then 1/20 of the staff."""
+    assert intake_cap(np.array([staff]))[0] == cap
+
+
+# =============================================================================================
+# Cost sharing and the network space
+# =============================================================================================
+@pytest.mark.parametrize(
+    "status, months_served, expected_yen",
+    [(Status.ESD, 12, 400_000 * (1 - 12 / 36)), (Status.ESD, 0, 400_000), (Status.ESD, 40, 0.0), (Status.SSW_1, 12, 0.0)],
+)
+def test_new_employer_reimburses_initial_costs_weighted_by_time_served(status, months_served, expected_yen):
+    """Under ESD the new employer of a voluntary transferee reimburses the first employer's
+    initial costs, 400,000 yen less the share of 36 months already served; nothing for SSW
+    holders (whose first employer had no such costs)."""
+    m = tiny_world("esd", firms=2, people=2)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.3, demand=10)
+    place(m, 0, 0, status, months_in_japan=months_served, months_with_employer=months_served)
+    place(m, 1, 0, Status.ESD)
+    settle(m)
+    assert m.trainee(0).seek_transfer(RNG)
+    assert m.flows["reimbursement_yen"] == pytest.approx(expected_yen)
+    assert collect(m)["reimbursement_yen"] == pytest.approx(expected_yen / m.scale)
+
+
+def test_unavoidable_transfer_carries_no_reimbursement():
+    """A worker released by a closing firm who finds another gives rise to no reimbursement."""
+    m = tiny_world("esd", firms=2, people=2)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    place(m, 0, 0, Status.ESD, months_with_employer=3)
+    place(m, 1, 1, Status.ESD)
+    settle(m)
+    m.firm_agents[0].close()
+    assert m.people.firm[0] == 1
+    assert m.flows["transfers_unavoidable"] == 1 and m.flows["releases"] == 1
+    assert m.flows["reimbursement_yen"] == 0
+
+
+def test_trainee_stands_on_the_employers_node():
+    """A person stands on their employer's node of the network space and moves with a transfer;
+    with no employer they stand nowhere."""
+    m = two_firm_market()
+    trainee = m.trainee(0)
+    assert trainee.cell is m.firm_agents[0].cell
+    assert trainee.seek_transfer(RNG)
+    assert trainee.cell is m.firm_agents[1].cell
+    m.disappear(np.array([0]))
+    assert trainee.cell is None and trainee.employer is None

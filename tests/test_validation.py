@@ -1,0 +1,169 @@
+"""Validation against official statistics (sim/validation.py; docs/validation.md).
+
+1. Unit tests of the yearly aggregation, ISA's disappearance rate and ``compare`` on hand-made
+   tables with exact expected numbers.
+2. The shipped historical scenario (scenarios/history_2017.toml, calibrated world.toml) stays
+   within the tolerances documented in docs/validation.md ("Tolerances tested"), at the
+   documented scale 0.01 with seeds 1-4 averaged (a few seconds).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import validation as v
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-made tables
+# ---------------------------------------------------------------------------------------------
+def monthly_table(months: int = 24) -> pd.DataFrame:
+    """A fake monthly table: month 0 = end of December 2016, months 1-24 = 2017-2018."""
+    m = np.arange(months + 1)
+    stock = np.interp(m, [0, 12, 24], [100.0, 120.0, 150.0])
+    flows = np.where(m == 0, 0.0, 1.0)
+    return pd.DataFrame({
+        "month": m,
+        "stock_titp": stock,
+        "stock_ssw1": 2.0 * m,
+        "stock_ssw2": np.where(m >= 24, 1.0, 0.0),
+        "disappearances_trainee": flows,  # 1 a month: 12 a year
+        "arrivals_trainee": 5.0 * flows,  # 60 a year
+        "wage_mean_trainee_yen": 1000.0 + m,  # the year's mean: 1006.5 in 2017, 1018.5 in 2018
+    })
+
+
+def test_isa_rate_is_disappearances_over_start_stock_plus_entrants():
+    assert v.isa_rate_pct(12.0, 100.0, 60.0) == pytest.approx(7.5)
+    # the official figure for 2023: 9,753 / (324,940 + 183,030 all-TITP entrants) = 1.92%
+    assert v.isa_rate_pct(9753, 324940, 183030) == pytest.approx(1.91995, abs=1e-4)
+    assert math.isnan(v.isa_rate_pct(1.0, 0.0, 0.0))
+
+
+def test_yearly_aggregates_calendar_years_exactly():
+    y = v.yearly(monthly_table(), start_year=2017, start_month=1).set_index("year")
+    assert list(y.index) == [2017, 2018]
+    assert y.at[2017, "titp_stock"] == 120.0 and y.at[2018, "titp_stock"] == 150.0
+    assert y.at[2017, "titp_stock_start"] == 100.0 and y.at[2018, "titp_stock_start"] == 120.0
+    assert y.at[2017, "ssw_stock"] == 24.0 and y.at[2018, "ssw_stock"] == 49.0  # 2 x 24 + 1 SSW ii
+    assert y.at[2017, "disappearances"] == 12.0 and y.at[2017, "arrivals_trainee"] == 60.0
+    assert y.at[2017, "disappearance_rate_pct"] == pytest.approx(100 * 12 / 160)  # 7.5
+    assert y.at[2018, "disappearance_rate_pct"] == pytest.approx(100 * 12 / 180)  # 6.667
+    assert y.at[2017, "titp_wage_yen"] == pytest.approx(1006.5)
+    assert y.at[2018, "titp_wage_yen"] == pytest.approx(1018.5)
+
+
+def test_yearly_drops_incomplete_years_and_follows_the_start_month():
+    # 18 months from July 2016: only 2017 is complete (its December and the one before are there)
+    t = monthly_table(24).iloc[:19]
+    y = v.yearly(t, start_year=2016, start_month=7)
+    assert list(y["year"]) == [2017]
+    row = y.iloc[0]
+    assert row["titp_stock_start"] == t.loc[6, "stock_titp"]  # month 6 = December 2016
+    assert row["titp_stock"] == t.loc[18, "stock_titp"]  # month 18 = December 2017
+    assert row["disappearances"] == 12.0
+
+
+def test_compare_mean_band_errors_and_samples():
+    model = pd.DataFrame({
+        "seed": [1, 2, 1, 2],
+        "year": [2022, 2022, 2023, 2023],
+        "titp_stock": [10.0, 20.0, 30.0, 50.0],
+        "disappearance_rate_pct": [1.0, 2.0, 2.0, 2.0],
+    })
+    official = pd.DataFrame({
+        "year": [2022, 2023],
+        "titp_stock_year_end": [12.0, 50.0], "titp_stock_flag": ["S", "U"],
+        "isa_disappearance_rate_pct": [None, 1.6], "isa_disappearance_rate_flag": [None, "S"],
+    })
+    c = v.compare(model, official).set_index(["measure", "year"])
+    r = c.loc[("titp_stock", 2022)]
+    assert r["model_mean"] == 15.0 and r["official"] == 12.0
+    assert r["model_p05"] == pytest.approx(10.5) and r["model_p95"] == pytest.approx(19.5)
+    assert r["error"] == 3.0 and r["rel_error"] == pytest.approx(0.25)
+    assert r["sample"] == "in" and r["flag"] == "S" and r["seeds"] == 2 and r["within_band"]
+    r = c.loc[("titp_stock", 2023)]
+    assert r["model_mean"] == 40.0 and r["rel_error"] == pytest.approx(-0.2)
+    assert r["sample"] == "out" and r["flag"] == "U" and not r["within_band"]  # band 31-49
+    # the rate: error in percentage points, and no row where the official value is missing
+    assert ("disappearance_rate_pct", 2022) not in c.index
+    r = c.loc[("disappearance_rate_pct", 2023)]
+    assert r["error"] == pytest.approx(0.4) and r["rel_error"] == pytest.approx(0.25)
+
+    s = v.summarise(c.reset_index()).set_index(["measure", "sample"])
+    assert s.at[("titp_stock", "in"), "mape_pct"] == pytest.approx(25.0)
+    assert s.at[("titp_stock", "out"), "mape_pct"] == pytest.approx(20.0)
+    assert s.at[("titp_stock", "out"), "bias_pct"] == pytest.approx(-20.0)
+    text = v.format_table(c.reset_index())
+    assert "titp_stock" in text and "+25.0%" in text and "+0.40 pp" in text and "MAPE" in text
+
+
+def test_official_series_is_complete_and_flagged():
+    off = v.load_official()
+    assert list(off["year"]) == list(range(2016, 2025))
+    assert off["source"].notna().all()
+    for col, flag, _ in v.MEASURES.values():
+        has = off[col].notna()
+        assert off.loc[has, flag].isin(["S", "U", "P"]).all(), col
+    o = off.set_index("year")
+    assert o.at[2024, "titp_stock_year_end"] == 456595 and o.at[2024, "ssw_stock_year_end"] == 284466
+    assert o.at[2023, "isa_disappearance_rate_pct"] == 1.9 and o.at[2019, "titp_wage_scheduled_yen"] == 156900
+
+
+# ---------------------------------------------------------------------------------------------
+# The shipped historical scenario against the official series
+# ---------------------------------------------------------------------------------------------
+SEEDS = (1, 2, 3, 4)
+SCALE = 0.01
+
+#: Tolerances, as documented in docs/validation.md ("Tolerances tested"): |relative error| of
+#: the model mean over seeds, per in-sample year.
+TITP_STOCK_TOL = {2017: 0.10, 2018: 0.10, 2019: 0.10, 2020: 0.30, 2021: 0.30, 2022: 0.35}
+DISAPPEARANCES_TOL = {2017: 0.40, 2018: 0.40, 2019: 0.40, 2020: 0.75, 2021: 0.40, 2022: 0.45}
+DISAPPEARANCES_BIAS_TOL = 0.15  # mean relative error over 2017-2022
+RATE_2020_TOL_PP = 1.0  # percentage points
+WAGE_2019_TOL = 0.08
+
+
+@pytest.fixture(scope="module")
+def comparison() -> pd.DataFrame:
+    model = v.run_history(SEEDS, SCALE, workers=1)
+    return v.compare(model).set_index(["measure", "year"])
+
+
+@pytest.mark.parametrize("year", sorted(TITP_STOCK_TOL))
+def test_history_titp_stock(comparison, year):
+    r = comparison.loc[("titp_stock", year)]
+    assert abs(r["rel_error"]) <= TITP_STOCK_TOL[year], (year, r["model_mean"], r["official"])
+
+
+@pytest.mark.parametrize("year", sorted(DISAPPEARANCES_TOL))
+def test_history_disappearances(comparison, year):
+    r = comparison.loc[("disappearances", year)]
+    assert abs(r["rel_error"]) <= DISAPPEARANCES_TOL[year], (year, r["model_mean"], r["official"])
+
+
+def test_history_disappearances_unbiased_in_sample(comparison):
+    d = comparison.loc["disappearances"]
+    bias = d.loc[list(v.IN_SAMPLE), "rel_error"].mean()
+    assert abs(bias) <= DISAPPEARANCES_BIAS_TOL, bias
+
+
+def test_history_disappearance_rate_2020(comparison):
+    r = comparison.loc[("disappearance_rate_pct", 2020)]
+    assert abs(r["error"]) <= RATE_2020_TOL_PP, r["model_mean"]
+
+
+def test_history_wage_2019(comparison):
+    r = comparison.loc[("titp_wage_yen", 2019)]
+    assert abs(r["rel_error"]) <= WAGE_2019_TOL, r["model_mean"]
+
+
+def test_history_out_of_sample_is_reported_not_fitted(comparison):
+    samples = comparison.reset_index().groupby("year")["sample"].first()
+    assert set(samples.loc[[2023, 2024]]) == {"out"}
+    assert set(samples.loc[list(v.IN_SAMPLE)]) == {"in"}
