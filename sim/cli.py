@@ -70,8 +70,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _with_run(scenario: Scenario, source: Path, months: int | None, scale: float | None) -> Scenario:
     """The scenario with --months/--scale applied; a value out of range is a ``UsageProblem``."""
+    changes = {k: v for k, v in (("months", months), ("scale", scale)) if v is not None}
     try:
-        return scenario.with_run(months=months, scale=scale)
+        return Scenario.model_validate({**scenario.model_dump(), "run": {**scenario.run.model_dump(), **changes}})
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -218,6 +219,54 @@ def run(
     out_console.print(grid)
     where = f"; table written to {out}" if out is not None else " (use --out FILE to keep the monthly table)"
     out_console.print(f"Ran in {seconds:.1f} s{where}.", soft_wrap=True)
+
+
+# =============================================================================================
+# tenseki validate
+# =============================================================================================
+@app.command()
+def validate(
+    seeds: Annotated[int, typer.Option(min=1, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
+    scale: Annotated[float, typer.Option(min=0.0001, max=1.0, help="Agents per real person and firm.")] = 0.01,
+    out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv and validation.png.")] = Path(
+        "results/validate"
+    ),
+    workers: Annotated[int, typer.Option(min=1, help=_HELP["workers"])] = 1,
+) -> None:
+    """Compare the model with official statistics, 2017-2024 (scenarios/history_2017.toml).
+
+    Runs the historical scenario (TITP from the end-2016 stock, official yearly intakes, the
+    2020-21 border closure, SSW from April 2019) over several seeds and prints, for each year,
+    model against official: TITP stock, SSW stock, disappearances (count and ISA-style rate)
+    and the mean TITP wage where data exist, with relative errors; 2017-2022 were used for
+    calibration, 2023-2024 are out of sample. See docs/validation.md.
+    """
+    from sim import validation
+
+    if out.exists() and not out.is_dir():
+        raise _fail(f"{out}: is a file; give a folder for the validation outputs")
+    started = time.perf_counter()
+    try:
+        with _CtrlC() as ctrl_c:
+            with _progress(err_console) as bar:
+                task = bar.add_task("history_2017", total=seeds)
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+                    ctrl_c.check()
+
+                comparison = validation.validate(seeds=seeds, scale=scale, out_dir=out, workers=workers, progress=advance)
+    except KeyboardInterrupt:
+        err_console.print(Text("Interrupted; no validation table was written.", style="yellow"))
+        raise typer.Exit(130) from None
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    out_console.print(validation.format_table(comparison), soft_wrap=True, markup=False, highlight=False)
+    out_console.print(
+        f"Ran {seeds} seed(s) at scale {scale:g} in {time.perf_counter() - started:.1f} s. "
+        f"Wrote {out / 'validation.csv'}, {out / 'validation_summary.csv'}, {out / 'validation.png'}.",
+        soft_wrap=True,
+    )
 
 
 # =============================================================================================

@@ -1,0 +1,196 @@
+"""Calibrate behavioural parameters to the in-sample official series 2017-2022 (docs/validation.md).
+
+Procedure
+---------
+1. Parameters fitted (on transformed scales, log for hazards and multipliers):
+   ``behaviour.abscond.base_monthly`` (the absconding hazard), ``behaviour.departure.return_base_monthly``
+   and ``behaviour.departure.return_per_grievance`` (early returns home, which no statistic counts
+   directly but which drain the TITP stock).
+2. Targets: TITP stock at year end and trainee disappearances per year, 2017-2022 (12 numbers;
+   sim/data/official_series.csv). 2023-2024 are never used (out of sample). SSW stocks are NOT
+   targets: 2019-2021 reflect a slow uptake the model does not represent (see the profile below).
+3. Loss: mean over targets of the squared log error log(model / official)^2, the model value being
+   the mean over seeds 1, 2, 3 (the same seeds for every parameter value: common random numbers),
+   scenario ``history_2017.toml``, scale 0.01.
+4. Search: a coarse 3 x 3 x 3 grid (log-spaced), then scipy.optimize Nelder-Mead on the log
+   values from the best grid point (at most ``--maxfev`` evaluations, xatol 0.05, fatol 1e-4).
+5. Diagnostics (not fitted): a profile of ``behaviour.departure.share_wanting_long_stay`` against
+   the SSW stock 2019-2022, and the SSW stock with the SSW opening moved later, to show what a
+   slow uptake would do.
+
+Run::
+
+    /tmp/venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 40] [--no-diagnostics]
+
+It prints the grid, the Nelder-Mead path, the fitted values and loss, and the diagnostics; it does
+not edit any file (copy the values into scenarios/world.toml by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim import validation  # noqa: E402
+from sim.scenario import Scenario  # noqa: E402
+
+SEEDS = (1, 2, 3)
+SCALE = 0.01
+TARGET_YEARS = validation.IN_SAMPLE  # 2017-2022
+TARGETS = ("titp_stock", "disappearances")
+
+#: (key, lower bound, upper bound); all searched on a log scale.
+PARAMS = (
+    ("behaviour.abscond.base_monthly", 1e-5, 0.02),
+    ("behaviour.departure.return_base_monthly", 1e-5, 0.02),
+    ("behaviour.departure.return_per_grievance", 1e-5, 0.02),
+)
+GRID = {
+    "behaviour.abscond.base_monthly": (0.0006, 0.0009, 0.00135),
+    "behaviour.departure.return_base_monthly": (0.0001, 0.0005, 0.002),
+    "behaviour.departure.return_per_grievance": (0.0001, 0.0005, 0.002),
+}
+
+
+def with_values(base: Scenario, values: dict[str, object]) -> Scenario:
+    """A validated copy of ``base`` with dotted keys set (nested changes validated again)."""
+    data = base.model_dump()
+    for key, value in values.items():
+        node = data
+        *path, leaf = key.split(".")
+        for part in path:
+            node = node[part]
+        if leaf not in node:
+            raise KeyError(key)
+        node[leaf] = value
+    return Scenario.model_validate(data)
+
+
+class Objective:
+    """Runs the history scenario for the fixed seeds and scores it against the in-sample targets."""
+
+    def __init__(self, pool: ProcessPoolExecutor, base: Scenario, official: pd.DataFrame) -> None:
+        self.pool, self.base = pool, base
+        off = official.set_index("year")
+        self.target = {
+            m: off.loc[list(TARGET_YEARS), validation.MEASURES[m][0]].astype(float) for m in TARGETS
+        }
+        self.evaluations = 0
+        self.history: list[dict] = []
+
+    def model_means(self, values: dict[str, object]) -> pd.DataFrame:
+        scenario = with_values(self.base, values)
+        futures = [self.pool.submit(validation._one_run, scenario, s, SCALE) for s in SEEDS]
+        runs = pd.concat([f.result() for f in futures], ignore_index=True)
+        return runs
+
+    def loss_of(self, runs: pd.DataFrame) -> float:
+        means = runs.groupby("year").mean(numeric_only=True)
+        errs = []
+        for m in TARGETS:
+            model = means.loc[list(TARGET_YEARS), m].to_numpy(dtype=float)
+            errs.extend(np.log(np.maximum(model, 1.0) / self.target[m].to_numpy()))
+        return float(np.mean(np.square(errs)))
+
+    def __call__(self, values: dict[str, float]) -> float:
+        runs = self.model_means(values)
+        loss = self.loss_of(runs)
+        self.evaluations += 1
+        self.history.append({**values, "loss": loss})
+        return loss
+
+
+def to_x(values: dict[str, float]) -> np.ndarray:
+    return np.array([math.log(values[k]) for k, _, _ in PARAMS])
+
+
+def from_x(x: np.ndarray) -> dict[str, float]:
+    return {k: float(np.clip(math.exp(v), lo, hi)) for (k, lo, hi), v in zip(PARAMS, x)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from scipy.optimize import minimize
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--maxfev", type=int, default=40, help="Nelder-Mead evaluations at most")
+    ap.add_argument("--no-diagnostics", action="store_true")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    base = validation.history_scenario()
+    official = validation.load_official()
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        f = Objective(pool, base, official)
+        start = {k: float(with_values(base, {}).model_dump()["behaviour"][k.split(".")[1]][k.split(".")[2]]) for k, _, _ in PARAMS}
+        print(f"current values: {start}  loss {f(start):.4f}")
+
+        print("\n1. grid")
+        import itertools
+
+        best_vals, best_loss = start, f.history[-1]["loss"]
+        keys = list(GRID)
+        for combo in itertools.product(*(GRID[k] for k in keys)):
+            vals = {**start, **dict(zip(keys, combo))}
+            loss = f(vals)
+            print("  " + "  ".join(f"{k.split('.')[-1]} {v:.5f}" for k, v in zip(keys, combo)) + f"  -> loss {loss:.4f}")
+            if loss < best_loss:
+                best_vals, best_loss = vals, loss
+        print(f"  best grid point: {best_vals}  loss {best_loss:.4f}")
+
+        print("\n2. Nelder-Mead from the best grid point (log scale)")
+        res = minimize(lambda x: f(from_x(x)), to_x(best_vals), method="Nelder-Mead",
+                       options={"maxfev": args.maxfev, "xatol": 0.05, "fatol": 1e-4, "initial_simplex": None})
+        fitted = from_x(res.x)
+        print(f"  {res.message} ({res.nfev} evaluations)")
+        runs = f.model_means(fitted)
+        loss = f.loss_of(runs)
+        print("\nFitted values (seeds 1-3, scale 0.01, in-sample 2017-2022):")
+        for k, v in fitted.items():
+            print(f"  {k} = {v:.6g}")
+        print(f"  loss (mean squared log error over {len(TARGETS) * len(TARGET_YEARS)} targets) = {loss:.4f}"
+              f"  (RMS log error {math.sqrt(loss):.3f})")
+        means = runs.groupby("year").mean(numeric_only=True)
+        show = means[["titp_stock", "ssw_stock", "disappearances", "disappearance_rate_pct"]].round(2)
+        show["official_titp"] = official.set_index("year")["titp_stock_year_end"]
+        show["official_disapp"] = official.set_index("year")["disappearances"]
+        print(show.to_string())
+
+        # Local sensitivity: the loss at +-25% of each fitted value (how well the data pin it).
+        print("\n3. Local sensitivity: loss at x0.75 and x1.25 of each fitted value")
+        for k, _, _ in PARAMS:
+            lo = f({**fitted, k: fitted[k] * 0.75})
+            hi = f({**fitted, k: fitted[k] * 1.25})
+            print(f"  {k}: x0.75 -> {lo:.4f}, fitted -> {loss:.4f}, x1.25 -> {hi:.4f}")
+
+        if not args.no_diagnostics:
+            print("\n4. Profile (not fitted): share_wanting_long_stay vs SSW stock (official 2019-2022:"
+                  " 1,621 / 15,663 / 49,666 / 130,923; out of sample 2023-24: 208,462 / 284,466)")
+            for share in (0.3, 0.4, 0.5, 0.6, 0.7):
+                r = f.model_means({**fitted, "behaviour.departure.share_wanting_long_stay": share})
+                m = r.groupby("year")["ssw_stock"].mean()
+                t = r.groupby("year")["titp_stock"].mean()
+                print(f"  share {share:.1f}: SSW " + " / ".join(f"{m[y]:,.0f}" for y in range(2019, 2025))
+                      + f"   TITP 2022 {t[2022]:,.0f}  loss(TITP, disapp.) {f.loss_of(r):.4f}")
+            print("\n5. Diagnostic (not shipped): SSW i opening moved later, as a stand-in for slow uptake")
+            for year, month in ((2019, 4), (2020, 4), (2021, 1)):
+                r = f.model_means({**fitted, "policy.stay.ssw_from_year": year, "policy.stay.ssw_from_month": month})
+                m = r.groupby("year")["ssw_stock"].mean()
+                t = r.groupby("year")["titp_stock"].mean()
+                print(f"  opening {year}-{month:02d}: SSW " + " / ".join(f"{m[y]:,.0f}" for y in range(2019, 2025))
+                      + "   TITP " + " / ".join(f"{t[y]:,.0f}" for y in range(2019, 2025)))
+    print(f"\n{f.evaluations} evaluations x {len(SEEDS)} seeds; runtime {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,365 @@
+"""Validation against official statistics: the history scenario 2017-2024 against ISA and MHLW figures.
+
+``tenseki validate`` runs ``scenarios/history_2017.toml`` (TITP rules from the end-2016 stock, the
+official yearly intakes, SSW from April 2019) for several seeds and compares, year by year:
+
+==========================  =================================================================
+measure                     model side (from the monthly table, ``docs/outputs.md``)
+==========================  =================================================================
+``titp_stock``              ``stock_titp`` at the end of December
+``ssw_stock``               ``stock_ssw1 + stock_ssw2`` at the end of December
+``disappearances``          sum over the year of ``disappearances_trainee`` (ISA counts trainees)
+``disappearance_rate_pct``  ISA's rate: trainee disappearances in the year / (TITP stock at the
+                            end of the previous December + trainee arrivals in the year), in %
+``titp_wage_yen``           mean over the year's months of ``wage_mean_trainee_yen``
+==========================  =================================================================
+
+with the official series in ``sim/data/official_series.csv`` (sources and [S]/[U]/[P] flags per
+row). Years 2017-2022 are in sample (the calibration, ``scripts/calibrate.py``, may use them);
+2023-2024 are out of sample. See docs/validation.md.
+
+Usage::
+
+    from sim import validation
+    table = validation.validate(seeds=5, scale=0.01, out_dir=Path("results/validate"), workers=2)
+    print(validation.format_table(table))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.runner import run_scenario
+from sim.scenario import Scenario, load_scenario, shipped_scenario_dir
+
+#: The official series (one row a year, sources and flags per row).
+OFFICIAL_CSV = Path(__file__).resolve().parent / "data" / "official_series.csv"
+#: Years the calibration may use, and years held out.
+IN_SAMPLE = tuple(range(2017, 2023))
+OUT_OF_SAMPLE = (2023, 2024)
+
+#: measure -> (official column, flag column, label for tables and plots)
+MEASURES: dict[str, tuple[str, str, str]] = {
+    "titp_stock": ("titp_stock_year_end", "titp_stock_flag", "TITP stock, year end (people)"),
+    "ssw_stock": ("ssw_stock_year_end", "ssw_stock_flag", "SSW stock (i + ii), year end (people)"),
+    "disappearances": ("disappearances", "disappearances_flag", "Trainee disappearances a year (people)"),
+    "disappearance_rate_pct": ("isa_disappearance_rate_pct", "isa_disappearance_rate_flag",
+                               "ISA disappearance rate (%)"),
+    "titp_wage_yen": ("titp_wage_scheduled_yen", "titp_wage_flag", "Mean TITP monthly pay (yen)"),
+}
+
+#: Progress callback: ``progress(runs_done, runs_total)``.
+Progress = Callable[[int, int], None]
+
+
+def history_scenario() -> Scenario:
+    """The shipped historical scenario (``scenarios/history_2017.toml``)."""
+    return load_scenario(shipped_scenario_dir() / "history_2017.toml")
+
+
+def load_official(path: str | Path | None = None) -> pd.DataFrame:
+    """The official series, one row a year (``sim/data/official_series.csv``)."""
+    return pd.read_csv(OFFICIAL_CSV if path is None else path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model side
+# ---------------------------------------------------------------------------------------------
+def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.DataFrame:
+    """Calendar-year measures of one run's monthly table (one row a complete calendar year).
+
+    Month 1 is ``start_year``/``start_month``; month 0 is the state at the end of the month
+    before. A year counts when the table holds its December and the December before it (the
+    start-of-year stock) and all its months' flows.
+    """
+    t = table.sort_values("month")
+    total = start_year * 12 + start_month - 1 + t["month"].to_numpy() - 1
+    cal_year, cal_month = total // 12, total % 12 + 1
+    t = t.assign(year=cal_year, cal_month=cal_month)
+    december = t[t["cal_month"] == 12].set_index("year")
+    flows = t[t["month"] >= 1]
+    months_in_year = flows.groupby("year")["month"].count()
+    rows = []
+    for year in sorted(december.index):
+        if year - 1 not in december.index or months_in_year.get(year, 0) != 12:
+            continue
+        end, start = december.loc[year], december.loc[year - 1]
+        these = flows[flows["year"] == year]
+        disappeared = float(these["disappearances_trainee"].sum())
+        arrived = float(these["arrivals_trainee"].sum())
+        rows.append({
+            "year": int(year),
+            "titp_stock": float(end["stock_titp"]),
+            "ssw_stock": float(end["stock_ssw1"] + end["stock_ssw2"]),
+            "disappearances": disappeared,
+            "disappearance_rate_pct": isa_rate_pct(disappeared, float(start["stock_titp"]), arrived),
+            "titp_wage_yen": float(these["wage_mean_trainee_yen"].mean()),
+            "titp_stock_start": float(start["stock_titp"]),
+            "arrivals_trainee": arrived,
+        })
+    return pd.DataFrame(rows)
+
+
+def isa_rate_pct(disappearances: float, stock_at_start: float, entrants: float) -> float:
+    """ISA's disappearance rate in %: disappearances / (start-of-year stock + the year's entrants)."""
+    base = stock_at_start + entrants
+    return 100.0 * disappearances / base if base > 0 else float("nan")
+
+
+def _one_run(scenario: Scenario, seed: int, scale: float) -> pd.DataFrame:
+    table = run_scenario(scenario, seed=seed, scale=scale)
+    out = yearly(table, scenario.run.start_year, scenario.run.start_month)
+    out.insert(0, "seed", seed)
+    return out
+
+
+def run_history(
+    seeds: int | Iterable[int] = 5,
+    scale: float = 0.01,
+    workers: int = 1,
+    scenario: Scenario | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Run the history scenario for each seed; yearly model measures, one row per seed and year.
+
+    Args:
+        seeds: a number K (seeds 1..K) or the seeds themselves.
+        scale: agents per real person (0.01 is the documented validation setting).
+        workers: processes (``concurrent.futures.ProcessPoolExecutor``); 1 runs in this process.
+        scenario: the scenario to run (default: the shipped ``history_2017.toml``).
+        progress: ``progress(runs_done, runs_total)`` after each run.
+    """
+    scenario = history_scenario() if scenario is None else scenario
+    seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    total = len(seed_list)
+    parts: dict[int, pd.DataFrame] = {}
+    if workers <= 1 or total <= 1:
+        for i, seed in enumerate(seed_list):
+            parts[seed] = _one_run(scenario, seed, scale)
+            if progress is not None:
+                progress(i + 1, total)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
+            futures = {pool.submit(_one_run, scenario, seed, scale): seed for seed in seed_list}
+            from concurrent.futures import as_completed
+
+            for i, fut in enumerate(as_completed(futures)):
+                parts[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(i + 1, total)
+    return pd.concat([parts[s] for s in seed_list], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison
+# ---------------------------------------------------------------------------------------------
+def sample_of(year: int) -> str:
+    """'in' for the calibration years 2017-2022, 'out' for 2023-2024, '' otherwise."""
+    return "in" if year in IN_SAMPLE else "out" if year in OUT_OF_SAMPLE else ""
+
+
+def compare(model_yearly: pd.DataFrame, official: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Model (mean and 5-95% band over seeds) against the official value, per year and measure.
+
+    Only year-measure pairs with both a model value and an official value appear. Columns:
+    measure, year, sample ('in'/'out'), official, flag, model_mean, model_p05, model_p95, seeds,
+    error (model mean - official, in the measure's unit: percentage points for the rate),
+    rel_error ((model mean - official) / official), within_band (official inside the band).
+    """
+    official = load_official() if official is None else official
+    off = official.set_index("year")
+    rows = []
+    for measure, (col, flag_col, _) in MEASURES.items():
+        if measure not in model_yearly or col not in off:
+            continue
+        by_year = model_yearly.groupby("year")[measure]
+        for year, values in by_year:
+            year = int(year)
+            if year not in off.index or pd.isna(off.at[year, col]):
+                continue
+            v = values.dropna().to_numpy(dtype=float)
+            if len(v) == 0:
+                continue
+            target = float(off.at[year, col])
+            mean = float(v.mean())
+            lo, hi = (float(x) for x in np.percentile(v, [5, 95]))
+            flag = off.at[year, flag_col] if flag_col in off else ""
+            rows.append({
+                "measure": measure, "year": year, "sample": sample_of(year), "official": target,
+                "flag": "" if pd.isna(flag) else str(flag),
+                "model_mean": mean, "model_p05": lo, "model_p95": hi, "seeds": len(v),
+                "error": mean - target,
+                "rel_error": (mean - target) / target if target != 0 else float("nan"),
+                "within_band": bool(lo <= target <= hi),
+            })
+    return pd.DataFrame(rows)
+
+
+def summarise(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Summary error per measure and sample: MAPE (mean absolute relative error, %), mean bias (%),
+    mean absolute error (the measure's unit), the years counted."""
+    rows = []
+    for (measure, sample), g in comparison.groupby(["measure", "sample"], sort=False):
+        if sample == "":
+            continue
+        rows.append({
+            "measure": measure, "sample": sample, "years": len(g),
+            "mape_pct": 100.0 * float(g["rel_error"].abs().mean()),
+            "bias_pct": 100.0 * float(g["rel_error"].mean()),
+            "mae": float(g["error"].abs().mean()),
+        })
+    order = {m: i for i, m in enumerate(MEASURES)}
+    out = pd.DataFrame(rows)
+    if len(out):
+        out = out.sort_values(["measure", "sample"], key=lambda s: s.map(order) if s.name == "measure" else s)
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+def _fmt(value: float, measure: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if measure == "disappearance_rate_pct":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def format_table(comparison: pd.DataFrame) -> str:
+    """The comparison as aligned plain text for the terminal, with the summary errors below."""
+    header = ("measure", "year", "sample", "official", "model mean", "5%", "95%", "error", "rel err")
+    lines_data = []
+    for r in comparison.itertuples(index=False):
+        err = f"{r.error:+.2f} pp" if r.measure == "disappearance_rate_pct" else f"{r.error:+,.0f}"
+        flag = f" [{r.flag}]" if r.flag else ""
+        lines_data.append((
+            r.measure, str(r.year), r.sample, _fmt(r.official, r.measure) + flag, _fmt(r.model_mean, r.measure),
+            _fmt(r.model_p05, r.measure), _fmt(r.model_p95, r.measure), err, f"{100 * r.rel_error:+.1f}%",
+        ))
+    widths = [max(len(h), *(len(row[i]) for row in lines_data)) if lines_data else len(h) for i, h in enumerate(header)]
+    left = {0, 2}
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line(header), line(tuple("-" * w for w in widths))]
+    previous = None
+    for row in lines_data:
+        if previous is not None and row[0] != previous:
+            out.append("")
+        out.append(line(row))
+        previous = row[0]
+    summary = summarise(comparison)
+    if len(summary):
+        out += ["", "Summary (MAPE: mean absolute relative error; in sample 2017-2022, out of sample 2023-2024)"]
+        sh = ("measure", "sample", "years", "MAPE", "bias", "MAE")
+        srows = []
+        for r in summary.itertuples(index=False):
+            mae = f"{r.mae:.2f} pp" if r.measure == "disappearance_rate_pct" else f"{r.mae:,.0f}"
+            srows.append((r.measure, r.sample, str(r.years), f"{r.mape_pct:.1f}%", f"{r.bias_pct:+.1f}%", mae))
+        sw = [max(len(h), *(len(row[i]) for row in srows)) for i, h in enumerate(sh)]
+        out.append("  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(sh, sw))).rstrip())
+        for row in srows:
+            out.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, sw))).rstrip())
+    return "\n".join(out)
+
+
+def plot(model_yearly: pd.DataFrame, official: pd.DataFrame | None, path: str | Path, title: str = "") -> Path:
+    """A PNG with one panel per measure: model mean and 5-95% band over seeds, official points.
+
+    Official points are filled in sample (2017-2022) and hollow out of sample (2023-2024);
+    [U] (uncertain) values are marked with a cross.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    official = load_official() if official is None else official
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    measures = [m for m in MEASURES if m in model_yearly]
+    ncols = 3
+    nrows = math.ceil(len(measures) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
+    for ax, measure in zip(axes.flat, measures):
+        col, flag_col, label = MEASURES[measure]
+        g = model_yearly.groupby("year")[measure]
+        years = np.array(sorted(g.groups))
+        mean = g.mean().reindex(years).to_numpy()
+        lo = g.quantile(0.05).reindex(years).to_numpy()
+        hi = g.quantile(0.95).reindex(years).to_numpy()
+        ax.fill_between(years, lo, hi, color="tab:blue", alpha=0.25, lw=0, label="model 5-95%")
+        ax.plot(years, mean, color="tab:blue", lw=1.8, label="model mean")
+        off = official[["year", col, flag_col]].dropna(subset=[col])
+        for _, r in off.iterrows():
+            y = int(r["year"])
+            if y < years.min() or y > years.max():
+                continue
+            inside = y in IN_SAMPLE
+            marker = "X" if r[flag_col] == "U" else "o"
+            ax.plot(y, r[col], marker=marker, ms=7, color="black", mfc="black" if inside else "white", ls="none")
+        ax.axvspan(OUT_OF_SAMPLE[0] - 0.5, OUT_OF_SAMPLE[-1] + 0.5, color="grey", alpha=0.12, lw=0)
+        ax.set_title(label, fontsize=10)
+        ax.set_xticks(years)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
+        if measure != "disappearance_rate_pct":
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_ylim(bottom=0)
+    for ax in list(axes.flat)[len(measures):]:
+        ax.axis("off")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Line2D([], [], color="tab:blue", lw=1.8, label="model mean"),
+        Patch(color="tab:blue", alpha=0.25, label="model 5-95% over seeds"),
+        Line2D([], [], marker="o", color="black", ls="none", label="official, in sample (2017-22)"),
+        Line2D([], [], marker="o", color="black", mfc="white", ls="none", label="official, out of sample (2023-24, shaded)"),
+        Line2D([], [], marker="X", color="black", ls="none", label="official, uncertain [U]"),
+    ]
+    spare = list(axes.flat)[len(measures):]
+    if spare:
+        spare[0].legend(handles=handles, loc="center", fontsize=9, frameon=False)
+    else:
+        fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def validate(
+    seeds: int = 5,
+    scale: float = 0.01,
+    out_dir: Path = Path("results/validate"),
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Run the history scenario for seeds 1..``seeds`` and compare with the official series.
+
+    Writes ``out_dir/validation.csv`` (the comparison table, one row per year and measure),
+    ``out_dir/validation_summary.csv`` (MAPE per measure, in and out of sample) and
+    ``out_dir/validation.png`` (model bands against official points); returns the comparison.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = run_history(seeds, scale, workers=workers, progress=progress)
+    official = load_official()
+    comparison = compare(model, official)
+    comparison.to_csv(out_dir / "validation.csv", index=False)
+    summarise(comparison).to_csv(out_dir / "validation_summary.csv", index=False)
+    plot(model, official, out_dir / "validation.png",
+         title=f"history_2017: model ({seeds} seeds, scale {scale:g}) vs official statistics")
+    return comparison
