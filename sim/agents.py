@@ -242,42 +242,19 @@ class Trainee(mesa.Agent):
         p, pol = model.people, model.policy
         stay = pol.config.stay
         n = p.n
-        status = p.status[:n]
-        months = p.months_in_japan[:n]
-        wants = p.wants_long_stay[:n]
-        tests = p.tests_passed[:n]
-        firm = p.firm[:n]
-        excellent = (firm >= 0) & (model.firms.compliance[np.maximum(firm, 0)] >= model.behaviour.firms.excellent_compliance)
-        max_trainee = stay.max_trainee_months
-        ssw1_tests_ok = (tests & pol.ssw1_tests) == pol.ssw1_tests
-        ssw2_tests_ok = (tests & pol.ssw2_tests) == pol.ssw2_tests
-
-        def has(bit: str) -> np.ndarray:
-            return (tests & TEST_BITS[bit]) > 0
-
-        end_i = (status == Status.TITP_1) & (months >= min(12, max_trainee))
-        to_ii = end_i & has("basic_skill") & (max_trainee > 12)
-        end_ii = (status == Status.TITP_2) & (months >= min(36, max_trainee))
-        ssw1_open, ssw2_open = pol.ssw1_open(*model.calendar()), pol.ssw2_open(*model.calendar())
-        to_ssw_from_ii = end_ii & wants & ssw1_open & (stay.titp_ii_completion_exempts_tests | ssw1_tests_ok)
-        to_iii = end_ii & ~to_ssw_from_ii & wants & pol.stage_iii_open & excellent & has("skill_grade3")
-        end_iii = (status == Status.TITP_3) & (months >= max_trainee)
-        to_ssw_from_iii = end_iii & wants & ssw1_open
-        end_esd = (status == Status.ESD) & (months >= max_trainee)
-        to_ssw_from_esd = end_esd & wants & ssw1_open & ssw1_tests_ok
-        grace = end_esd & ~to_ssw_from_esd & wants & (months < max_trainee + stay.test_retake_grace_months)
-        ssw1 = status == Status.SSW_1
-        to_ssw2 = ssw1 & wants & ssw2_open & ssw2_tests_ok
-        end_ssw1 = ssw1 & ~to_ssw2 & (p.months_in_status[:n] >= stay.ssw1_max_months)
-
-        to_ssw1 = to_ssw_from_ii | to_ssw_from_iii | to_ssw_from_esd
-        leaving = (end_i & ~to_ii) | (end_ii & ~to_ssw_from_ii & ~to_iii) | (end_iii & ~to_ssw_from_iii)
-        leaving |= (end_esd & ~to_ssw_from_esd & ~grace) | end_ssw1
-        for mask, new in ((to_ii, Status.TITP_2), (to_iii, Status.TITP_3), (to_ssw1, Status.SSW_1), (to_ssw2, Status.SSW_2)):
-            model.change_status(np.flatnonzero(mask), new)
-        model.flows["to_ssw1"] += int(to_ssw1.sum())
-        model.flows["to_ssw2"] += int(to_ssw2.sum())
-        leavers = np.flatnonzero(leaving)
+        now = model.calendar()
+        act = kernels.climb(
+            p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n], p.tests_passed[:n],
+            p.firm[:n], model.firms.compliance, stay.max_trainee_months, model.behaviour.firms.excellent_compliance,
+            pol.ssw1_open(*now), pol.ssw2_open(*now), pol.stage_iii_open, stay.titp_ii_completion_exempts_tests,
+            pol.ssw1_tests, pol.ssw2_tests, TEST_BITS["basic_skill"], TEST_BITS["skill_grade3"],
+            stay.test_retake_grace_months, stay.ssw1_max_months,
+        )
+        for code, new in ((1, Status.TITP_2), (2, Status.TITP_3), (3, Status.SSW_1), (4, Status.SSW_2)):
+            model.change_status(np.flatnonzero(act == code), new)
+        model.flows["to_ssw1"] += int(np.count_nonzero(act == 3))
+        model.flows["to_ssw2"] += int(np.count_nonzero(act == 4))
+        leavers = np.flatnonzero(act == 5)
         model.leave_japan(leavers, Status.RETURNED)
         model.flows["returns_home"] += len(leavers)
         model.flows["returns_end_of_stay"] += len(leavers)
@@ -314,21 +291,17 @@ class Trainee(mesa.Agent):
             d.return_base_monthly, d.return_per_grievance, d.ssw2_return_monthly,
             t.seek_base_monthly, t.seek_per_wage_gap, t.seek_per_grievance,
         )
-        rows = np.flatnonzero(act >= 0)
-        act = act[rows]
-        employed = p.firm[rows] >= 0
-        absconding, returning, seeking = act == 1, act == 2, act == 3
+        absconding, returning, seeking = (np.flatnonzero(act == code) for code in (1, 2, 3))
+        searching = np.flatnonzero(act == 4)  # between employers after a release, carrying on
+        model.disappear(absconding)
+        model.leave_japan(returning, Status.RETURNED)
+        model.flows["returns_home"] += len(returning)
 
-        model.disappear(rows[absconding])
-        model.leave_japan(rows[returning], Status.RETURNED)
-        model.flows["returns_home"] += int(returning.sum())
-
-        searching = rows[~employed & ~absconding & ~returning]
         found = find_employers(model, searching, rng, voluntary=False)
         gave_up = searching[(found < 0) & (p.months_searching[searching] > t.unavoidable_search_months)]
         model.leave_japan(gave_up, Status.RETURNED)
         model.flows["returns_home"] += len(gave_up)
-        find_employers(model, rows[seeking], rng, voluntary=True)
+        find_employers(model, seeking, rng, voluntary=True)
 
     @staticmethod
     def face_apprehension(model: LabourMarket, rng: np.random.Generator) -> None:

@@ -115,7 +115,8 @@ def choose_acts(
     base, per_debt, per_grievance, per_gap, per_irregular, legal_exit_factor, end_factor,
     return_base, return_per_grievance, ssw2_return, seek_base, seek_per_gap, seek_per_grievance,
 ):  # pragma: no cover - compiled
-    """Per person: -1 not a legal resident, 0 carry on, 1 disappear, 2 go home, 3 seek a transfer.
+    """Per person: -1 not a legal resident, 0 carry on, 1 disappear, 2 go home, 3 seek a transfer,
+    4 carry on looking for an employer (between employers after a release).
 
     ``u`` holds one uniform draw per legal resident, in row order.
     """
@@ -159,9 +160,122 @@ def choose_acts(
             out[i] = 2
         elif x < h_a + h_r + h_s:
             out[i] = 3
+        elif firm[i] < 0:
+            out[i] = 4
         else:
             out[i] = 0
     return out
+
+
+@njit(cache=True)
+def climb(
+    status, months_in_japan, months_in_status, wants_long_stay, tests_passed, firm, compliance,
+    max_trainee, excellent_compliance, ssw1_open, ssw2_open, stage_iii_open, exempt_after_ii,
+    ssw1_tests, ssw2_tests, basic_bit, grade3_bit, grace_months, ssw1_max_months,
+):  # pragma: no cover - compiled
+    """Per person: 0 stays as is, 1 -> TITP ii, 2 -> TITP iii, 3 -> SSW i, 4 -> SSW ii, 5 leaves Japan."""
+    out = np.zeros(status.shape[0], dtype=np.int8)
+    end_i_at = min(12, max_trainee)
+    end_ii_at = min(36, max_trainee)
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s > SSW_1:
+            continue
+        m = months_in_japan[i]
+        wants = wants_long_stay[i]
+        tests = tests_passed[i]
+        if s == TITP_1:
+            if m >= end_i_at:
+                out[i] = 1 if ((tests & basic_bit) and max_trainee > 12) else 5
+        elif s == TITP_2:
+            if m >= end_ii_at:
+                if wants and ssw1_open and (exempt_after_ii or (tests & ssw1_tests) == ssw1_tests):
+                    out[i] = 3
+                elif wants and stage_iii_open and firm[i] >= 0 and compliance[firm[i]] >= excellent_compliance and (tests & grade3_bit):
+                    out[i] = 2
+                else:
+                    out[i] = 5
+        elif s == TITP_3:
+            if m >= max_trainee:
+                out[i] = 3 if (wants and ssw1_open) else 5
+        elif s == ESD:
+            if m >= max_trainee:
+                if wants and ssw1_open and (tests & ssw1_tests) == ssw1_tests:
+                    out[i] = 3
+                elif wants and m < max_trainee + grace_months:
+                    out[i] = 0
+                else:
+                    out[i] = 5
+        else:  # SSW i
+            if wants and ssw2_open and (tests & ssw2_tests) == ssw2_tests:
+                out[i] = 4
+            elif months_in_status[i] >= ssw1_max_months:
+                out[i] = 5
+    return out
+
+
+@njit(cache=True)
+def match(
+    order, home, employed, min_offer, same_field, capped, field, pref, transferee,
+    firm_nbr_ptr, firm_nbr, body_of_firm, member_ptr, members, placement_draws, contacts, person_firm,
+    offer, noise, demand, headcount, esd_headcount, esd_transferees, sanctioned_until, month,
+    firm_field, firm_pref, metro, metro_share, firm_share, is_esd,
+):  # pragma: no cover - compiled
+    """Seekers, in random priority order, each take the best-paying acceptable firm they can reach.
+
+    Reachable from ``home``: its firm ties, ``placement_draws`` member firms of its supervisory
+    body, the employers of one's contacts. Acceptable: not barred, a vacancy, offer >= the
+    seeker's minimum, the field rule, and for ESD workers from another prefecture the caps on
+    transferees. Counts (``headcount`` ... copies) follow each move, so later seekers see the
+    vacancy a mover left and the one they filled. Returns each seeker's new firm, -1 for none.
+    """
+    result = np.full(order.shape[0], -1, dtype=np.int64)
+    for s in order:
+        h = home[s]
+        best, best_score = -1, -1.0
+        body = body_of_firm[h]
+        n_members = member_ptr[body + 1] - member_ptr[body]
+        n_ties = firm_nbr_ptr[h + 1] - firm_nbr_ptr[h]
+        n_draws = placement_draws.shape[1]
+        n_contacts = contacts.shape[1]
+        for k in range(n_ties + n_draws + n_contacts):
+            if k < n_ties:
+                c = firm_nbr[firm_nbr_ptr[h] + k]
+            elif k < n_ties + n_draws:
+                c = members[member_ptr[body] + int(placement_draws[s, k - n_ties] * n_members)]
+            else:
+                who = contacts[s, k - n_ties - n_draws]
+                c = person_firm[who] if who >= 0 else -1
+            if c < 0 or c == h:
+                continue
+            if sanctioned_until[c] > month or demand[c] - headcount[c] < 1.0 or offer[c] < min_offer[s]:
+                continue
+            if same_field[s] and firm_field[c] != field[s]:
+                continue
+            if capped[s] and firm_pref[c] != pref[s]:
+                after_t, after_e = esd_transferees[c] + 1.0, esd_headcount[c] + 1.0
+                if metro[firm_pref[c]] and metro_share < 1.0 and after_t > metro_share * after_e + 1e-9:
+                    continue
+                if firm_share < 1.0 and after_t > firm_share * after_e + 1e-9:
+                    continue
+            score = offer[c] * (1.0 + 1e-6 * noise[c])
+            if score > best_score:
+                best, best_score = c, score
+        if best < 0:
+            continue
+        result[s] = best
+        headcount[best] += 1
+        if employed[s]:
+            headcount[h] -= 1
+        if is_esd[s]:
+            esd_headcount[best] += 1
+            if firm_pref[best] != pref[s]:
+                esd_transferees[best] += 1
+            if employed[s]:
+                esd_headcount[h] -= 1
+                if transferee[s]:
+                    esd_transferees[h] -= 1
+    return result
 
 
 @njit(cache=True)

@@ -100,7 +100,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
     def per(total: float, count: float) -> float:
         return float(total) / count if count > 0 else nan
 
-    p10, p90 = (float(x) for x in np.percentile(wages, [10, 90])) if len(wages) else (nan, nan)
+    p10, p90 = (float(x) for x in np.percentile(wages, [10, 90], overwrite_input=True)) if len(wages) else (nan, nan)
     row: dict[str, float] = {
         "month": model.month,
         "stock_total": here / s,

@@ -253,21 +253,30 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
 def esd_cap_breaches(moves: pd.DataFrame, metro_share: float | None, firm_share: float | None) -> pd.DataFrame:
     """Hirings of ESD transferees from other prefectures that break the caps.
 
-    The caps are checked as the rules put them, at the moment of hiring: for each batch of moves
-    and each receiving firm, with ``t`` transferees and ``e`` ESD workers before the batch and
-    ``k`` capped newcomers in it, ``t + k <= share x (e + k)`` (1/6 into metro firms, 1/3 anywhere
-    under ESD). Later departures may raise the share above the cap without breaking the rule.
+    The caps are checked as the rules put them, at the moment of hiring: a firm may take an ESD
+    worker from another prefecture only if afterwards its transferees ``t`` are at most
+    ``share x`` its ESD workers ``e`` (1/6 into metro firms, 1/3 anywhere under ESD). Seekers
+    move one at a time within a batch, so at the last capped hiring into a firm in a batch
+    ``t >= t_before - (ESD workers who left it in the batch) + k`` (``k`` capped newcomers) and
+    ``e <= e_before + (ESD newcomers in the batch)``; a breach is a batch where even these
+    bounds break ``t <= share x e``. Later departures may raise the share above the cap without
+    breaking the rule.
     """
-    capped = moves[(moves.status == int(Status.ESD)) & (moves.from_pref != moves.to_pref)]
+    esd = moves[moves.status == int(Status.ESD)]
+    capped = esd[esd.from_pref != esd.to_pref]
     groups = capped.groupby(["batch", "to_firm"]).agg(
         k=("pid", "size"), t=("to_esd_transferees_before", "first"), e=("to_esd_headcount_before", "first"),
         metro=("to_metro", "first"))
+    arrivals = esd.groupby(["batch", "to_firm"]).size().reindex(groups.index, fill_value=0)
+    leavers = esd.groupby(["batch", "from_firm"]).size()
+    leavers.index = leavers.index.set_names(["batch", "to_firm"])
+    leavers = leavers.reindex(groups.index, fill_value=0)
     share = np.full(len(groups), np.inf)
     if firm_share is not None and firm_share < 1:
         share = np.minimum(share, firm_share)
     if metro_share is not None and metro_share < 1:
         share = np.where(groups.metro, np.minimum(share, metro_share), share)
-    bad = groups.t + groups.k > share * (groups.e + groups.k) + 1e-9
+    bad = groups.t - leavers + groups.k > share * (groups.e + arrivals) + 1e-9
     return groups[bad]
 
 
