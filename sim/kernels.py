@@ -84,6 +84,15 @@ def feel(status, firm, grievance, wage_gap, violating, monthly_decay, per_violat
 @njit(cache=True)
 def hear(contacts, status, firm, offer_yen, known_wage_yen, wage_gap, irregular_contact):  # pragma: no cover
     n, k = contacts.shape[0], contacts.shape[1]
+    # What each person tells their contacts: their employer's offer, -1 if irregular, else 0.
+    # One small array read at random is much cheaper than status, firm and offer each.
+    tells = np.zeros(n)
+    for i in range(n):
+        s = status[i]
+        if s == IRREGULAR:
+            tells[i] = -1.0
+        elif s <= SSW_2 and firm[i] >= 0:
+            tells[i] = offer_yen[firm[i]]
     for i in range(n):
         if status[i] >= RETURNED:
             continue
@@ -91,18 +100,14 @@ def hear(contacts, status, firm, offer_yen, known_wage_yen, wage_gap, irregular_
         irregular = False
         for j in range(k):
             c = contacts[i, j]
-            if c < 0:
-                continue
-            cs = status[c]
-            if cs == IRREGULAR:
-                irregular = True
-            elif cs <= SSW_2 and firm[c] >= 0:
-                o = offer_yen[firm[c]]
-                if o > heard:
-                    heard = o
+            if c >= 0:
+                told = tells[c]
+                if told < 0.0:
+                    irregular = True
+                elif told > heard:
+                    heard = told
         known_wage_yen[i] = heard
-        f = firm[i]
-        own = offer_yen[f] if (f >= 0 and status[i] <= SSW_2) else 0.0
+        own = tells[i]
         wage_gap[i] = max(heard - own, 0.0) / own if own > 0.0 else 0.0
         irregular_contact[i] = irregular
 
