@@ -62,17 +62,8 @@ GRID = {
 
 
 def with_values(base: Scenario, values: dict[str, object]) -> Scenario:
-    """A validated copy of ``base`` with dotted keys set (nested changes validated again)."""
-    data = base.model_dump()
-    for key, value in values.items():
-        node = data
-        *path, leaf = key.split(".")
-        for part in path:
-            node = node[part]
-        if leaf not in node:
-            raise KeyError(key)
-        node[leaf] = value
-    return Scenario.model_validate(data)
+    """A validated copy of ``base`` with dotted keys set (``Scenario.with_changes``)."""
+    return base.with_changes(values)
 
 
 class Objective:

@@ -9,6 +9,7 @@ names the file, the key, the value and what is allowed.
 
 from __future__ import annotations
 
+import copy
 import math
 import tomllib
 from pathlib import Path
@@ -274,18 +275,33 @@ class Scenario(Frozen):
     behaviour: BehaviourConfig
     policy: PolicyConfig
 
-    def with_run(self, **changes: Any) -> Scenario:
-        """A copy with run settings changed (months, scale, ...), validated again.
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A copy with settings changed by dotted key, validated again.
+
+        Example: ``scenario.with_changes({"policy.transfer.regime": "free", "run.scale": 0.1})``.
 
         Raises:
-            ScenarioError: naming the setting, the value and what is allowed.
+            ScenarioError: for a key the scenario does not have, or a value that is not allowed,
+                naming the key, the value and what is allowed.
         """
-        run = {**self.run.model_dump(), **{k: v for k, v in changes.items() if v is not None}}
+        data = self.model_dump()
+        for dotted, value in changes.items():
+            *path, last = dotted.split(".")
+            table = data
+            for key in path:
+                table = table.get(key) if isinstance(table, dict) else None
+            if not isinstance(table, dict) or last not in table:
+                raise ScenarioError(f"scenario {self.name!r}: unknown key {dotted!r} = {value!r}: not a setting")
+            table[last] = copy.deepcopy(value)
         try:
-            return Scenario.model_validate({**self.model_dump(), "run": run})
+            return Scenario.model_validate(data)
         except ValidationError as exc:
             lines = [_describe(e, {}, f"scenario {self.name!r}") for e in exc.errors()]
             raise ScenarioError("\n".join(lines)) from None
+
+    def with_run(self, **changes: Any) -> Scenario:
+        """A copy with run settings changed (``months=``, ``scale=``, ...; None keeps), validated again."""
+        return self.with_changes({f"run.{k}": v for k, v in changes.items() if v is not None})
 
 
 # ---------------------------------------------------------------------------------------------

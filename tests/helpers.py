@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,16 +25,7 @@ RUN_SCALE, RUN_MONTHS, RUN_SEED = 0.005, 48, 2024
 # =============================================================================================
 def with_settings(scenario: Scenario, settings: dict[str, Any]) -> Scenario:
     """A copy of ``scenario`` with dotted keys changed (``{"policy.transfer.regime": "free"}``), validated."""
-    data = scenario.model_dump()
-    for dotted, value in settings.items():
-        *path, last = dotted.split(".")
-        table = data
-        for key in path:
-            table = table[key]
-        if last not in table:
-            raise KeyError(f"{dotted}: not a key of the scenario (test helper guards against typos)")
-        table[last] = copy.deepcopy(value)
-    return Scenario.model_validate(data)
+    return scenario.with_changes(settings)
 
 
 def small(name: str, months: int = 24, scale: float = 0.005, settings: dict[str, Any] | None = None) -> Scenario:
