@@ -100,7 +100,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
     def per(total: float, count: float) -> float:
         return float(total) / count if count > 0 else nan
 
-    p10, p90 = (float(x) for x in np.percentile(wages, [10, 90], overwrite_input=True)) if len(wages) else (nan, nan)
+    p10, p90 = _percentiles(wages, (10.0, 90.0)) if len(wages) else (nan, nan)
     row: dict[str, float] = {
         "month": model.month,
         "stock_total": here / s,
@@ -151,3 +151,21 @@ def retention(model: LabourMarket, months_after: int) -> float:
     if size == 0:
         return float("nan")
     return float((p.status[: p.n][cohort] < Status.RETURNED).sum()) / size
+
+
+def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
+    """Percentiles by linear interpolation between order statistics (numpy's default method).
+
+    One partial sort for all of them (``values`` is reordered in place: pass a copy you own).
+    """
+    n = len(values)
+    positions = [q / 100.0 * (n - 1) for q in qs]
+    kth = sorted({int(np.floor(x)) for x in positions} | {min(int(np.floor(x)) + 1, n - 1) for x in positions})
+    values.partition(kth)
+    out = []
+    for x in positions:
+        lo = int(np.floor(x))
+        hi = min(lo + 1, n - 1)
+        a, b = float(values[lo]), float(values[hi])
+        out.append(a + (b - a) * (x - lo))
+    return tuple(out)

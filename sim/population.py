@@ -58,7 +58,7 @@ class People:
         self.n = 0
         self.k = contacts_per_person
         self.next_pid = 0
-        self.row_of_pid = np.zeros(0, dtype=np.int64)
+        self._row_of_pid = np.zeros(0, dtype=np.int64)
         self.archived_returned = 0
         self.archived_removed = 0
         self.archived_arrivals: dict[int, int] = {}  # arrival month -> people dropped by compaction
@@ -91,9 +91,18 @@ class People:
         pids = np.arange(self.next_pid, self.next_pid + count)
         self.pid[rows] = pids
         self.next_pid += count
-        self.row_of_pid = np.concatenate([self.row_of_pid, rows])
+        if self.next_pid > len(self._row_of_pid):  # grow geometrically: no copy every month
+            grown = np.full(max(self.next_pid, int(len(self._row_of_pid) * 1.5)), -1, dtype=np.int64)
+            grown[: len(self._row_of_pid)] = self._row_of_pid
+            self._row_of_pid = grown
+        self._row_of_pid[pids] = rows
         self.n += count
         return rows
+
+    @property
+    def row_of_pid(self) -> np.ndarray:
+        """Current row of each person ever admitted, by pid (-1 once dropped by ``compact``)."""
+        return self._row_of_pid[: self.next_pid]
 
     @property
     def entered(self) -> int:
@@ -135,7 +144,7 @@ class People:
         self.n = len(kept)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, c).nbytes for c in PEOPLE_COLUMNS) + self.contacts.nbytes + self.row_of_pid.nbytes
+        return sum(getattr(self, c).nbytes for c in PEOPLE_COLUMNS) + self.contacts.nbytes + self._row_of_pid.nbytes
 
 
 #: name -> dtype of each per-firm column.
