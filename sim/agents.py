@@ -2,15 +2,18 @@
 
 Each class holds its own behaviour. What *every* agent does every month is a static method
 over the whole population's arrays (``Trainee.work``, ``Trainee.learn``, ``Firm.commit_violations``,
-``SupervisoryBody.audit_members``): one numpy pass instead of a Python call per agent. What
-*few* agents do in a month is an ordinary method on one agent (``trainee.seek_transfer()``,
-``firm.release_trainees()``, ``body.report(firm)``).
+``SupervisoryBody.audit_members``): one compiled or numpy pass instead of a Python call per
+agent. What *few* agents do in a month is an ordinary method on one agent (``firm.sanction()``,
+``body.report(firm)``, ``trainee.seek_transfer()``).
 
 The state of record lives in arrays (``sim.population``); agent objects are views on a row.
-Firms and supervisory bodies are created once, standing on their node of the network space.
-A ``Trainee`` object is made for a person when they act on their own (a transfer search) or
-when someone asks for it (``model.trainee(pid)``), and removed from the model when they leave
-Japan, so the registry never holds hundreds of thousands of idle objects. See docs/ODD.md §7.
+Firms and supervisory bodies are created once; they stand on their node of Mesa's network
+space, which is built on first use (``model.space``). People are too many for an object each:
+the month's decisions and job searches run over the arrays (``Trainee.decide``,
+``sim.matching``), and a ``Trainee`` object is made only when someone asks for one
+(``model.trainee(pid)``, ``model.trainees()``); it is removed from the model when the person
+leaves Japan. Its ``seek_transfer`` runs the same matching code as the monthly batch. See
+docs/ODD.md.
 """
 
 from __future__ import annotations
@@ -298,7 +301,7 @@ class Trainee(mesa.Agent):
         model.flows["returns_home"] += len(returning)
 
         found = find_employers(model, searching, rng, voluntary=False)
-        gave_up = searching[(found < 0) & (p.months_searching[searching] > t.unavoidable_search_months)]
+        gave_up = searching[(found < 0) & (p.months_searching[searching] >= t.unavoidable_search_months)]
         model.leave_japan(gave_up, Status.RETURNED)
         model.flows["returns_home"] += len(gave_up)
         find_employers(model, seeking, rng, voluntary=True)
@@ -377,7 +380,7 @@ class Firm(_OnNode):
         return bool(self.model.firms.sanctioned_until[self.row] > self.model.month)
 
     def workers(self) -> np.ndarray:
-        """Person ids of the firm's workers (legal statuses)."""
+        """Rows (in ``model.people``) of the firm's workers (legal statuses)."""
         p = self.model.people
         return np.flatnonzero((p.firm[: p.n] == self.row) & (p.status[: p.n] <= Status.SSW_2))
 
@@ -386,18 +389,20 @@ class Firm(_OnNode):
 
     # -- rare, individual acts ---------------------------------------------------------------------
     def sanction(self, revoke_plan: bool = False) -> None:
-        """Barred from intake and compliance improves; a revoked plan also releases the trainees.
+        """Act on a found violation: an improvement order, or the cancellation of the plan.
 
-        Released trainees must find a new employer (an unavoidable transfer). ``audit_members``
-        sanctions many firms at once and releases their trainees in one pass instead.
+        Either way the firm's compliance improves. A cancelled plan also bars the firm from
+        taking trainees or transferees for ``sanction_bar_months``, and its trainees must find a
+        new employer (``release_trainees``, an unavoidable transfer: ``audit_members`` releases
+        the trainees of every cancelled plan of the month in one pass).
         """
         m, f = self.model, self.model.firms
-        f.sanctioned_until[self.row] = m.month + m.policy.config.supervision.sanction_bar_months
         gain = m.behaviour.violations.compliance_gain_after_sanction
         f.compliance[self.row] += (1.0 - f.compliance[self.row]) * gain
         m.flows["firms_sanctioned"] += 1
         if revoke_plan:
-            self.release_trainees()
+            f.sanctioned_until[self.row] = m.month + m.policy.config.supervision.sanction_bar_months
+            m.flows["plans_cancelled"] += 1
 
     def release_trainees(self) -> None:
         """Release the firm's trainees, who must find a new employer (an unavoidable transfer)."""
@@ -473,7 +478,7 @@ class SupervisoryBody(_OnNode):
         return f"SupervisoryBody(row={self.row}, {len(self.model.bodies.members_of(self.row))} member firms)"
 
     def report(self, firm: Firm, revoke_plan: bool = False) -> None:
-        """Report a found violation to the authorities: the firm is sanctioned."""
+        """Report a found violation to the authorities, who sanction the firm."""
         firm.sanction(revoke_plan)
 
     @staticmethod
@@ -483,7 +488,9 @@ class SupervisoryBody(_OnNode):
         A body audits each member with probability ``audit_monthly``; an audit finds pending
         violations with the body's thoroughness; a found violation is reported with the body's
         independence, else hushed up. The authority inspects with ``inspection_monthly`` and
-        acts on what it finds. Pending violations are cleared by any audit or inspection.
+        acts on what it finds. A sanctioned firm's plan is cancelled with probability
+        ``plan_revocation_share`` (barred from intake, trainees released); otherwise it gets an
+        improvement order. Pending violations are cleared by any audit or inspection.
         """
         f, b = model.firms, model.bodies
         sup = model.policy.config.supervision
@@ -500,7 +507,7 @@ class SupervisoryBody(_OnNode):
         model.flows["violations_suppressed"] += int(f.violations_pending[found & ~sanctioned].sum())
         f.violations_pending[audited | inspected] = 0
         for row in np.flatnonzero(reported):
-            model.body_agents[f.supervisory_body[row]].report(model.firm_agents[row])
+            model.body_agents[f.supervisory_body[row]].report(model.firm_agents[row], revoke_plan=bool(revoked[row]))
         for row in np.flatnonzero(found_by_authority & ~reported):
-            model.firm_agents[row].sanction()
+            model.firm_agents[row].sanction(revoke_plan=bool(revoked[row]))
         model.release_from(np.flatnonzero(revoked), trainees_only=True)

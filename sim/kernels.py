@@ -207,7 +207,7 @@ def climb(
             if m >= max_trainee:
                 if wants and ssw1_open and (tests & ssw1_tests) == ssw1_tests:
                     out[i] = 3
-                elif wants and m < max_trainee + grace_months:
+                elif wants and ssw1_open and m < max_trainee + grace_months:
                     out[i] = 0
                 else:
                     out[i] = 5

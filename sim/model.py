@@ -34,7 +34,9 @@ from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
 from sim.scenario import Scenario
 
-#: Fixed ids of the random streams (never renumber: it would change every seeded result).
+#: Fixed ids of the random streams (never renumber: it would change every seeded result;
+#: 5 "contacts" and 13 "revocation" are retired: contacts come from "arrivals"/"people", plan
+#: cancellations from "audits").
 _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
@@ -83,6 +85,7 @@ class LabourMarket(mesa.Model):
         #: (results do not depend on it; it only saves time and memory).
         self.compact_share = 0.2
         self._intake_carry = {"trainee": 0.0, "ssw": 0.0}
+        self._release_batches = 0
 
         self._build_firms()
         self._build_bodies()
@@ -254,6 +257,8 @@ class LabourMarket(mesa.Model):
         p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], 2.0)
         p.skill[rows[kind == 2]] = np.maximum(p.skill[rows[kind == 2]], b.threshold_skill_ssw2)
         p.tests_passed[rows] = _tests_from_levels(p.skill[rows], p.japanese[rows], b)
+        # SSW i holders at the start sit the SSW ii tests during the run (no jump in month 1).
+        p.tests_passed[rows[kind == 1]] &= np.uint8(~(TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"]) & 0xFF)
         past_first_year = rows[(kind == 0) & (months >= 12)]
         p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (pol.entry_status == Status.ESD)
         # Debt left: repaid over about ten months of work (assumption, see ODD initialisation).
@@ -433,7 +438,8 @@ class LabourMarket(mesa.Model):
         self.detach(rows)
         p.months_searching[rows] = 0
         self.flows["releases"] += len(rows)
-        find_employers(self, rows, self.rng_for("release", int(firm_rows[0])), voluntary=False)
+        self._release_batches += 1  # each batch of releases in a month draws from its own stream
+        find_employers(self, rows, self.rng_for("release", self._release_batches), voluntary=False)
 
     def disappear(self, rows: np.ndarray) -> None:
         """Legal residents abscond into irregular work (their employer counts a quit)."""
@@ -472,7 +478,8 @@ class LabourMarket(mesa.Model):
         self._count_in(employed, +1)
 
     def reopen_firm(self, row: int) -> None:
-        """A closed firm's node is taken over by a new owner with fresh traits (assumption)."""
+        """A closed firm's node is taken over by a new owner (assumption): a new markup and
+        compliance, no pending violations, no bar; staff, intake cap and training quality stay."""
         rng = self.rng_for("closures", row)
         f, w, v = self.firms, self.world, self.behaviour.violations
         f.markup[row] = max(1.0, rng.normal(w.wage_markup_mean, w.wage_markup_sd))
@@ -575,6 +582,7 @@ class LabourMarket(mesa.Model):
         """One month, in the order of DESIGN.md §4 (see docs/ODD.md, process overview)."""
         self.month += 1
         self.flows = Counter()
+        self._release_batches = 0
         self.update_offers()
         self.arrive()  # 1
         Firm.commit_violations(self, self.rng_for("violations"))  # 2: violations happen at work

@@ -2,7 +2,7 @@
 
 Counts of people, firms and events are *real* numbers: agent counts divided by ``scale``, so
 that runs at different scales can be compared. Money is in yen (the FY2024 minimum-wage level
-unless ``min_wage_growth_per_year`` is set). Reporters are plain functions (they pickle).
+unless ``min_wage_growth_per_year`` or ``min_wage_national_average_yen`` is set). Reporters are plain functions (they pickle).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "violations_detected",
     "violations_suppressed",
     "firms_sanctioned",
+    "plans_cancelled",
     "firm_closures",
     "reimbursement_yen",
 )

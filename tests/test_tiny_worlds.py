@@ -264,12 +264,12 @@ def test_firm_with_zero_compliance_violates_every_month():
     assert np.allclose(m.people.grievance[:3], m.behaviour.grievance.per_violation)
 
 
-def _audited_world(independence: float):
+def _audited_world(independence: float, revocation: float = 0.0):
     m = tiny_world("titp", firms=2, people=4, settings={
         "behaviour.violations.monthly_probability_at_zero_compliance": 1.0,
         "policy.supervision.audit_monthly": 1.0,
         "policy.supervision.inspection_monthly": 0.0,
-        "policy.supervision.plan_revocation_share": 0.0,
+        "policy.supervision.plan_revocation_share": revocation,
         "policy.recruitment.trainee_intake_per_year": 2400,  # two newcomers a month at scale 0.01
     })
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, compliance=0.0, demand=50)
@@ -284,9 +284,11 @@ def _audited_world(independence: float):
 
 def test_thorough_independent_audit_detects_and_sanctions_every_violation():
     """With monthly audits, thoroughness 1 and independence 1, the firm that violated is found
-    and sanctioned in the same month (barred for sanction_bar_months), the compliant firm is not;
-    while barred the violator receives no newcomers: every arrival goes to the other firm."""
-    m = _audited_world(independence=1.0)
+    and sanctioned in the same month; with every sanction cancelling the plan it is barred for
+    sanction_bar_months and its trainees are released to the other firm, the compliant firm
+    is not touched; while barred the violator receives no newcomers: every arrival goes to the
+    other firm."""
+    m = _audited_world(independence=1.0, revocation=1.0)
     bar = m.policy.config.supervision.sanction_bar_months
     m.step()
     row = m.results().iloc[-1]
@@ -295,7 +297,11 @@ def test_thorough_independent_audit_detects_and_sanctions_every_violation():
     assert row["violations_detected"] * scale == 1
     assert row["violations_suppressed"] == 0
     assert row["firms_sanctioned"] * scale == 1
+    assert row["plans_cancelled"] * scale == 1
     assert row["firms_barred"] * scale == 1
+    # everyone at the violator (its two trainees and any newcomer of the month) moves to firm 1
+    assert row["releases"] * scale >= 2 and row["transfers_unavoidable"] == row["releases"]
+    assert m.firms.headcount[0] == 0
     assert m.firms.sanctioned_until.tolist() == [1 + bar, -1]
     assert m.firm_agents[0].sanctioned and not m.firm_agents[1].sanctioned
     assert (m.firms.violations_pending == 0).all()
@@ -305,6 +311,19 @@ def test_thorough_independent_audit_detects_and_sanctions_every_violation():
         new = np.arange(n_before, m.people.n)
         assert len(new) == 2, "two trainees arrive each month"
         assert (m.people.firm[new] == 1).all(), "a barred firm takes in no one"
+
+
+def test_improvement_order_improves_compliance_without_a_bar():
+    """A sanction that does not cancel the plan (an improvement order) raises the firm's
+    compliance by compliance_gain_after_sanction of the gap to 1, bars nothing and releases no one."""
+    m = _audited_world(independence=1.0, revocation=0.0)
+    gain = m.behaviour.violations.compliance_gain_after_sanction
+    m.step()
+    row = m.results().iloc[-1]
+    assert row["firms_sanctioned"] * m.scale == 1 and row["plans_cancelled"] == 0
+    assert row["firms_barred"] == 0 and row["releases"] == 0
+    assert (m.firms.sanctioned_until == -1).all()
+    assert m.firms.compliance[0] == pytest.approx(gain)  # from 0: 0 + (1 - 0) x gain
 
 
 def test_audit_without_independence_hushes_violations_up():
