@@ -392,9 +392,9 @@ class Firm(_OnNode):
         """Act on a found violation: an improvement order, or the cancellation of the plan.
 
         Either way the firm's compliance improves. A cancelled plan also bars the firm from
-        taking trainees or transferees for ``sanction_bar_months``, and its trainees must find a
-        new employer (``release_trainees``, an unavoidable transfer: ``audit_members`` releases
-        the trainees of every cancelled plan of the month in one pass).
+        taking newcomers (trainees and SSW entrants) or movers for ``sanction_bar_months``, and
+        its trainees must find a new employer (``release_trainees``, an unavoidable transfer:
+        ``audit_members`` releases the trainees of every cancelled plan of the month in one pass).
         """
         m, f = self.model, self.model.firms
         gain = m.behaviour.violations.compliance_gain_after_sanction

@@ -1,13 +1,14 @@
 """Job search and hiring: who moves to which firm this month.
 
-Seekers act one at a time in a random priority order (a fresh order each month): each looks over
+Seekers act one at a time in a random priority order (a fresh order for each batch of seekers:
+the released, the searching, the voluntary seekers of a month): each looks over
 the firms they can reach - the employer's firm ties, a few member firms put forward by the
 employer's supervisory body, the employers of their contacts - keeps those that would accept
 them (a vacancy, not barred from intake, the field rule, a wage gain for a voluntary move, the
 ESD caps on transferees from other prefectures) and moves to the best-paying one. Each move
 frees a place at the old employer and fills one at the new, which the next seekers see (as in
 a serial dictatorship). Ties between equal offers go to the firm with the higher random
-visibility of the month. One seeker alone gets exactly their best acceptable firm, so
+visibility drawn for the batch. One seeker alone gets exactly their best acceptable firm, so
 ``trainee.seek_transfer()`` and the monthly batch share this one implementation (the loop is
 compiled: ``kernels.match``).
 """
