@@ -1,8 +1,9 @@
 """The policy the agents ask questions of.
 
 Agents never read scenario names or raw settings; they ask ``policy.may_transfer(trainee)``,
-``policy.max_months(status)`` and so on. Every question has a vectorised twin taking arrays, used
-by the monthly updates over the whole population; both read the same frozen ``PolicyConfig``.
+``policy.ssw1_open(year, month)`` and so on. The question asked of every resident every month,
+``transfer_allowed``, takes arrays; ``may_transfer`` is its one-person form. All read the same
+frozen ``PolicyConfig``.
 """
 
 from __future__ import annotations
@@ -86,23 +87,7 @@ class Policy:
             )[0]
         )
 
-    def same_field_required(self, status: int) -> bool:
-        """Must a voluntary move stay in the person's field?"""
-        t = self.config.transfer
-        return t.ssw_same_field if status in (Status.SSW_1, Status.SSW_2) else t.same_field
-
-    def metro_caps_apply(self, status: int) -> bool:
-        """Do the ESD caps on transferees apply to this person? (Only to ESD workers.)"""
-        return status == Status.ESD
-
-    # -- stay and the status ladder ------------------------------------------------------------
-    def max_months(self, status: int) -> int | None:
-        """Months a person may spend in Japan under ``status`` counted from arrival (None: no limit)."""
-        s = self.config.stay
-        if status in (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD):
-            return s.max_trainee_months
-        return None
-
+    # -- stay, the status ladder and intake ---------------------------------------------------
     def ssw_exists(self, year: int, month: int) -> bool:
         """Has the SSW status been created by this calendar month (``ssw_from``; None: always)?"""
         s = self.config.stay
@@ -125,4 +110,5 @@ class Policy:
 
     @property
     def stage_iii_open(self) -> bool:
+        """Does TITP stage iii exist (TITP programme, enabled, stays beyond 36 months)?"""
         return self.config.stay.programme == "titp" and self.config.stay.titp_stage_iii and self.config.stay.max_trainee_months > 36
