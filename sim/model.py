@@ -135,7 +135,7 @@ class LabourMarket(mesa.Model):
         f.intake_cap_per_year[:] = np.round(intake_cap(f.staff) * bonus)
         f.sanctioned_until[:] = -1
         self.firms = f
-        self._firm_weight = f.staff.astype(float) ** 0.7  # who gets the initial workers (assumption)
+        self._firm_weight = f.staff.astype(float) ** w.foreign_workers_staff_exponent  # who gets the initial workers
 
     def _build_bodies(self) -> None:
         rng = self._world_rng("bodies")
@@ -144,7 +144,7 @@ class LabourMarket(mesa.Model):
         n = min(max(self._count(self.world.supervisory_bodies), 1), n_firms)
         firms_by_pref = np.bincount(self.firms.pref, minlength=self.geo.n).astype(float)
         body_pref = rng.choice(self.geo.n, size=n, p=firms_by_pref / firms_by_pref.sum())
-        size_weight = rng.pareto(1.5, n) + 1.0  # a few large cooperatives, many small (assumption)
+        size_weight = rng.pareto(self.world.supervisory_body_size_pareto_shape, n) + 1.0  # a few large, many small
         firm_body = np.empty(n_firms, dtype=np.int32)
         for pref in range(self.geo.n):
             members = np.flatnonzero(self.firms.pref == pref)
@@ -239,7 +239,7 @@ class LabourMarket(mesa.Model):
             status = np.select([months < 12, months < 36], [Status.TITP_1, Status.TITP_2], Status.TITP_3)
         status = np.where(kind == 1, Status.SSW_1, np.where(kind == 2, Status.SSW_2, status))
         p.status[rows] = status
-        via_titp = rng.random(total) < 0.6  # ~60% of SSW holders came via TITP (BRIEF.md, 2024)
+        via_titp = rng.random(total) < w.ssw_share_via_titp
         prior = np.where(kind == 0, 0, np.where(via_titp, 36, 0) + np.where(kind == 2, 60, 0))
         p.months_in_japan[rows] = np.where(kind == 0, months, prior + ssw_months)
         stage_start = np.select([status == Status.TITP_2, status == Status.TITP_3], [12, 36], 0)
@@ -261,8 +261,8 @@ class LabourMarket(mesa.Model):
         p.tests_passed[rows[kind == 1]] &= np.uint8(~(TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"]) & 0xFF)
         past_first_year = rows[(kind == 0) & (months >= 12)]
         p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (pol.entry_status == Status.ESD)
-        # Debt left: repaid over about ten months of work (assumption, see ODD initialisation).
-        p.debt_yen[rows] *= np.clip(1.0 - m / 10.0, 0.0, 1.0)
+        # Debt left: repaid evenly over ``initial_debt_repaid_months`` of work (see ODD initialisation).
+        p.debt_yen[rows] *= np.clip(1.0 - m / w.initial_debt_repaid_months, 0.0, 1.0)
         initial = net.ContactPool(rows, p.origin[rows], p.pref[rows], len(ORIGINS), geo.n)
         p.contacts[rows] = initial.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)
         p.contacts[rows] = np.where(p.contacts[rows] == rows[:, None], -1, p.contacts[rows])

@@ -91,6 +91,10 @@ class WorldConfig(Frozen):
     contacts_per_person: Annotated[int, Field(ge=0, le=32)]
     contacts_same_prefecture: Fraction
     ssw1_tenure_weights: Annotated[tuple[NonNegative, ...], Field(min_length=1, max_length=10)]
+    ssw_share_via_titp: Fraction
+    foreign_workers_staff_exponent: Annotated[float, Field(ge=0.0, le=2.0)]
+    supervisory_body_size_pareto_shape: Positive
+    initial_debt_repaid_months: Annotated[float, Field(gt=0.0, le=120.0)]
 
     _field_sum = field_validator("field_shares", "origin_shares")(_shares_sum_to_one)
 
