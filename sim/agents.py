@@ -148,18 +148,13 @@ class Trainee(mesa.Agent):
 
     @staticmethod
     def pay(model: LabourMarket) -> np.ndarray:
-        """This month's gross pay of everyone (zero for people between employers or gone)."""
-        p, f, w = model.people, model.firms, model.world
+        """This month's gross pay of everyone (the rule ``work`` applies: ``kernels.pay_of``)."""
+        p, w = model.people, model.world
         n = p.n
-        status = p.status[:n]
-        firm = p.firm[:n]
-        employed = (status <= Status.SSW_2) & (firm >= 0)
-        safe_firm = np.maximum(firm, 0)
-        is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
-        theft = model.behaviour.violations.wage_theft_share * f.underpaying[safe_firm]
-        pay = model.offer_yen[safe_firm] * (1.0 + w.ssw_wage_premium * is_ssw) * (1.0 - theft)
-        irregular_pay = w.irregular_wage_factor * model.base_pay_yen[p.pref[:n]]
-        return np.where(employed, pay, np.where(status == Status.IRREGULAR, irregular_pay, 0.0))
+        return kernels.pay_all(
+            p.status[:n], p.firm[:n], p.pref[:n], model.offer_yen, model.firms.underpaying, model.base_pay_yen,
+            w.ssw_wage_premium, model.behaviour.violations.wage_theft_share, w.irregular_wage_factor,
+        )
 
     @staticmethod
     def learn(model: LabourMarket) -> None:

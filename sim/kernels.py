@@ -16,6 +16,32 @@ TITP_1, TITP_2, TITP_3, ESD, SSW_1, SSW_2, IRREGULAR, RETURNED, REMOVED = range(
 
 
 @njit(cache=True)
+def pay_of(s, f, pref, offer_yen, underpaying, base_pay_yen, ssw_wage_premium, wage_theft_share, irregular_wage_factor):  # pragma: no cover
+    """One person's gross pay this month: the employer's offer (plus the SSW premium, less wage
+    theft where the employer underpays); irregular work at a multiple of local minimum-wage pay;
+    nothing between employers or after leaving."""
+    if s <= SSW_2 and f >= 0:
+        pay = offer_yen[f]
+        if s == SSW_1 or s == SSW_2:
+            pay *= 1.0 + ssw_wage_premium
+        if underpaying[f]:
+            pay *= 1.0 - wage_theft_share
+        return pay
+    if s == IRREGULAR:
+        return irregular_wage_factor * base_pay_yen[pref]
+    return 0.0
+
+
+@njit(cache=True)
+def pay_all(status, firm, pref, offer_yen, underpaying, base_pay_yen, ssw_wage_premium, wage_theft_share, irregular_wage_factor):  # pragma: no cover
+    out = np.zeros(status.shape[0])
+    for i in range(status.shape[0]):
+        out[i] = pay_of(status[i], firm[i], pref[i], offer_yen, underpaying, base_pay_yen,
+                        ssw_wage_premium, wage_theft_share, irregular_wage_factor)
+    return out
+
+
+@njit(cache=True)
 def work_month(
     status, firm, pref, months_in_japan, months_in_status, months_with_employer, months_searching,
     wage_yen, debt_yen, savings_yen, remitted_yen,
@@ -30,19 +56,11 @@ def work_month(
         months_in_japan[i] += 1
         months_in_status[i] += 1
         f = firm[i]
-        legal = s <= SSW_2
-        if legal and f >= 0:
+        if s <= SSW_2 and f >= 0:
             months_with_employer[i] += 1
-            pay = offer_yen[f]
-            if s == SSW_1 or s == SSW_2:
-                pay *= 1.0 + ssw_wage_premium
-            if underpaying[f]:
-                pay *= 1.0 - wage_theft_share
-        elif legal:
+        elif s <= SSW_2:
             months_searching[i] += 1
-            pay = 0.0
-        else:  # irregular
-            pay = irregular_wage_factor * base_pay_yen[pref[i]]
+        pay = pay_of(s, f, pref[i], offer_yen, underpaying, base_pay_yen, ssw_wage_premium, wage_theft_share, irregular_wage_factor)
         wage_yen[i] = pay
         debt = debt_yen[i] * (1.0 + debt_interest_monthly)
         net = pay * (1.0 - deductions_share) - living_cost_yen
