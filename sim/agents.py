@@ -226,7 +226,7 @@ class Trainee(mesa.Agent):
         )
 
     @staticmethod
-    def move_up_or_leave(model: LabourMarket) -> None:
+    def move_up_or_leave(model: LabourMarket, rng: np.random.Generator) -> None:
         """The status ladder: TITP i -> ii -> iii, TITP/ESD -> SSW i -> SSW ii, or leave at the end.
 
         TITP i needs the basic skills test at 12 months. At the end of TITP ii (36 months) those
@@ -235,18 +235,21 @@ class Trainee(mesa.Agent):
         (when stage iii exists), else they leave. ESD workers move to SSW i at the end of the
         programme with the tests the rules name, or leave (after an optional grace period to
         retake them). SSW i holders move to SSW ii as soon as they pass its tests and want to
-        stay, and leave when SSW i's limit is reached.
+        stay, and leave when SSW i's limit is reached. While the SSW i path is being set up
+        (``ssw1_ramp_months`` after SSW opens) it is open to a growing share of people.
         """
         p, pol = model.people, model.policy
         stay = pol.config.stay
         n = p.n
         now = model.calendar()
+        availability = pol.ssw1_availability(*now)
+        u = rng.random(n) if 0.0 < availability < 1.0 else np.zeros(0)
         act = kernels.climb(
             p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n], p.tests_passed[:n],
             p.firm[:n], model.firms.compliance, stay.max_trainee_months, model.behaviour.firms.excellent_compliance,
-            pol.ssw1_open(*now), pol.ssw2_open(*now), pol.stage_iii_open, stay.titp_ii_completion_exempts_tests,
+            availability, pol.ssw2_open(*now), pol.stage_iii_open, stay.titp_ii_completion_exempts_tests,
             pol.ssw1_tests, pol.ssw2_tests, TEST_BITS["basic_skill"], TEST_BITS["skill_grade3"],
-            stay.test_retake_grace_months, stay.ssw1_max_months,
+            stay.test_retake_grace_months, stay.ssw1_max_months, u,
         )
         for code, new in ((1, Status.TITP_2), (2, Status.TITP_3), (3, Status.SSW_1), (4, Status.SSW_2)):
             model.change_status(np.flatnonzero(act == code), new)

@@ -193,10 +193,14 @@ def choose_acts(
 @njit(cache=True)
 def climb(
     status, months_in_japan, months_in_status, wants_long_stay, tests_passed, firm, compliance,
-    max_trainee, excellent_compliance, ssw1_open, ssw2_open, stage_iii_open, exempt_after_ii,
-    ssw1_tests, ssw2_tests, basic_bit, grade3_bit, grace_months, ssw1_max_months,
+    max_trainee, excellent_compliance, ssw1_availability, ssw2_open, stage_iii_open, exempt_after_ii,
+    ssw1_tests, ssw2_tests, basic_bit, grade3_bit, grace_months, ssw1_max_months, u,
 ):  # pragma: no cover - compiled
-    """Per person: 0 stays as is, 1 -> TITP ii, 2 -> TITP iii, 3 -> SSW i, 4 -> SSW ii, 5 leaves Japan."""
+    """Per person: 0 stays as is, 1 -> TITP ii, 2 -> TITP iii, 3 -> SSW i, 4 -> SSW ii, 5 leaves Japan.
+
+    ``ssw1_availability`` is the chance that the SSW i path is open to a given person this month
+    (1 once it is fully open); below 1, person ``i`` finds it open if ``u[i]`` is below it.
+    """
     out = np.zeros(status.shape[0], dtype=np.int8)
     end_i_at = min(12, max_trainee)
     end_ii_at = min(36, max_trainee)
@@ -204,6 +208,7 @@ def climb(
         s = status[i]
         if s > SSW_1:
             continue
+        ssw1_open = ssw1_availability >= 1.0 or (ssw1_availability > 0.0 and u[i] < ssw1_availability)
         m = months_in_japan[i]
         wants = wants_long_stay[i]
         tests = tests_passed[i]

@@ -40,7 +40,7 @@ from sim.scenario import Scenario
 _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
-    "apprehension": 12, "revocation": 13, "release": 14,
+    "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15,
 }
 
 #: TITP annual intake cap by full-time staff (BRIEF.md, "Firms and overseers"): (staff up to, cap).
@@ -592,7 +592,7 @@ class LabourMarket(mesa.Model):
         Trainee.feel_grievance(self)  # 4
         SupervisoryBody.audit_members(self, self.rng_for("audits"))  # 5
         Trainee.hear_about_wages(self)  # 6
-        Trainee.move_up_or_leave(self)  # 7: the status ladder and end of stay
+        Trainee.move_up_or_leave(self, self.rng_for("ladder"))  # 7: the status ladder and end of stay
         Trainee.decide(self, self.rng_for("decisions"))  # 7: disappear, go home, transfer
         Firm.close_some(self, self.rng_for("closures"))  # 8
         Firm.adjust_wages(self)

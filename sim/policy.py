@@ -97,6 +97,20 @@ class Policy:
         """May people move from training to SSW i in this calendar month?"""
         return self.config.stay.ssw1_path and self.ssw_exists(year, month)
 
+    def ssw1_availability(self, year: int, month: int) -> float:
+        """Chance that the SSW i path is open to a given person in this calendar month.
+
+        0 before SSW exists or without the path; then rising linearly to 1 over
+        ``ssw1_ramp_months`` (tests, agreements and procedures being set up); 1 without a ramp.
+        """
+        s = self.config.stay
+        if not self.ssw1_open(year, month):
+            return 0.0
+        if s.ssw1_ramp_months == 0 or s.ssw_from_year is None:
+            return 1.0
+        since = (year - s.ssw_from_year) * 12 + (month - s.ssw_from_month) + 1
+        return min(1.0, since / s.ssw1_ramp_months)
+
     def ssw2_open(self, year: int, month: int) -> bool:
         """May SSW i holders move to SSW ii in this calendar month?"""
         return self.config.stay.ssw2_path and self.ssw_exists(year, month)

@@ -227,6 +227,7 @@ class StayPolicy(Frozen):
     test_retake_grace_months: Months = 0
     ssw_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
     ssw_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    ssw1_ramp_months: Months = 0
 
 
 class SupervisionPolicy(Frozen):

@@ -93,3 +93,19 @@ def test_zero_intake_means_no_arrivals():
     assert (table.arrivals == 0).all()
     assert (table.stock_total.diff().iloc[1:] <= 0).all()
     assert table.entered_total.nunique() == 1
+
+
+def test_ssw1_path_opens_gradually_over_the_ramp():
+    """With SSW from April 2019 and a 24-month ramp, the SSW i path is open to 1/24 of people in
+    April 2019, half in March 2020 and everyone from March 2021; to no one before April 2019."""
+    sc = sim.load_scenario(sim.scenario.shipped_scenario_dir() / "history_2017.toml").with_changes(
+        {"policy.stay.ssw1_ramp_months": 24, "policy.stay.ssw_from_year": 2019, "policy.stay.ssw_from_month": 4}
+    )
+    pol = sim.Policy(sc.policy)
+    assert pol.ssw1_availability(2019, 3) == 0.0
+    assert pol.ssw1_availability(2019, 4) == pytest.approx(1 / 24)
+    assert pol.ssw1_availability(2020, 3) == pytest.approx(0.5)
+    assert pol.ssw1_availability(2021, 3) == 1.0
+    assert pol.ssw1_availability(2024, 1) == 1.0
+    no_ramp = sim.Policy(sc.with_changes({"policy.stay.ssw1_ramp_months": 0}).policy)
+    assert no_ramp.ssw1_availability(2019, 4) == 1.0 and no_ramp.ssw1_availability(2019, 3) == 0.0

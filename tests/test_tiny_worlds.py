@@ -494,7 +494,7 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
     place(m, 0, 0, status, months_in_japan=months, tests=tests)
     m.people.wants_long_stay[0] = wants
     settle(m)
-    Trainee.move_up_or_leave(m)
+    Trainee.move_up_or_leave(m, m.rng_for("ladder"))
     assert Status(m.people.status[0]) == expected
     assert m.flows["to_ssw1"] == int(expected == Status.SSW_1)
     assert m.flows["returns_end_of_stay"] == int(expected == Status.RETURNED)
@@ -512,7 +512,7 @@ def test_trainee_without_employer_cannot_enter_titp_stage_iii():
     place(m, 0, -1, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
     m.people.wants_long_stay[0] = True
     settle(m)
-    Trainee.move_up_or_leave(m)
+    Trainee.move_up_or_leave(m, m.rng_for("ladder"))
     assert Status(m.people.status[0]) == Status.RETURNED
 
 
