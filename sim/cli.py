@@ -26,7 +26,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -70,17 +69,11 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _with_run(scenario: Scenario, source: Path, months: int | None, scale: float | None) -> Scenario:
     """The scenario with --months/--scale applied; a value out of range is a ``UsageProblem``."""
-    changes = {k: v for k, v in (("months", months), ("scale", scale)) if v is not None}
     try:
-        return Scenario.model_validate({**scenario.model_dump(), "run": {**scenario.run.model_dump(), **changes}})
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = [str(x) for x in err["loc"]]
-            option = f"--{loc[-1]}" if loc[:1] == ["run"] and len(loc) == 2 else ".".join(loc)
-            where = option if option.startswith("--") else f"{source}: {option}"
-            lines.append(f"{where} {err['input']!r}: {err['msg']}")
-        raise UsageProblem("\n".join(lines)) from None
+        return scenario.with_run(months=months, scale=scale)
+    except ScenarioError as exc:  # "scenario 'x': key 'run.months' = 0: ..." -> "--months 0: ..."
+        message = re.sub(r"scenario '[^']*': key 'run\.(\w+)' = ", r"--\1 ", str(exc))
+        raise UsageProblem(f"{source}: {message}" if not message.startswith("--") else message) from None
 
 
 class _CtrlC:
