@@ -144,6 +144,12 @@ def t975(df: int) -> float:
     return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
+def isa_rate_pct(disappearances: float, stock_at_start: float, entrants: float) -> float:
+    """ISA's disappearance rate in %: disappearances / (start-of-year stock + the year's entrants)."""
+    base = stock_at_start + entrants
+    return 100.0 * disappearances / base if base > 0 else float("nan")
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator > 0 else float("nan")
 
@@ -184,10 +190,10 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
         if len(year) < 12:
             continue
         stock = float(by_month.at[start, "stock_titp"] + by_month.at[start, "stock_esd"])
-        rate = _ratio(year["disappearances_trainee"].sum(), stock + float(year["arrivals_trainee"].sum()))
+        rate = isa_rate_pct(float(year["disappearances_trainee"].sum()), stock, float(year["arrivals_trainee"].sum()))
         if math.isfinite(rate):
             rates.append(rate)
-    trainee_rate = 100.0 * float(np.mean(rates)) if rates else float("nan")
+    trainee_rate = float(np.mean(rates)) if rates else float("nan")
 
     last = run.tail(12)
     return {

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runner import run_scenario
+from sim.summary import isa_rate_pct
 from sim.scenario import Scenario, load_scenario, shipped_scenario_dir
 
 #: The official series (one row a year, sources and flags per row).
@@ -104,12 +105,6 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
             "arrivals_trainee": arrived,
         })
     return pd.DataFrame(rows)
-
-
-def isa_rate_pct(disappearances: float, stock_at_start: float, entrants: float) -> float:
-    """ISA's disappearance rate in %: disappearances / (start-of-year stock + the year's entrants)."""
-    base = stock_at_start + entrants
-    return 100.0 * disappearances / base if base > 0 else float("nan")
 
 
 def _one_run(scenario: Scenario, seed: int, scale: float) -> pd.DataFrame:
