@@ -135,7 +135,6 @@ class LabourMarket(mesa.Model):
         f.intake_cap_per_year[:] = np.round(intake_cap(f.staff) * bonus)
         f.sanctioned_until[:] = -1
         self.firms = f
-        self._firm_weight = f.staff.astype(float) ** w.foreign_workers_staff_exponent  # who gets the initial workers
 
     def _build_bodies(self) -> None:
         rng = self._world_rng("bodies")
@@ -272,7 +271,7 @@ class LabourMarket(mesa.Model):
         f.demand[:] = np.maximum(counts, 1) * (1.0 + w.vacancy_margin * shortage)
 
     def _place_in_firms(self, rng: np.random.Generator, pref: np.ndarray) -> np.ndarray:
-        """A firm for each initial worker, within their prefecture, weighted by firm size."""
+        """A firm for each initial worker, within their prefecture, weighted by staff^exponent."""
         firm = np.empty(len(pref), dtype=np.int32)
         f = self.firms
         for k in range(self.geo.n):
@@ -282,7 +281,7 @@ class LabourMarket(mesa.Model):
             pool = np.flatnonzero(f.pref == k)
             if len(pool) == 0:  # tiny scales: a prefecture without firms sends its people anywhere
                 pool = np.arange(f.n)
-            w = self._firm_weight[pool]
+            w = f.staff[pool].astype(float) ** self.world.foreign_workers_staff_exponent
             firm[who] = pool[rng.choice(len(pool), size=len(who), p=w / w.sum())]
         return firm
 
