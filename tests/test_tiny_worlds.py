@@ -60,6 +60,27 @@ def test_free_trainee_moves_to_better_paid_firm_with_vacancy():
     assert [tuple(a) for a in employed_counts(m)] == [tuple(f.headcount), tuple(f.esd_headcount), tuple(f.esd_transferees)]
 
 
+def test_agent_api_for_one_person_and_firm():
+    """The per-agent face: a firm's offer is its prefecture's minimum-wage pay x markup; a trainee
+    knows the tests passed; ``move_to`` is an unavoidable move counted once; a released trainee's
+    ``seek_new_employer`` takes the only firm with a vacancy even though it pays less."""
+    m = two_firm_market(dest_markup=1.0)
+    f1 = m.firm_agents[1]
+    assert f1.wage_offer_yen == pytest.approx(m.base_pay_yen[m.firms.pref[1]] * m.firms.markup[1])
+    place(m, 0, 0, Status.ESD, tests=TEST_BITS["basic_skill"])
+    settle(m)
+    t = m.trainee(0)
+    assert t.has_passed("basic_skill") and not t.has_passed("japanese_a1")
+    t.move_to(f1, voluntary=False)
+    assert t.employer is f1 and m.firms.headcount.tolist() == [2, 1]
+    assert m.flows["transfers_unavoidable"] == 1 and m.flows["transfers_voluntary"] == 0
+    m.detach(np.array([t.row]))  # released: no employer, last employer firm 1
+    m.firms.demand[1] = 0.5  # firm 1 takes no one now; firm 0 has vacancies
+    settle(m)  # (starts the month's flows afresh)
+    assert t.seek_new_employer(RNG) is True
+    assert t.employer is m.firm_agents[0] and m.flows["transfers_unavoidable"] == 1
+
+
 def test_transfer_into_metro_prefecture_counts_as_inter_prefecture_move():
     """A move from Aomori to a Tokyo firm changes the person's prefecture and counts one
     inter-prefecture move and one move into a metro prefecture (none out of one)."""
