@@ -26,9 +26,6 @@ class Status(IntEnum):
 TRAINEE_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD)
 TITP_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3)
 SSW_STATUSES = (Status.SSW_1, Status.SSW_2)
-LEGAL_STATUSES = TRAINEE_STATUSES + SSW_STATUSES
-IN_JAPAN_STATUSES = LEGAL_STATUSES + (Status.IRREGULAR,)
-GONE_STATUSES = (Status.RETURNED, Status.REMOVED)
 
 #: Fields (sectors) of the model, in array order. The design names these eight (DESIGN.md §2).
 FIELDS: tuple[str, ...] = (

@@ -1,23 +1,37 @@
-"""LabourMarket: wires agents, network, policy and the monthly schedule (DESIGN.md §4).
+"""LabourMarket: builds the world, owns the random streams and the state, and runs the month.
 
 Usage::
 
-    from sim import LabourMarket, load_scenario
-    model = LabourMarket(load_scenario("scenarios/esd.toml"), seed=7)
+    import sim
+    model = sim.LabourMarket("esd", seed=7)          # a shipped scenario by name, or a Scenario
     model.run(120)
-    table = model.results()          # one row per month, columns in docs/outputs.md
+    table = model.results()                          # one row per month, columns in docs/outputs.md
+    by_pref = model.results(by="prefecture")         # month x prefecture (also "field", "origin")
+
+``step()`` lists the submodels of the ODD in their order (``sim.processes``); the methods under
+"State changes" are the one place each kind of change passes (moving a worker, releasing,
+disappearing, leaving Japan, changing status), so that headcounts and flows stay right.
 
 Randomness: one integer seed. Every random draw comes from a generator made for its purpose and
 month from ``SeedSequence(seed, spawn_key=(month, purpose))``. The same seed therefore gives the
 same world (firms, network, initial people) under every policy, and the same "luck" in each month
 and process, so that scenario differences come from the policy, not from shifted random streams
 (common random numbers).
+
+Mesa conventions hold: ``model.datacollector`` is a ``mesa.DataCollector`` whose model variables
+are the monthly table's columns (collected at the start and after every step), settings can be
+given as keyword arguments (``LabourMarket("esd", seed=1, policy__transfer__waiting_months=24)``,
+``__`` standing for the dots of ``Scenario.with_changes``), and ``running`` turns False when the
+scenario's months are done, so ``mesa.batch_run`` works on it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,43 +42,56 @@ from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
 from sim.geography import load_geography
-from sim.matching import find_employers
-from sim.outputs import FLOW_COLUMNS, collect
+from sim.outputs import (
+    COLUMNS, FIRM_GROUP_COLUMN, FLOW_COLUMNS, GROUPINGS, PERSON_GROUP_COLUMN, GroupFlows, by_group_table, collect,
+    collect_by_group, group_labels,
+)
 from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
-from sim.scenario import Scenario
+from sim.processes import (
+    apprehension, arrivals, audits, decisions, firms, grievance, information, ladder, learning, matching, offers,
+    violations, work,
+)
+from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE
+from sim.scenario import Scenario, load_scenario, shipped_scenario
 
 #: Fixed ids of the random streams (never renumber: it would change every seeded result;
 #: 5 "contacts" and 13 "revocation" are retired: contacts come from "arrivals"/"people", plan
-#: cancellations from "audits").
+#: cancellations from "audits"). Each process module names its stream (``STREAM``).
 _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15,
 }
 
-#: TITP annual intake cap by full-time staff (BRIEF.md, "Firms and overseers"): (staff up to, cap).
-_INTAKE_CAP_TABLE = ((30, 3), (40, 4), (50, 5), (100, 6), (200, 10), (300, 15))
+#: Months of the past taken as "already served" for SSW holders who came through TITP ii (36)
+#: and for SSW ii holders' years in SSW i (60), at the start.
+_TITP_II_MONTHS, _SSW1_MONTHS = 36, 60
 
 
-def intake_cap(staff: np.ndarray) -> np.ndarray:
-    """Trainees a firm may take in a year, by its full-time staff (before the 'excellent' bonus)."""
-    cap = np.maximum(staff // 20, 15)  # >= 301 staff: 1/20 of staff
-    for upper, value in reversed(_INTAKE_CAP_TABLE):
-        cap = np.where(staff <= upper, value, cap)
-    return cap.astype(np.int32)
+def _monthly_value(model: LabourMarket, column: str) -> float:
+    """Model reporter of the DataCollector: ``column`` of the row collected this month."""
+    return model.last_row[column]
 
 
 class LabourMarket(mesa.Model):
     """Japan's foreign-trainee labour market under one policy.
 
     Args:
-        scenario: a validated scenario (``sim.load_scenario``).
+        scenario: a validated scenario, or the name or path of a scenario file.
         seed: the run's seed; None draws one from the OS (then kept in ``model.seed``).
         log_transfers: keep a record of every transfer in ``model.transfer_log`` (micro-data).
+        **changes: settings to change, by dotted key with ``__`` for the dots
+            (``run__scale=0.002``, ``policy__transfer__regime="free"``); validated as files are.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, log_transfers: bool = False) -> None:
+    def __init__(
+        self, scenario: Scenario | str | Path = "esd", seed: int | None = None, *, log_transfers: bool = False, **changes: Any
+    ) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = _scenario_named(scenario)
+        if changes:
+            scenario = scenario.with_changes({key.replace("__", "."): value for key, value in changes.items()})
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         seed = int(seed)
@@ -78,13 +105,15 @@ class LabourMarket(mesa.Model):
         self.month = 0
         self.geo = load_geography()
         self.flows: Counter[str] = Counter()
-        self.records: list[dict] = []
+        self.group_flows = GroupFlows({g: len(group_labels(self, g)) for g in GROUPINGS})
+        self._group_rows: dict[str, list[np.ndarray]] = {g: [] for g in GROUPINGS}
         self._views: dict[int, Trainee] = {}
         self.transfer_log: list[dict] | None = [] if log_transfers else None
         #: Compact the people arrays when more than this share of rows are people who left
         #: (results do not depend on it; it only saves time and memory).
         self.compact_share = 0.2
-        self._intake_carry = {"trainee": 0.0, "ssw": 0.0}
+        #: The fraction of a newcomer carried to next month, by kind (``arrivals``).
+        self.intake_carry = {kind: 0.0 for kind in arrivals.KINDS}
         self._release_batches = 0
 
         self._build_firms()
@@ -92,12 +121,78 @@ class LabourMarket(mesa.Model):
         self._build_network()
         self._build_people()
         self.recount_firms()
-        self.update_offers()
-        self.people.wage_yen[: self.people.n] = Trainee.pay(self)
-        self.records.append(collect(self))
+        offers.update_offers(self)
+        self.people.wage_yen[: self.people.n] = work.pay(self)
+        self.datacollector = mesa.DataCollector(model_reporters={c: partial(_monthly_value, column=c) for c in COLUMNS})
+        self._collect()
 
     # =========================================================================================
-    # Randomness
+    # A month
+    # =========================================================================================
+    def step(self) -> None:
+        """One month: the phases of docs/ODD.md section 3, in order (``sim.processes``)."""
+        self._begin_month()                      # 0  new month, flows reset, wage offers (7.1)
+        arrivals.arrive(self)                    # 1  arrivals and recruitment (7.2)
+        violations.commit_violations(self)       # 2  violations at firms (7.3)
+        work.work(self)                          # 3  work, pay and money (7.4)
+        learning.learn(self)                     # 4  learning (7.5)
+        learning.take_tests(self)                # 5  tests (7.6)
+        grievance.feel_grievance(self)           # 6  grievance (7.7)
+        audits.audit_members(self)               # 7  audits, inspections, sanctions (7.8)
+        information.hear_about_wages(self)       # 8  information (7.9)
+        ladder.move_up_or_leave(self)            # 9  status ladder and end of stay (7.10)
+        decisions.decide(self)                   # 10 abscond, go home, seek a transfer (7.11, 7.12)
+        firms.close_some(self)                   # 11 firm closures and new owners (7.14)
+        firms.adjust_wages(self)                 # 12 wage adjustment (7.15)
+        firms.update_demand(self)                # 13 demand (7.16)
+        apprehension.face_apprehension(self)     # 14 apprehension and self-departure (7.17)
+        self._collect()                          # 15 the month's rows of the tables
+        self._compact_if_due()                   # 16 drop the rows of people who left
+        self.running = self.month < self.scenario.run.months
+
+    def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
+        """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""
+        for _ in range(self.scenario.run.months if months is None else months):
+            self.step()
+            if progress is not None:
+                progress(self.month)
+        return self
+
+    def results(self, by: str | None = None) -> pd.DataFrame:
+        """The monthly table so far (month 0 is the initial state, with no flows).
+
+        ``by="prefecture"``, ``"field"`` or ``"origin"``: the tidy long table of that grouping
+        (``month``, ``group``, then the columns of ``sim.outputs.group_columns``).
+        """
+        if by is not None:
+            if by not in GROUPINGS:
+                raise ValueError(f"results(by={by!r}): by must be one of {', '.join(GROUPINGS)}")
+            return by_group_table(self, by, list(range(len(self._group_rows[by]))), self._group_rows[by])
+        table = self.datacollector.get_model_vars_dataframe()
+        for col in FLOW_COLUMNS:
+            if col not in table:
+                table[col] = 0.0
+        return table
+
+    def _begin_month(self) -> None:
+        self.month += 1
+        self.flows = Counter()
+        self.group_flows.clear()
+        self._release_batches = 0
+        offers.update_offers(self)
+
+    def _collect(self) -> None:
+        self.last_row = collect(self)
+        self.datacollector.collect(self)
+        for grouping, rows in collect_by_group(self).items():
+            self._group_rows[grouping].append(rows)
+
+    def _compact_if_due(self) -> None:
+        if self.people.n - int(self.people.in_japan().sum()) > self.compact_share * self.people.n:
+            self.people.compact()
+
+    # =========================================================================================
+    # Randomness and the calendar
     # =========================================================================================
     def rng_for(self, purpose: str, *extra: int) -> np.random.Generator:
         """The generator for ``purpose`` in the current month (and ``extra`` keys, e.g. a firm)."""
@@ -107,8 +202,216 @@ class LabourMarket(mesa.Model):
     def _world_rng(self, purpose: str) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(2**31, _STREAMS[purpose])))
 
+    def calendar(self, month: int | None = None) -> tuple[int, int]:
+        """(year, month 1-12) of model month ``month`` (default: now).
+
+        Month 1 is the scenario's ``start_year``/``start_month``; month 0 is the state at the end
+        of the month before (the initial stock).
+        """
+        run = self.scenario.run
+        total = run.start_year * 12 + run.start_month - 1 + (self.month if month is None else month) - 1
+        return total // 12, total % 12 + 1
+
     # =========================================================================================
-    # Building the world
+    # State changes: the one place each kind of change passes (ODD 7.13)
+    # =========================================================================================
+    def count_flow(self, name: str, rows: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Count this month's events ``name`` of the people at ``rows``: nationally and by their group."""
+        if len(rows) == 0:
+            return
+        self.flows[name] += len(rows) if weights is None else weights.sum()
+        p = self.people
+        for grouping, column in PERSON_GROUP_COLUMN.items():
+            self.group_flows.add(grouping, name, getattr(p, column)[rows], weights)
+
+    def count_firm_flow(self, name: str, firm_rows: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Count this month's events ``name`` at firms: nationally and by the firms' prefecture and field."""
+        if len(firm_rows) == 0:
+            return
+        self.flows[name] += len(firm_rows) if weights is None else weights.sum()
+        for grouping, column in FIRM_GROUP_COLUMN.items():
+            self.group_flows.add(grouping, name, getattr(self.firms, column)[firm_rows], None if weights is None else weights.astype(float))
+
+    def recount_firms(self) -> None:
+        """Every firm's headcounts from the people arrays (after vectorised changes)."""
+        p = self.people
+        n = p.n
+        employed = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (p.firm[:n] >= 0))
+        f = self.firms
+        f.headcount[:], f.esd_headcount[:], f.esd_transferees[:] = self._headcounts(employed)
+
+    def count_in(self, rows: np.ndarray, sign: int) -> None:
+        """Add (+1) or remove (-1) the employed people at ``rows`` to/from their firms' headcounts."""
+        f = self.firms
+        head, esd, moved = self._headcounts(rows)
+        f.headcount += sign * head.astype(np.int32)
+        f.esd_headcount += sign * esd.astype(np.int32)
+        f.esd_transferees += sign * moved.astype(np.int32)
+
+    def _headcounts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per firm, among the people at ``rows`` (all employed): workers, ESD workers, ESD transferees from other areas."""
+        p, n = self.people, self.firms.n
+        firm = p.firm[rows]
+        esd = p.status[rows] == Status.ESD
+        moved = esd & p.transferee_from_other_area[rows]
+        return np.bincount(firm, minlength=n), np.bincount(firm[esd], minlength=n), np.bincount(firm[moved], minlength=n)
+
+    def move_workers(self, rows: np.ndarray, firm_rows: np.ndarray, voluntary: bool) -> None:
+        """Change employer (transfers, voluntary or unavoidable): the one place every move passes.
+
+        Updates both firms' headcounts and ESD counts, the person's prefecture and months with
+        the employer, and this month's flows (transfers, counted where the mover leaves; moves
+        between prefectures and into or out of metro prefectures; the cost-sharing reimbursement).
+        """
+        if len(rows) == 0:
+            return
+        p, f, geo = self.people, self.firms, self.geo
+        rows = np.asarray(rows, dtype=np.int64)
+        firm_rows = np.asarray(firm_rows, dtype=np.int64)
+        old = p.firm[rows].astype(np.int64)
+        from_pref = np.where(old >= 0, f.pref[np.maximum(old, 0)], p.pref[rows])
+        to_pref = f.pref[firm_rows]
+        status = p.status[rows]
+        served = p.months_with_employer[rows].astype(float)
+        if self.transfer_log is not None:
+            self.transfer_log.extend(
+                dict(month=self.month, pid=int(p.pid[i]), status=int(st), voluntary=voluntary, from_firm=int(a), to_firm=int(b),
+                     from_field=int(f.field[a]) if a >= 0 else -1, to_field=int(f.field[b]), from_pref=int(fp), to_pref=int(tp),
+                     months_with_employer=int(m))
+                for i, st, a, b, fp, tp, m in zip(rows, status, old, firm_rows, from_pref, to_pref, served)
+            )
+        if voluntary:  # counted in the groups the movers leave (``p.pref`` is still ``from_pref``)
+            self.count_flow("transfers_voluntary", rows)
+            self.count_flow("transfers_voluntary_ssw", rows[status > LAST_TRAINEE])
+            self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served)
+        else:
+            self.count_flow("transfers_unavoidable", rows)
+        self.detach(rows[old >= 0], quits=voluntary)
+        p.firm[rows] = firm_rows
+        p.field[rows] = f.field[firm_rows]  # the same unless the policy lets people change field
+        p.pref[rows] = to_pref
+        p.months_with_employer[rows] = 0
+        p.months_searching[rows] = 0
+        p.transferee_from_other_area[rows] = from_pref != to_pref
+        self.count_in(rows, +1)
+        if voluntary:
+            p.transfers[rows] += 1
+        moved = from_pref != to_pref
+        self.flows["inter_prefecture_moves"] += int(moved.sum())
+        metro_from, metro_to = geo.metro[from_pref], geo.metro[to_pref]
+        self.flows["moves_into_metro"] += int((metro_to & ~metro_from).sum())
+        self.flows["moves_out_of_metro"] += int((metro_from & ~metro_to).sum())
+        if moved.any():
+            self.group_flows.add("prefecture", "moves_in", to_pref[moved])
+            self.group_flows.add("prefecture", "moves_out", from_pref[moved])
+
+    def detach(self, rows: np.ndarray, quits: bool = False) -> None:
+        """Take people off their employer's books (they keep ``last_firm``); ``quits`` counts them as quits."""
+        p = self.people
+        rows = rows[p.firm[rows] >= 0]
+        if len(rows) == 0:
+            return
+        self.count_in(rows, -1)
+        if quits:
+            self.firms.quits_this_month += np.bincount(p.firm[rows], minlength=self.firms.n).astype(np.int32)
+        p.last_firm[rows] = p.firm[rows]
+        p.firm[rows] = -1
+
+    def release_from(self, firm_rows: np.ndarray, trainees_only: bool) -> None:
+        """Workers of these firms lose their employer through no choice of theirs and search at once."""
+        if len(firm_rows) == 0:
+            return
+        p = self.people
+        n = p.n
+        releasing = np.zeros(self.firms.n + 1, dtype=bool)  # the extra last entry is read by firm -1
+        releasing[firm_rows] = True
+        mask = releasing[p.firm[:n]] & (p.status[:n] <= (LAST_TRAINEE if trainees_only else LAST_LEGAL))
+        rows = np.flatnonzero(mask)
+        if len(rows) == 0:
+            return
+        self.detach(rows)
+        p.months_searching[rows] = 0
+        self.count_flow("releases", rows)
+        self._release_batches += 1  # each batch of releases in a month draws from its own stream
+        matching.find_employers(self, rows, self.rng_for(matching.RELEASE_STREAM, self._release_batches), voluntary=False)
+
+    def disappear(self, rows: np.ndarray) -> None:
+        """Legal residents abscond into irregular work (their employer counts a quit)."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        self.count_flow("disappearances", rows)
+        self.count_flow("disappearances_trainee", rows[p.status[rows] <= LAST_TRAINEE])
+        self.detach(rows, quits=True)
+        p.status[rows] = Status.IRREGULAR
+        p.months_in_status[rows] = 0
+        p.transferee_from_other_area[rows] = False
+
+    def leave_japan(self, rows: np.ndarray, status: Status) -> None:
+        """People leave Japan (RETURNED or REMOVED); their rows stay, their agent objects go."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        self.detach(rows)
+        p.status[rows] = status
+        p.wage_yen[rows] = 0.0
+        p.left_month[rows] = self.month
+        if self._views:
+            for pid in self._views.keys() & set(p.pid[rows].tolist()):
+                self._views.pop(pid).remove()
+
+    def change_status(self, rows: np.ndarray, status: Status) -> None:
+        """Move people to a new residence status, keeping firms' ESD counts right."""
+        if len(rows) == 0:
+            return
+        p = self.people
+        employed = rows[p.firm[rows] >= 0]
+        self.count_in(employed, -1)
+        p.status[rows] = status
+        p.months_in_status[rows] = 0
+        self.count_in(employed, +1)
+
+    # =========================================================================================
+    # People as agent objects
+    # =========================================================================================
+    def trainee(self, pid: int) -> Trainee:
+        """The agent object of person ``pid`` (made on first use; removed when they leave Japan).
+
+        ``pid`` is the person's id for life (``people.pid``), not their current row.
+        """
+        view = self._views.get(pid)
+        if view is None:
+            row = int(self.people.row_of_pid[pid]) if 0 <= pid < self.people.entered else -1
+            if row < 0 or self.people.status[row] >= Status.RETURNED:
+                raise KeyError(f"person {pid} is not in Japan")
+            view = self._views[pid] = Trainee(self, pid)
+        return view
+
+    def trainees(self) -> list[Trainee]:
+        """Agent objects for everyone in Japan now (for inspection and small models)."""
+        p = self.people
+        return [self.trainee(int(pid)) for pid in p.pid[: p.n][p.in_japan()]]
+
+    def trainee_tie_graph(self):
+        """A networkx graph of people in Japan (nodes: pids) and their ties (contacts, co-workers); small models only."""
+        import networkx as nx
+
+        p = self.people
+        here = np.flatnonzero(p.in_japan())
+        g = nx.Graph()
+        g.add_nodes_from(int(p.pid[i]) for i in here)
+        for i in here:
+            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and p.status[c] < Status.RETURNED)
+        by_firm: dict[int, list[int]] = {}
+        for i in here:
+            if p.firm[i] >= 0:
+                by_firm.setdefault(int(p.firm[i]), []).append(int(p.pid[i]))
+        for members in by_firm.values():
+            g.add_edges_from((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
+        return g
+
+    # =========================================================================================
+    # Building the world (docs/ODD.md section 5)
     # =========================================================================================
     def _count(self, real_number: float) -> int:
         """Scaled count of agents standing for ``real_number`` real ones."""
@@ -125,20 +428,19 @@ class LabourMarket(mesa.Model):
         f.field[:] = rng.choice(len(FIELDS), size=n, p=field_p / field_p.sum())
         staff = np.maximum(1, np.round(w.firm_staff_median * np.exp(rng.normal(0, w.firm_staff_sigma, n))))
         f.staff[:] = staff
-        f.markup[:] = np.maximum(1.0, rng.normal(w.wage_markup_mean, w.wage_markup_sd, n))
-        np.maximum(f.markup, self.policy.config.wages.wage_floor_markup, out=f.markup)
-        v = self.behaviour.violations
-        f.compliance[:] = rng.beta(v.compliance_alpha, v.compliance_beta, n)
+        self.firms = f
+        markup, compliance = firms.new_owner_traits(self, rng, n)
+        f.markup[:] = markup
+        np.maximum(f.markup, self.policy.wage_floor_markup, out=f.markup)
+        f.compliance[:] = compliance
         f.training_quality[:] = np.exp(rng.normal(0.0, self.behaviour.learning.training_quality_sigma, n))
         excellent = f.compliance >= self.behaviour.firms.excellent_compliance
-        bonus = np.where(excellent, self.policy.config.recruitment.intake_cap_multiplier_excellent, 1.0)
-        f.intake_cap_per_year[:] = np.round(intake_cap(f.staff) * bonus)
-        f.sanctioned_until[:] = -1
-        self.firms = f
+        f.intake_cap_per_year[:] = np.round(arrivals.intake_cap(f.staff) * self.policy.intake_cap_multiplier(excellent))
+        f.barred_until[:] = -1
 
     def _build_bodies(self) -> None:
         rng = self._world_rng("bodies")
-        sup = self.policy.config.supervision
+        sup = self.policy.supervision
         n_firms = self.firms.n
         n = min(max(self._count(self.world.supervisory_bodies), 1), n_firms)
         firms_by_pref = np.bincount(self.firms.pref, minlength=self.geo.n).astype(float)
@@ -205,10 +507,7 @@ class LabourMarket(mesa.Model):
         rng = self._world_rng("people")
         n_tr, n_s1, n_s2 = self._count(w.stock_trainees), self._count(w.stock_ssw1), self._count(w.stock_ssw2)
         total = n_tr + n_s1 + n_s2
-        expected = total + self._count(
-            (pol.config.recruitment.trainee_intake_per_year + pol.config.recruitment.ssw_direct_intake_per_year)
-            * self.scenario.run.months / 12
-        )
+        expected = total + self._count(pol.expected_entrants(self.scenario.run.months))
         self.people = p = People(capacity=int(expected * 1.1) + 16, contacts_per_person=w.contacts_per_person)
         rows = p.add(total)
         kind = np.repeat([0, 1, 2], [n_tr, n_s1, n_s2])  # trainee, SSW i, SSW ii
@@ -219,46 +518,46 @@ class LabourMarket(mesa.Model):
             sel = pref_p == k
             pref[sel] = rng.choice(geo.n, size=int(sel.sum()), p=pref_tables[k])
         firm = self._place_in_firms(rng, pref)
-        self._fill_newcomers(rng, rows, firm, arrival_month=0)
+        arrivals.fill_newcomers(self, rng, rows, firm, arrival_month=0)
 
         # Time already spent, as a share of the permitted stay (one draw, whatever the policy).
         u = rng.random(total)
-        max_tr = pol.config.stay.max_trainee_months
+        max_tr = pol.max_trainee_months
         months = np.where(kind == 0, np.floor(u * max_tr), 0).astype(np.int16)
         # SSW i holders' time in status follows the recent growth of the stock (``ssw1_tenure_weights``).
-        tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: pol.config.stay.ssw1_max_months]
+        tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: pol.ssw1_max_months]
         tenure_cdf = np.cumsum(tenure) / tenure.sum()
         ssw1_months = np.minimum(np.searchsorted(tenure_cdf, u, side="right"), len(tenure) - 1)
-        ssw_months = np.where(kind == 1, ssw1_months, np.floor(u * 36)).astype(np.int16)
+        ssw_months = np.where(kind == 1, ssw1_months, np.floor(u * _TITP_II_MONTHS)).astype(np.int16)
         if pol.entry_status == Status.ESD:
             status = np.full(total, Status.ESD)
         else:  # stage iii only at excellent firms: elsewhere the time already spent is within 36 months
             excellent = self.firms.compliance[firm] >= self.behaviour.firms.excellent_compliance
-            months = np.where((kind == 0) & ~(excellent & pol.stage_iii_open), np.floor(u * min(max_tr, 36)), months).astype(np.int16)
-            status = np.select([months < 12, months < 36], [Status.TITP_1, Status.TITP_2], Status.TITP_3)
+            months = np.where((kind == 0) & ~(excellent & pol.stage_iii_open), np.floor(u * min(max_tr, ladder.END_OF_TITP_2)), months).astype(np.int16)
+            status = np.select([months < ladder.END_OF_TITP_1, months < ladder.END_OF_TITP_2], [Status.TITP_1, Status.TITP_2], Status.TITP_3)
         status = np.where(kind == 1, Status.SSW_1, np.where(kind == 2, Status.SSW_2, status))
         p.status[rows] = status
         via_titp = rng.random(total) < w.ssw_share_via_titp
-        prior = np.where(kind == 0, 0, np.where(via_titp, 36, 0) + np.where(kind == 2, 60, 0))
+        prior = np.where(kind == 0, 0, np.where(via_titp, _TITP_II_MONTHS, 0) + np.where(kind == 2, _SSW1_MONTHS, 0))
         p.months_in_japan[rows] = np.where(kind == 0, months, prior + ssw_months)
-        stage_start = np.select([status == Status.TITP_2, status == Status.TITP_3], [12, 36], 0)
+        stage_start = np.select([status == Status.TITP_2, status == Status.TITP_3], [ladder.END_OF_TITP_1, ladder.END_OF_TITP_2], 0)
         p.months_in_status[rows] = np.where(kind == 0, months - stage_start, ssw_months)
-        p.months_with_employer[rows] = np.minimum(p.months_in_japan[rows], np.floor(rng.random(total) * 36))
+        p.months_with_employer[rows] = np.minimum(p.months_in_japan[rows], np.floor(rng.random(total) * _TITP_II_MONTHS))
         p.arrival_month[rows] = -p.months_in_japan[rows].astype(np.int32)
 
         b = self.behaviour.learning
         m = p.months_in_japan[rows].astype(float)
-        p.japanese[rows] = b.japanese_at_arrival_esd if pol.entry_status == Status.ESD else b.japanese_at_arrival_titp
+        p.japanese[rows] = pol.japanese_at_entry(b)
         p.skill[rows] += b.skill_per_month * m * p.aptitude[rows]
         p.japanese[rows] += b.japanese_per_month * m * p.aptitude[rows]
         ssw = kind > 0
         p.skill[rows[ssw]] = np.maximum(p.skill[rows[ssw]], b.threshold_skill_grade3)
-        p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], 2.0)
+        p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], learning.JAPANESE_A2)
         p.skill[rows[kind == 2]] = np.maximum(p.skill[rows[kind == 2]], b.threshold_skill_ssw2)
-        p.tests_passed[rows] = _tests_from_levels(p.skill[rows], p.japanese[rows], b)
+        p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b)
         # SSW i holders at the start sit the SSW ii tests during the run (no jump in month 1).
         p.tests_passed[rows[kind == 1]] &= np.uint8(~(TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"]) & 0xFF)
-        past_first_year = rows[(kind == 0) & (months >= 12)]
+        past_first_year = rows[(kind == 0) & (months >= ladder.END_OF_TITP_1)]
         p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (pol.entry_status == Status.ESD)
         # Debt left: repaid evenly over ``initial_debt_repaid_months`` of work (see ODD initialisation).
         p.debt_yen[rows] *= np.clip(1.0 - m / w.initial_debt_repaid_months, 0.0, 1.0)
@@ -285,354 +584,15 @@ class LabourMarket(mesa.Model):
             firm[who] = pool[rng.choice(len(pool), size=len(who), p=w / w.sum())]
         return firm
 
-    def _fill_newcomers(self, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:
-        """Attributes every newcomer draws: origin, broker debt, aptitude, intention; employer and field."""
-        w, p = self.world, self.people
-        n = len(rows)
-        origin_p = np.array([w.origin_shares[o] for o in ORIGINS])
-        origin = rng.choice(len(ORIGINS), size=n, p=origin_p / origin_p.sum())
-        fee = np.array([w.broker_fee_yen[o] for o in ORIGINS])[origin]
-        in_debt = rng.random(n) < w.share_arriving_in_debt
-        sigma = w.debt_sigma
-        debt = in_debt * fee * np.exp(rng.normal(-0.5 * sigma**2, sigma, n))  # lognormal with mean `fee`
-        p.origin[rows] = origin
-        p.debt_yen[rows] = self.policy.debt_at_entry(debt)
-        p.aptitude[rows] = np.exp(rng.normal(0.0, self.behaviour.learning.aptitude_sigma, n))
-        p.wants_long_stay[rows] = rng.random(n) < self.behaviour.departure.share_wanting_long_stay
-        p.firm[rows] = firm
-        p.field[rows] = self.firms.field[firm]
-        p.pref[rows] = self.firms.pref[firm]
-        p.arrival_month[rows] = arrival_month
 
-    # =========================================================================================
-    # Shared bookkeeping the agents call
-    # =========================================================================================
-    def calendar(self, month: int | None = None) -> tuple[int, int]:
-        """(year, month 1-12) of model month ``month`` (default: now).
-
-        Month 1 is the scenario's ``start_year``/``start_month``; month 0 is the state at the end
-        of the month before (the initial stock).
-        """
-        run = self.scenario.run
-        total = run.start_year * 12 + run.start_month - 1 + (self.month if month is None else month) - 1
-        return total // 12, total % 12 + 1
-
-    def min_wage_index(self) -> float:
-        """The minimum-wage level now relative to the FY2024 prefecture table.
-
-        With ``min_wage_national_average_yen`` (by fiscal year; a fiscal year's rate applies
-        from October) the ratio of this year's national average to FY2024's; otherwise
-        ``min_wage_growth_per_year`` compounded for each full year run.
-        """
-        w = self.world
-        if w.min_wage_national_average_yen:
-            year, month = self.calendar()
-            fiscal = year if month >= 10 else year - 1
-            table = w.min_wage_national_average_yen
-            known = [y for y in table if y <= fiscal] or [min(table)]
-            return table[max(known)] / table[2024]
-        return (1.0 + w.min_wage_growth_per_year) ** (self.month // 12)
-
-    def update_offers(self) -> None:
-        """Each firm's monthly base wage offer: prefecture minimum wage x hours x markup."""
-        self.base_pay_yen = self.geo.min_wage_yen_per_hour * self.world.hours_per_month * self.min_wage_index()
-        self.offer_yen = self.base_pay_yen[self.firms.pref] * self.firms.markup
-
-    def recount_firms(self) -> None:
-        """Headcounts from the people arrays (after vectorised changes)."""
-        p, f = self.people, self.firms
-        n = p.n
-        employed = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0)
-        firm = p.firm[:n][employed]
-        f.headcount[:] = np.bincount(firm, minlength=f.n)
-        esd = p.status[:n][employed] == Status.ESD
-        f.esd_headcount[:] = np.bincount(firm[esd], minlength=f.n)
-        moved = esd & p.transferee_from_other_area[:n][employed]
-        f.esd_transferees[:] = np.bincount(firm[moved], minlength=f.n)
-
-    def move_workers(self, pids: np.ndarray, firms: np.ndarray, voluntary: bool) -> None:
-        """Change employer (transfers, voluntary or unavoidable): the one place every move passes.
-
-        Updates both firms' headcounts and ESD counts, the person's prefecture and months with
-        the employer, and this month's flows (transfers, moves between prefectures and into or
-        out of metro prefectures, the cost-sharing reimbursement).
-        """
-        if len(pids) == 0:
-            return
-        p, f, geo = self.people, self.firms, self.geo
-        pids = np.asarray(pids, dtype=np.int64)
-        firms = np.asarray(firms, dtype=np.int64)
-        old = p.firm[pids].astype(np.int64)
-        from_pref = np.where(old >= 0, f.pref[np.maximum(old, 0)], p.pref[pids])
-        to_pref = f.pref[firms]
-        status = p.status[pids]
-        ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
-        served = p.months_with_employer[pids].astype(float)
-        if self.transfer_log is not None:
-            self.transfer_log.extend(
-                dict(month=self.month, pid=int(p.pid[i]), status=int(st), voluntary=voluntary, from_firm=int(a), to_firm=int(b),
-                     from_field=int(f.field[a]) if a >= 0 else -1, to_field=int(f.field[b]), from_pref=int(fp), to_pref=int(tp),
-                     months_with_employer=int(m))
-                for i, st, a, b, fp, tp, m in zip(pids, status, old, firms, from_pref, to_pref, served)
-            )
-        self.detach(pids[old >= 0], quits=voluntary)
-        p.firm[pids] = firms
-        p.field[pids] = f.field[firms]  # the same unless the policy lets people change field
-        p.pref[pids] = to_pref
-        p.months_with_employer[pids] = 0
-        p.months_searching[pids] = 0
-        p.transferee_from_other_area[pids] = from_pref != to_pref
-        self._count_in(pids, +1)
-        fl, n = self.flows, len(pids)
-        if voluntary:
-            p.transfers[pids] += 1
-            fl["transfers_voluntary"] += n
-            fl["transfers_voluntary_ssw"] += int(ssw.sum())
-            share = np.maximum(0.0, 1.0 - served[~ssw] / 36.0)  # weighted by time served (BRIEF.md, ESD)
-            fl["reimbursement_yen"] += float(self.policy.config.transfer.reimbursement_yen * share.sum())
-        else:
-            fl["transfers_unavoidable"] += n
-        moved = from_pref != to_pref
-        fl["inter_prefecture_moves"] += int(moved.sum())
-        metro_from, metro_to = geo.metro[from_pref], geo.metro[to_pref]
-        fl["moves_into_metro"] += int((metro_to & ~metro_from).sum())
-        fl["moves_out_of_metro"] += int((metro_from & ~metro_to).sum())
-
-    def _count_in(self, pids: np.ndarray, sign: int) -> None:
-        """Add (+1) or remove (-1) employed people to/from their firms' counts."""
-        p, f = self.people, self.firms
-        firm = p.firm[pids]
-        n = f.n
-        f.headcount += sign * np.bincount(firm, minlength=n).astype(np.int32)
-        esd = p.status[pids] == Status.ESD
-        if esd.any():
-            f.esd_headcount += sign * np.bincount(firm[esd], minlength=n).astype(np.int32)
-            moved = esd & p.transferee_from_other_area[pids]
-            f.esd_transferees += sign * np.bincount(firm[moved], minlength=n).astype(np.int32)
-
-    def detach(self, pids: np.ndarray, quits: bool = False) -> None:
-        """Take people off their employer's books (they keep ``last_firm``); ``quits`` counts them as quits."""
-        p = self.people
-        pids = pids[p.firm[pids] >= 0]
-        if len(pids) == 0:
-            return
-        self._count_in(pids, -1)
-        if quits:
-            self.firms.quits_this_month += np.bincount(p.firm[pids], minlength=self.firms.n).astype(np.int32)
-        p.last_firm[pids] = p.firm[pids]
-        p.firm[pids] = -1
-
-    def release_from(self, firm_rows: np.ndarray, trainees_only: bool) -> None:
-        """Workers of these firms lose their employer through no choice of theirs and search at once."""
-        if len(firm_rows) == 0:
-            return
-        p = self.people
-        n = p.n
-        releasing = np.zeros(self.firms.n + 1, dtype=bool)  # the extra last entry is read by firm -1
-        releasing[firm_rows] = True
-        mask = releasing[p.firm[:n]] & (p.status[:n] <= (Status.ESD if trainees_only else Status.SSW_2))
-        rows = np.flatnonzero(mask)
-        if len(rows) == 0:
-            return
-        self.detach(rows)
-        p.months_searching[rows] = 0
-        self.flows["releases"] += len(rows)
-        self._release_batches += 1  # each batch of releases in a month draws from its own stream
-        find_employers(self, rows, self.rng_for("release", self._release_batches), voluntary=False)
-
-    def disappear(self, rows: np.ndarray) -> None:
-        """Legal residents abscond into irregular work (their employer counts a quit)."""
-        if len(rows) == 0:
-            return
-        p = self.people
-        self.flows["disappearances"] += len(rows)
-        self.flows["disappearances_trainee"] += int((p.status[rows] <= Status.ESD).sum())
-        self.detach(rows, quits=True)
-        p.status[rows] = Status.IRREGULAR
-        p.months_in_status[rows] = 0
-        p.transferee_from_other_area[rows] = False
-
-    def leave_japan(self, rows: np.ndarray, status: Status) -> None:
-        """People leave Japan (RETURNED or REMOVED); their rows stay, their agent objects go."""
-        if len(rows) == 0:
-            return
-        p = self.people
-        self.detach(rows)
-        p.status[rows] = status
-        p.wage_yen[rows] = 0.0
-        p.left_month[rows] = self.month
-        if self._views:
-            for pid in self._views.keys() & set(p.pid[rows].tolist()):
-                self._views.pop(pid).remove()
-
-    def change_status(self, rows: np.ndarray, status: Status) -> None:
-        """Move employed people to a new residence status, keeping firms' ESD counts right."""
-        if len(rows) == 0:
-            return
-        p = self.people
-        employed = rows[p.firm[rows] >= 0]
-        self._count_in(employed, -1)
-        p.status[rows] = status
-        p.months_in_status[rows] = 0
-        self._count_in(employed, +1)
-
-    def reopen_firm(self, row: int) -> None:
-        """A closed firm's node is taken over by a new owner (assumption): a new markup and
-        compliance, no pending violations, no bar; staff, intake cap and training quality stay."""
-        rng = self.rng_for("closures", row)
-        f, w, v = self.firms, self.world, self.behaviour.violations
-        f.markup[row] = max(1.0, rng.normal(w.wage_markup_mean, w.wage_markup_sd))
-        f.compliance[row] = rng.beta(v.compliance_alpha, v.compliance_beta)
-        f.violations_pending[row] = 0
-        f.sanctioned_until[row] = -1
-
-    # =========================================================================================
-    # People as agent objects
-    # =========================================================================================
-    def trainee(self, pid: int) -> Trainee:
-        """The agent object of person ``pid`` (made on first use; removed when they leave Japan).
-
-        ``pid`` is the person's id for life (``people.pid``), not their current row.
-        """
-        view = self._views.get(pid)
-        if view is None:
-            row = int(self.people.row_of_pid[pid]) if 0 <= pid < self.people.entered else -1
-            if row < 0 or self.people.status[row] >= Status.RETURNED:
-                raise KeyError(f"person {pid} is not in Japan")
-            view = self._views[pid] = Trainee(self, pid)
-        return view
-
-    def trainees(self) -> list[Trainee]:
-        """Agent objects for everyone in Japan now (for inspection and small models)."""
-        p = self.people
-        return [self.trainee(int(pid)) for pid in p.pid[: p.n][p.in_japan()]]
-
-    def trainee_tie_graph(self):
-        """A networkx graph of people in Japan (nodes: pids) and their ties (contacts, co-workers); small models only."""
-        import networkx as nx
-
-        p = self.people
-        here = np.flatnonzero(p.in_japan())
-        g = nx.Graph()
-        g.add_nodes_from(int(p.pid[i]) for i in here)
-        for i in here:
-            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and p.status[c] < Status.RETURNED)
-        by_firm: dict[int, list[int]] = {}
-        for i in here:
-            if p.firm[i] >= 0:
-                by_firm.setdefault(int(p.firm[i]), []).append(int(p.pid[i]))
-        for members in by_firm.values():
-            g.add_edges_from((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-        return g
-
-    # =========================================================================================
-    # A month
-    # =========================================================================================
-    def arrive(self) -> None:
-        """1. Arrivals: trainees to firms with vacancies within their yearly cap; SSW direct entrants."""
-        rng = self.rng_for("arrivals")
-        f = self.firms
-        if self.month % 12 == 1:
-            f.intake_this_year[:] = 0
-        open_ = f.sanctioned_until <= self.month
-        # Newcomers' compatriot contacts are drawn from the people in Japan at the start of the month.
-        pool = np.flatnonzero(self.people.in_japan())
-        p = self.people
-        contacts_index = net.ContactPool(pool, p.origin[pool], p.pref[pool], len(ORIGINS), self.geo.n)
-        year, month = self.calendar()
-        for kind in ("trainee", "ssw"):
-            per_year = self.policy.intake_per_year(kind, year)
-            if kind == "ssw" and not self.policy.ssw_exists(year, month):
-                per_year = 0.0
-            want = self._intake_carry[kind] + per_year * self.scale / 12.0
-            n = int(want)
-            self._intake_carry[kind] = want - n
-            vacancies = np.maximum(np.floor(f.demand - f.headcount), 0).astype(np.int64) * open_
-            if kind == "trainee":
-                vacancies = np.minimum(vacancies, np.maximum(f.intake_cap_per_year - f.intake_this_year, 0))
-            slots = np.repeat(np.arange(f.n), vacancies)
-            n = min(n, len(slots))
-            if n == 0:
-                continue
-            firm = np.sort(slots[rng.choice(len(slots), size=n, replace=False)])
-            rows = self.people.add(n)
-            self._fill_newcomers(rng, rows, firm.astype(np.int32), arrival_month=self.month)
-            self._admit(rows, kind, contacts_index, rng)
-            self._count_in(rows, +1)
-            if kind == "trainee":
-                np.add.at(f.intake_this_year, firm, 1)
-            self.flows["arrivals"] += n
-            self.flows[f"arrivals_{kind}"] += n
-
-    def _admit(self, rows: np.ndarray, kind: str, contacts_index: net.ContactPool, rng: np.random.Generator) -> None:
-        p, b, w = self.people, self.behaviour.learning, self.world
-        if kind == "trainee":
-            status = self.policy.entry_status
-            p.japanese[rows] = b.japanese_at_arrival_esd if status == Status.ESD else b.japanese_at_arrival_titp
-        else:  # SSW i direct entrants passed the skills test and A2 Japanese abroad
-            status = Status.SSW_1
-            p.skill[rows] = b.threshold_skill_grade3
-            p.japanese[rows] = 2.0
-        p.status[rows] = status
-        p.tests_passed[rows] = _tests_from_levels(p.skill[rows], p.japanese[rows], b)
-        p.contacts[rows] = contacts_index.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)
-
-    def step(self) -> None:
-        """One month, in the order of DESIGN.md §4 (see docs/ODD.md, process overview)."""
-        self.month += 1
-        self.flows = Counter()
-        self._release_batches = 0
-        self.update_offers()
-        self.arrive()  # 1
-        Firm.commit_violations(self, self.rng_for("violations"))  # 2: violations happen at work
-        Trainee.work(self)  # 2: wages, debt, remittances, savings
-        Trainee.learn(self)  # 3
-        Trainee.take_tests(self, self.rng_for("tests"))
-        Trainee.feel_grievance(self)  # 4
-        SupervisoryBody.audit_members(self, self.rng_for("audits"))  # 5
-        Trainee.hear_about_wages(self)  # 6
-        Trainee.move_up_or_leave(self, self.rng_for("ladder"))  # 7: the status ladder and end of stay
-        Trainee.decide(self, self.rng_for("decisions"))  # 7: disappear, go home, transfer
-        Firm.close_some(self, self.rng_for("closures"))  # 8
-        Firm.adjust_wages(self)
-        Firm.update_demand(self)
-        Trainee.face_apprehension(self, self.rng_for("apprehension"))  # 9
-        self.records.append(collect(self))  # 10
-        if self.people.n - int(self.people.in_japan().sum()) > self.compact_share * self.people.n:
-            self.people.compact()
-
-    def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
-        """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""
-        for _ in range(self.scenario.run.months if months is None else months):
-            self.step()
-            if progress is not None:
-                progress(self.month)
-        return self
-
-    def results(self) -> pd.DataFrame:
-        """The monthly table so far: month 0 is the initial state (no flows)."""
-        table = pd.DataFrame.from_records(self.records)
-        for col in FLOW_COLUMNS:
-            if col not in table:
-                table[col] = 0.0
-        return table
+def _scenario_named(scenario: str | Path) -> Scenario:
+    """A scenario from a file path, or one of the shipped scenarios by name."""
+    path = Path(scenario)
+    if path.suffix == ".toml" or path.exists():
+        return load_scenario(path)
+    return shipped_scenario(str(scenario))
 
 
 def _beta(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
     mean = min(max(mean, 1e-6), 1 - 1e-6)
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
-
-
-def _tests_from_levels(skill: np.ndarray, japanese: np.ndarray, b) -> np.ndarray:
-    """Tests already passed by people whose levels are at or above each threshold."""
-    out = np.zeros(len(skill), dtype=np.uint8)
-    for name, level, threshold in (
-        ("basic_skill", skill, b.threshold_basic_skill),
-        ("skill_grade3", skill, b.threshold_skill_grade3),
-        ("skill_ssw2", skill, b.threshold_skill_ssw2),
-        ("japanese_a1", japanese, 1.0),
-        ("japanese_a2", japanese, 2.0),
-        ("japanese_b1", japanese, 3.0),
-    ):
-        out |= np.where(level >= threshold, TEST_BITS[name], 0).astype(np.uint8)
-    return out

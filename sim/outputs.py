@@ -1,8 +1,15 @@
-"""The monthly table: one row per month (DESIGN.md §6; names and units in docs/outputs.md).
+"""The monthly tables: national (one row per month) and by group (DESIGN.md §6; docs/outputs.md).
 
 Counts of people, firms and events are *real* numbers: agent counts divided by ``scale``, so
 that runs at different scales can be compared. Money is in yen (the FY2024 minimum-wage level
 unless ``min_wage_growth_per_year`` or ``min_wage_national_average_yen`` is set). Reporters are plain functions (they pickle).
+
+The by-group tables (``model.results(by="prefecture" | "field" | "origin")``) hold, for each
+month and group, the national columns that make sense per group (``GROUP_COLUMNS``): stocks by
+status, the month's flows of people counted in the group where the event happened (a transfer in
+the group the mover left), moves into and out of a prefecture, wages and money, and for
+prefectures and fields the firms' events and vacancy fill. Summed over the groups of a grouping,
+every count equals the national column of the same name.
 """
 
 from __future__ import annotations
@@ -11,10 +18,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import kernels
-from sim.domain import Status
+from numba import njit
+
+from sim.domain import FIELDS, ORIGINS, Status
+from sim.processes.codes import ESD, LAST_LEGAL, LAST_TRAINEE, RETURNED, SSW_1, SSW_2, TITP_3
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.model import LabourMarket
 
 #: Flows counted during a month (events), in the order they appear in the table.
@@ -84,7 +95,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
     """The row for the month just ended."""
     p, f, s = model.people, model.firms, model.scale
     n = p.n
-    counts, sums, wages = kernels.tally(
+    counts, sums, wages = tally_kernel(
         p.status[:n], p.firm[:n], model.geo.metro[p.pref[:n]], p.wage_yen[:n], p.debt_yen[:n],
         p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n], p.grievance[:n],
     )
@@ -129,7 +140,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "skill_mean": per(sums[5], legal),
         "japanese_mean": per(sums[6], legal),
         "grievance_mean": per(sums[7], legal),
-        "firms_barred": float((f.sanctioned_until > model.month).sum()) / s,
+        "firms_barred": float((f.barred_until > model.month).sum()) / s,
         "retention_60m": retention(model, 60),
     }
     for col in FLOW_COLUMNS:
@@ -170,3 +181,212 @@ def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]
         a, b = float(values[lo]), float(values[hi])
         out.append(a + (b - a) * (x - lo))
     return tuple(out)
+
+
+#: Debt above this counts as "in debt" (rounding dust below it does not).
+IN_DEBT_YEN = 1.0
+
+
+@njit(cache=True)
+def tally_kernel(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
+    """Counts and sums over people for the monthly row; the employed's wages for percentiles."""
+    counts = np.zeros(9, dtype=np.int64)
+    sums = np.zeros(12)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching,
+    # trainee wage, employed trainees
+    wages = np.empty(status.shape[0], dtype=np.float32)
+    n_wages = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        counts[s] += 1
+        if s >= RETURNED:
+            continue
+        sums[1] += debt_yen[i]
+        if debt_yen[i] > IN_DEBT_YEN:
+            sums[2] += 1
+        sums[3] += savings_yen[i]
+        sums[4] += remitted_yen[i]
+        if pref_metro[i]:
+            sums[8] += 1
+        if s <= LAST_LEGAL:
+            sums[5] += skill[i]
+            sums[6] += japanese[i]
+            sums[7] += grievance[i]
+            if firm[i] >= 0 and wage_yen[i] > 0.0:  # not those hired after this month's payday
+                wages[n_wages] = wage_yen[i]
+                sums[0] += wage_yen[i]
+                n_wages += 1
+                if s <= LAST_TRAINEE:
+                    sums[10] += wage_yen[i]
+                    sums[11] += 1
+            elif firm[i] < 0:
+                sums[9] += 1
+    return counts, sums, wages[:n_wages]
+
+
+# =============================================================================================
+# By group: prefecture, field, origin
+# =============================================================================================
+#: The groupings of the by-group tables and the people column that holds a person's group.
+PERSON_GROUP_COLUMN: dict[str, str] = {"prefecture": "pref", "field": "field", "origin": "origin"}
+#: The groupings that firms belong to, and the firm column that holds a firm's group.
+FIRM_GROUP_COLUMN: dict[str, str] = {"prefecture": "pref", "field": "field"}
+GROUPINGS: tuple[str, ...] = tuple(PERSON_GROUP_COLUMN)
+
+#: Flows of people counted by group (each also a national column).
+GROUP_PEOPLE_FLOWS: tuple[str, ...] = (
+    "arrivals", "arrivals_trainee", "arrivals_ssw", "transfers_voluntary", "transfers_voluntary_ssw",
+    "transfers_unavoidable", "disappearances", "disappearances_trainee", "apprehensions", "returns_home",
+    "returns_end_of_stay", "returns_irregular", "releases", "to_ssw1", "to_ssw2",
+)
+#: Moves between prefectures, into and out of each (prefectures only; each sums to ``inter_prefecture_moves``).
+GROUP_PLACE_FLOWS: tuple[str, ...] = ("moves_in", "moves_out")
+#: Events at firms, counted in the firm's prefecture and field.
+GROUP_FIRM_FLOWS: tuple[str, ...] = (
+    "violations", "violations_detected", "violations_suppressed", "firms_sanctioned", "plans_cancelled", "firm_closures",
+)
+#: Stocks and states of people by group, measured at the end of the month.
+GROUP_PEOPLE_STATES: tuple[str, ...] = (
+    "stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_irregular", "stock_searching",
+    "workers_paid", "wage_mean_yen", "wage_mean_trainee_yen", "debt_mean_yen", "share_in_debt", "savings_mean_yen",
+)
+#: States of firms by group.
+GROUP_FIRM_STATES: tuple[str, ...] = ("vacancy_fill",)
+
+#: Every column a by-group table can have, in table order (after ``month`` and ``group``).
+GROUP_COLUMNS: tuple[str, ...] = GROUP_PEOPLE_STATES + GROUP_FIRM_STATES + GROUP_PEOPLE_FLOWS + GROUP_PLACE_FLOWS + GROUP_FIRM_FLOWS
+_COL = {name: k for k, name in enumerate(GROUP_COLUMNS)}
+
+
+def group_columns(grouping: str) -> tuple[str, ...]:
+    """The columns of one grouping's table: firm columns only where firms belong to the group, moves only for places."""
+    firm = grouping in FIRM_GROUP_COLUMN
+    return tuple(
+        c for c in GROUP_COLUMNS
+        if (firm or c not in GROUP_FIRM_STATES + GROUP_FIRM_FLOWS) and (grouping == "prefecture" or c not in GROUP_PLACE_FLOWS)
+    )
+
+
+def group_labels(model: LabourMarket, grouping: str) -> tuple[str, ...]:
+    """The names of the groups of ``grouping``, in index order."""
+    return {"prefecture": tuple(model.geo.name), "field": FIELDS, "origin": ORIGINS}[grouping]
+
+
+class GroupFlows:
+    """This month's flows by group, counted where the events happen (``LabourMarket.count_flow``)."""
+
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self.sizes = sizes
+        self.counts: dict[str, dict[str, np.ndarray]] = {g: {} for g in sizes}
+
+    def add(self, grouping: str, name: str, groups: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Add one event per entry of ``groups`` (or ``weights`` each) to the flow ``name``."""
+        size = self.sizes[grouping]
+        counts = self.counts[grouping].get(name)
+        if counts is None:
+            counts = self.counts[grouping][name] = np.zeros(size)
+        counts += np.bincount(groups, weights=weights, minlength=size)
+
+    def clear(self) -> None:
+        for table in self.counts.values():
+            table.clear()
+
+
+@njit(cache=True)
+def group_tally_kernel(status, firm, pref, field, origin, offsets, n_total, wage_yen, debt_yen, savings_yen):  # pragma: no cover
+    """Per group (rows: the prefectures, then the fields, then the origins): status counts and money sums.
+
+    ``offsets`` holds each grouping's first row. Columns: in Japan, TITP, ESD, SSW i, SSW ii,
+    irregular, searching, paid, wage sum, trainees paid, trainee wage sum, debt sum, in debt,
+    savings sum.
+    """
+    out = np.zeros((n_total, 14))
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= RETURNED:
+            continue
+        for k in range(3):
+            if k == 0:
+                g = offsets[0] + pref[i]
+            elif k == 1:
+                g = offsets[1] + field[i]
+            else:
+                g = offsets[2] + origin[i]
+            out[g, 0] += 1
+            if s <= TITP_3:
+                out[g, 1] += 1
+            elif s == ESD:
+                out[g, 2] += 1
+            elif s == SSW_1:
+                out[g, 3] += 1
+            elif s == SSW_2:
+                out[g, 4] += 1
+            else:
+                out[g, 5] += 1
+            if s <= LAST_LEGAL:
+                if firm[i] >= 0 and wage_yen[i] > 0.0:
+                    out[g, 7] += 1
+                    out[g, 8] += wage_yen[i]
+                    if s <= LAST_TRAINEE:
+                        out[g, 9] += 1
+                        out[g, 10] += wage_yen[i]
+                elif firm[i] < 0:
+                    out[g, 6] += 1
+            out[g, 11] += debt_yen[i]
+            if debt_yen[i] > IN_DEBT_YEN:
+                out[g, 12] += 1
+            out[g, 13] += savings_yen[i]
+    return out
+
+
+def collect_by_group(model: LabourMarket) -> dict[str, np.ndarray]:
+    """This month's by-group rows: grouping -> array (groups x ``GROUP_COLUMNS``), counts in real numbers."""
+    p, f, s = model.people, model.firms, model.scale
+    n = p.n
+    sizes = model.group_flows.sizes
+    offsets = np.cumsum([0] + [sizes[g] for g in GROUPINGS])
+    assert GROUPINGS == ("prefecture", "field", "origin")  # the kernel's order
+    t = group_tally_kernel(p.status[:n], p.firm[:n], p.pref[:n], p.field[:n], p.origin[:n], offsets[:-1], int(offsets[-1]),
+                           p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n])
+    nan = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        here = t[:, 0]
+        states = {
+            "stock_total": here / s, "stock_titp": t[:, 1] / s, "stock_esd": t[:, 2] / s, "stock_ssw1": t[:, 3] / s,
+            "stock_ssw2": t[:, 4] / s, "stock_irregular": t[:, 5] / s, "stock_searching": t[:, 6] / s,
+            "workers_paid": t[:, 7] / s,
+            "wage_mean_yen": np.where(t[:, 7] > 0, t[:, 8] / t[:, 7], nan),
+            "wage_mean_trainee_yen": np.where(t[:, 9] > 0, t[:, 10] / t[:, 9], nan),
+            "debt_mean_yen": np.where(here > 0, t[:, 11] / here, nan),
+            "share_in_debt": np.where(here > 0, t[:, 12] / here, nan),
+            "savings_mean_yen": np.where(here > 0, t[:, 13] / here, nan),
+        }
+    filled = np.minimum(f.headcount, f.demand).astype(float)
+    out: dict[str, np.ndarray] = {}
+    for k, grouping in enumerate(GROUPINGS):
+        rows = np.full((sizes[grouping], len(GROUP_COLUMNS)), nan)
+        for name, values in states.items():
+            rows[:, _COL[name]] = values[offsets[k] : offsets[k + 1]]
+        if grouping in FIRM_GROUP_COLUMN:
+            of_firm = getattr(f, FIRM_GROUP_COLUMN[grouping])
+            demand = np.bincount(of_firm, weights=f.demand.astype(float), minlength=sizes[grouping])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rows[:, _COL["vacancy_fill"]] = np.where(demand > 0, np.bincount(of_firm, weights=filled, minlength=sizes[grouping]) / demand, nan)
+        for name in group_columns(grouping):
+            if name in GROUP_PEOPLE_FLOWS or name in GROUP_PLACE_FLOWS or name in GROUP_FIRM_FLOWS:
+                counts = model.group_flows.counts[grouping].get(name)
+                rows[:, _COL[name]] = 0.0 if counts is None else counts / s
+        out[grouping] = rows
+    return out
+
+
+def by_group_table(model: LabourMarket, grouping: str, months: list[int], rows: list[np.ndarray]) -> pd.DataFrame:
+    """The tidy long table of one grouping: ``month``, ``group``, then ``group_columns(grouping)``."""
+    import pandas as pd
+
+    labels = group_labels(model, grouping)
+    cols = group_columns(grouping)
+    data = np.concatenate(rows) if rows else np.zeros((0, len(GROUP_COLUMNS)))
+    table = pd.DataFrame(data[:, [_COL[c] for c in cols]], columns=list(cols))
+    table.insert(0, "group", np.tile(np.array(labels, dtype=object), len(rows)))
+    table.insert(0, "month", np.repeat(np.array(months, dtype=np.int64), len(labels)))
+    return table

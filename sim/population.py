@@ -161,7 +161,7 @@ FIRM_COLUMNS: dict[str, type | str] = {
     "headcount": np.int32,  # foreign workers it has (legal statuses)
     "esd_headcount": np.int32,
     "esd_transferees": np.int32,  # ESD workers who came by transfer from another prefecture
-    "sanctioned_until": np.int32,  # model month until which the firm takes no newcomers and no movers (a cancelled plan)
+    "barred_until": np.int32,  # model month until which the firm takes no newcomers and no movers (a cancelled plan); -1: never barred
     "violations_pending": np.int32,  # violation-months since the last audit or inspection
     "intake_this_year": np.int32,
     "quits_this_month": np.int32,

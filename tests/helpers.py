@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sim
+from sim.processes import offers
 from sim.domain import FIELDS, TITP_STATUSES, Status
 from sim.scenario import SHIPPED, Scenario
 
@@ -67,7 +68,7 @@ def tiny_world(
     model.firm_nbr_ptr = np.concatenate([[0], np.cumsum([len(x) for x in nbrs])]).astype(np.int64)
     model.firm_nbr = np.concatenate(nbrs).astype(np.int32) if firms > 1 else np.zeros(0, dtype=np.int32)
     f = model.firms
-    f.sanctioned_until[:] = -1
+    f.barred_until[:] = -1
     f.violations_pending[:] = 0
     f.intake_cap_per_year[:] = 100
     return model
@@ -108,7 +109,7 @@ def place(model: sim.LabourMarket, pid: int, firm: int, status: Status, *, month
 def settle(model: sim.LabourMarket) -> None:
     """Recompute what follows from hand-set arrays: headcounts, ESD counts and wage offers."""
     model.recount_firms()
-    model.update_offers()
+    offers.update_offers(model)
     model.flows.clear()
 
 
@@ -163,7 +164,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             person_field=p.field[pids].copy(), months_with_employer=p.months_with_employer[pids].copy(),
             tests_passed=p.tests_passed[pids].copy(), pref=p.pref[pids].copy(),
         )
-        ids = p.pid[pids].copy() if hasattr(p, "pid") else pids  # ids for life (rows move on compaction)
+        ids = p.pid[pids].copy()  # ids for life (rows move on compaction)
         esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
         batch = len(batches)
         batches.append(model.month)
@@ -299,7 +300,7 @@ def _status_by_pid(model: sim.LabourMarket) -> np.ndarray:
     p = model.people
     entered = int(getattr(p, "entered", p.n))
     out = np.full(entered, -1, dtype=np.int64)
-    ids = p.pid[: p.n] if hasattr(p, "pid") else np.arange(p.n)
+    ids = p.pid[: p.n]
     out[ids] = p.status[: p.n]
     return out
 

@@ -9,7 +9,8 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
-from sim.model import intake_cap
+from sim.processes import arrivals
+from sim.processes.arrivals import intake_cap
 
 
 def test_broker_fee_cap_limits_the_debt_newcomers_bring():
@@ -21,7 +22,7 @@ def test_broker_fee_cap_limits_the_debt_newcomers_bring():
     for m in (capped, free):
         m.month = 1  # as at the start of month 1: only the arrivals happen
         first_new[id(m)] = m.people.n
-        m.arrive()
+        arrivals.arrive(m)
     new_capped = capped.people.debt_yen[first_new[id(capped)]: capped.people.n]
     new_free = free.people.debt_yen[first_new[id(free)]: free.people.n]
     assert len(new_capped) > 20

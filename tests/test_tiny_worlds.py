@@ -16,10 +16,10 @@ from helpers import (
 )
 from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import TEST_BITS, Status
-from sim.model import intake_cap
+from sim.processes import apprehension, audits, grievance, ladder, violations, work
+from sim.processes.arrivals import intake_cap
 from sim.outputs import collect
 
-RNG = np.random.default_rng(0)
 
 
 def two_firm_market(base: str = "free_mobility", *, dest_pref: int = AOMORI, dest_field: int = CONSTRUCTION,
@@ -44,7 +44,7 @@ def test_free_trainee_moves_to_better_paid_firm_with_vacancy():
     voluntary-transfer flow all change by exactly one; nothing else moves."""
     m = two_firm_market()
     trainee = m.trainee(0)
-    assert trainee.seek_transfer(RNG) is True
+    assert trainee.seek_transfer(np.random.default_rng(0)) is True
     p, f = m.people, m.firms
     assert p.firm[:3].tolist() == [1, 0, 0]
     assert f.headcount.tolist() == [2, 1]
@@ -77,7 +77,7 @@ def test_agent_api_for_one_person_and_firm():
     m.detach(np.array([t.row]))  # released: no employer, last employer firm 1
     m.firms.demand[1] = 0.5  # firm 1 takes no one now; firm 0 has vacancies
     settle(m)  # (starts the month's flows afresh)
-    assert t.seek_new_employer(RNG) is True
+    assert t.seek_new_employer(np.random.default_rng(0)) is True
     assert t.employer is m.firm_agents[0] and m.flows["transfers_unavoidable"] == 1
 
 
@@ -85,7 +85,7 @@ def test_transfer_into_metro_prefecture_counts_as_inter_prefecture_move():
     """A move from Aomori to a Tokyo firm changes the person's prefecture and counts one
     inter-prefecture move and one move into a metro prefecture (none out of one)."""
     m = two_firm_market(dest_pref=TOKYO)
-    assert m.trainee(0).seek_transfer(RNG)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
     p = m.people
     assert p.pref[0] == TOKYO and p.transferee_from_other_area[0]
     assert m.firms.esd_transferees.tolist() == [0, 1]
@@ -112,9 +112,9 @@ def test_trainee_does_not_move_when_destination_is_unacceptable(why, changes):
         place(m, 2, 1, Status.ESD)
         settle(m)
     if barred:
-        m.firms.sanctioned_until[1] = m.month + 12
+        m.firms.barred_until[1] = m.month + 12
     before = m.firms.headcount.copy()
-    assert m.trainee(0).seek_transfer(RNG) is False, why
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is False, why
     assert m.people.firm[0] == 0
     assert m.firms.headcount.tolist() == before.tolist()
     assert m.people.transfers[0] == 0
@@ -124,14 +124,14 @@ def test_trainee_does_not_move_when_destination_is_unacceptable(why, changes):
 def test_same_field_rule_off_lets_trainee_change_field():
     """With the same-field rule off, the better-paid firm in another field takes the trainee."""
     m = two_firm_market(dest_field=AGRICULTURE, settings={"policy.transfer.same_field": False})
-    assert m.trainee(0).seek_transfer(RNG) is True
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is True
     assert m.people.firm[0] == 1
 
 
 def test_wage_gain_threshold_is_enough_when_met():
     """A destination paying 4% more (above the 3% gain asked) is accepted."""
     m = two_firm_market(dest_markup=1.04)
-    assert m.trainee(0).seek_transfer(RNG) is True
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is True
 
 
 def test_best_paying_acceptable_firm_is_chosen():
@@ -143,7 +143,7 @@ def test_best_paying_acceptable_firm_is_chosen():
     for pid in range(3):
         place(m, pid, 0, Status.ESD)
     settle(m)
-    assert m.trainee(0).seek_transfer(RNG)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
     assert m.people.firm[0] == 2
 
 
@@ -152,7 +152,7 @@ def test_worker_who_changes_field_works_in_the_new_field():
     field is the new employer's field."""
     m = two_firm_market(dest_field=AGRICULTURE, settings={"policy.transfer.same_field": False})
     trainee = m.trainee(0)
-    assert trainee.seek_transfer(RNG)
+    assert trainee.seek_transfer(np.random.default_rng(0))
     assert trainee.field == "agriculture"
 
 
@@ -168,10 +168,10 @@ def test_ssw_same_field_rule_binds_after_a_trainee_changed_field():
         place(m, pid, 0, Status.ESD)
     settle(m)
     trainee = m.trainee(0)
-    assert trainee.seek_transfer(RNG) and m.people.firm[0] == 1  # trainee: construction -> agriculture
+    assert trainee.seek_transfer(np.random.default_rng(0)) and m.people.firm[0] == 1  # trainee: construction -> agriculture
     m.change_status(np.array([0]), Status.SSW_1)
     m.firms.demand[2] = 10  # now construction firm 2 has vacancies and pays 1.4 / 1.2 more
-    assert trainee.seek_transfer(RNG) is False
+    assert trainee.seek_transfer(np.random.default_rng(0)) is False
     assert m.people.firm[0] == 1
 
 
@@ -202,7 +202,7 @@ def test_esd_caps_on_transferees_from_other_prefectures(dest_pref, esd_workers_t
         place(m, pid, 1, Status.ESD)
     settle(m)
     assert m.firms.esd_headcount[1] == esd_workers_there and m.firms.esd_transferees[1] == 0
-    assert m.trainee(0).seek_transfer(RNG) is accepted
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is accepted
     assert m.people.firm[0] == (1 if accepted else 0)
     assert m.firms.esd_transferees[1] == int(accepted and dest_pref != mover_pref)
 
@@ -217,7 +217,7 @@ def test_esd_caps_do_not_apply_to_ssw_holders():
     for pid in range(1, 5):
         place(m, pid, 1, Status.ESD)
     settle(m)
-    assert m.trainee(0).seek_transfer(RNG) is True
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is True
     assert m.flows["transfers_voluntary_ssw"] == 1
 
 
@@ -277,11 +277,11 @@ def test_firm_with_zero_compliance_violates_every_month():
     for pid in range(3):
         place(m, pid, 0, Status.TITP_1, months_in_japan=3)  # firm 1 employs no one
     settle(m)
-    Firm.commit_violations(m, np.random.default_rng(3))
+    violations.commit_violations(m)
     assert m.firms.violating.tolist() == [True, False]
     assert m.firms.violations_pending.tolist() == [1, 0]
     assert m.flows["violations"] == 1
-    Trainee.feel_grievance(m)
+    grievance.feel_grievance(m)
     assert np.allclose(m.people.grievance[:3], m.behaviour.grievance.per_violation)
 
 
@@ -323,8 +323,8 @@ def test_thorough_independent_audit_detects_and_sanctions_every_violation():
     # everyone at the violator (its two trainees and any newcomer of the month) moves to firm 1
     assert row["releases"] * scale >= 2 and row["transfers_unavoidable"] == row["releases"]
     assert m.firms.headcount[0] == 0
-    assert m.firms.sanctioned_until.tolist() == [1 + bar, -1]
-    assert m.firm_agents[0].sanctioned and not m.firm_agents[1].sanctioned
+    assert m.firms.barred_until.tolist() == [1 + bar, -1]
+    assert m.firm_agents[0].barred and not m.firm_agents[1].barred
     assert (m.firms.violations_pending == 0).all()
     for _ in range(5):
         n_before = m.people.n
@@ -343,7 +343,7 @@ def test_improvement_order_improves_compliance_without_a_bar():
     row = m.results().iloc[-1]
     assert row["firms_sanctioned"] * m.scale == 1 and row["plans_cancelled"] == 0
     assert row["firms_barred"] == 0 and row["releases"] == 0
-    assert (m.firms.sanctioned_until == -1).all()
+    assert (m.firms.barred_until == -1).all()
     assert m.firms.compliance[0] == pytest.approx(gain)  # from 0: 0 + (1 - 0) x gain
 
 
@@ -355,7 +355,7 @@ def test_audit_without_independence_hushes_violations_up():
     assert row["violations_detected"] == 0
     assert row["violations_suppressed"] * m.scale == 1
     assert row["firms_sanctioned"] == 0
-    assert (m.firms.sanctioned_until == -1).all()
+    assert (m.firms.barred_until == -1).all()
 
 
 def test_revoked_plan_releases_trainees_but_not_ssw_holders():
@@ -376,7 +376,9 @@ def test_revoked_plan_releases_trainees_but_not_ssw_holders():
         def random(self, size=None):
             return np.zeros(size)
 
-    SupervisoryBody.audit_members(m, AllZero())
+    real_rng_for = m.rng_for
+    m.rng_for = lambda purpose, *extra: AllZero() if purpose == audits.STREAM else real_rng_for(purpose, *extra)
+    audits.audit_members(m)
     assert m.people.firm[:3].tolist() == [1, 1, 0]
     assert m.flows["releases"] == 2 and m.flows["transfers_unavoidable"] == 2
     assert m.flows["transfers_voluntary"] == 0 and m.flows["violations_detected"] == 2
@@ -387,7 +389,7 @@ def test_revoked_plan_releases_trainees_but_not_ssw_holders():
 # Money: pay, debt, savings, remittances
 # =============================================================================================
 def test_monthly_money_arithmetic_matches_the_formula():
-    """One month of ``Trainee.work`` for four people, computed by hand from the documented rule:
+    """One month of ``work.work`` for four people, computed by hand from the documented rule:
     pay = offer x (1 + SSW premium) x (1 - theft); debt grows by the monthly interest; net pay
     after deductions and living costs repays debt first (repay_share of the surplus), the rest is
     split between remittances (remit_share) and savings; a shortfall eats savings, then adds to
@@ -420,7 +422,7 @@ def test_monthly_money_arithmetic_matches_the_formula():
         expected.append((wage, debt + shortfall - from_savings, savings - from_savings, remit))
     months_before = m.people.months_in_japan[:4].copy()
 
-    Trainee.work(m)
+    work.work(m)
 
     p = m.people
     for pid, (wage, debt, savings, remit) in enumerate(expected):
@@ -444,7 +446,7 @@ def test_irregular_worker_earns_local_minimum_wage_pay():
     place(m, 1, 0, Status.TITP_1)
     settle(m)
     m.disappear(np.array([1]))
-    pay = Trainee.pay(m)
+    pay = work.pay(m)
     w = m.world
     assert pay[1] == pytest.approx(w.irregular_wage_factor * m.geo.min_wage_yen_per_hour[TOKYO] * w.hours_per_month)
     assert pay[0] == pytest.approx(m.offer_yen[0])
@@ -515,7 +517,7 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
     place(m, 0, 0, status, months_in_japan=months, tests=tests)
     m.people.wants_long_stay[0] = wants
     settle(m)
-    Trainee.move_up_or_leave(m, m.rng_for("ladder"))
+    ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == expected
     assert m.flows["to_ssw1"] == int(expected == Status.SSW_1)
     assert m.flows["returns_end_of_stay"] == int(expected == Status.RETURNED)
@@ -533,7 +535,7 @@ def test_trainee_without_employer_cannot_enter_titp_stage_iii():
     place(m, 0, -1, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
     m.people.wants_long_stay[0] = True
     settle(m)
-    Trainee.move_up_or_leave(m, m.rng_for("ladder"))
+    ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == Status.RETURNED
 
 
@@ -561,14 +563,15 @@ def test_titp_intake_cap_by_staff(staff, cap):
 def test_new_employer_reimburses_initial_costs_weighted_by_time_served(status, months_served, expected_yen):
     """Under ESD the new employer of a voluntary transferee reimburses the first employer's
     initial costs, 400,000 yen less the share of 36 months already served; nothing for SSW
-    holders (whose first employer had no such costs)."""
-    m = tiny_world("esd", firms=2, people=2)
+    holders (whose first employer had no such costs). ESD's reimbursement with free job change,
+    so that a move after 0 months is allowed too."""
+    m = tiny_world("esd", firms=2, people=2, settings={"policy.transfer.regime": "free"})
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
     set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.3, demand=10)
     place(m, 0, 0, status, months_in_japan=months_served, months_with_employer=months_served)
     place(m, 1, 0, Status.ESD)
     settle(m)
-    assert m.trainee(0).seek_transfer(RNG)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
     assert m.flows["reimbursement_yen"] == pytest.approx(expected_yen)
     assert collect(m)["reimbursement_yen"] == pytest.approx(expected_yen / m.scale)
 
@@ -593,7 +596,7 @@ def test_trainee_stands_on_the_employers_node():
     m = two_firm_market()
     trainee = m.trainee(0)
     assert trainee.cell is m.firm_agents[0].cell
-    assert trainee.seek_transfer(RNG)
+    assert trainee.seek_transfer(np.random.default_rng(0))
     assert trainee.cell is m.firm_agents[1].cell
     m.disappear(np.array([0]))
     assert trainee.cell is None and trainee.employer is None

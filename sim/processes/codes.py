@@ -1,0 +1,23 @@
+"""Residence-status codes as plain integers, for the compiled kernels.
+
+numba reads module-level integers as compile-time constants; these are derived from
+``sim.domain.Status`` so that the kernels and the rest of the model cannot disagree.
+"""
+
+from __future__ import annotations
+
+from sim.domain import Status
+
+TITP_1 = int(Status.TITP_1)
+TITP_2 = int(Status.TITP_2)
+TITP_3 = int(Status.TITP_3)
+ESD = int(Status.ESD)
+SSW_1 = int(Status.SSW_1)
+SSW_2 = int(Status.SSW_2)
+IRREGULAR = int(Status.IRREGULAR)
+RETURNED = int(Status.RETURNED)
+REMOVED = int(Status.REMOVED)
+
+#: The highest code of a trainee status (TITP i-iii, ESD) and of a legal status (with SSW).
+LAST_TRAINEE = ESD
+LAST_LEGAL = SSW_2

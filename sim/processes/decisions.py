@@ -1,0 +1,177 @@
+"""ODD 7.11 Decisions: each legal resident absconds, goes home, seeks a transfer, or carries on.
+
+Phase 10, two-phase: every legal resident's act is drawn from the same state (``decide_kernel``),
+then the acts are applied in this order: disappearances (``model.disappear``), early returns
+home, the searches of people released by their employer (who go home when their search has run
+out), then the searches of voluntary seekers (``sim.processes.matching``).
+
+Monthly hazards (one uniform draw per person makes them exclusive, in this order):
+
+    abscond     = min(HAZARD_CAP, base x exp(b_debt debt/500k + b_grievance grievance + b_gap gap
+                                              + b_ties [a contact works irregularly])
+                                   x legal_exit_factor   if a legal transfer is open to them
+                                   x end_of_stay_factor  in the last months of a stay they want
+                                                         to extend, with no legal way to)
+    return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii: ssw2_return)
+    seek        = min(HAZARD_CAP, seek_base + seek_per_gap x gap + seek_per_grievance x grievance)
+                  only if the policy lets them transfer now (``policy.transfer_allowed``) and they
+                  have an employer
+
+Parameters: ``behaviour.abscond``, ``behaviour.departure``, ``behaviour.transfer`` (``DecisionParams``);
+policy: stay limits, whether the SSW paths are open, who may transfer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim.domain import Status
+from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
+from sim.processes.matching import find_employers
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+#: Random stream of decisions (and of the searches that follow them).
+STREAM = "decisions"
+
+#: Acts, one per person: not a legal resident (no decision), carry on, abscond, go home, seek a
+#: transfer, keep looking for an employer (between employers after a release).
+NOT_LEGAL, CARRY_ON, ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING = -1, 0, 1, 2, 3, 4
+
+#: No monthly hazard exceeds this (keeps the three exclusive acts' total below 1.5 and every act possible).
+HAZARD_CAP = 0.5
+
+#: Debt enters the absconding hazard in units of 500,000 yen.
+DEBT_UNIT_YEN = 500_000.0
+
+#: Months left treated as "no end" for SSW ii holders (their stay is renewable without limit).
+NO_END = 1_000_000
+
+
+class DecisionParams(NamedTuple):
+    """The behavioural parameters of the three hazards and this month's rules that shape them."""
+
+    abscond_base: float  # monthly hazard at zero debt, grievance, gap
+    per_debt_500k_yen: float  # log-hazard per 500,000 yen of debt
+    per_grievance: float  # log-hazard per unit of grievance
+    per_wage_gap: float  # log-hazard per unit of relative wage gap
+    per_irregular_contact: float  # log-hazard if a contact works irregularly
+    legal_exit_factor: float  # multiplies the hazard of those who may transfer legally
+    end_of_stay_factor: float  # multiplies it near the end of a stay with no way to stay on
+    end_of_stay_window_months: int  # how many months count as "near the end"
+    return_base: float  # monthly hazard of going home
+    return_per_grievance: float  # added per unit of grievance
+    ssw2_return: float  # SSW ii holders' monthly hazard of going home
+    seek_base: float  # monthly hazard of seeking a transfer (when allowed)
+    seek_per_wage_gap: float
+    seek_per_grievance: float
+    max_trainee_months: int  # the policy's stay limits ...
+    ssw1_max_months: int
+    ssw1_open: bool  # ... and whether a longer stay is open this month
+    ssw2_open: bool
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> DecisionParams:
+        beh, pol, now = model.behaviour, model.policy, model.calendar()
+        a, d, t = beh.abscond, beh.departure, beh.transfer
+        return cls(
+            float(a.base_monthly), float(a.per_debt_500k_yen), float(a.per_grievance), float(a.per_wage_gap),
+            float(a.per_irregular_contact), float(a.legal_exit_factor), float(a.end_of_stay_factor),
+            int(a.end_of_stay_window_months), float(d.return_base_monthly), float(d.return_per_grievance),
+            float(d.ssw2_return_monthly), float(t.seek_base_monthly), float(t.seek_per_wage_gap),
+            float(t.seek_per_grievance), int(pol.max_trainee_months), int(pol.ssw1_max_months),
+            bool(pol.ssw1_open(*now)), bool(pol.ssw2_open(*now)),
+        )
+
+
+@njit(cache=True)
+def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit, near_end, params):  # pragma: no cover
+    """One person's monthly hazard of absconding (see the module docstring)."""
+    log_h = params.per_debt_500k_yen * debt_yen / DEBT_UNIT_YEN + params.per_grievance * grievance + params.per_wage_gap * wage_gap
+    if irregular_contact:
+        log_h += params.per_irregular_contact
+    h = params.abscond_base * np.exp(log_h)
+    if legal_exit:
+        h *= params.legal_exit_factor
+    if near_end:
+        h *= params.end_of_stay_factor
+    return min(h, HAZARD_CAP)
+
+
+@njit(cache=True)
+def decide_kernel(
+    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
+    months_in_japan, months_in_status, wants_long_stay, params,
+):  # pragma: no cover - compiled
+    """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
+
+    ``u`` holds one uniform draw per legal resident, in row order.
+    """
+    out = np.full(status.shape[0], NOT_LEGAL, dtype=np.int8)
+    j = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s > LAST_LEGAL:
+            continue
+        x = u[j]
+        j += 1
+        g, gap = grievance[i], wage_gap[i]
+        # Near the end of the permitted stay, with no legal way to stay on?
+        if s <= ESD:
+            left = params.max_trainee_months - months_in_japan[i]
+            path = params.ssw1_open
+        elif s == SSW_1:
+            left = params.ssw1_max_months - months_in_status[i]
+            path = params.ssw2_open
+        else:
+            left = NO_END
+            path = True
+        near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
+        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, params)
+        h_r = params.ssw2_return if s == SSW_2 else params.return_base + params.return_per_grievance * g
+        h_r = min(h_r, HAZARD_CAP)
+        h_s = 0.0
+        if legal_exit[i] and firm[i] >= 0:
+            h_s = min(params.seek_base + params.seek_per_wage_gap * gap + params.seek_per_grievance * g, HAZARD_CAP)
+        if x < h_a:
+            out[i] = ABSCOND
+        elif x < h_a + h_r:
+            out[i] = RETURN_HOME
+        elif x < h_a + h_r + h_s:
+            out[i] = SEEK_TRANSFER
+        elif firm[i] < 0:
+            out[i] = KEEP_SEARCHING
+        else:
+            out[i] = CARRY_ON
+    return out
+
+
+def decide(model: LabourMarket) -> None:
+    """Phase 10: draw every legal resident's act, then apply the acts in order."""
+    p = model.people
+    n = p.n
+    status = p.status[:n]
+    n_legal = int(np.count_nonzero(status <= LAST_LEGAL))
+    if n_legal == 0:
+        return
+    rng = model.rng_for(STREAM)
+    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], p.field[:n], p.tests_passed[:n])
+    act = decide_kernel(
+        rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
+        p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
+        DecisionParams.of(model),
+    )
+    absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))
+    model.disappear(absconding)
+    model.count_flow("returns_home", returning)
+    model.leave_japan(returning, Status.RETURNED)
+
+    found = find_employers(model, searching, rng, voluntary=False)
+    gave_up = searching[(found < 0) & (p.months_searching[searching] >= model.behaviour.transfer.unavoidable_search_months)]
+    model.count_flow("returns_home", gave_up)
+    model.leave_japan(gave_up, Status.RETURNED)
+    find_employers(model, seeking, rng, voluntary=True)

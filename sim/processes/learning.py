@@ -1,0 +1,95 @@
+"""ODD 7.5 Learning and 7.6 Tests: skill and Japanese grow at work; the yearly test sitting.
+
+Learning (phase 4), for everyone employed in a legal status, each month:
+
+    skill    += skill_per_month x training_quality[employer] x aptitude
+    japanese += japanese_per_month x aptitude
+
+Tests (phase 5): in the month before each arrival anniversary (``months_in_japan % 12 == 11``)
+every legal resident sits every test not yet passed; a test is passed when the level plus a
+normal noise draw (sd ``test_noise_sd``) reaches its threshold, and a pass is kept for good.
+The six tests and their thresholds are the table ``TESTS``.
+
+Parameters: ``behaviour.learning`` (``LearningConfig``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from sim.domain import TEST_BITS
+from sim.processes.codes import LAST_LEGAL
+from sim.scenario import LearningConfig
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+#: Random stream of the test sitting.
+STREAM = "tests"
+
+#: Japanese levels on the model's scale (``people.japanese``): 1 = JLPT N5 / CEFR A1, 2 = N4 / A2, 3 = N3 / B1.
+JAPANESE_A1, JAPANESE_A2, JAPANESE_B1 = 1.0, 2.0, 3.0
+
+#: The six tests the rules can name, in the order they are sat (the order of the noise draws):
+#: (test, the level it measures, its threshold: a ``LearningConfig`` field or a Japanese level).
+TESTS: tuple[tuple[str, str, str | float], ...] = (
+    ("basic_skill", "skill", "threshold_basic_skill"),
+    ("skill_grade3", "skill", "threshold_skill_grade3"),
+    ("skill_ssw2", "skill", "threshold_skill_ssw2"),
+    ("japanese_a1", "japanese", JAPANESE_A1),
+    ("japanese_a2", "japanese", JAPANESE_A2),
+    ("japanese_b1", "japanese", JAPANESE_B1),
+)
+
+
+def test_thresholds(params: LearningConfig) -> list[tuple[str, str, float]]:
+    """``TESTS`` with each threshold as a number: (test, level, threshold)."""
+    return [(name, level, getattr(params, t) if isinstance(t, str) else t) for name, level, t in TESTS]
+
+
+def tests_from_levels(skill: np.ndarray, japanese: np.ndarray, params: LearningConfig) -> np.ndarray:
+    """The bit mask of tests already passed by people whose levels reach each threshold (no noise)."""
+    levels = {"skill": skill, "japanese": japanese}
+    out = np.zeros(len(skill), dtype=np.uint8)
+    for name, level, threshold in test_thresholds(params):
+        out |= np.where(levels[level] >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+    return out
+
+
+@njit(cache=True)
+def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, skill_per_month, japanese_per_month):  # pragma: no cover
+    for i in range(status.shape[0]):
+        f = firm[i]
+        if status[i] <= LAST_LEGAL and f >= 0:
+            skill[i] += skill_per_month * training_quality[f] * aptitude[i]
+            japanese[i] += japanese_per_month * aptitude[i]
+
+
+def learn(model: LabourMarket) -> None:
+    """Phase 4: skill grows with the employer's training quality; Japanese grows with time in work."""
+    p, b = model.people, model.behaviour.learning
+    n = p.n
+    learn_kernel(
+        p.status[:n], p.firm[:n], p.skill[:n], p.japanese[:n], p.aptitude[:n],
+        model.firms.training_quality, b.skill_per_month, b.japanese_per_month,
+    )
+
+
+def take_tests(model: LabourMarket) -> None:
+    """Phase 5: the yearly sitting of every test not yet passed (level + noise >= threshold)."""
+    p, b = model.people, model.behaviour.learning
+    n = p.n
+    sitting = (p.status[:n] <= LAST_LEGAL) & (p.months_in_japan[:n] % 12 == 11)
+    rows = np.flatnonzero(sitting)
+    if len(rows) == 0:
+        return
+    rng = model.rng_for(STREAM)
+    levels = {"skill": p.skill[rows], "japanese": p.japanese[rows]}
+    passed = p.tests_passed[rows]
+    for name, level, threshold in test_thresholds(b):
+        noise = rng.normal(0.0, b.test_noise_sd, len(rows)) if b.test_noise_sd > 0 else 0.0
+        passed = passed | np.where(levels[level] + noise >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+    p.tests_passed[rows] = passed

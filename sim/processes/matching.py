@@ -1,0 +1,193 @@
+"""ODD 7.12 Job search and matching: who moves to which firm (transfers, voluntary or unavoidable).
+
+Seekers act one at a time in a random priority order (a fresh order for each batch: the
+released, the searching, the voluntary seekers of a month). Each looks over the firms they can
+reach - the employer's firm ties, ``placement_offers`` member firms put forward by the
+employer's supervisory body, the employers of their contacts - keeps those that would accept
+them and moves to the best-paying one. Acceptable: not barred from intake, a vacancy, an offer
+at least ``1 + min_wage_gain`` times the current one for a voluntary move, the field rule
+(``policy.same_field_required``), and for ESD workers from another prefecture the caps on
+transferees (``policy.transferee_caps``: the share of a metro firm's ESD workers, and of any
+firm's, who came from other prefectures). Each move frees a place at the old employer and fills
+one at the new, which the next seekers see (a serial dictatorship). Ties between equal offers go
+to the firm with the higher random visibility drawn for the batch. One seeker alone gets exactly
+their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share this code.
+
+Parameters: ``behaviour.transfer.min_wage_gain``, ``behaviour.transfer.placement_offers``; policy:
+field rule, caps on transferees.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim.domain import Status
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+#: Random stream of the searches of people released by their employer (keyed by the month's batch).
+RELEASE_STREAM = "release"
+
+#: Weight of the random visibility that breaks ties between equal offers.
+TIE_BREAK = 1e-6
+
+#: Tolerance in the cap comparisons, so that exact thirds and sixths pass.
+CAP_TOLERANCE = 1e-9
+
+
+class Seekers(NamedTuple):
+    """Per-seeker arrays (one entry per seeker, in the order given)."""
+
+    home: np.ndarray  # the firm they search from (employer, or last employer after a release)
+    employed: np.ndarray  # still on their employer's books?
+    min_offer: np.ndarray  # the lowest offer they accept, yen a month
+    same_field: np.ndarray  # must they stay in their field?
+    capped: np.ndarray  # do the caps on transferees from other prefectures apply to them?
+    is_esd: np.ndarray  # ESD workers (counted in the firms' ESD headcounts)
+    field: np.ndarray
+    pref: np.ndarray
+    transferee: np.ndarray  # counted as a transferee from another area at their employer?
+    contacts: np.ndarray  # rows of their contacts (-1: none)
+    placement_draws: np.ndarray  # uniform draws choosing the member firms their body puts forward
+
+
+class Reach(NamedTuple):
+    """The ties along which firms are reached (compressed rows)."""
+
+    firm_nbr_ptr: np.ndarray
+    firm_nbr: np.ndarray
+    body_of_firm: np.ndarray
+    member_ptr: np.ndarray
+    members: np.ndarray
+    person_firm: np.ndarray  # every person's employer (the employers of contacts)
+
+
+class Openings(NamedTuple):
+    """Firms as seekers see them; the counts are copies that follow each move of the batch."""
+
+    offer_yen: np.ndarray
+    visibility: np.ndarray  # random tie-breaker drawn for the batch
+    demand: np.ndarray
+    headcount: np.ndarray
+    esd_headcount: np.ndarray
+    esd_transferees: np.ndarray
+    barred_until: np.ndarray
+    field: np.ndarray
+    pref: np.ndarray
+    metro_pref: np.ndarray  # by prefecture: a metro prefecture?
+    month: int
+    metro_cap_share: float  # 1.0: no cap
+    firm_cap_share: float  # 1.0: no cap
+
+
+@njit(cache=True)
+def acceptable(c, s, seekers, firms):  # pragma: no cover - compiled
+    """Would firm ``c`` take seeker ``s`` now?"""
+    if firms.barred_until[c] > firms.month or firms.demand[c] - firms.headcount[c] < 1.0:
+        return False
+    if firms.offer_yen[c] < seekers.min_offer[s]:
+        return False
+    if seekers.same_field[s] and firms.field[c] != seekers.field[s]:
+        return False
+    if seekers.capped[s] and firms.pref[c] != seekers.pref[s]:
+        after_t, after_e = firms.esd_transferees[c] + 1.0, firms.esd_headcount[c] + 1.0
+        if firms.metro_pref[firms.pref[c]] and firms.metro_cap_share < 1.0 and after_t > firms.metro_cap_share * after_e + CAP_TOLERANCE:
+            return False
+        if firms.firm_cap_share < 1.0 and after_t > firms.firm_cap_share * after_e + CAP_TOLERANCE:
+            return False
+    return True
+
+
+@njit(cache=True)
+def match_kernel(order, seekers, reach, firms):  # pragma: no cover - compiled
+    """Seekers, in ``order``, each take the best-paying acceptable firm they can reach.
+
+    Returns each seeker's new firm, -1 for none; ``firms``' counts follow each move.
+    """
+    result = np.full(order.shape[0], -1, dtype=np.int64)
+    n_draws = seekers.placement_draws.shape[1]
+    n_contacts = seekers.contacts.shape[1]
+    for s in order:
+        h = seekers.home[s]
+        best, best_score = -1, -1.0
+        body = reach.body_of_firm[h]
+        n_members = reach.member_ptr[body + 1] - reach.member_ptr[body]
+        n_ties = reach.firm_nbr_ptr[h + 1] - reach.firm_nbr_ptr[h]
+        for k in range(n_ties + n_draws + n_contacts):
+            if k < n_ties:
+                c = reach.firm_nbr[reach.firm_nbr_ptr[h] + k]
+            elif k < n_ties + n_draws:
+                c = reach.members[reach.member_ptr[body] + int(seekers.placement_draws[s, k - n_ties] * n_members)]
+            else:
+                who = seekers.contacts[s, k - n_ties - n_draws]
+                c = reach.person_firm[who] if who >= 0 else -1
+            if c < 0 or c == h:
+                continue
+            if not acceptable(c, s, seekers, firms):
+                continue
+            score = firms.offer_yen[c] * (1.0 + TIE_BREAK * firms.visibility[c])
+            if score > best_score:
+                best, best_score = c, score
+        if best < 0:
+            continue
+        result[s] = best
+        firms.headcount[best] += 1
+        employed = seekers.employed[s]
+        if employed:
+            firms.headcount[h] -= 1
+        if seekers.is_esd[s]:
+            firms.esd_headcount[best] += 1
+            if firms.pref[best] != seekers.pref[s]:
+                firms.esd_transferees[best] += 1
+            if employed:
+                firms.esd_headcount[h] -= 1
+                if seekers.transferee[s]:
+                    firms.esd_transferees[h] -= 1
+    return result
+
+
+def find_employers(model: LabourMarket, rows: np.ndarray, rng: np.random.Generator, voluntary: bool) -> np.ndarray:
+    """Match seekers (rows of ``model.people``) to firms and move those hired.
+
+    ``voluntary`` moves need a wage gain of ``min_wage_gain`` and count as voluntary transfers;
+    otherwise (after an unavoidable release) any acceptable firm will do. Returns each
+    seeker's new firm (-1: none).
+    """
+    p, f, pol = model.people, model.firms, model.policy
+    rows = np.asarray(rows, dtype=np.int64)
+    result = np.full(len(rows), -1, dtype=np.int64)
+    home = np.where(p.firm[rows] >= 0, p.firm[rows], p.last_firm[rows]).astype(np.int64)
+    searching = np.flatnonzero(home >= 0)
+    if len(searching) == 0:
+        return result
+    who, home = rows[searching], home[searching]
+    n = len(who)
+    order = rng.permutation(n)
+    placement_draws = rng.random((n, model.behaviour.transfer.placement_offers))
+    visibility = rng.random(f.n)
+
+    status = p.status[who]
+    is_esd = status == Status.ESD
+    gain = model.behaviour.transfer.min_wage_gain
+    metro_cap, firm_cap = pol.transferee_caps
+    seekers = Seekers(
+        home=home, employed=p.firm[who] >= 0,
+        min_offer=model.offer_yen[home] * (1.0 + gain) if voluntary else np.zeros(n),
+        same_field=pol.same_field_required(status), capped=pol.caps_apply(status), is_esd=is_esd,
+        field=p.field[who], pref=p.pref[who], transferee=p.transferee_from_other_area[who],
+        contacts=p.contacts[who], placement_draws=placement_draws,
+    )
+    reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm)
+    openings = Openings(
+        model.offer_yen, visibility, f.demand, f.headcount.copy(), f.esd_headcount.copy(), f.esd_transferees.copy(),
+        f.barred_until, f.field, f.pref, model.geo.metro, int(model.month), float(metro_cap), float(firm_cap),
+    )
+    moved_to = match_kernel(order, seekers, reach, openings)
+    hired = np.flatnonzero(moved_to >= 0)
+    model.move_workers(who[hired], moved_to[hired], voluntary)
+    result[searching[hired]] = moved_to[hired]
+    return result

@@ -1,0 +1,136 @@
+"""ODD 7.4 Work, pay and money: everyone ages a month, is paid, repays debt, remits and saves.
+
+Phase 3, for everyone in Japan:
+
+* time: ``months_in_japan`` and ``months_in_status`` +1; ``months_with_employer`` +1 at work,
+  ``months_searching`` +1 for a legal resident between employers;
+* gross pay (``pay_of``): the employer's offer, x (1 + ``ssw_wage_premium``) for SSW holders,
+  x (1 - ``wage_theft_share``) where the employer underpays this month; irregular workers earn
+  ``irregular_wage_factor`` x the local minimum-wage pay; nothing between employers;
+* money: debt grows by ``debt_interest_monthly``; net pay = pay x (1 - ``deductions_share``) -
+  ``living_cost_yen``; a positive net repays debt first (``repay_share`` of it), the rest is
+  split between remittances (``remit_share``) and savings; a shortfall eats savings, then adds
+  to debt, so neither savings nor debt can go negative.
+
+Parameters: ``world`` (pay and money: ``PayParams``, ``MoneyParams``),
+``behaviour.violations.wage_theft_share``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim.processes.codes import IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+
+class PayParams(NamedTuple):
+    """What gross pay depends on besides the employer's offer."""
+
+    ssw_wage_premium: float  # share over the offer paid to SSW holders
+    wage_theft_share: float  # share of pay withheld where the employer underpays
+    irregular_wage_factor: float  # irregular pay / local minimum-wage pay
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> PayParams:
+        w = model.world
+        return cls(float(w.ssw_wage_premium), float(model.behaviour.violations.wage_theft_share), float(w.irregular_wage_factor))
+
+
+class MoneyParams(NamedTuple):
+    """How net pay becomes repayments, remittances and savings."""
+
+    debt_interest_monthly: float  # share of debt added each month
+    deductions_share: float  # tax, social insurance, housing deductions, share of gross pay
+    living_cost_yen: float  # living costs a month
+    repay_share: float  # share of net pay that repays debt
+    remit_share: float  # share of the rest sent home
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> MoneyParams:
+        w = model.world
+        return cls(float(w.debt_interest_monthly), float(w.deductions_share), float(w.living_cost_yen),
+                   float(w.repay_share), float(w.remit_share))
+
+
+@njit(cache=True)
+def pay_of(s, f, pref, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
+    """One person's gross pay this month (status ``s``, employer ``f``, prefecture ``pref``)."""
+    if s <= LAST_LEGAL and f >= 0:
+        amount = offer_yen[f]
+        if s == SSW_1 or s == SSW_2:
+            amount *= 1.0 + pay.ssw_wage_premium
+        if underpaying[f]:
+            amount *= 1.0 - pay.wage_theft_share
+        return amount
+    if s == IRREGULAR:
+        return pay.irregular_wage_factor * base_pay_yen[pref]
+    return 0.0
+
+
+@njit(cache=True)
+def pay_all(status, firm, pref, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
+    out = np.zeros(status.shape[0])
+    for i in range(status.shape[0]):
+        out[i] = pay_of(status[i], firm[i], pref[i], offer_yen, underpaying, base_pay_yen, pay)
+    return out
+
+
+@njit(cache=True)
+def work_kernel(
+    status, firm, pref, months_in_japan, months_in_status, months_with_employer, months_searching,
+    wage_yen, debt_yen, savings_yen, remitted_yen, offer_yen, underpaying, base_pay_yen, pay, money,
+):  # pragma: no cover - compiled
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= RETURNED:
+            continue
+        months_in_japan[i] += 1
+        months_in_status[i] += 1
+        f = firm[i]
+        if s <= LAST_LEGAL and f >= 0:
+            months_with_employer[i] += 1
+        elif s <= LAST_LEGAL:
+            months_searching[i] += 1
+        gross = pay_of(s, f, pref[i], offer_yen, underpaying, base_pay_yen, pay)
+        wage_yen[i] = gross
+        debt = debt_yen[i] * (1.0 + money.debt_interest_monthly)
+        net = gross * (1.0 - money.deductions_share) - money.living_cost_yen
+        if net >= 0.0:
+            repay = min(debt, net * money.repay_share)
+            debt -= repay
+            rest = net - repay
+            remit = rest * money.remit_share
+            savings_yen[i] += rest - remit
+            remitted_yen[i] += remit
+        else:
+            shortfall = -net
+            from_savings = min(savings_yen[i], shortfall)
+            savings_yen[i] -= from_savings
+            debt += shortfall - from_savings
+        debt_yen[i] = debt
+
+
+def work(model: LabourMarket) -> None:
+    """Phase 3: a month of time, pay, debt, remittances and savings for everyone in Japan."""
+    p, f = model.people, model.firms
+    n = p.n
+    work_kernel(
+        p.status[:n], p.firm[:n], p.pref[:n], p.months_in_japan[:n], p.months_in_status[:n],
+        p.months_with_employer[:n], p.months_searching[:n],
+        p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n],
+        model.offer_yen, f.underpaying, model.base_pay_yen, PayParams.of(model), MoneyParams.of(model),
+    )
+
+
+def pay(model: LabourMarket) -> np.ndarray:
+    """This month's gross pay of everyone, by the rule ``work`` applies (``pay_of``)."""
+    p = model.people
+    n = p.n
+    return pay_all(p.status[:n], p.firm[:n], p.pref[:n], model.offer_yen, model.firms.underpaying,
+                   model.base_pay_yen, PayParams.of(model))
