@@ -32,7 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 import sim
-from sim.runner import run_scenario, write_table
+from sim.runner import by_group_path, run_scenario, run_tables, write_table
 from sim.scenario import SHIPPED, Scenario, ScenarioError, load_scenario, shipped_scenario_dir
 from sim.summary import LAST_12_NOTE, METRICS, headline, summarise
 
@@ -110,6 +110,23 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
+def _groupings(by: str | None, out: Path | None) -> tuple[str, ...]:
+    """The groupings named by ``--by`` (checked: known names, each once, with ``--out``)."""
+    if by is None:
+        return ()
+    from sim.outputs import GROUPINGS
+
+    names = tuple(name.strip() for name in by.split(","))
+    unknown = [name for name in names if name not in GROUPINGS]
+    if unknown or not names:
+        raise UsageProblem(f"--by {by!r}: {', '.join(map(repr, unknown)) or 'nothing'} is not a grouping; allowed: {', '.join(GROUPINGS)}")
+    if len(set(names)) != len(names):
+        raise UsageProblem(f"--by {by!r}: a grouping is named twice")
+    if out is None:
+        raise UsageProblem("--by needs --out: the tables by group are written beside the monthly table")
+    return names
+
+
 def _check_table_path(path: Path) -> None:
     if path.suffix.lower() not in (".parquet", ".csv"):
         raise UsageProblem(f"{path}: the output must end in .parquet or .csv")
@@ -140,6 +157,7 @@ _HELP = {
     "scale": "Agents per real person and firm, 0 < scale <= 1 (default: the scenario's run.scale).",
     "scale_each": "Agents per real person and firm, 0 < scale <= 1 (default: each scenario's run.scale).",
     "out_table": "Write the monthly table here: .parquet or .csv.",
+    "by": "Also write month x group tables beside --out, for these groupings (comma-separated: prefecture, field, origin).",
     "out_dir": "Folder for summary.csv, monthly.parquet, compare.png and runs/.",
     "workers": "Runs at a time, in separate processes; results do not depend on it.",
 }
@@ -155,17 +173,20 @@ def run(
     months: Annotated[int | None, typer.Option(help=_HELP["months"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale"], show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(help=_HELP["out_table"], show_default=False)] = None,
+    by: Annotated[str | None, typer.Option(metavar="GROUPS", help=_HELP["by"], show_default=False)] = None,
 ) -> None:
     """Run one scenario and print its headline outcomes.
 
     Simulates the scenario month by month from its initial state (month 0) and prints the
     headline outcomes (disappearances, job changes, wages, vacancies filled, ...; see
     sim/summary.py). With --out, also writes the monthly table, one row per month, columns as
-    in docs/outputs.md.
+    in docs/outputs.md; with --by, the tables by prefecture, field or origin beside it
+    (esd.parquet -> esd.by_prefecture.parquet).
     """
     try:
         if out is not None:
             _check_table_path(out)
+        groupings = _groupings(by, out)
         loaded = load_scenario(scenario)
         effective = _with_run(loaded, scenario, months, scale)
     except (ScenarioError, UsageProblem) as exc:
@@ -185,10 +206,13 @@ def run(
         with _CtrlC() as ctrl_c:
             with _progress(err_console) as bar:
                 task = bar.add_task(f"{effective.name}, seed {seed}", total=total)
-                table = run_scenario(effective, seed, progress=advance)
+                tables = run_tables(effective, seed, by=groupings, progress=advance)
+            table = tables["national"]
             seconds = time.perf_counter() - started
-            if out is not None:
-                write_table(table, out)  # atomic: the file appears whole or not at all
+            if out is not None:  # each write is atomic: a file appears whole or not at all
+                for grouping in groupings:
+                    write_table(tables[grouping], by_group_path(out, grouping))
+                write_table(table, out)
             ctrl_c.check()
     except KeyboardInterrupt:
         if out is not None and done == total and out.exists():
@@ -211,6 +235,8 @@ def run(
         grid.add_row(m.label, m.format(value), m.unit)
     out_console.print(grid)
     where = f"; table written to {out}" if out is not None else " (use --out FILE to keep the monthly table)"
+    if groupings:
+        where += ", by group to " + ", ".join(str(by_group_path(out, g)) for g in groupings)
     out_console.print(f"Ran in {seconds:.1f} s{where}.", soft_wrap=True)
 
 

@@ -7,7 +7,7 @@ Dask worker and gives the same table for the same seed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,20 @@ def run_scenario(
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Build a model, run it and return its monthly table with ``scenario`` and ``seed`` columns."""
+    return run_tables(scenario, seed, months=months, scale=scale, progress=progress)["national"]
+
+
+def run_tables(
+    scenario: Scenario | str | Path,
+    seed: int,
+    months: int | None = None,
+    scale: float | None = None,
+    by: Sequence[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """One run's tables: ``"national"`` (one row per month) and each grouping of ``by``
+    (``"prefecture"``, ``"field"``, ``"origin"``: month x group), each with ``scenario`` and
+    ``seed`` columns first."""
     from sim.model import LabourMarket
 
     if not isinstance(scenario, Scenario):
@@ -30,10 +44,18 @@ def run_scenario(
     scenario = scenario.with_run(months=months, scale=scale)
     model = LabourMarket(scenario, seed=seed)
     model.run(progress=progress)
-    table = model.results()
-    table.insert(0, "seed", seed)
-    table.insert(0, "scenario", scenario.name)
-    return table
+    tables = {"national": model.results()} | {grouping: model.results(by=grouping) for grouping in by}
+    for table in tables.values():
+        table.insert(0, "seed", seed)
+        table.insert(0, "scenario", scenario.name)
+    return tables
+
+
+def by_group_path(path: str | Path, grouping: str) -> Path:
+    """Where the table of ``grouping`` goes beside the national table ``path`` (``esd.parquet`` ->
+    ``esd.by_prefecture.parquet``)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.by_{grouping}{path.suffix}")
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:

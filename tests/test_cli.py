@@ -110,3 +110,21 @@ def test_compare_with_a_bad_scenario_exits_2(tmp_path):
     bad.write_text(f'base = "{TITP}"\n[run]\nscale = 2.0\n', encoding="utf-8")
     assert_clean_failure(tenseki("compare", TITP, bad, "--seeds", 1, "--months", 2, "--out", tmp_path / "o"),
                          "bad.toml", "run.scale")
+
+
+def test_run_by_group_writes_the_tables_beside_the_national_one(tmp_path):
+    """``tenseki run ESD --out t.csv --by prefecture,origin`` writes ``t.by_prefecture.csv`` (47
+    prefectures a month) and ``t.by_origin.csv`` beside ``t.csv``, equal to the model's own
+    tables; an unknown grouping, or --by without --out, exits 2 naming the allowed ones."""
+    out = tmp_path / "t.csv"
+    done = tenseki("run", ESD, "--months", "3", "--scale", "0.002", "--seed", "4", "--out", out, "--by", "prefecture,origin")
+    assert done.returncode == 0, done.stderr
+    by_pref = pd.read_csv(tmp_path / "t.by_prefecture.csv")
+    by_origin = pd.read_csv(tmp_path / "t.by_origin.csv")
+    assert not (tmp_path / "t.by_field.csv").exists()
+    assert len(by_pref) == 4 * 47 and len(by_origin) == 4 * len(sim.ORIGINS)
+    model = sim.LabourMarket(sim.shipped_scenario("esd").with_run(months=3, scale=0.002), seed=4).run()
+    expected = model.results(by="prefecture")
+    pd.testing.assert_frame_equal(by_pref.drop(columns=["scenario", "seed"]), expected, check_dtype=False)
+    assert_clean_failure(tenseki("run", ESD, "--out", out, "--by", "prefecture,nation"), "'nation'", "prefecture, field, origin")
+    assert_clean_failure(tenseki("run", ESD, "--by", "field"), "--by needs --out")

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import RUN_MONTHS, RUN_SCALE, SHIPPED, as_counts, esd_cap_breaches
 from sim.domain import SSW_STATUSES, TEST_BITS, TITP_STATUSES, TRAINEE_STATUSES, Status
-from sim.outputs import COLUMNS
+from sim.outputs import COLUMNS, GROUPINGS, group_columns, group_labels
 
 STOCKS = ("stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_irregular",
           "stock_searching", "stock_metro", "stock_nonmetro", "entered_total", "returned_total", "removed_total")
@@ -304,3 +304,36 @@ def test_released_workers_search_at_most_the_allowed_months(shipped_run, name):
     beh, stay = run.model.behaviour.transfer, run.model.policy.config.stay
     assert run.monthly.max_months_searching.max() <= beh.unavoidable_search_months
     assert run.monthly.max_months_in_ssw1.max() < stay.ssw1_max_months
+
+
+# =============================================================================================
+# The tables by group add up to the national table
+# =============================================================================================
+@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("grouping", GROUPINGS)
+def test_group_tables_add_up_to_the_national_table(shipped_run, name, grouping):
+    """Every month, the stocks and flows of a grouping's table summed over its groups equal the
+    national columns of the same name; moves into and out of prefectures each sum to the
+    inter-prefecture moves; debt and the share in debt, weighted by each group's stock, give the
+    national means; the groups are exactly the grouping's labels in every month."""
+    run = shipped_run(name)
+    national = run.table.set_index("month")
+    table = run.model.results(by=grouping)
+    labels = group_labels(run.model, grouping)
+    assert list(table.columns[:2]) == ["month", "group"] and list(table.columns[2:]) == list(group_columns(grouping))
+    assert all(tuple(groups) == tuple(labels) for _, groups in table.groupby("month")["group"])
+    assert sorted(table.month.unique()) == list(national.index)
+    summed = table.groupby("month").sum(numeric_only=True)
+    additive = [c for c in group_columns(grouping) if c in national.columns and not c.endswith(("_yen", "share_in_debt")) and c != "vacancy_fill"]
+    assert len(additive) >= 20
+    for column in additive:
+        np.testing.assert_allclose(summed[column], national[column], rtol=1e-9, atol=1e-6, err_msg=column)
+    if grouping == "prefecture":
+        for column in ("moves_in", "moves_out"):
+            np.testing.assert_allclose(summed[column], national["inter_prefecture_moves"], rtol=1e-9, err_msg=column)
+        assert national["inter_prefecture_moves"].sum() > 0, "the check needs moves to check"
+    weighted = table.assign(debt=table.debt_mean_yen * table.stock_total, in_debt=table.share_in_debt * table.stock_total)
+    sums = weighted.groupby("month")[["debt", "in_debt"]].sum()
+    np.testing.assert_allclose(sums.debt, national.debt_mean_yen * national.stock_total, rtol=1e-9)
+    np.testing.assert_allclose(sums.in_debt, national.share_in_debt * national.stock_total, rtol=1e-9)
+    assert summed["disappearances"].sum() > 0 and summed["arrivals"].sum() > 0, "flows happened"
