@@ -42,10 +42,7 @@ from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
 from sim.geography import load_geography
-from sim.outputs import (
-    COLUMNS, FIRM_GROUP_COLUMN, FLOW_COLUMNS, GROUPINGS, PERSON_GROUP_COLUMN, GroupFlows, by_group_table, collect,
-    collect_by_group, group_labels,
-)
+from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels
 from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
 from sim.processes import (
@@ -106,7 +103,7 @@ class LabourMarket(mesa.Model):
         self.geo = load_geography()
         self.flows: Counter[str] = Counter()
         self.group_flows = GroupFlows({g: len(group_labels(self, g)) for g in GROUPINGS})
-        self._group_rows: dict[str, list[np.ndarray]] = {g: [] for g in GROUPINGS}
+        self._group_rows: list[np.ndarray] = []  # one array a month (``outputs.collect_by_group``)
         self._views: dict[int, Trainee] = {}
         self.transfer_log: list[dict] | None = [] if log_transfers else None
         #: Compact the people arrays when more than this share of rows are people who left
@@ -167,7 +164,7 @@ class LabourMarket(mesa.Model):
         if by is not None:
             if by not in GROUPINGS:
                 raise ValueError(f"results(by={by!r}): by must be one of {', '.join(GROUPINGS)}")
-            return by_group_table(self, by, list(range(len(self._group_rows[by]))), self._group_rows[by])
+            return by_group_table(self, by, self._group_rows)
         table = self.datacollector.get_model_vars_dataframe()
         for col in FLOW_COLUMNS:
             if col not in table:
@@ -184,8 +181,7 @@ class LabourMarket(mesa.Model):
     def _collect(self) -> None:
         self.last_row = collect(self)
         self.datacollector.collect(self)
-        for grouping, rows in collect_by_group(self).items():
-            self._group_rows[grouping].append(rows)
+        self._group_rows.append(collect_by_group(self))
 
     def _compact_if_due(self) -> None:
         if self.people.n - int(self.people.in_japan().sum()) > self.compact_share * self.people.n:
@@ -220,17 +216,14 @@ class LabourMarket(mesa.Model):
         if len(rows) == 0:
             return
         self.flows[name] += len(rows) if weights is None else weights.sum()
-        p = self.people
-        for grouping, column in PERSON_GROUP_COLUMN.items():
-            self.group_flows.add(grouping, name, getattr(p, column)[rows], weights)
+        self.group_flows.add_people(name, rows, self.people, weights)
 
     def count_firm_flow(self, name: str, firm_rows: np.ndarray, weights: np.ndarray | None = None) -> None:
         """Count this month's events ``name`` at firms: nationally and by the firms' prefecture and field."""
         if len(firm_rows) == 0:
             return
         self.flows[name] += len(firm_rows) if weights is None else weights.sum()
-        for grouping, column in FIRM_GROUP_COLUMN.items():
-            self.group_flows.add(grouping, name, getattr(self.firms, column)[firm_rows], None if weights is None else weights.astype(float))
+        self.group_flows.add_firms(name, firm_rows, self.firms, weights)
 
     def recount_firms(self) -> None:
         """Every firm's headcounts from the people arrays (after vectorised changes)."""
@@ -238,21 +231,28 @@ class LabourMarket(mesa.Model):
         n = p.n
         employed = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (p.firm[:n] >= 0))
         f = self.firms
-        f.headcount[:], f.esd_headcount[:], f.esd_transferees[:] = self._headcounts(employed)
+        head, esd, moved = self._headcounts(employed)
+        f.headcount[:] = head
+        f.esd_headcount[:] = 0 if esd is None else esd
+        f.esd_transferees[:] = 0 if moved is None else moved
 
     def count_in(self, rows: np.ndarray, sign: int) -> None:
         """Add (+1) or remove (-1) the employed people at ``rows`` to/from their firms' headcounts."""
         f = self.firms
         head, esd, moved = self._headcounts(rows)
         f.headcount += sign * head.astype(np.int32)
-        f.esd_headcount += sign * esd.astype(np.int32)
-        f.esd_transferees += sign * moved.astype(np.int32)
+        if esd is not None:
+            f.esd_headcount += sign * esd.astype(np.int32)
+            f.esd_transferees += sign * moved.astype(np.int32)
 
-    def _headcounts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per firm, among the people at ``rows`` (all employed): workers, ESD workers, ESD transferees from other areas."""
+    def _headcounts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Per firm, among the people at ``rows`` (all employed): workers, ESD workers and ESD
+        transferees from other areas (None, None when there is no ESD worker among them)."""
         p, n = self.people, self.firms.n
         firm = p.firm[rows]
         esd = p.status[rows] == Status.ESD
+        if not esd.any():
+            return np.bincount(firm, minlength=n), None, None
         moved = esd & p.transferee_from_other_area[rows]
         return np.bincount(firm, minlength=n), np.bincount(firm[esd], minlength=n), np.bincount(firm[moved], minlength=n)
 
@@ -302,8 +302,8 @@ class LabourMarket(mesa.Model):
         self.flows["moves_into_metro"] += int((metro_to & ~metro_from).sum())
         self.flows["moves_out_of_metro"] += int((metro_from & ~metro_to).sum())
         if moved.any():
-            self.group_flows.add("prefecture", "moves_in", to_pref[moved])
-            self.group_flows.add("prefecture", "moves_out", from_pref[moved])
+            self.group_flows.add_places("moves_in", to_pref[moved])
+            self.group_flows.add_places("moves_out", from_pref[moved])
 
     def detach(self, rows: np.ndarray, quits: bool = False) -> None:
         """Take people off their employer's books (they keep ``last_firm``); ``quits`` counts them as quits."""

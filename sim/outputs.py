@@ -272,23 +272,61 @@ def group_labels(model: LabourMarket, grouping: str) -> tuple[str, ...]:
 
 
 class GroupFlows:
-    """This month's flows by group, counted where the events happen (``LabourMarket.count_flow``)."""
+    """This month's flows by group, counted where the events happen (``LabourMarket.count_flow``).
+
+    One vector per flow over every group of every grouping: the prefectures, then the fields,
+    then the origins (``offsets``), so that counting an event is one compiled call.
+    """
 
     def __init__(self, sizes: dict[str, int]) -> None:
         self.sizes = sizes
-        self.counts: dict[str, dict[str, np.ndarray]] = {g: {} for g in sizes}
+        self.offsets = np.cumsum([0] + [sizes[g] for g in GROUPINGS]).astype(np.int64)
+        self.counts: dict[str, np.ndarray] = {}
+        self._no_weights = np.zeros(0)
 
-    def add(self, grouping: str, name: str, groups: np.ndarray, weights: np.ndarray | None = None) -> None:
-        """Add one event per entry of ``groups`` (or ``weights`` each) to the flow ``name``."""
-        size = self.sizes[grouping]
-        counts = self.counts[grouping].get(name)
+    def _vector(self, name: str) -> np.ndarray:
+        counts = self.counts.get(name)
         if counts is None:
-            counts = self.counts[grouping][name] = np.zeros(size)
-        counts += np.bincount(groups, weights=weights, minlength=size)
+            counts = self.counts[name] = np.zeros(int(self.offsets[-1]))
+        return counts
+
+    def add_people(self, name: str, rows: np.ndarray, people, weights: np.ndarray | None = None) -> None:
+        """Events of the people at ``rows`` (one each, or ``weights``), in their prefecture, field and origin."""
+        w = self._no_weights if weights is None else np.asarray(weights, dtype=np.float64)
+        add_people_kernel(self._vector(name), np.asarray(rows, dtype=np.int64), people.pref, people.field, people.origin,
+                          w, self.offsets)
+
+    def add_firms(self, name: str, firm_rows: np.ndarray, firms, weights: np.ndarray | None = None) -> None:
+        """Events at firms (one each, or ``weights``), in the firm's prefecture and field."""
+        w = self._no_weights if weights is None else np.asarray(weights, dtype=np.float64)
+        add_firms_kernel(self._vector(name), np.asarray(firm_rows, dtype=np.int64), firms.pref, firms.field, w, self.offsets)
+
+    def add_places(self, name: str, prefs: np.ndarray) -> None:
+        """One event per entry of ``prefs`` in that prefecture (moves into and out of prefectures)."""
+        n_prefs = self.sizes["prefecture"]
+        self._vector(name)[:n_prefs] += np.bincount(prefs, minlength=n_prefs)
 
     def clear(self) -> None:
-        for table in self.counts.values():
-            table.clear()
+        self.counts.clear()
+
+
+@njit(cache=True)
+def add_people_kernel(counts, rows, pref, field, origin, weights, offsets):  # pragma: no cover
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        w = 1.0 if weights.shape[0] == 0 else weights[k]
+        counts[offsets[0] + pref[i]] += w
+        counts[offsets[1] + field[i]] += w
+        counts[offsets[2] + origin[i]] += w
+
+
+@njit(cache=True)
+def add_firms_kernel(counts, rows, pref, field, weights, offsets):  # pragma: no cover
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        w = 1.0 if weights.shape[0] == 0 else weights[k]
+        counts[offsets[0] + pref[i]] += w
+        counts[offsets[1] + field[i]] += w
 
 
 @njit(cache=True)
@@ -338,55 +376,55 @@ def group_tally_kernel(status, firm, pref, field, origin, offsets, n_total, wage
     return out
 
 
-def collect_by_group(model: LabourMarket) -> dict[str, np.ndarray]:
-    """This month's by-group rows: grouping -> array (groups x ``GROUP_COLUMNS``), counts in real numbers."""
+#: Columns of the by-group states filled from ``group_tally_kernel`` (see ``collect_by_group``).
+_STATE_COLS = np.array([_COL[c] for c in GROUP_PEOPLE_STATES])
+
+
+def collect_by_group(model: LabourMarket) -> np.ndarray:
+    """This month's by-group rows: every group of every grouping (``GroupFlows.offsets``) x
+    ``GROUP_COLUMNS``, counts in real numbers."""
     p, f, s = model.people, model.firms, model.scale
     n = p.n
-    sizes = model.group_flows.sizes
-    offsets = np.cumsum([0] + [sizes[g] for g in GROUPINGS])
-    assert GROUPINGS == ("prefecture", "field", "origin")  # the kernel's order
+    flows = model.group_flows
+    offsets = flows.offsets
+    assert GROUPINGS == ("prefecture", "field", "origin")  # the kernels' order
     t = group_tally_kernel(p.status[:n], p.firm[:n], p.pref[:n], p.field[:n], p.origin[:n], offsets[:-1], int(offsets[-1]),
                            p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n])
-    nan = np.nan
+    out = np.zeros((int(offsets[-1]), len(GROUP_COLUMNS)))
+    here = t[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        here = t[:, 0]
-        states = {
-            "stock_total": here / s, "stock_titp": t[:, 1] / s, "stock_esd": t[:, 2] / s, "stock_ssw1": t[:, 3] / s,
-            "stock_ssw2": t[:, 4] / s, "stock_irregular": t[:, 5] / s, "stock_searching": t[:, 6] / s,
-            "workers_paid": t[:, 7] / s,
-            "wage_mean_yen": np.where(t[:, 7] > 0, t[:, 8] / t[:, 7], nan),
-            "wage_mean_trainee_yen": np.where(t[:, 9] > 0, t[:, 10] / t[:, 9], nan),
-            "debt_mean_yen": np.where(here > 0, t[:, 11] / here, nan),
-            "share_in_debt": np.where(here > 0, t[:, 12] / here, nan),
-            "savings_mean_yen": np.where(here > 0, t[:, 13] / here, nan),
-        }
-    filled = np.minimum(f.headcount, f.demand).astype(float)
-    out: dict[str, np.ndarray] = {}
-    for k, grouping in enumerate(GROUPINGS):
-        rows = np.full((sizes[grouping], len(GROUP_COLUMNS)), nan)
-        for name, values in states.items():
-            rows[:, _COL[name]] = values[offsets[k] : offsets[k + 1]]
-        if grouping in FIRM_GROUP_COLUMN:
-            of_firm = getattr(f, FIRM_GROUP_COLUMN[grouping])
-            demand = np.bincount(of_firm, weights=f.demand.astype(float), minlength=sizes[grouping])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rows[:, _COL["vacancy_fill"]] = np.where(demand > 0, np.bincount(of_firm, weights=filled, minlength=sizes[grouping]) / demand, nan)
-        for name in group_columns(grouping):
-            if name in GROUP_PEOPLE_FLOWS or name in GROUP_PLACE_FLOWS or name in GROUP_FIRM_FLOWS:
-                counts = model.group_flows.counts[grouping].get(name)
-                rows[:, _COL[name]] = 0.0 if counts is None else counts / s
-        out[grouping] = rows
+        out[:, _STATE_COLS] = np.column_stack([  # in the order of GROUP_PEOPLE_STATES
+            t[:, :8] / s,
+            np.where(t[:, 7] > 0, t[:, 8] / t[:, 7], np.nan),
+            np.where(t[:, 9] > 0, t[:, 10] / t[:, 9], np.nan),
+            np.where(here[:, None] > 0, t[:, 11:14] / here[:, None], np.nan),
+        ])
+        filled = np.minimum(f.headcount, f.demand).astype(float)
+        demand = f.demand.astype(float)
+        fill = np.full(int(offsets[-1]), np.nan)
+        for k, grouping in enumerate(GROUPINGS):
+            if grouping in FIRM_GROUP_COLUMN:
+                of_firm = getattr(f, FIRM_GROUP_COLUMN[grouping])
+                size = flows.sizes[grouping]
+                d = np.bincount(of_firm, weights=demand, minlength=size)
+                fill[offsets[k] : offsets[k + 1]] = np.where(d > 0, np.bincount(of_firm, weights=filled, minlength=size) / d, np.nan)
+        out[:, _COL["vacancy_fill"]] = fill
+    for name, counts in flows.counts.items():
+        out[:, _COL[name]] = counts / s
     return out
 
 
-def by_group_table(model: LabourMarket, grouping: str, months: list[int], rows: list[np.ndarray]) -> pd.DataFrame:
-    """The tidy long table of one grouping: ``month``, ``group``, then ``group_columns(grouping)``."""
+def by_group_table(model: LabourMarket, grouping: str, rows: list[np.ndarray]) -> pd.DataFrame:
+    """The tidy long table of one grouping from the monthly rows of ``collect_by_group``:
+    ``month``, ``group``, then ``group_columns(grouping)``."""
     import pandas as pd
 
+    k = GROUPINGS.index(grouping)
+    lo, hi = model.group_flows.offsets[k], model.group_flows.offsets[k + 1]
     labels = group_labels(model, grouping)
     cols = group_columns(grouping)
-    data = np.concatenate(rows) if rows else np.zeros((0, len(GROUP_COLUMNS)))
+    data = np.concatenate([r[lo:hi] for r in rows]) if rows else np.zeros((0, len(GROUP_COLUMNS)))
     table = pd.DataFrame(data[:, [_COL[c] for c in cols]], columns=list(cols))
     table.insert(0, "group", np.tile(np.array(labels, dtype=object), len(rows)))
-    table.insert(0, "month", np.repeat(np.array(months, dtype=np.int64), len(labels)))
+    table.insert(0, "month", np.repeat(np.arange(len(rows), dtype=np.int64), len(labels)))
     return table
