@@ -83,27 +83,27 @@ def set_firm(model: sim.LabourMarket, row: int, *, pref: int | None = None, fiel
             getattr(f, name)[row] = value
 
 
-def place(model: sim.LabourMarket, pid: int, firm: int, status: Status, *, months_in_japan: int = 13,
+def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, months_in_japan: int = 13,
           months_with_employer: int = 13, tests: int = 0, debt: float = 0.0, savings: float = 0.0,
           pref: int | None = None, field: int | None = None) -> None:
     """Hand-set one person: employer (``-1`` for none), status, time served, tests, money."""
     p, f = model.people, model.firms
-    p.firm[pid] = firm
-    p.last_firm[pid] = firm if firm >= 0 else 0
-    p.status[pid] = status
-    p.pref[pid] = f.pref[firm] if firm >= 0 else (pref if pref is not None else f.pref[0])
-    p.field[pid] = f.field[firm] if firm >= 0 else (field if field is not None else f.field[0])
-    p.months_in_japan[pid] = months_in_japan
-    p.months_in_status[pid] = months_in_japan % 12
-    p.months_with_employer[pid] = months_with_employer if firm >= 0 else 0
-    p.months_searching[pid] = 0
-    p.transferee_from_other_area[pid] = False
-    p.tests_passed[pid] = tests
-    p.debt_yen[pid] = debt
-    p.savings_yen[pid] = savings
-    p.remitted_yen[pid] = 0.0
-    p.grievance[pid] = 0.0
-    p.transfers[pid] = 0
+    p.firm[row] = firm
+    p.last_firm[row] = firm if firm >= 0 else 0
+    p.status[row] = status
+    p.pref[row] = f.pref[firm] if firm >= 0 else (pref if pref is not None else f.pref[0])
+    p.field[row] = f.field[firm] if firm >= 0 else (field if field is not None else f.field[0])
+    p.months_in_japan[row] = months_in_japan
+    p.months_in_status[row] = months_in_japan % 12
+    p.months_with_employer[row] = months_with_employer if firm >= 0 else 0
+    p.months_searching[row] = 0
+    p.transferee_from_other_area[row] = False
+    p.tests_passed[row] = tests
+    p.debt_yen[row] = debt
+    p.savings_yen[row] = savings
+    p.remitted_yen[row] = 0.0
+    p.grievance[row] = 0.0
+    p.transfers[row] = 0
 
 
 def settle(model: sim.LabourMarket) -> None:
@@ -155,20 +155,20 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
     batches: list[int] = []
     original = model.move_workers
 
-    def recording_move_workers(pids, firms, voluntary):
+    def recording_move_workers(rows, firms, voluntary):
         p, f = model.people, model.firms
-        pids = np.asarray(pids, dtype=np.int64)
+        rows = np.asarray(rows, dtype=np.int64)
         firms_ = np.asarray(firms, dtype=np.int64)
         before = dict(
-            status=p.status[pids].copy(), from_firm=p.firm[pids].astype(np.int64),
-            person_field=p.field[pids].copy(), months_with_employer=p.months_with_employer[pids].copy(),
-            tests_passed=p.tests_passed[pids].copy(), pref=p.pref[pids].copy(),
+            status=p.status[rows].copy(), from_firm=p.firm[rows].astype(np.int64),
+            person_field=p.field[rows].copy(), months_with_employer=p.months_with_employer[rows].copy(),
+            tests_passed=p.tests_passed[rows].copy(), pref=p.pref[rows].copy(),
         )
-        ids = p.pid[pids].copy()  # ids for life (rows move on compaction)
+        ids = p.pid[rows].copy()  # ids for life (rows move on compaction)
         esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
         batch = len(batches)
         batches.append(model.month)
-        original(pids, firms, voluntary)
+        original(rows, firms, voluntary)
         for k, pid in enumerate(ids):
             old, new = int(before["from_firm"][k]), int(firms_[k])
             moves.append(dict(
