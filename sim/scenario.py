@@ -442,9 +442,9 @@ def shipped_scenario_dir() -> Path:
     raise ScenarioError("cannot find the shipped scenarios (scenarios/world.toml)")
 
 
-SHIPPED = ("titp", "esd", "free_mobility", "restricted")
+SHIPPED = ("titp", "esd", "free_mobility", "restricted", "esd_transition")
 
 
 def shipped_scenario(name: str) -> Scenario:
-    """One of the four shipped scenarios by name (``titp``, ``esd``, ``free_mobility``, ``restricted``)."""
+    """One of the shipped scenarios by name (``titp``, ``esd``, ``free_mobility``, ``restricted``, ``esd_transition``)."""
     return load_scenario(shipped_scenario_dir() / f"{name}.toml")

@@ -713,6 +713,31 @@ def test_stage_iii_opens_at_its_date():
     assert not sim.LabourMarket(small("esd", months=1, scale=0.002), seed=1).policy.stage_iii_open(2030, 1)
 
 
+def test_transition_entrants_by_date_and_titp_stock_keeps_titp_rules():
+    """esd_transition: entrants before April 2027 would enter TITP i, from then ESD; the stock
+    starts under TITP; a TITP trainee cannot change employer at will (TITP's rule) while an ESD
+    worker past the waiting period with the tests can; stage iii is open to TITP ii trainees
+    who arrived at least 24 months before the switch (12 months in stage ii on 2027-04-01)."""
+    m = tiny_world("esd_transition", firms=2, people=2)
+    pol = m.policy
+    assert pol.entry_status_at(2027, 3) == Status.TITP_1 and pol.entry_status_at(2027, 4) == Status.ESD
+    assert pol.stock_under_titp and pol.titp_max_months == 60 and pol.max_trainee_months == 36
+    assert pol.stage_iii_open(2028, 1) and pol.stage_iii_latest_arrival(2027, 4) == -24
+    tests = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
+    allowed = pol.transfer_allowed(np.array([Status.TITP_2, Status.ESD]), np.array([30, 30]),
+                                   np.array([AGRICULTURE, AGRICULTURE]), np.array([tests, tests]))
+    assert allowed.tolist() == [False, True]
+    m2 = tiny_world("esd_transition", firms=2, people=2, settings={"behaviour.departure.share_choosing_stage_iii": 1.0})
+    set_firm(m2, 0, compliance=0.95, demand=5)
+    for pid, arrived in ((0, -24), (1, -23)):
+        place(m2, pid, 0, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
+        m2.people.arrival_month[pid] = arrived
+        m2.people.wants_long_stay[pid] = True
+    settle(m2)
+    ladder.move_up_or_leave(m2)
+    assert [Status(x) for x in m2.people.status[:2]] == [Status.TITP_3, Status.SSW_1]
+
+
 # =============================================================================================
 # Firms' intake cap
 # =============================================================================================
