@@ -88,7 +88,9 @@ def inspect_firms(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
     model.count_firm_flow("firm_inspections", inspected)
     model.count_firm_flow("inspection_findings", found)
     model.count_firm_flow("plans_cancelled_expected", found, share[finding])
-    model.count_firm_flow("violations_detected", found, f.violations_since_inspection[found])
+    # Detected: the violation-months no audit has cleared (those on OTIT's record that a body
+    # already reported were counted then; counting the whole record would count them twice).
+    model.count_firm_flow("violations_detected", found, f.violations_pending[found])
     f.warned[inspected] = finding
     f.violations_since_inspection[inspected] = 0
     f.violations_pending[inspected] = 0
