@@ -33,7 +33,11 @@ from rich.text import Text
 
 import sim
 from sim.runner import by_group_path, run_scenario, run_tables, write_table
-from sim.scenario import SHIPPED, Scenario, ScenarioError, load_scenario, shipped_scenario_dir
+from sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenario_dir
+
+#: ``tenseki compare`` without arguments: the status quo against the reform from today
+#: (``esd_transition``), the reform as if it had always applied, and the two benchmarks.
+COMPARE_DEFAULT = ("titp", "esd_transition", "esd", "free_mobility", "restricted")
 from sim.summary import LAST_12_NOTE, METRICS, headline, summarise
 
 app = typer.Typer(
@@ -149,7 +153,7 @@ def _progress(console: Console) -> Progress:
 
 _HELP = {
     "scenario": "Scenario file, e.g. scenarios/esd.toml.",
-    "scenarios": "Scenario files (default: the four shipped: titp, esd, free_mobility, restricted).",
+    "scenarios": "Scenario files (default: titp, esd_transition, esd, free_mobility, restricted).",
     "seed": "Seed of the run: the same seed gives the same table.",
     "seeds": "Runs per scenario, with seeds 1..SEEDS (the same seeds for every scenario).",
     "months": "Months to simulate (default: the scenario's run.months).",
@@ -361,7 +365,7 @@ def compare(
     try:
         if out.exists() and not out.is_dir():
             raise UsageProblem(f"{out}: exists and is not a folder")
-        paths = list(scenarios) if scenarios else [shipped_scenario_dir() / f"{n}.toml" for n in SHIPPED]
+        paths = list(scenarios) if scenarios else [shipped_scenario_dir() / f"{n}.toml" for n in COMPARE_DEFAULT]
         loaded = [_with_run(load_scenario(p), p, months, scale) for p in paths]
         names = [s.name for s in loaded]
         for name in dict.fromkeys(names):

@@ -58,7 +58,7 @@ from sim.scenario import Scenario, load_scenario, shipped_scenario
 _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
-    "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15,
+    "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
 }
 
 #: Months of the past taken as "already served" for SSW holders who came through TITP ii (36)
@@ -256,7 +256,7 @@ class LabourMarket(mesa.Model):
         moved = esd & p.transferee_from_other_area[rows]
         return np.bincount(firm, minlength=n), np.bincount(firm[esd], minlength=n), np.bincount(firm[moved], minlength=n)
 
-    def move_workers(self, rows: np.ndarray, firm_rows: np.ndarray, voluntary: bool) -> None:
+    def move_workers(self, rows: np.ndarray, firm_rows: np.ndarray, voluntary: bool, at_stage_iii: bool = False) -> None:
         """Change employer (transfers, voluntary or unavoidable): the one place every move passes.
 
         Updates both firms' headcounts and ESD counts, the person's prefecture and months with
@@ -284,6 +284,8 @@ class LabourMarket(mesa.Model):
             self.count_flow("transfers_voluntary", rows)
             self.count_flow("transfers_voluntary_ssw", rows[status > LAST_TRAINEE])
             self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served)
+        elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
+            self.count_flow("transfers_at_stage_iii", rows)
         else:
             self.count_flow("transfers_unavoidable", rows)
         self.detach(rows[old >= 0], quits=voluntary)
@@ -458,9 +460,15 @@ class LabourMarket(mesa.Model):
         self.firms.supervisory_body[:] = firm_body
         b = SupervisoryBodies(n, firm_body)
         b.pref[:] = body_pref
-        b.independence[:] = _beta(rng, sup.independence_mean, sup.independence_concentration, n)
+        own = _beta(rng, sup.independence_mean, sup.independence_concentration, n)
         b.thoroughness[:] = _beta(rng, sup.thoroughness_mean, sup.thoroughness_concentration, n)
+        u = rng.random((3, n))  # the same draws under every policy; the policy's shares decide
+        b.tied_officers[:] = u[0] < sup.share_bodies_tied_officers
+        b.external_auditor[:] = u[1] < sup.share_bodies_external_auditor
+        b.general_licence[:] = u[2] < self.world.share_bodies_general_licence
+        b.independence[:] = self.policy.body_independence(own, b.tied_officers, b.external_auditor)
         self.bodies = b
+        audits.schedule_inspections(self, self._world_rng("inspections"))
 
     def _build_network(self) -> None:
         w, f = self.world, self.firms
@@ -529,11 +537,13 @@ class LabourMarket(mesa.Model):
         tenure_cdf = np.cumsum(tenure) / tenure.sum()
         ssw1_months = np.minimum(np.searchsorted(tenure_cdf, u, side="right"), len(tenure) - 1)
         ssw_months = np.where(kind == 1, ssw1_months, np.floor(u * _TITP_II_MONTHS)).astype(np.int16)
-        if pol.entry_status == Status.ESD:
+        if not pol.stock_under_titp:
             status = np.full(total, Status.ESD)
-        else:  # stage iii only at excellent firms: elsewhere the time already spent is within 36 months
-            excellent = self.firms.compliance[firm] >= self.behaviour.firms.excellent_compliance
-            months = np.where((kind == 0) & ~(excellent & pol.stage_iii_open), np.floor(u * min(max_tr, ladder.END_OF_TITP_2)), months).astype(np.int16)
+        else:  # stage iii only at its hosts (``ladder.stage_iii_hosts``): elsewhere the time already spent is within 36 months
+            max_tr = pol.titp_max_months
+            months = np.floor(u * max_tr).astype(np.int16)
+            host = ladder.stage_iii_hosts(self)[firm] & pol.stage_iii_open(*self.calendar(0))
+            months = np.where((kind == 0) & ~host, np.floor(u * min(max_tr, ladder.END_OF_TITP_2)), months).astype(np.int16)
             status = np.select([months < ladder.END_OF_TITP_1, months < ladder.END_OF_TITP_2], [Status.TITP_1, Status.TITP_2], Status.TITP_3)
         status = np.where(kind == 1, Status.SSW_1, np.where(kind == 2, Status.SSW_2, status))
         p.status[rows] = status
@@ -547,7 +557,7 @@ class LabourMarket(mesa.Model):
 
         b = self.behaviour.learning
         m = p.months_in_japan[rows].astype(float)
-        p.japanese[rows] = pol.japanese_at_entry(b)
+        p.japanese[rows] = pol.japanese_at_entry(b, Status.TITP_1 if pol.stock_under_titp else Status.ESD)
         p.skill[rows] += b.skill_per_month * m * p.aptitude[rows]
         p.japanese[rows] += b.japanese_per_month * m * p.aptitude[rows]
         ssw = kind > 0
@@ -558,7 +568,7 @@ class LabourMarket(mesa.Model):
         # SSW i holders at the start sit the SSW ii tests during the run (no jump in month 1).
         p.tests_passed[rows[kind == 1]] &= np.uint8(~(TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"]) & 0xFF)
         past_first_year = rows[(kind == 0) & (months >= ladder.END_OF_TITP_1)]
-        p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (pol.entry_status == Status.ESD)
+        p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (not pol.stock_under_titp)
         # Debt left: repaid evenly over ``initial_debt_repaid_months`` of work (see ODD initialisation).
         p.debt_yen[rows] *= np.clip(1.0 - m / w.initial_debt_repaid_months, 0.0, 1.0)
         initial = net.ContactPool(rows, p.origin[rows], p.pref[rows], len(ORIGINS), geo.n)

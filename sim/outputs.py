@@ -36,6 +36,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "transfers_voluntary",
     "transfers_voluntary_ssw",
     "transfers_unavoidable",
+    "transfers_at_stage_iii",
     "inter_prefecture_moves",
     "moves_into_metro",
     "moves_out_of_metro",
@@ -46,13 +47,22 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "returns_end_of_stay",
     "returns_irregular",
     "releases",
+    "to_titp3",
     "to_ssw1",
     "to_ssw2",
     "violations",
     "violations_detected",
     "violations_suppressed",
+    "firm_inspections",
+    "inspection_findings",
     "firms_sanctioned",
     "plans_cancelled",
+    "plans_cancelled_expected",
+    "body_inspections",
+    "body_inspection_findings",
+    "so_licences_revoked",
+    "so_licences_revoked_expected",
+    "firms_lost_supervisor",
     "firm_closures",
     "reimbursement_yen",
 )
@@ -61,6 +71,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
 STATE_COLUMNS: tuple[str, ...] = (
     "stock_total",
     "stock_titp",
+    "stock_titp3",
     "stock_esd",
     "stock_ssw1",
     "stock_ssw2",
@@ -85,6 +96,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "japanese_mean",
     "grievance_mean",
     "firms_barred",
+    "bodies_barred",
     "retention_60m",
 )
 
@@ -117,6 +129,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "month": model.month,
         "stock_total": here / s,
         "stock_titp": float(counts[[Status.TITP_1, Status.TITP_2, Status.TITP_3]].sum()) / s,
+        "stock_titp3": counts[Status.TITP_3] / s,
         "stock_esd": counts[Status.ESD] / s,
         "stock_ssw1": counts[Status.SSW_1] / s,
         "stock_ssw2": counts[Status.SSW_2] / s,
@@ -141,6 +154,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "japanese_mean": per(sums[6], legal),
         "grievance_mean": per(sums[7], legal),
         "firms_barred": float((f.barred_until > model.month).sum()) / s,
+        "bodies_barred": float((model.bodies.barred_until > model.month).sum()) / s,
         "retention_60m": retention(model, 60),
     }
     for col in FLOW_COLUMNS:
@@ -235,14 +249,15 @@ GROUPINGS: tuple[str, ...] = tuple(PERSON_GROUP_COLUMN)
 #: Flows of people counted by group (each also a national column).
 GROUP_PEOPLE_FLOWS: tuple[str, ...] = (
     "arrivals", "arrivals_trainee", "arrivals_ssw", "transfers_voluntary", "transfers_voluntary_ssw",
-    "transfers_unavoidable", "disappearances", "disappearances_trainee", "apprehensions", "returns_home",
-    "returns_end_of_stay", "returns_irregular", "releases", "to_ssw1", "to_ssw2",
+    "transfers_unavoidable", "transfers_at_stage_iii", "disappearances", "disappearances_trainee", "apprehensions",
+    "returns_home", "returns_end_of_stay", "returns_irregular", "releases", "to_titp3", "to_ssw1", "to_ssw2",
 )
 #: Moves between prefectures, into and out of each (prefectures only; each sums to ``inter_prefecture_moves``).
 GROUP_PLACE_FLOWS: tuple[str, ...] = ("moves_in", "moves_out")
 #: Events at firms, counted in the firm's prefecture and field.
 GROUP_FIRM_FLOWS: tuple[str, ...] = (
-    "violations", "violations_detected", "violations_suppressed", "firms_sanctioned", "plans_cancelled", "firm_closures",
+    "violations", "violations_detected", "violations_suppressed", "firm_inspections", "inspection_findings",
+    "firms_sanctioned", "plans_cancelled", "plans_cancelled_expected", "firms_lost_supervisor", "firm_closures",
 )
 #: Stocks and states of people by group, measured at the end of the month.
 GROUP_PEOPLE_STATES: tuple[str, ...] = (

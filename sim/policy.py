@@ -32,6 +32,12 @@ def test_mask(names: tuple[str, ...]) -> int:
 
 #: A cap share of 1 (all transferees allowed) means no cap; kernels take 1.0 for "none".
 NO_CAP = 1.0
+#: A TITP trainee's longest stay: stages i (1 year), ii (2) and iii (2) [S].
+TITP_MAX_MONTHS = 60
+#: Months in Japan by the ESD start that stage iii needs in a transition: 12 in stage i + 12 in stage ii [S].
+STAGE_III_TRANSITION_MONTHS = 24
+#: "No limit" for a model month.
+NO_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,38 @@ class Policy:
     # -- entry ---------------------------------------------------------------------------------
     @property
     def entry_status(self) -> Status:
-        """The status newcomers recruited as trainees enter with (the programme's first stage)."""
+        """The status trainees enter with once the programme applies to entrants (its first stage)."""
         return Status.ESD if self.config.stay.programme == "esd" else Status.TITP_1
 
-    def japanese_at_entry(self, learning: LearningConfig) -> float:
-        """Japanese level of trainees at entry: ESD asks for A1 (N5) before entry, TITP does not."""
-        return learning.japanese_at_arrival_esd if self.entry_status == Status.ESD else learning.japanese_at_arrival_titp
+    def entry_status_at(self, year: int, month: int) -> Status:
+        """The status trainees recruited in this calendar month enter with.
+
+        With ``esd_from`` set (a transition), entrants before that month still enter TITP.
+        """
+        s = self.config.stay
+        if s.programme == "esd" and s.esd_from_year is not None and (year, month) < (s.esd_from_year, s.esd_from_month):
+            return Status.TITP_1
+        return self.entry_status
+
+    @property
+    def stock_under_titp(self) -> bool:
+        """Is the stock at the start under TITP (a TITP programme, or a transition to ESD that
+        lets those already in Japan finish under TITP), rather than "as if ESD had always applied"?"""
+        s = self.config.stay
+        return s.programme == "titp" or s.esd_from_year is not None
+
+    def months_before_esd(self, start_year: int, start_month: int) -> int:
+        """Model month of the first ESD entrants in a transition (1: from the start; 0: never set)."""
+        s = self.config.stay
+        if s.programme != "esd" or s.esd_from_year is None:
+            return 0
+        return max(1, (s.esd_from_year - start_year) * 12 + s.esd_from_month - start_month + 1)
+
+    def japanese_at_entry(self, learning: LearningConfig, status: Status | None = None) -> float:
+        """Japanese level of trainees entering ``status`` (default: the programme's): ESD asks for
+        A1 (N5) before entry, TITP does not."""
+        status = self.entry_status if status is None else status
+        return learning.japanese_at_arrival_esd if status == Status.ESD else learning.japanese_at_arrival_titp
 
     def debt_at_entry(self, debt_yen: np.ndarray) -> np.ndarray:
         """Broker debt after the policy's fee cap, if any."""
@@ -91,7 +123,8 @@ class Policy:
         """Who may change employer at their own wish this month (vectorised)."""
         t = self.config.transfer
         is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
-        is_trainee = status <= Status.ESD
+        # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
+        is_trainee = status <= Status.ESD if self.config.stay.programme == "titp" else status == Status.ESD
         if t.regime == "unavoidable_only":
             trainee_ok = np.zeros(status.shape, dtype=bool)
         elif t.regime == "free":
@@ -151,6 +184,33 @@ class Policy:
         """The model month until which a firm whose plan is cancelled in ``month`` takes no one."""
         return month + self.config.supervision.sanction_bar_months
 
+    def licence_barred_until(self, month: int) -> int:
+        """The model month until which a body whose licence is revoked in ``month`` may not supervise."""
+        return month + self.config.supervision.licence_bar_months
+
+    def inspections_open(self, year: int, month: int) -> bool:
+        """Do OTIT's inspections and the Act's dispositions exist in this calendar month (``inspections_from``; None: always)?"""
+        s = self.config.supervision
+        return s.inspections_from_year is None or (year, month) >= (s.inspections_from_year, s.inspections_from_month)
+
+    def inspections_start_month(self, start_year: int, start_month: int) -> int:
+        """Model month of the first inspections (1 if they exist from the start)."""
+        s = self.config.supervision
+        if s.inspections_from_year is None:
+            return 1
+        return max(1, (s.inspections_from_year - start_year) * 12 + s.inspections_from_month - start_month + 1)
+
+    def body_independence(self, base: np.ndarray, tied_officers: np.ndarray, external_auditor: np.ndarray) -> np.ndarray:
+        """Share of found violations a body acts upon, from its traits (the independence rules as mechanisms).
+
+        Officers tied to member firms multiply the body's own inclination (``base``) by
+        ``tied_officers_independence_factor``; an external auditor brings ``external_auditor_catch``
+        of what would be hushed up to light: 1 - (1 - own) x (1 - catch).
+        """
+        s = self.config.supervision
+        own = base * np.where(tied_officers, s.tied_officers_independence_factor, 1.0)
+        return 1.0 - (1.0 - own) * (1.0 - s.external_auditor_catch * external_auditor)
+
     # -- wages ---------------------------------------------------------------------------------
     @property
     def wage_floor_markup(self) -> float:
@@ -165,8 +225,15 @@ class Policy:
     # -- stay and the status ladder -----------------------------------------------------------
     @property
     def max_trainee_months(self) -> int:
-        """The longest stay as a trainee (TITP stages together, or ESD)."""
+        """The longest stay as a trainee of the programme (TITP stages together, or ESD)."""
         return self.config.stay.max_trainee_months
+
+    @property
+    def titp_max_months(self) -> int:
+        """The longest stay of a TITP trainee: the programme's under TITP; under ESD, those who
+        finish under TITP keep its five years (stages i-iii, Act supplementary provisions) [S]."""
+        s = self.config.stay
+        return s.max_trainee_months if s.programme == "titp" else TITP_MAX_MONTHS
 
     @property
     def ssw1_max_months(self) -> int:
@@ -210,8 +277,26 @@ class Policy:
         """May SSW i holders move to SSW ii in this calendar month?"""
         return self.config.stay.ssw2_path and self.ssw_exists(year, month)
 
-    @property
-    def stage_iii_open(self) -> bool:
-        """Does TITP stage iii exist (TITP programme, enabled, stays beyond 36 months)?"""
+    def stage_iii_open(self, year: int, month: int) -> bool:
+        """Is TITP stage iii open in this calendar month (enabled, stays beyond 36 months, from
+        ``stage_iii_from``; under ESD only for those finishing under TITP in a transition)?"""
         s = self.config.stay
-        return s.programme == "titp" and s.titp_stage_iii and s.max_trainee_months > 36
+        if not (s.titp_stage_iii and self.titp_max_months > 36):
+            return False
+        if s.programme == "esd" and s.esd_from_year is None:
+            return False
+        return s.stage_iii_from_year is None or (year, month) >= (s.stage_iii_from_year, s.stage_iii_from_month)
+
+    def stage_iii_latest_arrival(self, start_year: int, start_month: int) -> int:
+        """Trainees who arrived after this model month may not enter stage iii.
+
+        In a transition, stage iii needs at least 12 months in stage ii on the day ESD starts
+        (transitional measures [S]), i.e. arrival 24 months or more before it; otherwise no limit.
+        """
+        switch = self.months_before_esd(start_year, start_month)
+        return switch - 1 - STAGE_III_TRANSITION_MONTHS if switch else NO_LIMIT
+
+    @property
+    def stage_iii_home_leave_months(self) -> int:
+        """Months at home (unpaid) between stages ii and iii: at least one month [S]."""
+        return self.config.stay.stage_iii_home_leave_months

@@ -163,6 +163,9 @@ FIRM_COLUMNS: dict[str, type | str] = {
     "esd_transferees": np.int32,  # ESD workers who came by transfer from another prefecture
     "barred_until": np.int32,  # model month until which the firm takes no newcomers and no movers (a cancelled plan); -1: never barred
     "violations_pending": np.int32,  # violation-months since the last audit or inspection
+    "violations_since_inspection": np.int32,  # violation-months since the last OTIT inspection (audits do not clear it)
+    "next_inspection": np.int32,  # model month of the next OTIT inspection (every ``inspection_cycle_months``)
+    "warned": np.bool_,  # the last OTIT inspection found violations (an improvement recommendation on record)
     "intake_this_year": np.int32,
     "quits_this_month": np.int32,
     "violating": np.bool_,  # violated this month
@@ -183,15 +186,26 @@ class Firms:
 
 
 class SupervisoryBodies:
-    """Columns of the supervisory bodies and their member firms (a CSR index)."""
+    """Columns of the supervisory bodies and their member firms (a CSR index, rebuilt when firms change body)."""
 
     def __init__(self, n: int, firm_body: np.ndarray) -> None:
         self.n = n
         self.independence = np.zeros(n, dtype=np.float32)  # share of found violations acted upon
         self.thoroughness = np.zeros(n, dtype=np.float32)  # chance an audit finds a violation
         self.pref = np.zeros(n, dtype=np.int16)
+        self.general_licence = np.zeros(n, dtype=np.bool_)  # 一般監理事業: may supervise stage iii
+        self.tied_officers = np.zeros(n, dtype=np.bool_)  # officers tied to member firms
+        self.external_auditor = np.zeros(n, dtype=np.bool_)
+        self.barred_until = np.full(n, -1, dtype=np.int32)  # licence revoked: may not supervise while > month
+        self.next_inspection = np.zeros(n, dtype=np.int32)  # model month of the next OTIT inspection
+        self.suppressed_since_inspection = np.zeros(n, dtype=np.int32)  # violation-months hushed up since then
+        self.warned = np.zeros(n, dtype=np.bool_)  # the last inspection found something
+        self.rebuild_members(firm_body)
+
+    def rebuild_members(self, firm_body: np.ndarray) -> None:
+        """The member index from each firm's body (at the start, and after firms move to other bodies)."""
         order = np.argsort(firm_body, kind="stable")
-        counts = np.bincount(firm_body, minlength=n)
+        counts = np.bincount(firm_body, minlength=self.n)
         self.member_ptr = np.concatenate([[0], np.cumsum(counts)])
         self.members = order.astype(np.int32)
 

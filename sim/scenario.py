@@ -94,6 +94,7 @@ class WorldConfig(Frozen):
     ssw_share_via_titp: Fraction
     foreign_workers_staff_exponent: Annotated[float, Field(ge=0.0, le=2.0)]
     supervisory_body_size_pareto_shape: Positive
+    share_bodies_general_licence: Fraction
     initial_debt_repaid_months: Annotated[float, Field(gt=0.0, le=120.0)]
 
     _field_sum = field_validator("field_shares", "origin_shares")(_shares_sum_to_one)
@@ -177,6 +178,7 @@ class DepartureConfig(Frozen):
     return_base_monthly: Fraction
     return_per_grievance: NonNegative
     share_wanting_long_stay: Fraction
+    share_choosing_stage_iii: Fraction
     ssw2_return_monthly: Fraction
     irregular_apprehension_monthly: Fraction
     irregular_self_departure_monthly: Fraction
@@ -228,18 +230,34 @@ class StayPolicy(Frozen):
     ssw_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
     ssw_from_month: Annotated[int, Field(ge=1, le=12)] = 4
     ssw1_ramp_months: Months = 0
+    stage_iii_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
+    stage_iii_from_month: Annotated[int, Field(ge=1, le=12)] = 11
+    stage_iii_home_leave_months: Annotated[int, Field(ge=1, le=11)] = 1
+    esd_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # programme "esd" for entrants from then
+    esd_from_month: Annotated[int, Field(ge=1, le=12)] = 4
 
 
 class SupervisionPolicy(Frozen):
-    independence_mean: Fraction
+    independence_mean: Fraction  # of a body with no officers tied to member firms and no external auditor
     independence_concentration: Positive
     thoroughness_mean: Fraction
     thoroughness_concentration: Positive
+    share_bodies_tied_officers: Fraction
+    tied_officers_independence_factor: Fraction
+    share_bodies_external_auditor: Fraction
+    external_auditor_catch: Fraction
     audit_monthly: Fraction
-    inspection_monthly: Fraction
-    inspection_detection: Fraction
+    inspection_cycle_months: Annotated[int, Field(ge=1, le=120)]
+    inspection_detection: Fraction  # per violation-month since the last inspection
+    cancellation_share_first_finding: Fraction
+    cancellation_share_repeat_finding: Fraction
     sanction_bar_months: Months
-    plan_revocation_share: Fraction
+    body_inspection_cycle_months: Annotated[int, Field(ge=1, le=120)]
+    body_inspection_detection: Fraction  # per violation-month hushed up since the last inspection
+    revocation_share_repeat_finding: Fraction
+    licence_bar_months: Months
+    inspections_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
+    inspections_from_month: Annotated[int, Field(ge=1, le=12)] = 11
 
 
 class RecruitmentPolicy(Frozen):
@@ -424,9 +442,9 @@ def shipped_scenario_dir() -> Path:
     raise ScenarioError("cannot find the shipped scenarios (scenarios/world.toml)")
 
 
-SHIPPED = ("titp", "esd", "free_mobility", "restricted")
+SHIPPED = ("titp", "esd", "free_mobility", "restricted", "esd_transition")
 
 
 def shipped_scenario(name: str) -> Scenario:
-    """One of the four shipped scenarios by name (``titp``, ``esd``, ``free_mobility``, ``restricted``)."""
+    """One of the shipped scenarios by name (``titp``, ``esd``, ``free_mobility``, ``restricted``, ``esd_transition``)."""
     return load_scenario(shipped_scenario_dir() / f"{name}.toml")

@@ -12,10 +12,19 @@ measure                     model side (from the monthly table, ``docs/outputs.m
 ``disappearance_rate_pct``  ISA's rate: trainee disappearances in the year / (TITP stock at the
                             end of the previous December + trainee arrivals in the year), in %
 ``titp_wage_yen``           mean over the year's months of ``wage_mean_trainee_yen``
+``titp3_stock``             ``stock_titp3`` at the end of December
+``plans_cancelled_fy``      sum over the fiscal year (April-March) starting in that year of
+                            ``plans_cancelled_expected`` (the expected count given the year's
+                            findings: the mean of ``plans_cancelled`` with far less noise at
+                            small scales, where one agent firm stands for 100 real ones)
+``licences_revoked_fy``     the same for ``so_licences_revoked_expected``
+``firm_findings_pct``       ``inspection_findings`` / ``firm_inspections`` over the fiscal year's
+                            months in the run, in %
+``body_findings_pct``       ``body_inspection_findings`` / ``body_inspections``, the same way
 ==========================  =================================================================
 
-with the official series in ``sim/data/official_series.csv`` (sources and [S]/[U]/[P] flags per
-row). Years 2017-2022 are in sample (the calibration, ``scripts/calibrate.py``, may use them);
+with the official series in ``sim/data/official_series.csv`` and the fiscal-year enforcement
+targets in ``sim/data/enforcement_targets.csv`` (sources and [S]/[U]/[P] flags per row). Years 2017-2022 are in sample (the calibration, ``scripts/calibrate.py``, may use them);
 2023-2024 are out of sample. See docs/validation.md.
 
 Usage::
@@ -41,6 +50,10 @@ from sim.scenario import Scenario, load_scenario, shipped_scenario_dir
 
 #: The official series (one row a year, sources and flags per row).
 OFFICIAL_CSV = Path(__file__).resolve().parent / "data" / "official_series.csv"
+#: Enforcement by fiscal year (plan cancellations, licence revocations, inspection findings).
+ENFORCEMENT_CSV = Path(__file__).resolve().parent / "data" / "enforcement_targets.csv"
+#: Fewest months of a fiscal year in the run for its shares of findings to be reported.
+MIN_FY_MONTHS_FOR_SHARES = 6
 #: Years the calibration may use, and years held out.
 IN_SAMPLE = tuple(range(2017, 2023))
 OUT_OF_SAMPLE = (2023, 2024)
@@ -53,6 +66,11 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "disappearance_rate_pct": ("isa_disappearance_rate_pct", "isa_disappearance_rate_flag",
                                "ISA disappearance rate (%)"),
     "titp_wage_yen": ("titp_wage_scheduled_yen", "titp_wage_flag", "Mean TITP monthly pay (yen)"),
+    "titp3_stock": ("titp3_stock_year_end", "titp3_stock_flag", "TITP stage iii stock, year end (people)"),
+    "plans_cancelled_fy": ("plans_cancelled_fy", "plans_cancelled_flag", "Firms with plans cancelled, fiscal year"),
+    "licences_revoked_fy": ("licences_revoked_fy", "licences_revoked_flag", "Supervisory licences revoked, fiscal year"),
+    "firm_findings_pct": ("firm_findings_pct", "firm_findings_flag", "Inspected firms with findings, fiscal year (%)"),
+    "body_findings_pct": ("body_findings_pct", "body_findings_flag", "Inspected bodies with findings, fiscal year (%)"),
 }
 
 #: Progress callback: ``progress(runs_done, runs_total)``.
@@ -65,8 +83,13 @@ def history_scenario() -> Scenario:
 
 
 def load_official(path: str | Path | None = None) -> pd.DataFrame:
-    """The official series, one row a year (``sim/data/official_series.csv``)."""
-    return pd.read_csv(OFFICIAL_CSV if path is None else path)
+    """The official series, one row a year (``sim/data/official_series.csv``), with the
+    enforcement targets of the fiscal year starting in April of that year (``enforcement_targets.csv``)."""
+    official = pd.read_csv(OFFICIAL_CSV if path is None else path)
+    if path is not None:
+        return official
+    fy = pd.read_csv(ENFORCEMENT_CSV).rename(columns={"fiscal_year": "year", "source": "enforcement_source"})
+    return official.merge(fy, on="year", how="left")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,6 +119,8 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
         arrived = float(these["arrivals_trainee"].sum())
         rows.append({
             "year": int(year),
+            **_fiscal_year(t, int(year)),
+            "titp3_stock": float(end["stock_titp3"]) if "stock_titp3" in end else float("nan"),
             "titp_stock": float(end["stock_titp"]),
             "ssw_stock": float(end["stock_ssw1"] + end["stock_ssw2"]),
             "disappearances": disappeared,
@@ -105,6 +130,31 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
             "arrivals_trainee": arrived,
         })
     return pd.DataFrame(rows)
+
+
+def _fiscal_year(t: pd.DataFrame, year: int) -> dict[str, float]:
+    """Enforcement measures of the fiscal year April ``year`` - March ``year + 1`` (``t``: a monthly
+    table with calendar ``year`` and ``cal_month`` columns). Counts need all 12 months, shares
+    at least ``MIN_FY_MONTHS_FOR_SHARES``; otherwise NaN."""
+    nan = float("nan")
+    fiscal = np.where(t["cal_month"] >= 4, t["year"], t["year"] - 1)
+    these = t[(fiscal == year) & (t["month"] >= 1)]
+    months = len(these)
+
+    def total(col: str) -> float:
+        return float(these[col].sum()) if col in these and months == 12 else nan
+
+    def share(found: str, inspected: str) -> float:
+        if found not in these or months < MIN_FY_MONTHS_FOR_SHARES or these[inspected].sum() <= 0:
+            return nan
+        return 100.0 * float(these[found].sum()) / float(these[inspected].sum())
+
+    return {
+        "plans_cancelled_fy": total("plans_cancelled_expected"),
+        "licences_revoked_fy": total("so_licences_revoked_expected"),
+        "firm_findings_pct": share("inspection_findings", "firm_inspections"),
+        "body_findings_pct": share("body_inspection_findings", "body_inspections"),
+    }
 
 
 def _one_run(scenario: Scenario, seed: int, scale: float) -> pd.DataFrame:
@@ -222,7 +272,7 @@ def summarise(comparison: pd.DataFrame) -> pd.DataFrame:
 def _fmt(value: float, measure: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if measure == "disappearance_rate_pct":
+    if measure == "disappearance_rate_pct" or measure.endswith("_pct"):
         return f"{value:.2f}"
     return f"{value:,.0f}"
 
@@ -232,7 +282,7 @@ def format_table(comparison: pd.DataFrame) -> str:
     header = ("measure", "year", "sample", "official", "model mean", "5%", "95%", "error", "rel err")
     lines_data = []
     for r in comparison.itertuples(index=False):
-        err = f"{r.error:+.2f} pp" if r.measure == "disappearance_rate_pct" else f"{r.error:+,.0f}"
+        err = f"{r.error:+.2f} pp" if r.measure.endswith("_pct") else f"{r.error:+,.0f}"
         flag = f" [{r.flag}]" if r.flag else ""
         lines_data.append((
             r.measure, str(r.year), r.sample, _fmt(r.official, r.measure) + flag, _fmt(r.model_mean, r.measure),
@@ -257,7 +307,7 @@ def format_table(comparison: pd.DataFrame) -> str:
         sh = ("measure", "sample", "years", "MAPE", "bias", "MAE")
         srows = []
         for r in summary.itertuples(index=False):
-            mae = f"{r.mae:.2f} pp" if r.measure == "disappearance_rate_pct" else f"{r.mae:,.0f}"
+            mae = f"{r.mae:.2f} pp" if r.measure.endswith("_pct") else f"{r.mae:,.0f}"
             srows.append((r.measure, r.sample, str(r.years), f"{r.mape_pct:.1f}%", f"{r.bias_pct:+.1f}%", mae))
         sw = [max(len(h), *(len(row[i]) for row in srows)) for i, h in enumerate(sh)]
         out.append("  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(sh, sw))).rstrip())
@@ -307,7 +357,7 @@ def plot(model_yearly: pd.DataFrame, official: pd.DataFrame | None, path: str | 
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
         ax.tick_params(axis="y", labelsize=8)
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
-        if measure != "disappearance_rate_pct":
+        if not measure.endswith("_pct"):
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_ylim(bottom=0)
     for ax in list(axes.flat)[len(measures):]:

@@ -17,6 +17,9 @@ HOKKAIDO, AOMORI, MIYAGI, TOKYO, OSAKA = 0, 1, 3, 12, 26
 CONSTRUCTION, AGRICULTURE = FIELDS.index("construction"), FIELDS.index("agriculture")
 NURSING = FIELDS.index("nursing_care")
 
+#: A model month no tiny world reaches (no inspection is due).
+NEVER = 10_000
+
 #: Settings of the shared runs of every shipped scenario (tier B).
 RUN_SCALE, RUN_MONTHS, RUN_SEED = 0.005, 48, 2024
 
@@ -70,7 +73,12 @@ def tiny_world(
     f = model.firms
     f.barred_until[:] = -1
     f.violations_pending[:] = 0
+    f.violations_since_inspection[:] = 0
+    f.warned[:] = False
+    f.next_inspection[:] = NEVER  # no OTIT inspection unless a test schedules one
     f.intake_cap_per_year[:] = 100
+    model.bodies.general_licence[:] = True  # the one body may supervise stage iii
+    model.bodies.next_inspection[:] = NEVER
     return model
 
 
@@ -140,7 +148,7 @@ class RecordedRun:
 
 
 MOVE_COLUMNS = (
-    "month", "pid", "status", "voluntary", "from_firm", "to_firm", "from_field", "to_field", "person_field",
+    "month", "pid", "status", "voluntary", "at_stage_iii", "from_firm", "to_firm", "from_field", "to_field", "person_field",
     "months_with_employer", "tests_passed", "from_pref", "to_pref", "to_metro", "batch",
     "to_esd_headcount_before", "to_esd_transferees_before",
 )
@@ -155,7 +163,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
     batches: list[int] = []
     original = model.move_workers
 
-    def recording_move_workers(rows, firms, voluntary):
+    def recording_move_workers(rows, firms, voluntary, **kinds):
         p, f = model.people, model.firms
         rows = np.asarray(rows, dtype=np.int64)
         firms_ = np.asarray(firms, dtype=np.int64)
@@ -168,11 +176,12 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
         esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
         batch = len(batches)
         batches.append(model.month)
-        original(rows, firms, voluntary)
+        original(rows, firms, voluntary, **kinds)
         for k, pid in enumerate(ids):
             old, new = int(before["from_firm"][k]), int(firms_[k])
             moves.append(dict(
                 month=model.month, pid=int(pid), status=int(before["status"][k]), voluntary=bool(voluntary),
+                at_stage_iii=bool(kinds.get("at_stage_iii", False)),
                 from_firm=old, to_firm=new, from_field=int(f.field[old]) if old >= 0 else -1,
                 to_field=int(f.field[new]), person_field=int(before["person_field"][k]),
                 months_with_employer=int(before["months_with_employer"][k]),
@@ -217,8 +226,8 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             # pay / the prefecture's minimum-wage pay, for people with the same employer since payday
             # (months_with_employer >= 1) whose employer did not underpay this month
             min_pay_ratio=float((p.wage_yen[:n][fair] / model.base_pay_yen[f.pref[p.firm[:n][fair]]]).min())
-            if (fair := employed & (p.months_with_employer[:n] >= 1)
-                & ~f.underpaying[np.maximum(p.firm[:n], 0)]).any() else float("nan"),
+            if (fair := employed & (p.months_with_employer[:n] >= 1) & ~f.underpaying[np.maximum(p.firm[:n], 0)]
+                & ~on_home_leave(model)).any() else float("nan"),
             min_markup=float(f.markup.min()),
             markup_cuts=int((f.markup < prev_markup[0]).sum()),
             closures=int(model.flows.get("firm_closures", 0)),
@@ -295,6 +304,12 @@ for _old in Status:
 _ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED]] = True
 
 
+def on_home_leave(model: sim.LabourMarket) -> np.ndarray:
+    """Who is on the unpaid home leave at the start of TITP iii (``work.pay_of``)."""
+    p = model.people
+    return (p.status[: p.n] == Status.TITP_3) & (p.months_in_status[: p.n] <= model.policy.stage_iii_home_leave_months)
+
+
 def _status_by_pid(model: sim.LabourMarket) -> np.ndarray:
     """Everyone's status by id for life (-1: left and dropped from the arrays, or not yet arrived)."""
     p = model.people
@@ -324,7 +339,7 @@ def shipped_run_cached(name: str) -> RecordedRun:
 
 
 __all__ = [
-    "AGRICULTURE", "AOMORI", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
+    "AGRICULTURE", "AOMORI", "NEVER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
     "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "employed_counts", "esd_cap_breaches", "place",
     "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "with_settings",
 ]

@@ -18,7 +18,8 @@ STOCKS = ("stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", 
           "stock_searching", "stock_metro", "stock_nonmetro", "entered_total", "returned_total", "removed_total")
 FLOWS = ("arrivals", "arrivals_trainee", "arrivals_ssw", "returns_home", "returns_end_of_stay", "returns_irregular",
          "apprehensions", "disappearances", "disappearances_trainee", "transfers_voluntary", "transfers_voluntary_ssw",
-         "transfers_unavoidable", "releases", "to_ssw1", "to_ssw2", "inter_prefecture_moves", "moves_into_metro",
+         "transfers_unavoidable", "transfers_at_stage_iii", "releases", "to_titp3", "to_ssw1", "to_ssw2",
+         "inter_prefecture_moves", "moves_into_metro",
          "moves_out_of_metro")
 
 SSW = [int(s) for s in SSW_STATUSES]
@@ -72,13 +73,16 @@ def test_stocks_and_flows_add_up(shipped_run, name):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_table_flows_match_recorded_moves(shipped_run, name):
-    """The month's transfer flows equal the moves that passed through ``move_workers``, and the
+    """The month's transfer flows (voluntary, unavoidable, at the ii -> iii step) equal the moves that passed through ``move_workers``, and the
     people's own transfer counters add up to the voluntary transfers of the whole run."""
     run = shipped_run(name)
     c = counts(run)
     moves = run.moves
-    by_month = moves.groupby(["month", "voluntary"]).size().unstack(fill_value=0).reindex(range(RUN_MONTHS + 1), fill_value=0)
-    for flag, col in ((True, "transfers_voluntary"), (False, "transfers_unavoidable")):
+    kind = np.where(moves.voluntary, "voluntary", np.where(moves.at_stage_iii, "at_stage_iii", "unavoidable"))
+    by_month = moves.assign(kind=kind).groupby(["month", "kind"]).size().unstack(fill_value=0).reindex(
+        range(RUN_MONTHS + 1), fill_value=0)
+    for flag, col in (("voluntary", "transfers_voluntary"), ("unavoidable", "transfers_unavoidable"),
+                      ("at_stage_iii", "transfers_at_stage_iii")):
         recorded = by_month[flag] if flag in by_month else 0
         assert (c[col].to_numpy() == np.asarray(recorded)).all(), col
     ssw_vol = moves[moves.voluntary & moves.status.isin(SSW)].groupby("month").size()

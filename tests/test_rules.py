@@ -31,7 +31,7 @@ PARAMS = DecisionParams(
     abscond_base=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
     legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base=0.002,
     return_per_grievance=0.001, ssw2_return=0.004, seek_base=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
-    max_trainee_months=36, ssw1_max_months=60, ssw1_open=True, ssw2_open=True,
+    max_trainee_months=36, titp_max_months=36, ssw1_max_months=60, ssw1_open=True, ssw2_open=True,
 )
 
 

@@ -167,3 +167,64 @@ def test_history_out_of_sample_is_reported_not_fitted(comparison):
     samples = comparison.reset_index().groupby("year")["sample"].first()
     assert set(samples.loc[[2023, 2024]]) == {"out"}
     assert set(samples.loc[list(v.IN_SAMPLE)]) == {"in"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Enforcement by fiscal year and the stage iii stock (docs/validation.md, "Enforcement")
+# ---------------------------------------------------------------------------------------------
+def test_fiscal_year_sums_april_to_march_and_needs_every_month():
+    """The fiscal year starting in April: counts over its 12 months (NaN when a month is missing),
+    shares of findings over the months present (from 6)."""
+    t = monthly_table(36).assign(
+        plans_cancelled_expected=np.where(np.arange(37) == 0, 0.0, 2.0),
+        so_licences_revoked_expected=0.5, firm_inspections=10.0, inspection_findings=4.0,
+        body_inspections=2.0, body_inspection_findings=1.0, stock_titp3=7.0,
+    )
+    y = v.yearly(t, start_year=2017, start_month=1).set_index("year")
+    assert y.at[2017, "plans_cancelled_fy"] == 24.0 and y.at[2018, "plans_cancelled_fy"] == 24.0
+    assert math.isnan(y.at[2019, "plans_cancelled_fy"])  # FY2019 ends in March 2020, after the table
+    assert y.at[2019, "firm_findings_pct"] == pytest.approx(40.0) and y.at[2019, "body_findings_pct"] == pytest.approx(50.0)
+    assert y.at[2018, "licences_revoked_fy"] == 6.0 and y.at[2018, "titp3_stock"] == 7.0
+
+
+def test_enforcement_targets_are_flagged_and_say_which_years_lack_data():
+    off = v.load_official().set_index("year")
+    assert off.loc[[2018, 2019, 2020], "plans_cancelled_fy"].tolist() == [8, 23, 77]
+    assert off.loc[[2018, 2019, 2020], "plans_cancelled_flag"].tolist() == ["S", "S", "S"]
+    assert off.loc[[2021, 2022], "plans_cancelled_flag"].tolist() == ["U", "U"]  # derived, not published
+    assert off.loc[[2023, 2024], "plans_cancelled_fy"].isna().all()  # no count found
+    assert off.at[2022, "titp3_stock_year_end"] == 75561 and off.at[2022, "titp3_stock_flag"] == "P"
+
+
+#: Tolerances, as documented in docs/validation.md ("Enforcement"): the model mean over seeds
+#: 1-4 at scale 0.01 (the expected counts given the findings).
+PLANS_CANCELLED_FACTOR = 2.0  # within a factor of two of the official (FY2018-2020) or derived (FY2021-22) count
+FIRM_FINDINGS_TOL_PP = 5.0  # share of inspected firms with findings, FY2023-2024, percentage points
+BODY_FINDINGS_TOL_PP = 10.0  # share of inspected bodies with findings, FY2023-2024
+TITP3_STOCK_TOL = {2019: 0.35, 2020: 0.35, 2021: 0.35}  # |relative error|, stage iii stock
+TITP3_STOCK_FACTOR_LATER = 2.5  # 2022-2024: the documented miss (the model's stage iii falls too soon)
+
+
+@pytest.mark.parametrize("fiscal_year", [2018, 2019, 2020, 2021, 2022])
+def test_history_plan_cancellations_within_a_factor_of_two(comparison, fiscal_year):
+    r = comparison.loc[("plans_cancelled_fy", fiscal_year)]
+    ratio = r["model_mean"] / r["official"]
+    assert 1 / PLANS_CANCELLED_FACTOR <= ratio <= PLANS_CANCELLED_FACTOR, (fiscal_year, r["model_mean"], r["official"])
+
+
+@pytest.mark.parametrize("fiscal_year", [2023, 2024])
+def test_history_share_of_inspections_with_findings(comparison, fiscal_year):
+    firm = comparison.loc[("firm_findings_pct", fiscal_year)]
+    body = comparison.loc[("body_findings_pct", fiscal_year)]
+    assert abs(firm["error"]) <= FIRM_FINDINGS_TOL_PP, firm["model_mean"]
+    assert abs(body["error"]) <= BODY_FINDINGS_TOL_PP, body["model_mean"]
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024])
+def test_history_stage_iii_stock(comparison, year):
+    r = comparison.loc[("titp3_stock", year)]
+    assert r["model_mean"] > 0
+    if year in TITP3_STOCK_TOL:
+        assert abs(r["rel_error"]) <= TITP3_STOCK_TOL[year], (year, r["model_mean"], r["official"])
+    else:
+        assert r["official"] / TITP3_STOCK_FACTOR_LATER <= r["model_mean"] <= r["official"], (year, r["model_mean"])

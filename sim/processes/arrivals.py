@@ -6,8 +6,8 @@ newcomer takes a random open place: a firm's vacancies (demand minus headcount, 
 at firms not barred from intake, and for trainees within the firm's yearly intake cap (the
 legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms). Newcomers draw
 an origin, broker debt (lognormal around the origin's fee, capped by the policy's fee cap),
-aptitude and whether they want a long stay; trainees enter in the policy's entry status with
-its Japanese level, SSW entrants in SSW i with the skills and A2 Japanese tests passed abroad.
+aptitude and whether they want a long stay; trainees enter in the policy's entry status of the
+month (``policy.entry_status_at``: TITP until ESD starts in a transition) with its Japanese level, SSW entrants in SSW i with the skills and A2 Japanese tests passed abroad.
 Each draws compatriot contacts from the people in Japan at the start of the month.
 
 Parameters: ``world.origin_shares``, ``world.broker_fee_yen``, ``world.share_arriving_in_debt``,
@@ -110,8 +110,8 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
     """Entry status, entry levels and tests, and contacts of newcomers of ``kind``."""
     p, b, w = model.people, model.behaviour.learning, model.world
     if kind == "trainee":
-        status = model.policy.entry_status
-        p.japanese[rows] = model.policy.japanese_at_entry(b)
+        status = model.policy.entry_status_at(*model.calendar())
+        p.japanese[rows] = model.policy.japanese_at_entry(b, status)
     else:  # SSW i direct entrants passed the skills test and A2 Japanese abroad
         status = Status.SSW_1
         p.skill[rows] = b.threshold_skill_grade3

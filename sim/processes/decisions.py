@@ -69,7 +69,8 @@ class DecisionParams(NamedTuple):
     seek_base: float  # monthly hazard of seeking a transfer (when allowed)
     seek_per_wage_gap: float
     seek_per_grievance: float
-    max_trainee_months: int  # the policy's stay limits ...
+    max_trainee_months: int  # the policy's stay limits (ESD, TITP, SSW i) ...
+    titp_max_months: int
     ssw1_max_months: int
     ssw1_open: bool  # ... and whether a longer stay is open this month
     ssw2_open: bool
@@ -83,7 +84,7 @@ class DecisionParams(NamedTuple):
             float(a.per_irregular_contact), float(a.legal_exit_factor), float(a.end_of_stay_factor),
             int(a.end_of_stay_window_months), float(d.return_base_monthly), float(d.return_per_grievance),
             float(d.ssw2_return_monthly), float(t.seek_base_monthly), float(t.seek_per_wage_gap),
-            float(t.seek_per_grievance), int(pol.max_trainee_months), int(pol.ssw1_max_months),
+            float(t.seek_per_grievance), int(pol.max_trainee_months), int(pol.titp_max_months), int(pol.ssw1_max_months),
             bool(pol.ssw1_open(*now)), bool(pol.ssw2_open(*now)),
         )
 
@@ -121,7 +122,10 @@ def decide_kernel(
         j += 1
         g, gap = grievance[i], wage_gap[i]
         # Near the end of the permitted stay, with no legal way to stay on?
-        if s <= ESD:
+        if s < ESD:
+            left = params.titp_max_months - months_in_japan[i]
+            path = params.ssw1_open
+        elif s == ESD:
             left = params.max_trainee_months - months_in_japan[i]
             path = params.ssw1_open
         elif s == SSW_1:

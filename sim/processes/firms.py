@@ -3,7 +3,7 @@
 * Closures (phase 11, ``close_some``): each firm closes with ``firm_closure_monthly``; all its
   workers are released and search at once (an unavoidable transfer); a new owner reopens on the
   node with new owner traits (``new_owner_traits``: markup and compliance, drawn as at the start)
-  and no pending violations or bar; staff, intake cap and training quality stay (assumption).
+  and no pending violations, inspection record or bar (the inspection cycle goes on); staff, intake cap and training quality stay (assumption).
 * Wage adjustment (phase 12, ``adjust_wages``): where the policy lets firms respond, a firm that
   lost workers to quits this month raises its markup by ``wage_raise_step``, one short of staff by
   a quarter of that, up to ``wage_markup_ceiling``; markups never fall; the policy's wage floor
@@ -49,6 +49,8 @@ def close(model: LabourMarket, firm_rows: np.ndarray) -> None:
         markup, compliance = new_owner_traits(model, model.rng_for(STREAM, int(row)), 1)
         f.markup[row], f.compliance[row] = markup[0], compliance[0]
         f.violations_pending[row] = 0
+        f.violations_since_inspection[row] = 0
+        f.warned[row] = False
         f.barred_until[row] = -1
     model.count_firm_flow("firm_closures", firm_rows)
 

@@ -52,6 +52,7 @@ class Seekers(NamedTuple):
     pref: np.ndarray
     transferee: np.ndarray  # counted as a transferee from another area at their employer?
     contacts: np.ndarray  # rows of their contacts (-1: none)
+    needs_host: np.ndarray  # may they go only to a stage iii host (the ii->iii employer change)?
     placement_draws: np.ndarray  # uniform draws choosing the member firms their body puts forward
 
 
@@ -79,6 +80,7 @@ class Openings(NamedTuple):
     field: np.ndarray
     pref: np.ndarray
     metro_pref: np.ndarray  # by prefecture: a metro prefecture?
+    stage_iii_host: np.ndarray  # by firm: may it host stage iii?
     month: int
     metro_cap_share: float  # 1.0: no cap
     firm_cap_share: float  # 1.0: no cap
@@ -92,6 +94,8 @@ def acceptable(c, s, seekers, firms):  # pragma: no cover - compiled
     if firms.offer_yen[c] < seekers.min_offer[s]:
         return False
     if seekers.same_field[s] and firms.field[c] != seekers.field[s]:
+        return False
+    if seekers.needs_host[s] and not firms.stage_iii_host[c]:
         return False
     if seekers.capped[s] and firms.pref[c] != seekers.pref[s]:
         after_t, after_e = firms.esd_transferees[c] + 1.0, firms.esd_headcount[c] + 1.0
@@ -150,12 +154,16 @@ def match_kernel(order, seekers, reach, firms):  # pragma: no cover - compiled
     return result
 
 
-def find_employers(model: LabourMarket, rows: np.ndarray, rng: np.random.Generator, voluntary: bool) -> np.ndarray:
+def find_employers(
+    model: LabourMarket, rows: np.ndarray, rng: np.random.Generator, voluntary: bool, stage_iii_host: np.ndarray | None = None
+) -> np.ndarray:
     """Match seekers (rows of ``model.people``) to firms and move those hired.
 
     ``voluntary`` moves need a wage gain of ``min_wage_gain`` and count as voluntary transfers;
-    otherwise (after an unavoidable release) any acceptable firm will do. Returns each
-    seeker's new firm (-1: none).
+    otherwise (after an unavoidable release) any acceptable firm will do. With ``stage_iii_host``
+    (a mask over firms) the seekers change employer at the ii->iii step: only to a host, at no
+    lower pay (assumption), counted as ``transfers_at_stage_iii``. Returns each seeker's new
+    firm (-1: none).
     """
     p, f, pol = model.people, model.firms, model.policy
     rows = np.asarray(rows, dtype=np.int64)
@@ -176,18 +184,19 @@ def find_employers(model: LabourMarket, rows: np.ndarray, rng: np.random.Generat
     metro_cap, firm_cap = pol.transferee_caps
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
-        min_offer=model.offer_yen[home] * (1.0 + gain) if voluntary else np.zeros(n),
+        min_offer=model.offer_yen[home] * (1.0 + gain) if voluntary else model.offer_yen[home] if stage_iii_host is not None else np.zeros(n),
         same_field=pol.same_field_required(status), capped=pol.caps_apply(status), is_esd=is_esd,
         field=p.field[who], pref=p.pref[who], transferee=p.transferee_from_other_area[who],
-        contacts=p.contacts[who], placement_draws=placement_draws,
+        contacts=p.contacts[who], needs_host=np.full(n, stage_iii_host is not None), placement_draws=placement_draws,
     )
     reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm)
     openings = Openings(
         model.offer_yen, visibility, f.demand, f.headcount.copy(), f.esd_headcount.copy(), f.esd_transferees.copy(),
-        f.barred_until, f.field, f.pref, model.geo.metro, int(model.month), float(metro_cap), float(firm_cap),
+        f.barred_until, f.field, f.pref, model.geo.metro,
+        np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host, int(model.month), float(metro_cap), float(firm_cap),
     )
     moved_to = match_kernel(order, seekers, reach, openings)
     hired = np.flatnonzero(moved_to >= 0)
-    model.move_workers(who[hired], moved_to[hired], voluntary)
+    model.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]
     return result

@@ -30,4 +30,5 @@ def commit_violations(model: LabourMarket) -> None:
     f.violating[:] = (u[0] < p_violate) & (f.headcount > 0)
     f.underpaying[:] = f.violating & (u[1] < v.share_underpayment)
     f.violations_pending += f.violating
+    f.violations_since_inspection += f.violating
     model.count_firm_flow("violations", np.flatnonzero(f.violating))

@@ -6,7 +6,9 @@ Phase 3, for everyone in Japan:
   ``months_searching`` +1 for a legal resident between employers;
 * gross pay (``pay_of``): the employer's offer, x (1 + ``ssw_wage_premium``) for SSW holders,
   x (1 - ``wage_theft_share``) where the employer underpays this month; irregular workers earn
-  ``irregular_wage_factor`` x the local minimum-wage pay; nothing between employers;
+  ``irregular_wage_factor`` x the local minimum-wage pay; nothing between employers, and
+  nothing in the first ``stage_iii_home_leave_months`` of TITP iii (the home leave between
+  stages ii and iii, during which the trainee keeps the place and the residence status);
 * money: debt grows by ``debt_interest_monthly``; net pay = pay x (1 - ``deductions_share``) -
   ``living_cost_yen``; a positive net repays debt first (``repay_share`` of it), the rest is
   split between remittances (``remit_share``) and savings; a shortfall eats savings, then adds
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2
+from sim.processes.codes import IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -35,11 +37,13 @@ class PayParams(NamedTuple):
     ssw_wage_premium: float  # share over the offer paid to SSW holders
     wage_theft_share: float  # share of pay withheld where the employer underpays
     irregular_wage_factor: float  # irregular pay / local minimum-wage pay
+    home_leave_months: int  # unpaid months at home at the start of TITP iii
 
     @classmethod
     def of(cls, model: LabourMarket) -> PayParams:
         w = model.world
-        return cls(float(w.ssw_wage_premium), float(model.behaviour.violations.wage_theft_share), float(w.irregular_wage_factor))
+        return cls(float(w.ssw_wage_premium), float(model.behaviour.violations.wage_theft_share), float(w.irregular_wage_factor),
+                   int(model.policy.stage_iii_home_leave_months))
 
 
 class MoneyParams(NamedTuple):
@@ -59,8 +63,10 @@ class MoneyParams(NamedTuple):
 
 
 @njit(cache=True)
-def pay_of(s, f, pref, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
+def pay_of(s, f, pref, months_in_status, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
     """One person's gross pay this month (status ``s``, employer ``f``, prefecture ``pref``)."""
+    if s == TITP_3 and months_in_status <= pay.home_leave_months:
+        return 0.0
     if s <= LAST_LEGAL and f >= 0:
         amount = offer_yen[f]
         if s == SSW_1 or s == SSW_2:
@@ -74,10 +80,10 @@ def pay_of(s, f, pref, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no
 
 
 @njit(cache=True)
-def pay_all(status, firm, pref, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
+def pay_all(status, firm, pref, months_in_status, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
     out = np.zeros(status.shape[0])
     for i in range(status.shape[0]):
-        out[i] = pay_of(status[i], firm[i], pref[i], offer_yen, underpaying, base_pay_yen, pay)
+        out[i] = pay_of(status[i], firm[i], pref[i], months_in_status[i], offer_yen, underpaying, base_pay_yen, pay)
     return out
 
 
@@ -97,7 +103,7 @@ def work_kernel(
             months_with_employer[i] += 1
         elif s <= LAST_LEGAL:
             months_searching[i] += 1
-        gross = pay_of(s, f, pref[i], offer_yen, underpaying, base_pay_yen, pay)
+        gross = pay_of(s, f, pref[i], months_in_status[i], offer_yen, underpaying, base_pay_yen, pay)
         wage_yen[i] = gross
         debt = debt_yen[i] * (1.0 + money.debt_interest_monthly)
         net = gross * (1.0 - money.deductions_share) - money.living_cost_yen
@@ -132,5 +138,5 @@ def pay(model: LabourMarket) -> np.ndarray:
     """This month's gross pay of everyone, by the rule ``work`` applies (``pay_of``)."""
     p = model.people
     n = p.n
-    return pay_all(p.status[:n], p.firm[:n], p.pref[:n], model.offer_yen, model.firms.underpaying,
+    return pay_all(p.status[:n], p.firm[:n], p.pref[:n], p.months_in_status[:n], model.offer_yen, model.firms.underpaying,
                    model.base_pay_yen, PayParams.of(model))
