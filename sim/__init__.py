@@ -10,9 +10,17 @@ The public API mirrors the command line (DESIGN.md §1)::
 
 Names are imported on first use (PEP 562), so that ``tenseki --help`` and an early Ctrl-C do
 not wait for numba, Mesa and pandas to load.
+
+Before numba is imported, this module makes sure the compiled kernels (``@njit(cache=True)``)
+have a writable place to be cached in, so that runs work from a read-only install and with an
+unwritable home folder (see ``_find_numba_cache``).
 """
 
+import os
+import sys
+import tempfile
 from importlib import import_module
+from pathlib import Path
 
 _EXPORTS = {
     "FIELDS": "sim.domain",
@@ -32,6 +40,59 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def _writable(folder: Path) -> bool:
+    """What numba checks of a cache folder: it can be made and a file created in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tempfile.TemporaryFile(dir=folder).close()
+        return True
+    except OSError:
+        return False
+
+
+def _private(folder: Path) -> bool:
+    """Ours alone (a cache in a shared temp folder that others could write into would be loaded as code)."""
+    if not hasattr(os, "getuid"):
+        return True
+    st = folder.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _find_numba_cache() -> None:
+    """Point numba's cache (NUMBA_CACHE_DIR) at a writable folder when its defaults may have none.
+
+    Numba caches next to the code (``sim/__pycache__``), else in the user's cache folder, and
+    raises "cannot cache function ...: no locator available" at import when neither is
+    writable (a read-only install with an unwritable home). So when ``sim/__pycache__`` is not
+    writable this sets NUMBA_CACHE_DIR to the first writable of the user's cache folder
+    (``$XDG_CACHE_HOME`` or ``~/.cache``, then ``tenseki/numba``) and a private folder in the
+    temp folder; a value the user set is kept. It must run before numba is imported.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR") or _writable(Path(__file__).resolve().parent / "__pycache__"):
+        return
+    candidates = []
+    try:
+        user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        candidates.append((user_cache / "tenseki" / "numba", False))
+    except (RuntimeError, KeyError):  # no home folder
+        pass
+    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+    candidates.append((Path(tempfile.gettempdir()) / f"tenseki-numba-{uid}", True))
+    chosen = next((str(c) for c, shared in candidates if _writable(c) and (not shared or _private(c))), None)
+    if chosen is None:
+        try:
+            chosen = tempfile.mkdtemp(prefix="tenseki-numba-")  # fresh and private: caches this process only
+        except OSError:
+            return  # nothing at all is writable: numba will say so
+    os.environ["NUMBA_CACHE_DIR"] = chosen
+    config = getattr(sys.modules.get("numba"), "config", None)
+    if config is not None:  # numba was imported before sim: it read the environment already
+        config.CACHE_DIR = chosen
+
+
+_find_numba_cache()
 
 
 def __getattr__(name: str):
