@@ -3,7 +3,7 @@
 The public API mirrors the command line (DESIGN.md §1)::
 
     import sim
-    scenario = sim.load_scenario("scenarios/esd.toml")
+    scenario = sim.load_scenario("esd")            # a shipped scenario by name, or a file
     model = sim.LabourMarket(scenario, seed=7)
     model.run(120)
     table = model.results()
@@ -13,14 +13,13 @@ not wait for numba, Mesa and pandas to load.
 
 Before numba is imported, this module makes sure the compiled kernels (``@njit(cache=True)``)
 have a writable place to be cached in, so that runs work from a read-only install and with an
-unwritable home folder (see ``_find_numba_cache``).
+unwritable home folder (see ``_find_numba_cache``). It imports only ``os`` and ``sys``: the
+``tenseki`` command imports it before it can catch a Ctrl-C (``sim.__main__``).
 """
 
 import os
 import sys
-import tempfile
 from importlib import import_module
-from pathlib import Path
 
 _EXPORTS = {
     "FIELDS": "sim.domain",
@@ -42,21 +41,23 @@ __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
 
 
-def _writable(folder: Path) -> bool:
+def _writable(folder: str) -> bool:
     """What numba checks of a cache folder: it can be made and a file created in it."""
+    probe = os.path.join(folder, f".tenseki-probe-{os.getpid()}")
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tempfile.TemporaryFile(dir=folder).close()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.unlink(probe)
         return True
     except OSError:
         return False
 
 
-def _private(folder: Path) -> bool:
+def _private(folder: str) -> bool:
     """Ours alone (a cache in a shared temp folder that others could write into would be loaded as code)."""
     if not hasattr(os, "getuid"):
         return True
-    st = folder.stat()
+    st = os.stat(folder)
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
@@ -70,17 +71,18 @@ def _find_numba_cache() -> None:
     (``$XDG_CACHE_HOME`` or ``~/.cache``, then ``tenseki/numba``) and a private folder in the
     temp folder; a value the user set is kept. It must run before numba is imported.
     """
-    if os.environ.get("NUMBA_CACHE_DIR") or _writable(Path(__file__).resolve().parent / "__pycache__"):
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.environ.get("NUMBA_CACHE_DIR") or _writable(os.path.join(here, "__pycache__")):
         return
     candidates = []
-    try:
-        user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        candidates.append((user_cache / "tenseki" / "numba", False))
-    except (RuntimeError, KeyError):  # no home folder
-        pass
+    user_cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if os.path.isabs(user_cache):  # expanduser leaves "~" when there is no home folder
+        candidates.append((os.path.join(user_cache, "tenseki", "numba"), False))
+    import tempfile  # only here: the common case above needs no more than os
+
     uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
-    candidates.append((Path(tempfile.gettempdir()) / f"tenseki-numba-{uid}", True))
-    chosen = next((str(c) for c, shared in candidates if _writable(c) and (not shared or _private(c))), None)
+    candidates.append((os.path.join(tempfile.gettempdir(), f"tenseki-numba-{uid}"), True))
+    chosen = next((c for c, shared in candidates if _writable(c) and (not shared or _private(c))), None)
     if chosen is None:
         try:
             chosen = tempfile.mkdtemp(prefix="tenseki-numba-")  # fresh and private: caches this process only
