@@ -3,7 +3,9 @@
 The command's modules (pandas, typer, rich and, for a run, numba and Mesa) take half a second
 to import. A Ctrl-C in that time, or in the moments between the steps a command guards itself,
 must still end with one line and exit code 130, never a traceback; so the entry point is this
-module, which imports nothing heavy before it can catch the interrupt.
+module, which imports nothing heavy before it can catch the interrupt (``sim/__init__.py``
+imports only ``os`` and ``sys``). What comes before it, Python's own start (its ``site``
+import, tens of milliseconds), is Python's to handle.
 """
 
 from __future__ import annotations
