@@ -202,6 +202,9 @@ def _progress(console: Console) -> Progress:
     )
 
 
+MAX_SEEDS = 10_000  # runs per scenario; plausible maximum (a confidence interval needs tens, not millions)
+MAX_WORKERS = 1_024  # processes at once; plausible maximum for one machine
+
 _HELP = {
     "scenario": "Scenario file, e.g. my_policy.toml, or a shipped scenario by name, e.g. esd (see: tenseki scenarios).",
     "scenarios": "Scenario files or shipped names (default: the four shipped: titp, esd, free_mobility, restricted).",
@@ -292,12 +295,12 @@ def run(
 # =============================================================================================
 @app.command()
 def validate(
-    seeds: Annotated[int, typer.Option(min=1, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
+    seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
     scale: Annotated[float, typer.Option(min=0.0001, max=1.0, help="Agents per real person and firm.")] = 0.01,
     out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv and validation.png.")] = Path(
         "results/validate"
     ),
-    workers: Annotated[int, typer.Option(min=1, help=_HELP["workers"])] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
 ) -> None:
     """Compare the model with official statistics, 2017-2024 (scenarios/history_2017.toml).
 
@@ -385,11 +388,11 @@ def compare(
     scenarios: Annotated[
         list[Path] | None, typer.Argument(metavar="SCENARIO", help=_HELP["scenarios"], show_default=False)
     ] = None,
-    seeds: Annotated[int, typer.Option(min=1, help=_HELP["seeds"])] = 3,
+    seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help=_HELP["seeds"])] = 3,
     months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
     out: Annotated[Path, typer.Option(help=_HELP["out_dir"])] = Path("results/compare"),
-    workers: Annotated[int, typer.Option(min=1, help=_HELP["workers"])] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
 ) -> None:
     """Run several scenarios on the same seeds and compare their headline outcomes.
 
