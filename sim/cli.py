@@ -1,13 +1,18 @@
 """The ``tenseki`` command line: run one policy scenario, or compare several on the same seeds.
 
-    tenseki run scenarios/esd.toml --seed 7 --out esd.parquet
+    tenseki scenarios                                # the shipped scenarios, by name
+    tenseki run esd --seed 7 --out esd.parquet       # a shipped scenario by name, or a file
     tenseki compare                                  # the four shipped policies, 3 seeds each
     tenseki compare a.toml b.toml --seeds 10 --workers 2 --out results/ab
 
 A problem with the input (a scenario file that does not validate, a missing file, an output
-with the wrong extension, a run setting out of range) prints one clear message in red on
-stderr and exits with code 2, without a traceback. Ctrl-C exits with code 130; ``compare``
+with the wrong extension, a run setting out of range, a run too large for this machine's
+memory) prints one clear message in red on stderr and exits with code 2, without a traceback.
+A file that cannot be written (a full disk, no permission) prints one line naming it and
+exits with code 1, leaving no partial file. Ctrl-C exits with code 130 and one line; ``compare``
 keeps every run that finished and picks up from there when run again with the same settings.
+The entry point is ``sim.__main__.main`` (it catches a Ctrl-C during these imports too), which
+calls ``run_app``.
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ from rich.table import Table
 from rich.text import Text
 
 import sim
-from sim.runner import by_group_path, run_scenario, run_tables, write_table
-from sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenario_dir
+from sim.runner import by_group_path, run_scenario, run_tables, write_atomic, write_table
+from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario, shipped_descriptions, shipped_scenario_dir
 
 #: ``tenseki compare`` without arguments: the status quo against the reform from today
 #: (``esd_transition``), the reform as if it had always applied, and the two benchmarks.
@@ -46,7 +51,8 @@ app = typer.Typer(
         "tenseki: an agent-based model of Japan's foreign-trainee labour market (TITP, ESD, SSW) "
         "and of what letting trainees change employer (tenseki) does to disappearances, wages "
         "and rural employers.\n\n"
-        "A scenario is a TOML file: the world, behaviour and policy of one run (see scenarios/). "
+        "A scenario is a TOML file: the world, behaviour and policy of one run, or the name of a "
+        "shipped one ('tenseki scenarios' lists them). "
         "'tenseki run' runs one scenario and writes its monthly table; 'tenseki compare' runs "
         "several on the same seeds and shows their headline outcomes side by side."
     ),
@@ -62,6 +68,11 @@ if not out_console.is_terminal:  # a file or pipe: wide enough that the tables d
 err_console = Console(stderr=True)
 
 
+# Click's base of usage errors (an unknown option, a missing argument), whether typer vendors
+# click (typer >= 0.20) or depends on it.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 class UsageProblem(Exception):
     """A problem with the user's input: reported in red, exit code 2."""
 
@@ -69,6 +80,65 @@ class UsageProblem(Exception):
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err_console.print(Text(f"error: {message}", style="red"), soft_wrap=True)
     return typer.Exit(code)
+
+
+def _cannot_write(exc: OSError, fallback: Path | None) -> typer.Exit:
+    """One line for a file that could not be written (a full disk, no permission), exit code 1."""
+    return _fail(f"{exc.filename or fallback}: cannot write: {exc.strerror or exc}", code=1)
+
+
+_interrupt_reported = False
+
+
+def _report_interrupt_line(text: str) -> None:
+    """A command's own message on Ctrl-C (``run_app`` then adds nothing)."""
+    global _interrupt_reported
+    _interrupt_reported = True
+    err_console.print(Text(text, style="yellow"), soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"tenseki {sim.__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """tenseki: an agent-based model of Japan's foreign-trainee labour market."""
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: the process's arguments); return the exit code.
+
+    Whatever a command leaves uncaught ends here as one line, never a traceback: bad input
+    (``ScenarioError``) exits 2, a file that cannot be written exits 1, Ctrl-C exits 130.
+    """
+    try:
+        code = app(args=argv, prog_name="tenseki", standalone_mode=False)
+    except _ClickException as exc:  # usage: an unknown option, a missing argument
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(exc)
+        return exc.exit_code
+    except typer.Abort:
+        code = 130
+    except ScenarioError as exc:
+        _fail(str(exc))
+        return 2
+    except OSError as exc:
+        _cannot_write(exc, None)
+        return 1
+    code = code if isinstance(code, int) else 0
+    if code == 130 and not _interrupt_reported:
+        from sim.__main__ import interrupted
+
+        return interrupted()
+    return code
 
 
 def _with_run(scenario: Scenario, source: Path, months: int | None, scale: float | None) -> Scenario:
@@ -151,9 +221,12 @@ def _progress(console: Console) -> Progress:
     )
 
 
+MAX_SEEDS = 10_000  # runs per scenario; plausible maximum (a confidence interval needs tens, not millions)
+MAX_WORKERS = 1_024  # processes at once; plausible maximum for one machine
+
 _HELP = {
-    "scenario": "Scenario file, e.g. scenarios/esd.toml.",
-    "scenarios": "Scenario files (default: titp, esd_transition, esd, free_mobility, restricted).",
+    "scenario": "Scenario file, e.g. my_policy.toml, or a shipped scenario by name, e.g. esd (see: tenseki scenarios).",
+    "scenarios": "Scenario files or shipped names (default: titp, esd_transition, esd, free_mobility, restricted).",
     "seed": "Seed of the run: the same seed gives the same table.",
     "seeds": "Runs per scenario, with seeds 1..SEEDS (the same seeds for every scenario).",
     "months": "Months to simulate (default: the scenario's run.months).",
@@ -172,7 +245,7 @@ _HELP = {
 # =============================================================================================
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help=_HELP["scenario"], show_default=False)],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=_HELP["scenario"], show_default=False)],
     seed: Annotated[int, typer.Option(min=0, help=_HELP["seed"])] = 1,
     months: Annotated[int | None, typer.Option(help=_HELP["months"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale"], show_default=False)] = None,
@@ -193,6 +266,7 @@ def run(
         groupings = _groupings(by, out)
         loaded = load_scenario(scenario)
         effective = _with_run(loaded, scenario, months, scale)
+        check_memory(effective, source=str(scenario))
     except (ScenarioError, UsageProblem) as exc:
         raise _fail(str(exc)) from None
 
@@ -223,10 +297,10 @@ def run(
             note = f"the table was written to {out}"
         else:
             note = "nothing was written" if out is not None else "no table was to be written"
-        err_console.print(Text(f"Interrupted at month {done} of {total}; {note}.", style="yellow"))
+        _report_interrupt_line(f"Interrupted at month {done} of {total}; {note}.")
         raise typer.Exit(130) from None
     except OSError as exc:
-        raise _fail(f"{out}: cannot write: {exc.strerror or exc}", code=1) from None
+        raise _cannot_write(exc, out) from None
 
     run_ = effective.run
     title = f"{effective.name}, seed {seed}: {total} months from {run_.start_year}-{run_.start_month:02d}, scale {run_.scale:g}"
@@ -249,12 +323,12 @@ def run(
 # =============================================================================================
 @app.command()
 def validate(
-    seeds: Annotated[int, typer.Option(min=1, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
+    seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
     scale: Annotated[float, typer.Option(min=0.0001, max=1.0, help="Agents per real person and firm.")] = 0.01,
     out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv and validation.png.")] = Path(
         "results/validate"
     ),
-    workers: Annotated[int, typer.Option(min=1, help=_HELP["workers"])] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
 ) -> None:
     """Compare the model with official statistics, 2017-2024 (scenarios/history_2017.toml).
 
@@ -280,7 +354,7 @@ def validate(
 
                 comparison = validation.validate(seeds=seeds, scale=scale, out_dir=out, workers=workers, progress=advance)
     except KeyboardInterrupt:
-        err_console.print(Text("Interrupted; no validation table was written.", style="yellow"))
+        _report_interrupt_line("Interrupted; no validation table was written.")
         raise typer.Exit(130) from None
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
@@ -340,13 +414,13 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 @app.command()
 def compare(
     scenarios: Annotated[
-        list[Path] | None, typer.Argument(metavar="SCENARIO.toml", help=_HELP["scenarios"], show_default=False)
+        list[Path] | None, typer.Argument(metavar="SCENARIO", help=_HELP["scenarios"], show_default=False)
     ] = None,
-    seeds: Annotated[int, typer.Option(min=1, help=_HELP["seeds"])] = 3,
+    seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help=_HELP["seeds"])] = 3,
     months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
     out: Annotated[Path, typer.Option(help=_HELP["out_dir"])] = Path("results/compare"),
-    workers: Annotated[int, typer.Option(min=1, help=_HELP["workers"])] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
 ) -> None:
     """Run several scenarios on the same seeds and compare their headline outcomes.
 
@@ -372,6 +446,8 @@ def compare(
             if names.count(name) > 1:
                 same = ", ".join(str(p) for p, n in zip(paths, names, strict=True) if n == name)
                 raise UsageProblem(f"two scenarios have the same name {name!r} ({same}); give each a different 'name'")
+        for scenario, source in zip(loaded, paths, strict=True):  # runs at once: one per worker
+            check_memory(scenario, runs_at_once=min(workers, len(loaded) * seeds), source=str(source))
     except (ScenarioError, UsageProblem) as exc:
         raise _fail(str(exc)) from None
 
@@ -390,13 +466,11 @@ def compare(
                     "scale": scenario.run.scale, "settings_key": key, "code_fingerprint": code,
                     "tenseki_version": sim.__version__,
                 }
-                tmp = sidecar.with_name(sidecar.name + ".part")
-                tmp.write_text(json.dumps(info, indent=2) + "\n")
-                tmp.replace(sidecar)
+                write_atomic(sidecar, lambda tmp: tmp.write_text(json.dumps(info, indent=2) + "\n"))
             for seed in range(1, seeds + 1):
                 jobs.append(_Job(i, scenario.name, seed, runs_dir / f"{_safe(scenario.name)}_seed{seed}_{key}.parquet"))
     except OSError as exc:
-        raise _fail(f"{out}: cannot write: {exc.strerror or exc}", code=1) from None
+        raise _cannot_write(exc, out) from None
 
     cached = [j for j in jobs if j.path.exists()]
     todo = [j for j in jobs if not j.path.exists()]
@@ -443,7 +517,7 @@ def compare(
         _report_interrupt(finished, jobs, runs_dir)
         raise typer.Exit(130) from None
     except OSError as exc:
-        raise _fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}", code=1) from None
+        raise _cannot_write(exc, out) from None
 
     _print_summary(summary, names, seeds, settings)
     out_console.print(
@@ -499,7 +573,7 @@ def _report_interrupt(finished: list[_Job], jobs: list[_Job], runs_dir: Path) ->
         lines.append("The summary files may be missing or old: run the same command again to write them (no run is repeated).")
     else:
         lines.append("Run the same command again to finish the rest (finished runs are reused).")
-    err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+    _report_interrupt_line("\n".join(lines))
 
 
 def _print_summary(summary: pd.DataFrame, names: list[str], seeds: int, settings: str) -> None:
@@ -583,11 +657,31 @@ def _plot(tables: list[pd.DataFrame], names: list[str], path: Path) -> None:
     fig.suptitle(f"tenseki: scenarios compared (line: mean of {n_seeds} seed(s); band: min-max over seeds)", fontsize=13)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(names), frameon=False, fontsize=11)
-    tmp = path.with_name(path.name + ".part.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    finally:
+        plt.close(fig)
+
+
+# =============================================================================================
+# tenseki scenarios
+# =============================================================================================
+@app.command("scenarios")
+def list_scenarios() -> None:
+    """List the shipped scenarios: name, description and file.
+
+    Give a name to 'tenseki run' or 'tenseki compare' (e.g. 'tenseki run esd'), or build on one
+    in your own file, in any folder, with base = "esd". world is the shared world the others
+    build on; it has no policy of its own.
+    """
+    grid = Table(title="Shipped scenarios", title_justify="left", header_style="bold")
+    grid.add_column("Name")
+    grid.add_column("Description")
+    for name, description, _path in shipped_descriptions():
+        grid.add_row(name, description)
+    out_console.print(grid)
+    out_console.print(f"Files in {shipped_scenario_dir()}", soft_wrap=True, highlight=False)
 
 
 if __name__ == "__main__":  # python -m sim.cli
-    app()
+    sys.exit(run_app())

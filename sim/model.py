@@ -50,7 +50,7 @@ from sim.processes import (
     violations, work,
 )
 from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE
-from sim.scenario import Scenario, load_scenario, shipped_scenario
+from sim.scenario import Scenario, load_scenario
 
 #: Fixed ids of the random streams (never renumber: it would change every seeded result;
 #: 5 "contacts" and 13 "revocation" are retired: contacts come from "arrivals"/"people", plan
@@ -78,17 +78,17 @@ class LabourMarket(mesa.Model):
         scenario: a validated scenario, or the name or path of a scenario file.
         seed: the run's seed; None draws one from the OS (then kept in ``model.seed``).
         log_transfers: keep a record of every transfer in ``model.transfer_log`` (micro-data).
-        **changes: settings to change, by dotted key with ``__`` for the dots
+        **kwargs: settings to change, by dotted key with ``__`` for the dots
             (``run__scale=0.002``, ``policy__transfer__regime="free"``); validated as files are.
     """
 
     def __init__(
-        self, scenario: Scenario | str | Path = "esd", seed: int | None = None, *, log_transfers: bool = False, **changes: Any
+        self, scenario: Scenario | str | Path = "esd", seed: int | None = None, *, log_transfers: bool = False, **kwargs: Any
     ) -> None:
         if not isinstance(scenario, Scenario):
-            scenario = _scenario_named(scenario)
-        if changes:
-            scenario = scenario.with_changes({key.replace("__", "."): value for key, value in changes.items()})
+            scenario = load_scenario(scenario)  # a path, or a shipped scenario's name
+        if kwargs:  # named ``kwargs`` as Mesa's SolaraViz expects of a model taking settings
+            scenario = scenario.with_changes({key.replace("__", "."): value for key, value in kwargs.items()})
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         seed = int(seed)
@@ -593,14 +593,6 @@ class LabourMarket(mesa.Model):
             w = f.staff[pool].astype(float) ** self.world.foreign_workers_staff_exponent
             firm[who] = pool[rng.choice(len(pool), size=len(who), p=w / w.sum())]
         return firm
-
-
-def _scenario_named(scenario: str | Path) -> Scenario:
-    """A scenario from a file path, or one of the shipped scenarios by name."""
-    path = Path(scenario)
-    if path.suffix == ".toml" or path.exists():
-        return load_scenario(path)
-    return shipped_scenario(str(scenario))
 
 
 def _beta(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:

@@ -7,12 +7,13 @@ Dask worker and gives the same table for the same seed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, check_memory, load_scenario
 
 
 def run_scenario(
@@ -22,7 +23,12 @@ def run_scenario(
     scale: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Build a model, run it and return its monthly table with ``scenario`` and ``seed`` columns."""
+    """Build a model, run it and return its monthly table with ``scenario`` and ``seed`` columns.
+
+    Raises:
+        ScenarioError: for a scenario that does not validate, or a run that needs more memory
+            than this machine has available (checked before anything is built).
+    """
     return run_tables(scenario, seed, months=months, scale=scale, progress=progress)["national"]
 
 
@@ -36,12 +42,13 @@ def run_tables(
 ) -> dict[str, pd.DataFrame]:
     """One run's tables: ``"national"`` (one row per month) and each grouping of ``by``
     (``"prefecture"``, ``"field"``, ``"origin"``: month x group), each with ``scenario`` and
-    ``seed`` columns first."""
+    ``seed`` columns first (``ScenarioError`` as ``run_scenario``)."""
     from sim.model import LabourMarket
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     scenario = scenario.with_run(months=months, scale=scale)
+    check_memory(scenario)
     model = LabourMarket(scenario, seed=seed)
     model.run(progress=progress)
     tables = {"national": model.results()} | {grouping: model.results(by=grouping) for grouping in by}
@@ -58,17 +65,37 @@ def by_group_path(path: str | Path, grouping: str) -> Path:
     return path.with_name(f"{path.stem}.by_{grouping}{path.suffix}")
 
 
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Write a file whole or not at all: ``write(tmp)`` fills ``PATH.part``, which then replaces ``path``.
+
+    On any failure (a full disk, Ctrl-C, a crash in ``write``) the ``.part`` file is removed and
+    the error raised again; an ``OSError`` then names ``path``, whatever the library that
+    failed put in it (pyarrow, for one, names no file).
+
+    Raises:
+        OSError: with ``filename`` set to ``path`` and ``strerror`` saying why.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        tmp.replace(path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
+    return path
+
+
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as Parquet (``.parquet``) or CSV (``.csv``), atomically (a crash leaves no half file)."""
+    """Write a table as Parquet (``.parquet``) or CSV (``.csv``), atomically (``write_atomic``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise ValueError(f"{path}: the output must end in .parquet or .csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
     if suffix == ".parquet":
-        table.to_parquet(tmp, index=False)
-    else:
-        table.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+        return write_atomic(path, lambda tmp: table.to_parquet(tmp, index=False))
+    return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))

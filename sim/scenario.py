@@ -1,40 +1,64 @@
 """The scenario: a validated, frozen description of the world, behaviour and policy of one run.
 
-A scenario file is TOML. It may name a ``base`` file (relative to itself) whose tables it
-overrides key by key, so the shipped policies share one world (``scenarios/world.toml``) and
-differ only in what they say. Every table rejects unknown keys: a misspelt lever is an error,
-never a silent no-op. ``load_scenario`` turns every problem into a :class:`ScenarioError` that
-names the file, the key, the value and what is allowed.
+A scenario file is TOML. It may name a ``base`` (a file next to it, or a shipped scenario by
+name: ``base = "esd"``) whose tables it overrides key by key, so the shipped policies share one
+world (``scenarios/world.toml``) and differ only in what they say. Validation is strict
+(``sim.schema``): no coercion, finite numbers, every count and amount below a stated plausible
+maximum, settings that contradict each other refused with both keys named, unknown keys
+refused with the nearest valid key. ``load_scenario`` turns every problem into a
+:class:`ScenarioError` that names the file that set the value, the key, the value and what is
+allowed; ``check_memory`` refuses a run that would not fit in this machine's memory before
+anything is built.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import tomllib
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.domain import FIELDS, ORIGINS
+from sim.schema import (
+    AsTuple, Contradiction, Frozen, ScenarioError, YearKeys, describe_errors, nearest, read_toml, resolve, show,
+)
+
+# Plausible maxima. Every count and amount has one: a value above it is a typo or a unit slip,
+# and a run built from it would not fit in any machine. Each is far above anything observed.
+MAX_PEOPLE = 5_000_000  # people (a stock, a yearly intake): ~11x the TITP stock at end-2024 (456,595) [S]; assumption
+MAX_FIRMS = 1_000_000  # firms: ~16x the 63,224 firms hosting trainees (FY2019, OTIT) [S]; assumption
+MAX_BODIES = 100_000  # supervisory bodies: ~27x the 3,750 of 2024 (OTIT) [S/U]; assumption
+MAX_FEE_YEN = 10_000_000  # yen per person, one-off (broker fee, its cap, reimbursement): ~15x the highest mean fee (Vietnam 688,143) [P]; assumption
+MAX_MONTHLY_YEN = 1_000_000  # yen a month (living cost): ~5x the mean TITP pay (181,700, Wage Structure 2023) [P]; assumption
+MAX_HOURLY_YEN = 10_000  # yen an hour (a minimum wage): ~9x the FY2024 national average (1,055) [S]; assumption
+MAX_STAFF = 100_000  # full-time staff (the median firm): larger than Japan's largest employers; assumption
+MAX_LOG_SD = 3.0  # log-sd of a lognormal spread: 3 sd is a factor of 8,100; assumption
+MAX_LOG_EFFECT = 20.0  # change of a log hazard per unit: e^20 is a factor of 5e8; assumption
+MAX_PER_UNIT = 100.0  # an additive effect per unit (grievance, wage gap, skill a month); assumption
+MAX_CONCENTRATION = 10_000.0  # Beta concentration (mean x concentration = alpha); assumption
+MAX_LEVEL = 100.0  # skill and Japanese levels and thresholds, in test-grade units (the ladder spans 0-6); assumption
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
 Months = Annotated[int, Field(ge=0, le=1200)]
+People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
+PeoplePerYear = Annotated[float, Field(ge=0.0, le=MAX_PEOPLE)]
+FeeYen = Annotated[float, Field(ge=0.0, le=MAX_FEE_YEN)]
+LogSd = Annotated[float, Field(ge=0.0, le=MAX_LOG_SD)]
+LogEffect = Annotated[float, Field(ge=-MAX_LOG_EFFECT, le=MAX_LOG_EFFECT)]
+PerUnit = Annotated[float, Field(ge=0.0, le=MAX_PER_UNIT)]
+Level = Annotated[float, Field(ge=0.0, le=MAX_LEVEL)]
+Concentration = Annotated[float, Field(gt=0.0, le=MAX_CONCENTRATION)]
+Year = Annotated[int, Field(ge=1990, le=2100)]
 FieldName = Literal[
     "construction", "food_manufacturing", "machinery_metal", "agriculture",
     "textiles", "nursing_care", "fishery", "other",
 ]
 OriginName = Literal["vietnam", "china", "indonesia", "philippines", "myanmar", "cambodia", "other"]
 TestName = Literal["basic_skill", "japanese_a1", "skill_grade3", "japanese_a2", "skill_ssw2", "japanese_b1"]
-
-
-class Frozen(BaseModel):
-    """Base of every table: immutable, and unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+Tests = Annotated[tuple[TestName, ...], AsTuple, Field(max_length=6)]
 
 
 def _shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
@@ -58,30 +82,30 @@ class RunConfig(Frozen):
 # The world: initial stocks, firms, wages, money
 # ---------------------------------------------------------------------------------------------
 class WorldConfig(Frozen):
-    stock_trainees: Annotated[int, Field(ge=0)]
-    stock_ssw1: Annotated[int, Field(ge=0)]
-    stock_ssw2: Annotated[int, Field(ge=0)]
-    firms: Annotated[int, Field(ge=1)]
-    supervisory_bodies: Annotated[int, Field(ge=1)]
+    stock_trainees: People
+    stock_ssw1: People
+    stock_ssw2: People
+    firms: Annotated[int, Field(ge=1, le=MAX_FIRMS)]
+    supervisory_bodies: Annotated[int, Field(ge=1, le=MAX_BODIES)]
     field_shares: dict[FieldName, Fraction]
     origin_shares: dict[OriginName, Fraction]
-    broker_fee_yen: dict[OriginName, NonNegative]
+    broker_fee_yen: dict[OriginName, FeeYen]
     share_arriving_in_debt: Fraction
-    debt_sigma: NonNegative
-    firm_staff_median: Positive
-    firm_staff_sigma: NonNegative
-    hours_per_month: Positive
+    debt_sigma: LogSd
+    firm_staff_median: Annotated[float, Field(gt=0.0, le=MAX_STAFF)]
+    firm_staff_sigma: LogSd
+    hours_per_month: Annotated[float, Field(gt=0.0, le=744.0)]  # at most the hours of a 31-day month
     wage_markup_mean: Annotated[float, Field(ge=1.0, le=3.0)]
-    wage_markup_sd: NonNegative
+    wage_markup_sd: Annotated[float, Field(ge=0.0, le=1.0)]
     ssw_wage_premium: Annotated[float, Field(ge=0.0, le=2.0)]
     irregular_wage_factor: Annotated[float, Field(ge=0.0, le=3.0)]
     deductions_share: Fraction
-    living_cost_yen: NonNegative
+    living_cost_yen: Annotated[float, Field(ge=0.0, le=MAX_MONTHLY_YEN)]
     repay_share: Fraction
     remit_share: Fraction
     debt_interest_monthly: Annotated[float, Field(ge=0.0, le=0.2)]
     min_wage_growth_per_year: Annotated[float, Field(ge=-0.2, le=0.5)]
-    min_wage_national_average_yen: dict[Annotated[int, Field(ge=1990, le=2100)], Positive] = {}
+    min_wage_national_average_yen: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_HOURLY_YEN)]], YearKeys] = {}
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
     demand_growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)]
     firm_closure_monthly: Fraction
@@ -90,10 +114,10 @@ class WorldConfig(Frozen):
     firm_ties_metro: Annotated[int, Field(ge=0, le=50)]
     contacts_per_person: Annotated[int, Field(ge=0, le=32)]
     contacts_same_prefecture: Fraction
-    ssw1_tenure_weights: Annotated[tuple[NonNegative, ...], Field(min_length=1, max_length=10)]
+    ssw1_tenure_weights: Annotated[tuple[Annotated[float, Field(ge=0.0, le=MAX_PEOPLE)], ...], AsTuple, Field(min_length=1, max_length=10)]
     ssw_share_via_titp: Fraction
     foreign_workers_staff_exponent: Annotated[float, Field(ge=0.0, le=2.0)]
-    supervisory_body_size_pareto_shape: Positive
+    supervisory_body_size_pareto_shape: Annotated[float, Field(ge=0.1, le=100.0)]  # below 0.1 the weights overflow
     share_bodies_general_licence: Fraction
     initial_debt_repaid_months: Annotated[float, Field(gt=0.0, le=120.0)]
 
@@ -127,22 +151,22 @@ class WorldConfig(Frozen):
 # Behaviour: how people and firms respond (the same under every policy unless overridden)
 # ---------------------------------------------------------------------------------------------
 class LearningConfig(Frozen):
-    skill_per_month: NonNegative
-    japanese_per_month: NonNegative
-    aptitude_sigma: NonNegative
-    test_noise_sd: NonNegative
-    training_quality_sigma: NonNegative
-    japanese_at_arrival_titp: NonNegative
-    japanese_at_arrival_esd: NonNegative
-    threshold_basic_skill: NonNegative
-    threshold_skill_grade3: NonNegative
-    threshold_skill_ssw2: NonNegative
+    skill_per_month: Level
+    japanese_per_month: Level
+    aptitude_sigma: LogSd
+    test_noise_sd: Level
+    training_quality_sigma: LogSd
+    japanese_at_arrival_titp: Level
+    japanese_at_arrival_esd: Level
+    threshold_basic_skill: Level
+    threshold_skill_grade3: Level
+    threshold_skill_ssw2: Level
 
 
 class ViolationConfig(Frozen):
     monthly_probability_at_zero_compliance: Fraction
-    compliance_alpha: Positive
-    compliance_beta: Positive
+    compliance_alpha: Concentration
+    compliance_beta: Concentration
     share_underpayment: Fraction
     wage_theft_share: Fraction
     compliance_gain_after_sanction: Fraction
@@ -150,16 +174,16 @@ class ViolationConfig(Frozen):
 
 class GrievanceConfig(Frozen):
     monthly_decay: Fraction
-    per_violation: NonNegative
-    per_wage_gap: NonNegative
+    per_violation: PerUnit
+    per_wage_gap: PerUnit
 
 
 class AbscondConfig(Frozen):
     base_monthly: Fraction
-    per_debt_500k_yen: float
-    per_grievance: float
-    per_wage_gap: float
-    per_irregular_contact: float
+    per_debt_500k_yen: LogEffect
+    per_grievance: LogEffect
+    per_wage_gap: LogEffect
+    per_irregular_contact: LogEffect
     legal_exit_factor: Annotated[float, Field(ge=0.0, le=1.0)]
     end_of_stay_factor: Annotated[float, Field(ge=1.0, le=50.0)]
     end_of_stay_window_months: Months
@@ -167,8 +191,8 @@ class AbscondConfig(Frozen):
 
 class TransferConfig(Frozen):
     seek_base_monthly: Fraction
-    seek_per_wage_gap: NonNegative
-    seek_per_grievance: NonNegative
+    seek_per_wage_gap: PerUnit
+    seek_per_grievance: PerUnit
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
     placement_offers: Annotated[int, Field(ge=0, le=100)]
     unavoidable_search_months: Annotated[int, Field(ge=0, le=24)]
@@ -176,7 +200,7 @@ class TransferConfig(Frozen):
 
 class DepartureConfig(Frozen):
     return_base_monthly: Fraction
-    return_per_grievance: NonNegative
+    return_per_grievance: PerUnit
     share_wanting_long_stay: Fraction
     share_choosing_stage_iii: Fraction
     ssw2_return_monthly: Fraction
@@ -207,11 +231,11 @@ class TransferPolicy(Frozen):
     regime: Literal["unavoidable_only", "after_waiting_period", "free"]
     waiting_months: Months = 12
     waiting_months_by_field: dict[FieldName, Months] = {}
-    requires_tests: tuple[TestName, ...] = ()
+    requires_tests: Tests = ()
     same_field: bool = True
     metro_cap_share: Fraction | None = None
     firm_cap_share: Fraction | None = None
-    reimbursement_yen: NonNegative = 0.0
+    reimbursement_yen: FeeYen = 0.0
     ssw_may_transfer: bool = True
     ssw_same_field: bool = True
 
@@ -221,11 +245,11 @@ class StayPolicy(Frozen):
     max_trainee_months: Annotated[int, Field(ge=1, le=120)]
     titp_stage_iii: bool = True
     ssw1_path: bool = True
-    ssw1_requires_tests: tuple[TestName, ...] = ("skill_grade3", "japanese_a2")
+    ssw1_requires_tests: Tests = ("skill_grade3", "japanese_a2")
     titp_ii_completion_exempts_tests: bool = True
     ssw1_max_months: Annotated[int, Field(ge=1, le=1200)] = 60
     ssw2_path: bool = True
-    ssw2_requires_tests: tuple[TestName, ...] = ("skill_ssw2", "japanese_b1")
+    ssw2_requires_tests: Tests = ("skill_ssw2", "japanese_b1")
     test_retake_grace_months: Months = 0
     ssw_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
     ssw_from_month: Annotated[int, Field(ge=1, le=12)] = 4
@@ -239,9 +263,9 @@ class StayPolicy(Frozen):
 
 class SupervisionPolicy(Frozen):
     independence_mean: Fraction  # of a body with no officers tied to member firms and no external auditor
-    independence_concentration: Positive
+    independence_concentration: Concentration
     thoroughness_mean: Fraction
-    thoroughness_concentration: Positive
+    thoroughness_concentration: Concentration
     share_bodies_tied_officers: Fraction
     tied_officers_independence_factor: Fraction
     share_bodies_external_auditor: Fraction
@@ -261,11 +285,11 @@ class SupervisionPolicy(Frozen):
 
 
 class RecruitmentPolicy(Frozen):
-    trainee_intake_per_year: NonNegative
-    ssw_direct_intake_per_year: NonNegative
-    broker_fee_cap_yen: NonNegative | None = None
-    trainee_intake_by_year: dict[Annotated[int, Field(ge=1993, le=2100)], NonNegative] = {}
-    ssw_direct_intake_by_year: dict[Annotated[int, Field(ge=1993, le=2100)], NonNegative] = {}
+    trainee_intake_per_year: PeoplePerYear
+    ssw_direct_intake_per_year: PeoplePerYear
+    broker_fee_cap_yen: FeeYen | None = None
+    trainee_intake_by_year: Annotated[dict[Annotated[int, Field(ge=1993, le=2100)], PeoplePerYear], YearKeys] = {}
+    ssw_direct_intake_by_year: Annotated[dict[Annotated[int, Field(ge=1993, le=2100)], PeoplePerYear], YearKeys] = {}
     intake_cap_multiplier_excellent: Annotated[float, Field(ge=1.0, le=5.0)] = 2.0
 
 
@@ -283,8 +307,21 @@ class PolicyConfig(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyConfig:
-        if self.stay.programme == "esd" and self.stay.max_trainee_months > 60:
-            raise ValueError("stay.max_trainee_months: ESD is a programme of at most 60 months")
+        stay, transfer = self.stay, self.transfer
+        if stay.programme == "esd" and stay.max_trainee_months > 60:
+            raise Contradiction(
+                "ESD is a programme of at most 60 months",
+                {"stay.max_trainee_months": stay.max_trainee_months, "stay.programme": stay.programme},
+            )
+        if transfer.regime == "after_waiting_period":
+            waits = {"transfer.waiting_months": transfer.waiting_months}
+            waits |= {f"transfer.waiting_months_by_field.{f}": m for f, m in transfer.waiting_months_by_field.items()}
+            for key, months in waits.items():
+                if months > stay.max_trainee_months:
+                    raise Contradiction(
+                        "the waiting period is longer than the maximum stay, so no trainee could ever change employer",
+                        {key: months, "stay.max_trainee_months": stay.max_trainee_months},
+                    )
         return self
 
 
@@ -298,14 +335,28 @@ class Scenario(Frozen):
     behaviour: BehaviourConfig
     policy: PolicyConfig
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        # The initial SSW i holders' time in status is drawn from the weights of the years that
+        # fit within the maximum SSW i stay: they cannot all be zero (a 0/0 distribution).
+        years = math.ceil(self.policy.stay.ssw1_max_months / 12)
+        weights = self.world.ssw1_tenure_weights
+        if sum(weights[:years]) <= 0:
+            raise Contradiction(
+                f"the weights of the first {years} year(s) of SSW i, the years within the maximum stay, are all zero; "
+                "at least one must be positive",
+                {"world.ssw1_tenure_weights": weights, "policy.stay.ssw1_max_months": self.policy.stay.ssw1_max_months},
+            )
+        return self
+
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A copy with settings changed by dotted key, validated again.
+        """A copy with settings changed by dotted key, validated again (as strictly as a file).
 
         Example: ``scenario.with_changes({"policy.transfer.regime": "free", "run.scale": 0.1})``.
 
         Raises:
-            ScenarioError: for a key the scenario does not have, or a value that is not allowed,
-                naming the key, the value and what is allowed.
+            ScenarioError: for a key the scenario does not have (with the nearest one that it
+                has), or a value that is not allowed, naming the key, the value and what is allowed.
         """
         data = self.model_dump()
         for dotted, value in changes.items():
@@ -314,13 +365,14 @@ class Scenario(Frozen):
             for key in path:
                 table = table.get(key) if isinstance(table, dict) else None
             if not isinstance(table, dict) or last not in table:
-                raise ScenarioError(f"scenario {self.name!r}: unknown key {dotted!r} = {value!r}: not a setting")
+                guess = nearest(dotted, _dotted_keys(data))
+                hint = f"did you mean {guess!r}?" if guess else "see the keys of scenarios/world.toml and titp.toml"
+                raise ScenarioError(f"scenario {self.name!r}: unknown key {dotted!r} = {show(value)}: not a setting; {hint}")
             table[last] = copy.deepcopy(value)
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
-            lines = [_describe(e, {}, f"scenario {self.name!r}") for e in exc.errors()]
-            raise ScenarioError("\n".join(lines)) from None
+            raise ScenarioError(describe_errors(exc, Scenario, {}, f"scenario {self.name!r}")) from None
 
     def with_run(self, **changes: Any) -> Scenario:
         """A copy with run settings changed (``months=``, ``scale=``, ...; None keeps), validated again."""
@@ -330,121 +382,199 @@ class Scenario(Frozen):
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
-class ScenarioError(Exception):
-    """A scenario file that cannot be used; the message is meant for the user as it stands."""
+# Tables whose keys are data (a mapping), replaced whole rather than merged.
+LEAF_TABLES = frozenset({
+    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field",
+    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
+})
 
 
-def _merge(base: dict, override: dict, origin: dict, path: str, src: str, keys: tuple = ()) -> dict:
-    out = dict(base)
-    for key, value in override.items():
-        here = keys + (key,)
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in _LEAF_TABLES:
-            out[key] = _merge(out[key], value, origin, path, src, here)
+def _dotted_keys(data: dict, prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and key not in LEAF_TABLES:
+            out += _dotted_keys(value, f"{prefix}{key}.")
         else:
-            out[key] = value
-            _record(origin, here, value, src)
+            out.append(f"{prefix}{key}")
     return out
 
 
-# Tables whose keys are data (a mapping), replaced whole rather than merged.
-_LEAF_TABLES = {
-    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field",
-    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
-}
+def shipped_scenario_dir() -> Path:
+    """Where the shipped scenarios are: the package data ``sim.scenarios``.
 
+    In the repository that package is the top-level ``scenarios/`` folder (pyproject.toml maps
+    it), so there is one copy of each file; a checkout used without installing finds it next
+    to ``sim/``.
+    """
+    from importlib.resources import files
 
-def _record(origin: dict, keys: tuple, value: Any, src: str) -> None:
-    origin[keys] = src
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _record(origin, keys + (k,), v, src)
-
-
-def _read_toml(path: Path) -> dict:
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such scenario file")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder, not a scenario file (.toml)")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc}") from None
+        path = Path(str(files("sim.scenarios")))
+    except ModuleNotFoundError:  # a checkout on sys.path, not installed
+        path = Path(__file__).resolve().parent.parent / "scenarios"
+    if not (path / "world.toml").is_file():
+        raise ScenarioError(f"cannot find the shipped scenarios (world.toml) in {path}: reinstall tenseki")
+    return path
 
 
-def _resolve(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict:
-    path = path.resolve() if path.exists() else path
-    if path in seen:
-        raise ScenarioError(f"{path}: 'base' files refer to each other in a loop")
-    data = _read_toml(path)
-    base_name = data.pop("base", None)
-    if base_name is None:
-        merged: dict = {}
-    else:
-        if not isinstance(base_name, str):
-            raise ScenarioError(f"{path}: key 'base' = {base_name!r}: must be a file name (a string)")
-        merged = _resolve(path.parent / base_name, origin, seen + (path,))
-    return _merge(merged, data, origin, str(path), str(path))
+def shipped_names() -> list[str]:
+    """Names of the shipped scenario files (``esd``, ``titp``, ..., ``world``), sorted."""
+    return sorted(p.stem for p in shipped_scenario_dir().glob("*.toml"))
 
 
-def _describe(err: dict, origin: dict, fallback: str) -> str:
-    loc = tuple(str(p) for p in err["loc"])
-    key = ".".join(loc) or "(top level)"
-    src = fallback
-    for i in range(len(loc), 0, -1):  # the deepest key some file set
-        if loc[:i] in origin:
-            src = origin[loc[:i]]
-            break
-    kind = err["type"]
-    if kind == "missing":
-        return f"{src}: key '{key}' is missing (it must be set here or in the base file)"
-    if kind == "extra_forbidden":
-        return f"{src}: unknown key '{key}' = {err['input']!r}: not a setting (check the spelling; see docs/ODD.md)"
-    msg = err["msg"]
-    ctx = err.get("ctx") or {}
-    if "expected" in ctx:
-        msg = f"allowed: {ctx['expected']}"
-    elif kind.startswith("literal"):
-        msg = f"allowed: {ctx.get('expected', msg)}"
-    return f"{src}: key '{key}' = {err['input']!r}: {msg}"
+def shipped_descriptions() -> list[tuple[str, str, Path]]:
+    """(name, description, file) of every shipped scenario, read from the files as they stand."""
+    out = []
+    for name in shipped_names():
+        path = shipped_scenario_dir() / f"{name}.toml"
+        description = read_toml(path).get("description", "")
+        out.append((name, description if isinstance(description, str) else "", path))
+    return out
+
+
+def find_scenario(name: str | Path, near: Path | None = None) -> Path | None:
+    """The file a scenario name or path refers to, or None.
+
+    In this order: the path as given (relative to ``near``, the folder of the file that names
+    it as its ``base``; else to the working directory); the same with ``.toml`` added; a
+    shipped scenario of that name (``esd`` or ``esd.toml``), so that ``tenseki run esd`` and
+    ``base = "esd"`` work from any folder.
+    """
+    given = Path(name)
+    here = near / given if near is not None and not given.is_absolute() else given
+    candidates = [here] if here.suffix else [here, here.with_name(here.name + ".toml")]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    if len(given.parts) == 1 and given.suffix in ("", ".toml"):
+        shipped = shipped_scenario_dir() / f"{given.stem if given.suffix else given.name}.toml"
+        if shipped.is_file():
+            return shipped
+    return None
+
+
+def _not_found(name: str | Path, asking: Path | None = None) -> ScenarioError:
+    names = shipped_names()
+    guess = nearest(Path(name).stem, names)
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    shipped = f"(shipped: {', '.join(names)})"
+    if asking is None:
+        return ScenarioError(f"{name}: no such scenario file, nor a shipped scenario of that name{hint} {shipped}")
+    return ScenarioError(
+        f"{asking}: key 'base' = {str(name)!r}: no such file next to it ({asking.parent}), "
+        f"nor a shipped scenario of that name{hint} {shipped}"
+    )
+
+
+def _find_base(name: str, asking: Path) -> Path:
+    found = find_scenario(name, near=asking.parent)
+    if found is None:
+        raise _not_found(name, asking)
+    return found
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge (``base``) and validate a scenario file.
+    """Read, merge (``base``) and validate a scenario: a file, or a shipped scenario by name (``"esd"``).
 
     Raises:
-        ScenarioError: with one line per problem, each naming file, key, value and what is allowed.
+        ScenarioError: with one line per problem, each naming the file that set the value, the
+            key, the value and what is allowed.
     """
-    path = Path(path)
+    found = find_scenario(path)
+    if found is None:
+        raise _not_found(path)
     origin: dict = {}
-    data = _resolve(path, origin)
-    own = _read_toml(path)  # a scenario's name is its own, never inherited from its base
-    data["name"] = own.get("name", path.stem)
+    data = resolve(found, origin, _find_base, LEAF_TABLES)
+    own = read_toml(found)  # a scenario's name is its own, never inherited from its base
+    data["name"] = own.get("name", found.stem)
+    origin[("name",)] = str(found.resolve())
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(e, origin, str(path)) for e in exc.errors()]
-        raise ScenarioError("\n".join(lines)) from None
-
-
-def shipped_scenario_dir() -> Path:
-    """Where the shipped scenarios live: the checkout's ``scenarios/`` or the installed copy."""
-    import sys
-
-    here = Path(__file__).resolve().parent.parent / "scenarios"
-    if (here / "world.toml").exists():
-        return here
-    installed = Path(sys.prefix) / "share" / "tenseki" / "scenarios"
-    if (installed / "world.toml").exists():
-        return installed
-    raise ScenarioError("cannot find the shipped scenarios (scenarios/world.toml)")
+        raise ScenarioError(describe_errors(exc, Scenario, origin, str(found), extra_top_keys=("base",))) from None
 
 
 SHIPPED = ("titp", "esd", "free_mobility", "restricted", "esd_transition")
 
 
 def shipped_scenario(name: str) -> Scenario:
-    """One of the shipped scenarios by name (``titp``, ``esd``, ``free_mobility``, ``restricted``, ``esd_transition``)."""
-    return load_scenario(shipped_scenario_dir() / f"{name}.toml")
+    """A shipped scenario by name (``titp``, ``esd``, ``esd_transition``, ``free_mobility``, ``restricted``, ``history_2017``)."""
+    path = shipped_scenario_dir() / f"{name}.toml"
+    if not path.is_file():
+        raise _not_found(name)
+    return load_scenario(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory: refuse, before anything is built, a run that cannot fit
+# ---------------------------------------------------------------------------------------------
+# A fixed part for Python, numpy, numba, pandas and Mesa, a part per row of the people arrays
+# (sim/population.py: 95 bytes of columns and 8 of the pid index, 4 per contact, 10% spare
+# rows, the month's temporaries) and a part per firm (its columns and its Mesa agent). Fitted
+# to the peak RSS of the esd scenario, 120 months (2026-11, this 2-core machine): 0.27 GB at
+# scale 0.001, 0.38 GB at 0.25, 0.72 GB at 1.0 (estimates 0.30, 0.43, 0.81): it errs high.
+_FIXED_BYTES = 300e6
+_BYTES_PER_PERSON = 130.0
+_BYTES_PER_CONTACT = 4.0
+_BYTES_PER_FIRM = 1000.0
+
+
+def memory_needed_bytes(scenario: Scenario) -> float:
+    """About the peak memory of one run: everyone who is in Japan at the start or arrives."""
+    run, world, rec = scenario.run, scenario.world, scenario.policy.recruitment
+    per_year = max([rec.trainee_intake_per_year, *rec.trainee_intake_by_year.values()]) + max(
+        [rec.ssw_direct_intake_per_year, *rec.ssw_direct_intake_by_year.values()]
+    )
+    people = (world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + per_year * run.months / 12) * run.scale
+    row = _BYTES_PER_PERSON + _BYTES_PER_CONTACT * world.contacts_per_person
+    return _FIXED_BYTES + people * row + world.firms * run.scale * _BYTES_PER_FIRM
+
+
+def available_memory_bytes() -> float | None:
+    """Memory this process can still take: MemAvailable, within a container's limit; None if unknown."""
+    have: float | None = None
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    have = float(line.split()[1]) * 1024
+                    break
+    except OSError:
+        try:
+            have = float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            have = None
+    try:  # cgroup v2: a container's limit, less what it uses
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit.isdigit() and used.isdigit():
+            room = float(int(limit) - int(used))
+            have = room if have is None else min(have, room)
+    except OSError:
+        pass
+    return have
+
+
+def check_memory(scenario: Scenario, runs_at_once: int = 1, source: str | None = None) -> None:
+    """Refuse a run (or ``runs_at_once`` runs side by side) that needs more memory than is available.
+
+    Raises:
+        ScenarioError: "FILE: this scenario at scale 1 over 1200 months needs about 40 GB of
+            memory; this machine has 23 GB available: ...".
+    """
+    need = memory_needed_bytes(scenario) * runs_at_once
+    have = available_memory_bytes()
+    if have is None or need <= have:
+        return
+    run = scenario.run
+    runs = f"{runs_at_once} runs at once of " if runs_at_once > 1 else ""
+    fewer = ", or fewer --workers" if runs_at_once > 1 else ""
+    raise ScenarioError(
+        f"{source or f'scenario {scenario.name!r}'}: {runs}this scenario at scale {run.scale:g} over {run.months} months "
+        f"needs about {_gb(need)} of memory; this machine has {_gb(have)} available: use a smaller run.scale "
+        f"(--scale) or fewer months (--months){fewer}"
+    )
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.0f} GB" if n >= 10e9 else f"{n / 1e9:.1f} GB"

@@ -1,0 +1,266 @@
+"""Bad input, class by class: every scenario mistake is refused with one short line that names the
+file that set the value, the dotted key, the value and what is allowed (never coerced, never a
+traceback; exit code 2 from the command line).
+
+The classes (issue 12): coerced types, non-finite numbers, values beyond a plausible maximum,
+settings that contradict each other, unknown keys and choices (with the nearest valid one),
+values set in a base file (blamed on that file), missing or broken bases, changes made in code
+(``Scenario.with_changes``) and runs too large for this machine's memory. ``load_scenario`` is
+tested directly for the whole table; the command line in a fresh process for a representative
+set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import sim
+from sim import scenario as scenario_module
+from sim.scenario import ScenarioError, load_scenario, shipped_scenario_dir
+
+ESD = shipped_scenario_dir() / "esd.toml"
+TITP = shipped_scenario_dir() / "titp.toml"
+
+# (TOML added to a file with base = "esd", dotted key, value as shown, words the message must hold)
+BAD = {
+    # coerced types: a boolean is not a number, text is not a boolean, a quoted number is not a number
+    "bool for a whole number": ("[policy.stay]\nmax_trainee_months = true\n", "policy.stay.max_trainee_months", "true", "whole number"),
+    "bool for a number": ("[world]\nliving_cost_yen = false\n", "world.living_cost_yen", "false", "a number"),
+    "text for a boolean": ('[policy.stay]\nssw1_path = "off"\n', "policy.stay.ssw1_path", "'off'", "true or false"),
+    "number for a boolean": ("[policy.transfer]\nsame_field = 1\n", "policy.transfer.same_field", "1", "true or false"),
+    "quoted number": ('[run]\nmonths = "12"\n', "run.months", "'12'", "whole number"),
+    "quoted decimal": ('[run]\nscale = "0.1"\n', "run.scale", "'0.1'", "a number"),
+    "decimal for a whole number": ("[run]\nmonths = 12.0\n", "run.months", "12.0", "write 12"),
+    "table for a number": ("[world]\nfirms = { a = 1 }\n", "world.firms", "{'a': 1}", "whole number"),
+    "list for a number": ("[world]\nfirms = [1, 2]\n", "world.firms", "[1, 2]", "whole number"),
+    "number for text": ("name = 5\n", "name", "5", "text in quotes"),
+    "bool in a list of numbers": ("[world]\nssw1_tenure_weights = [true, 1]\n", "world.ssw1_tenure_weights[0]", "true", "a number"),
+    "text for a list": ('[policy.transfer]\nrequires_tests = "basic_skill"\n', "policy.transfer.requires_tests", "'basic_skill'", "a list"),
+    "bool in a table of numbers": ("[world.broker_fee_yen]\nvietnam = true\nchina = 1\nindonesia = 1\nphilippines = 1\nmyanmar = 1\ncambodia = 1\nother = 1\n",
+                                   "world.broker_fee_yen.vietnam", "true", "a number"),
+    # non-finite numbers
+    "nan": ("[behaviour.abscond]\nper_grievance = nan\n", "behaviour.abscond.per_grievance", "nan", "finite"),
+    "inf": ("[world]\nliving_cost_yen = inf\n", "world.living_cost_yen", "inf", "finite"),
+    "-inf": ("[behaviour.abscond]\nper_wage_gap = -inf\n", "behaviour.abscond.per_wage_gap", "-inf", "finite"),
+    "inf intake": ("[policy.recruitment]\ntrainee_intake_per_year = inf\n", "policy.recruitment.trainee_intake_per_year", "inf", "finite"),
+    "nan in a year table": ("[policy.recruitment.trainee_intake_by_year]\n2030 = nan\n", "policy.recruitment.trainee_intake_by_year.2030", "nan", "finite"),
+    # beyond a plausible maximum (a run built from them would not fit in any machine)
+    "1e300 intake": ("[policy.recruitment]\ntrainee_intake_per_year = 1e300\n", "policy.recruitment.trainee_intake_per_year", "1e+300", "5,000,000"),
+    "9.2e18 stock": ("[world]\nstock_trainees = 9200000000000000000\n", "world.stock_trainees", "9200000000000000000", "5,000,000"),
+    "firms": ("[world]\nfirms = 100000000\n", "world.firms", "100000000", "1,000,000"),
+    "broker fee": ("[policy.recruitment]\nbroker_fee_cap_yen = 1e12\n", "policy.recruitment.broker_fee_cap_yen", "1000000000000.0", "10,000,000"),
+    "log effect": ("[behaviour.abscond]\nper_grievance = 1e9\n", "behaviour.abscond.per_grievance", "1000000000.0", "from -20 to 20"),
+    "negative count": ("[world]\nstock_ssw1 = -1\n", "world.stock_ssw1", "-1", "from 0"),
+    "minimum wage": ("[world.min_wage_national_average_yen]\n2024 = 1e7\n", "world.min_wage_national_average_yen.2024", "10000000.0", "10,000"),
+    # unknown keys and choices: the nearest valid one is suggested
+    "misspelt lever": ('[policy.transfer]\nregme = "free"\n', "policy.transfer.regme", "'free'", "did you mean 'policy.transfer.regime'"),
+    "misspelt table": ('[policy.transfers]\nregime = "free"\n', "policy.transfers", "{'regime': 'free'}", "did you mean 'policy.transfer'"),
+    "misspelt base": ('bsae = "titp"\n', "bsae", "'titp'", "did you mean 'base'"),
+    "misspelt choice": ('[policy.transfer]\nregime = "fre"\n', "policy.transfer.regime", "'fre'", "did you mean 'free'"),
+    "misspelt field": ("[policy.transfer.waiting_months_by_field]\nconstructon = 12\n", "policy.transfer.waiting_months_by_field.constructon",
+                       "'constructon'", "did you mean 'construction'"),
+    "misspelt test": ('[policy.transfer]\nrequires_tests = ["basic_skil"]\n', "policy.transfer.requires_tests[0]", "'basic_skil'", "did you mean 'basic_skill'"),
+    "year that is not a year": ("[world.min_wage_national_average_yen]\n20x4 = 1000\n", "world.min_wage_national_average_yen.20x4", "'20x4'", "1990 to 2100"),
+}
+
+
+def write(tmp_path, text: str, name: str = "my.toml", base: str = "esd"):
+    path = tmp_path / name
+    path.write_text(f'base = "{base}"\n{text}', encoding="utf-8")
+    return path
+
+
+def error_of(path) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_each_bad_value_is_refused_naming_file_key_value_and_what_is_allowed(tmp_path, case):
+    """One short line: the user's own file (not its base), the dotted key, the value as written,
+    and what is allowed (a range, the type, or the nearest valid name)."""
+    text, key, value, allowed = BAD[case]
+    path = write(tmp_path, text)
+    msg = error_of(path)
+    assert msg.count("\n") == 0, msg
+    assert len(msg) < 400, msg
+    assert msg.startswith(f"{path}: "), msg
+    assert f"'{key}'" in msg and f"= {value}" in msg, msg
+    assert allowed in msg, msg
+    assert str(ESD) not in msg and str(TITP) not in msg  # never blamed on a base file
+
+
+@pytest.mark.parametrize(
+    "text, keys, other_file",
+    [
+        ("[policy.transfer]\nwaiting_months = 600\n", ("policy.transfer.waiting_months", "policy.stay.max_trainee_months"), ESD),
+        ("[policy.transfer.waiting_months_by_field]\nconstruction = 100\n",
+         ("policy.transfer.waiting_months_by_field.construction", "policy.stay.max_trainee_months"), ESD),
+        ("[world]\nssw1_tenure_weights = [0, 0, 0, 0, 0]\n", ("world.ssw1_tenure_weights", "policy.stay.ssw1_max_months"), TITP),
+        ("[policy.stay]\nmax_trainee_months = 72\n", ("policy.stay.max_trainee_months", "policy.stay.programme"), ESD),
+    ],
+)
+def test_settings_that_contradict_each_other_name_both_keys_and_their_files(tmp_path, text, keys, other_file):
+    """A waiting period longer than the maximum stay, tenure weights that are all zero within
+    the maximum SSW i stay, an ESD programme over 60 months: both keys, both values, and the
+    file that set each."""
+    path = write(tmp_path, text)
+    msg = error_of(path)
+    assert msg.count("\n") == 0 and len(msg) < 400, msg
+    assert msg.startswith(f"{path}: "), msg
+    assert f"'{keys[0]}'" in msg and f"'{keys[1]}'" in msg and "contradicts" in msg, msg
+    assert f"(set in {other_file})" in msg, msg
+
+
+def test_tenure_weights_beyond_the_maximum_stay_do_not_count(tmp_path):
+    """Weights only in years the maximum SSW i stay never reaches are as good as none."""
+    msg = error_of(write(tmp_path, "[world]\nssw1_tenure_weights = [0, 5]\n[policy.stay]\nssw1_max_months = 12\n"))
+    assert "'world.ssw1_tenure_weights'" in msg and "'policy.stay.ssw1_max_months' = 12" in msg
+
+
+def test_a_bad_value_in_a_base_file_is_blamed_on_that_file(tmp_path):
+    """The file that set the value is named, not the file that was loaded."""
+    base = write(tmp_path, "[world]\nliving_cost_yen = nan\n", name="base_bad.toml")
+    mine = write(tmp_path, "[run]\nmonths = 12\n", name="mine.toml", base="base_bad.toml")
+    msg = error_of(mine)
+    assert msg.startswith(f"{base}: ") and "'world.living_cost_yen' = nan" in msg, msg
+
+
+def test_a_missing_base_names_the_file_that_asked_for_it(tmp_path):
+    """'base = "esdd"': the asking file, the name, where it was looked for, the nearest shipped name."""
+    path = write(tmp_path, "", base="esdd")
+    msg = error_of(path)
+    assert msg.startswith(f"{path}: key 'base' = 'esdd'"), msg
+    assert "no such file" in msg and "did you mean 'esd'" in msg and str(tmp_path) in msg
+
+
+def test_a_base_that_is_not_text_is_refused(tmp_path):
+    path = tmp_path / "my.toml"
+    path.write_text("base = 3\n", encoding="utf-8")
+    msg = error_of(path)
+    assert msg.startswith(f"{path}: key 'base' = 3") and "file name" in msg
+
+
+def test_a_loop_of_bases_names_the_files(tmp_path):
+    (tmp_path / "a.toml").write_text('base = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('base = "a.toml"\n', encoding="utf-8")
+    msg = error_of(tmp_path / "a.toml")
+    assert "loop" in msg and "a.toml -> b.toml -> a.toml" in msg
+
+
+def test_a_missing_key_names_the_file_and_what_is_allowed(tmp_path):
+    path = tmp_path / "no_policy_stay.toml"
+    path.write_text('base = "world"\n[policy.transfer]\nregime = "free"\n', encoding="utf-8")
+    msg = error_of(path)
+    assert f"{path}: key 'policy.stay' is missing" in msg
+    assert "allowed: a table with the keys programme, max_trainee_months" in msg
+
+
+def test_an_unknown_shipped_name_suggests_the_nearest():
+    msg = error_of("titpp")
+    assert msg.startswith("titpp: no such scenario file") and "did you mean 'titp'" in msg
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"run.scale": True}, ("'run.scale' = true", "wrong type")),
+        ({"run.months": "12"}, ("'run.months' = '12'", "wrong type")),
+        ({"world.living_cost_yen": float("nan")}, ("'world.living_cost_yen' = nan", "finite")),
+        ({"policy.transfer.waiting_months": 600}, ("contradicts", "'policy.stay.max_trainee_months' = 36")),
+        ({"run.scael": 0.1}, ("unknown key 'run.scael'", "did you mean 'run.scale'")),
+    ],
+)
+def test_changes_made_in_code_are_as_strict_as_a_file(changes, words):
+    """``Scenario.with_changes`` validates as strictly as a file does, and says so as clearly."""
+    with pytest.raises(ScenarioError) as info:
+        sim.shipped_scenario("esd").with_changes(changes)
+    for w in words:
+        assert w in str(info.value), str(info.value)
+
+
+def test_a_whole_number_is_accepted_where_a_number_is_meant(tmp_path):
+    """TOML writes ``1`` for one: an int where a float is meant is a number, not a type error."""
+    scenario = load_scenario(write(tmp_path, "[run]\nscale = 1\nmonths = 2\n[world]\nliving_cost_yen = 60000\n"))
+    assert scenario.run.scale == 1.0 and isinstance(scenario.run.scale, float)
+    assert sim.shipped_scenario("esd").with_changes({"policy.transfer.requires_tests": ["basic_skill"]}).policy.transfer.requires_tests == (
+        "basic_skill",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory, checked before a run is built
+# ---------------------------------------------------------------------------------------------
+def test_a_run_too_large_for_the_memory_is_refused_before_it_is_built(monkeypatch):
+    """'... at scale 1 over 1200 months needs about 31 GB of memory; this machine has 8.0 GB
+    available ...', raised before the model is built (run_scenario never gets to build it)."""
+    big = sim.shipped_scenario("esd").with_changes(
+        {"run.scale": 1.0, "run.months": 1200, "policy.recruitment.trainee_intake_per_year": 2_000_000}
+    )
+    need = scenario_module.memory_needed_bytes(big)
+    assert 20e9 < need < 60e9  # 24 million people ever admitted, ~150 bytes each
+    monkeypatch.setattr(scenario_module, "available_memory_bytes", lambda: 8e9)
+    built = []
+    monkeypatch.setattr("sim.model.LabourMarket.__init__", lambda self, *a, **k: built.append(1))
+    with pytest.raises(ScenarioError) as info:
+        sim.run_scenario(big, seed=1)
+    msg = str(info.value)
+    assert "scale 1 over 1200 months needs about" in msg and "this machine has 8.0 GB available" in msg, msg
+    assert not built
+    scenario_module.check_memory(sim.shipped_scenario("esd"))  # the shipped default fits
+
+
+def test_the_memory_estimate_grows_with_the_people_in_the_run():
+    small = sim.shipped_scenario("esd")
+    ten_times = small.with_run(scale=small.run.scale * 10)
+    fixed = scenario_module.memory_needed_bytes(small.with_run(scale=1e-9))
+    assert scenario_module.memory_needed_bytes(ten_times) - fixed == pytest.approx(
+        10 * (scenario_module.memory_needed_bytes(small) - fixed), rel=1e-6
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line, in a fresh process: exit code 2, one short message, no traceback
+# ---------------------------------------------------------------------------------------------
+def tenseki(*args, cwd=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+CLI_CASES = {
+    "coerced type": ("[policy.stay]\nmax_trainee_months = true\n", ["'policy.stay.max_trainee_months' = true", "whole number"]),
+    "non-finite": ("[behaviour.abscond]\nper_grievance = nan\n", ["'behaviour.abscond.per_grievance' = nan"]),
+    "beyond the maximum": ("[policy.recruitment]\ntrainee_intake_per_year = 1e300\n", ["trainee_intake_per_year", "5,000,000"]),
+    "contradiction": ("[policy.transfer]\nwaiting_months = 600\n", ["contradicts", "'policy.stay.max_trainee_months' = 36"]),
+    "unknown key": ('[policy.transfer]\nregme = "free"\n', ["did you mean 'policy.transfer.regime'"]),
+    "missing base": (None, ["key 'base' = 'esdd'", "did you mean 'esd'"]),
+    "too much memory": ("[run]\nscale = 1.0\nmonths = 1200\n[policy.recruitment]\ntrainee_intake_per_year = 5000000\n"
+                        "ssw_direct_intake_per_year = 5000000\n", ["needs about", "GB of memory", "available"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CLI_CASES))
+def test_the_command_line_refuses_bad_input_with_exit_code_2_and_one_message(tmp_path, case):
+    text, words = CLI_CASES[case]
+    path = write(tmp_path, "", base="esdd") if text is None else write(tmp_path, text)
+    done = tenseki("run", path, cwd=tmp_path)
+    assert done.returncode == 2, f"exit code {done.returncode}\n{done.stderr}"
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: {path}: "), done.stderr
+    for w in words:
+        assert w in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my.toml"]  # nothing written
+
+
+def test_an_unknown_scenario_name_exits_2_with_the_nearest_name(tmp_path):
+    done = tenseki("compare", "esd", "titpp", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "titpp: no such scenario file" in done.stderr and "did you mean 'titp'" in done.stderr

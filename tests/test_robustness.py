@@ -1,0 +1,161 @@
+"""Nothing crashes: Ctrl-C at any moment exits 130 with one line, a failed write leaves no ``.part``
+file and says which file in one line, shipped scenarios work by name from any folder, and
+``tenseki --version`` and ``tenseki scenarios`` answer."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import runner
+from sim.scenario import shipped_descriptions
+
+
+def tenseki(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Ctrl-C
+# ---------------------------------------------------------------------------------------------
+# The command as the console script starts it, with a line on stderr once Python has started and
+# ``sim.__main__`` is imported: the Ctrl-C below is sent that long after it. Before that point
+# the interrupt is Python's own (its startup, tens of milliseconds), not tenseki's.
+_STARTED = "started"
+_ENTRY = f"import sys; from sim.__main__ import main; print({_STARTED!r}, file=sys.stderr, flush=True); sys.exit(main())"
+
+
+@pytest.mark.parametrize("delay_s", [0.0, 0.05, 0.15, 0.3, 0.6, 1.0, 2.0, 4.0])
+def test_ctrl_c_at_any_moment_exits_130_with_one_line(tmp_path, delay_s):
+    """SIGINT while the modules are imported (the first second or two), while the scenario is
+    read, the model built or run: exit code 130, one line on stderr, no traceback, no file."""
+    out = tmp_path / "t.parquet"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ENTRY, "run", "esd", "--months", "600", "--scale", "0.05", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background job may inherit SIG_IGN
+    )
+    assert proc.stderr.readline().strip() == _STARTED
+    time.sleep(delay_s)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert proc.returncode == 130, f"exit code {proc.returncode}\n{err}"
+    assert "Traceback" not in err and len(lines) == 1, err
+    assert lines[0].startswith("Interrupted"), err
+    assert list(tmp_path.iterdir()) == []  # no table, no .part
+
+
+def test_the_entry_point_turns_a_late_interrupt_into_130(monkeypatch, capsys):
+    """A KeyboardInterrupt that escapes a command (between its guarded steps) is one line, 130."""
+    from sim import __main__ as entry
+
+    def interrupted_app(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sim.cli.run_app", interrupted_app)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert entry.main(["run", "esd"]) == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err == "Interrupted.\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Failed writes: a full disk
+# ---------------------------------------------------------------------------------------------
+def _disk_full_after_some_bytes(self, path, *args, **kwargs):
+    with open(path, "wb") as fh:
+        fh.write(b"PAR1 half a file")
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("name", ["t.parquet", "t.csv"])
+def test_a_failed_write_leaves_no_part_file_and_names_the_file(tmp_path, monkeypatch, name):
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full_after_some_bytes)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _disk_full_after_some_bytes)
+    target = tmp_path / name
+    with pytest.raises(OSError) as info:
+        runner.write_table(pd.DataFrame({"month": [0, 1]}), target)
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_write_leaves_no_part_file(tmp_path, monkeypatch):
+    def interrupted(self, path, *args, **kwargs):
+        open(path, "wb").write(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.write_table(pd.DataFrame({"month": [0]}), tmp_path / "t.parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_full_disk_gives_one_line_naming_the_file(tmp_path, monkeypatch, capsys, command):
+    """``tenseki run --out`` and ``tenseki compare`` on a full disk: exit code 1, one line that
+    names the file, nothing half-written left behind."""
+    from sim.cli import run_app
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full_after_some_bytes)
+    out = tmp_path / "out"
+    if command == "run":
+        argv = ["run", "titp", "--months", "2", "--scale", "0.002", "--out", str(out / "t.parquet")]
+    else:
+        argv = ["compare", "titp", "--months", "2", "--scale", "0.002", "--seeds", "1", "--out", str(out)]
+    assert run_app(argv) == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("Comparing")]  # compare's plan
+    assert len(lines) == 1 and "No space left on device" in lines[0], err
+    assert lines[0].startswith(f"error: {out}") and ".parquet: cannot write" in lines[0], err
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    assert not [p for p in out.rglob("*.parquet")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shipped scenarios by name, from any folder; --version; tenseki scenarios
+# ---------------------------------------------------------------------------------------------
+def test_shipped_scenarios_by_name_and_as_a_base_from_any_folder(tmp_path):
+    """``tenseki run esd`` and a user's own file with ``base = "esd"``, both from a folder that
+    holds no scenario, give the shipped scenario's table."""
+    mine = tmp_path / "elsewhere" / "mine.toml"
+    mine.parent.mkdir()
+    mine.write_text('base = "esd"\nname = "mine"\n[policy.transfer]\nmetro_cap_share = 1.0\n', encoding="utf-8")
+    by_name = tmp_path / "esd.csv"
+    done = tenseki("run", "esd", "--months", "2", "--scale", "0.002", "--out", by_name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_csv(by_name), sim.run_scenario("esd", seed=1, months=2, scale=0.002), check_dtype=False
+    )
+    assert sim.load_scenario(mine).policy.transfer.metro_cap_share == 1.0
+    assert sim.load_scenario(mine).policy.transfer.regime == sim.shipped_scenario("esd").policy.transfer.regime
+    done = tenseki("run", "mine", "--months", "2", "--scale", "0.002", cwd=mine.parent)  # ".toml" may be left out
+    assert done.returncode == 0, done.stderr
+
+
+def test_version():
+    done = tenseki("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"tenseki {sim.__version__}"
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description():
+    done = tenseki("scenarios")
+    assert done.returncode == 0, done.stderr
+    shipped = shipped_descriptions()
+    assert {n for n, _, _ in shipped} >= {"titp", "esd", "free_mobility", "restricted", "history_2017", "world"}
+    for name, description, _ in shipped:
+        assert name in done.stdout and description[:40] in done.stdout
