@@ -51,7 +51,11 @@ def _warm_up() -> None:
         return
     tiny = sim.LabourMarket("esd", seed=0, run__scale=0.0005, run__months=1)
     tiny.step()
-    fig.status_chart({"warm-up": fig.with_derived(tiny.results(), tiny.calendar)}).to_dict()
+    tables = {"warm-up": fig.with_derived(tiny.results(), tiny.calendar)}
+    for compare in (False, True):  # the chart templates, checked against the Vega-Lite schema once
+        fig.status_chart(tables if not compare else {**tables, "second": tables["warm-up"]})
+        fig.flows_chart(tables)
+        fig.money_chart(tables)
 
 
 serve_offline()
@@ -162,6 +166,12 @@ The model, its assumptions and its sources: docs/ODD.md and shared/domain/BRIEF.
 
 
 @solara.component
+def Chart(spec: dict):
+    """A Vega-Lite chart (``dashboards.figures`` makes the specs, from templates checked once)."""
+    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+
+
+@solara.component
 def Note(key: str):
     with solara.Details(summary="What am I looking at?"):
         Md(NOTES[key])
@@ -237,7 +247,7 @@ def MapPanel(model: sim.LabourMarket):
     with solara.Card("Map of Japan's 47 prefectures", classes=["tenseki-map"]):
         solara.Select("Colour by", value=measure, values=list(fig.MAP_MEASURES))
         values = fig.map_values(model.results(by="prefecture"), measure.value)
-        solara.FigureAltair(fig.map_chart(values, measure.value))
+        Chart(fig.map_chart(values, measure.value))
         Note("map")
 
 
@@ -247,12 +257,12 @@ def NetworkPanel(model: sim.LabourMarket):
     sample = solara.use_memo(lambda: fig.network_sample(model), [model])
     with solara.Card("Network: supervisory bodies and firms", classes=["tenseki-network"]):
         solara.ToggleButtonsSingle(value=colour, values=list(fig.NETWORK_COLOURS))
-        solara.FigureAltair(fig.network_chart(model, sample, colour.value))
+        Chart(fig.network_chart(model, sample, colour.value))
         Note("network")
 
 
 @solara.component
-def Dashboard(model: solara.Reactive, names: tuple[str, str], twin: fig.Twin | None, timings: dict):
+def Dashboard(model: solara.Reactive, names: tuple[str, str], twin: fig.Twin | None):
     update_counter.get()  # re-render after every Step / Play tick of SolaraViz
     started = time.perf_counter()
     primary = model.value
@@ -267,22 +277,28 @@ def Dashboard(model: solara.Reactive, names: tuple[str, str], twin: fig.Twin | N
                 for sentence in fig.compare_in_words(tables[names[0]], tables[names[1]], names[0], names[1]):
                     Md(f"- {sentence}", style={"margin": "0"})
                 Note("compare")
-        with solara.Card("People in Japan by status", classes=["tenseki-chart"]):
-            solara.FigureAltair(fig.status_chart(tables))
-            Note("status")
-        with solara.Columns([1, 1]):
-            with solara.Card("Monthly flows"):
-                solara.FigureAltair(fig.flows_chart(tables))
-                Note("flows")
-            with solara.Card("Wages and debt"):
-                solara.FigureAltair(fig.money_chart(tables))
-                Note("money")
-        with solara.Columns([1, 1]):
-            MapPanel(primary)
-            NetworkPanel(primary)
-        with solara.Card("Glossary"):
-            Md(GLOSSARY)
-    timings["last_render_s"] = time.perf_counter() - started
+        with solara.lab.Tabs(lazy=True):  # only the open tab is drawn after each month
+            with solara.lab.Tab("Charts"):
+                with solara.Card("People in Japan by status", classes=["tenseki-chart"]):
+                    Chart(fig.status_chart(tables))
+                    Note("status")
+                with solara.Columns([1, 1]):
+                    with solara.Card("Monthly flows"):
+                        Chart(fig.flows_chart(tables))
+                        Note("flows")
+                    with solara.Card("Wages and debt"):
+                        Chart(fig.money_chart(tables))
+                        Note("money")
+            with solara.lab.Tab("Map and network"):
+                with solara.Columns([1, 1]):
+                    MapPanel(primary)
+                    NetworkPanel(primary)
+            with solara.lab.Tab("Glossary"):
+                with solara.Card("Glossary"):
+                    Md(GLOSSARY)
+                    Note("glossary")
+    if os.environ.get("TENSEKI_DASHBOARD_TIMING"):
+        print(f"tenseki dashboard: month {primary.month} drawn on the server in {time.perf_counter() - started:.3f} s", flush=True)
 
 
 @solara.component
@@ -314,7 +330,6 @@ def Page():
     comparing = solara.use_reactive(False)
     other = solara.use_reactive("titp")
     twins = solara.use_memo(dict, [])  # preset -> Twin, this session's only
-    timings = solara.use_memo(dict, [])
 
     def start(settings: Settings) -> None:
         try:
@@ -357,4 +372,4 @@ def Page():
         twin = twins.setdefault(other.value, fig.Twin(other.value))
         if names[1] == names[0]:
             names = (names[0], names[1] + " (second run)")
-    Dashboard(model, names, twin, timings)
+    Dashboard(model, names, twin)

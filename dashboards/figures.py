@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -106,17 +107,37 @@ def headline(table: pd.DataFrame) -> list[Figure]:
 # ---------------------------------------------------------------------------------------------
 # Time-series charts
 # ---------------------------------------------------------------------------------------------
-def _long(tables: dict[str, pd.DataFrame], series: dict[str, str]) -> pd.DataFrame:
-    parts = []
+def _records(tables: dict[str, pd.DataFrame], series: dict[str, str]) -> list[dict]:
+    """Long-form records (date, series, policy, value), one per month, series and policy."""
+    records = []
     for policy, table in tables.items():
-        part = table.melt(id_vars=["date"], value_vars=list(series), var_name="column", value_name="value")
-        part["series"] = part["column"].map(series)
-        part["policy"] = policy
-        parts.append(part[["date", "series", "policy", "value"]])
-    return pd.concat(parts, ignore_index=True)
+        dates = [d.strftime("%Y-%m-%d") for d in table["date"]]
+        for column, name in series.items():
+            values = table[column].to_numpy(dtype=float)
+            records.extend(
+                {"date": d, "series": name, "policy": policy, "value": (None if math.isnan(v) else float(v))}
+                for d, v in zip(dates, values, strict=True)
+            )
+    return records
 
 
-def _lines(data: pd.DataFrame, title: str, y_title: str, compare: bool, y_format: str = ",.0f") -> alt.Chart:
+def with_data(template: dict, datasets: dict[str, list]) -> dict:
+    """A copy of a Vega-Lite spec whose named data sources (``{"name": ...}``) hold ``datasets``.
+
+    The charts are built with Altair once (``to_dict()``, which checks them against the
+    Vega-Lite schema) and kept as templates; each month only the data changes. Building and
+    converting Altair charts every month costs tens of milliseconds a chart.
+    """
+    if isinstance(template, dict):
+        if set(template) == {"name"} and template["name"] in datasets:
+            return {"values": datasets[template["name"]]}
+        return {key: with_data(value, datasets) for key, value in template.items()}
+    if isinstance(template, list):
+        return [with_data(value, datasets) for value in template]
+    return template
+
+
+def _lines(name: str, title: str, y_title: str, compare: bool, y_format: str = ",.0f") -> alt.Chart:
     encoding: dict[str, Any] = dict(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
@@ -125,25 +146,36 @@ def _lines(data: pd.DataFrame, title: str, y_title: str, compare: bool, y_format
     )
     if compare:
         encoding["strokeDash"] = alt.StrokeDash("policy:N", title=None, legend=alt.Legend(orient="bottom"))
-    return alt.Chart(data, title=title).mark_line().encode(**encoding).properties(width="container", height=220)
+    return alt.Chart(alt.Data(name=name), title=title).mark_line().encode(**encoding).properties(width="container", height=220)
 
 
-def status_chart(tables: dict[str, pd.DataFrame]) -> alt.Chart:
-    """People in Japan by status, one line per status (dashed: the second policy)."""
-    return _lines(_long(tables, STATUS_SERIES), "People in Japan by status", "people", len(tables) > 1)
+@lru_cache(maxsize=None)
+def _template(kind: str, compare: bool) -> dict:
+    if kind == "status":
+        return _lines("series", "People in Japan by status", "people", compare).to_dict()
+    if kind == "flows":
+        return _lines("series", "Each month", "people a month", compare).to_dict()
+    wage = _lines("wage", "Mean monthly wage", "yen", compare).properties(width=210)
+    debt = _lines("debt", "Share in broker debt", "share", compare, ".0%").properties(width=210)
+    return alt.hconcat(wage, debt).resolve_scale(color="independent").to_dict()
 
 
-def flows_chart(tables: dict[str, pd.DataFrame]) -> alt.Chart:
+def status_chart(tables: dict[str, pd.DataFrame]) -> dict:
+    """People in Japan by status, one line per status (dashed: the second policy); a Vega-Lite spec."""
+    return with_data(_template("status", len(tables) > 1), {"series": _records(tables, STATUS_SERIES)})
+
+
+def flows_chart(tables: dict[str, pd.DataFrame]) -> dict:
     """The month's flows: disappearances, job changes, moves up to SSW i."""
-    return _lines(_long(tables, FLOW_SERIES), "Each month", "people a month", len(tables) > 1)
+    return with_data(_template("flows", len(tables) > 1), {"series": _records(tables, FLOW_SERIES)})
 
 
-def money_chart(tables: dict[str, pd.DataFrame]) -> alt.HConcatChart:
+def money_chart(tables: dict[str, pd.DataFrame]) -> dict:
     """Mean wage and the share in broker debt, side by side."""
-    compare = len(tables) > 1
-    wage = _lines(_long(tables, {"wage_mean_yen": "Mean monthly wage"}), "Mean monthly wage", "yen", compare)
-    debt = _lines(_long(tables, {"share_in_debt": "Share in broker debt"}), "Share in broker debt", "share", compare, ".0%")
-    return alt.hconcat(wage.properties(width=260), debt.properties(width=260)).resolve_scale(color="independent")
+    return with_data(_template("money", len(tables) > 1), {
+        "wage": _records(tables, {"wage_mean_yen": "Mean monthly wage"}),
+        "debt": _records(tables, {"share_in_debt": "Share in broker debt"}),
+    })
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,19 +196,25 @@ def map_values(by_prefecture: pd.DataFrame, measure: str) -> pd.Series:
     return last.set_index("group")[column].reindex(order)
 
 
-def map_chart(values: pd.Series, measure: str) -> alt.Chart:
-    """Japan's 47 prefectures coloured by ``values`` (``map_values``)."""
-    column, how, unit = MAP_MEASURES[measure]
+def map_chart(values: pd.Series, measure: str) -> dict:
+    """Japan's 47 prefectures coloured by ``values`` (``map_values``); a Vega-Lite spec."""
+    unit = MAP_MEASURES[measure][2]
     features = []
     for feature, (name, value) in zip(prefecture_features(), values.items(), strict=True):
         value = float(value) if value is not None and math.isfinite(float(value)) else None
         if value is not None and unit == "%":
             value = 100 * value
         features.append({**feature, "properties": {**feature["properties"], "name": name, "value": value}})
+    return with_data(_map_template(measure), {"prefectures": features})
+
+
+@lru_cache(maxsize=None)
+def _map_template(measure: str) -> dict:
+    _, how, unit = MAP_MEASURES[measure]
     fmt = ",.0f" if unit != "%" else ".1f"
     scale = alt.Scale(scheme="blueorange", domainMid=0) if how == "last12" else alt.Scale(scheme="viridis")
     return (
-        alt.Chart(alt.Data(values=features), title=f"{measure} ({unit})")
+        alt.Chart(alt.Data(name="prefectures"), title=f"{measure} ({unit})")
         .mark_geoshape(stroke="white", strokeWidth=0.5)
         .encode(
             color=alt.Color("properties.value:Q", title=unit, scale=scale),
@@ -184,6 +222,7 @@ def map_chart(values: pd.Series, measure: str) -> alt.Chart:
         )
         .project(type="identity", reflectY=True)
         .properties(width=420, height=420)
+        .to_dict()
     )
 
 
@@ -231,7 +270,7 @@ def network_sample(model: sim.LabourMarket, n_bodies: int = 5, firms_per_body: i
     return NetworkSample(np.asarray(chosen_bodies), chosen_firms, positions, tuple(ties))
 
 
-def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str = "compliance") -> alt.LayerChart:
+def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str = "compliance") -> dict:
     """The sample now: firms sized by workers, coloured by compliance or field; recent transfers in orange."""
     firms = model.firms
     recent = _recent_transfers(model)
@@ -257,8 +296,13 @@ def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str
     for fa, fb in sample.firm_ties:
         a, b = sample.positions[("firm", fa)], sample.positions[("firm", fb)]
         edges.append(dict(x=a[0], y=a[1], x2=b[0], y2=b[1], tie="firms that know each other"))
+    return with_data(_network_template(colour_by), {"edges": edges, "firms": nodes, "bodies": body_nodes})
+
+
+@lru_cache(maxsize=None)
+def _network_template(colour_by: str) -> dict:
     axis = dict(axis=None)
-    edge_layer = alt.Chart(pd.DataFrame(edges)).mark_rule(opacity=0.35).encode(
+    edge_layer = alt.Chart(alt.Data(name="edges")).mark_rule(opacity=0.35).encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
         strokeDash=alt.StrokeDash("tie:N", title=None, legend=alt.Legend(orient="bottom")),
     )
@@ -266,17 +310,17 @@ def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str
         alt.Color("compliance:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]), title="compliance")
         if colour_by == "compliance" else alt.Color("field:N", title="field")
     )
-    firm_layer = alt.Chart(pd.DataFrame(nodes)).mark_circle(opacity=0.9).encode(
+    firm_layer = alt.Chart(alt.Data(name="firms")).mark_circle(opacity=0.9).encode(
         x="x:Q", y="y:Q", size=alt.Size("workers:Q", title="workers", scale=alt.Scale(range=[20, 600])), color=colour,
         stroke=alt.condition("datum.transfers > 0", alt.value("#ff7f0e"), alt.value("white")),
         strokeWidth=alt.condition("datum.transfers > 0", alt.value(3), alt.value(0.5)),
         tooltip=["label:N", "prefecture:N", "field:N", "workers:Q", "compliance:Q",
                  alt.Tooltip("transfers:Q", title="job changes in or out, last 12 months")],
     )
-    body_layer = alt.Chart(pd.DataFrame(body_nodes)).mark_square(size=260, color="#333").encode(
+    body_layer = alt.Chart(alt.Data(name="bodies")).mark_square(size=260, color="#333").encode(
         x="x:Q", y="y:Q", tooltip=["label:N", "independence:Q", alt.Tooltip("members:Q", title="member firms (all)")],
     )
-    return alt.layer(edge_layer, firm_layer, body_layer).resolve_scale(color="independent").properties(width=520, height=420)
+    return alt.layer(edge_layer, firm_layer, body_layer).resolve_scale(color="independent").properties(width=520, height=420).to_dict()
 
 
 def _recent_transfers(model: sim.LabourMarket, months: int = 12) -> dict[int, int]:

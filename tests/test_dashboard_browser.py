@@ -87,20 +87,25 @@ def test_a_student_session(server, browser):
     tab.page.locator(".tenseki-compare", has_text="after 6 months").wait_for(timeout=10_000)
 
     # The map and the network are drawn; the map's measure can be changed.
+    tab.page.get_by_role("tab", name="Map and network").click()
     for panel in (".tenseki-map", ".tenseki-network"):
         drawn = tab.page.locator(f"{panel} canvas, {panel} svg").first
         drawn.wait_for()
         box = drawn.bounding_box()
         assert box["width"] > 200 and box["height"] > 200, f"{panel} should be drawn"
     tab.pick("Colour by", "Mean monthly wage")
-    tab.page.wait_for_timeout(500)
+    tab.step()
+    tab.page.get_by_role("tab", name="Glossary").click()
+    tab.page.get_by_text("ikusei shūrō").first.wait_for()
+    tab.page.get_by_role("tab", name="Charts").click()
 
     # A bad combination is a message, not a broken page: ESD allows at most 60 months.
     tab.pick("Preset", "ESD 2027")
     tab.page.get_by_text("tenseki: ESD 2027 (as legislated)").first.wait_for()
-    thumb = tab.page.locator(".v-input", has=tab.page.locator("label:text-is('Maximum stay as trainee (months)')")).locator(".v-slider__thumb-container")
-    thumb.focus()
+    slider = tab.page.locator(".v-input", has=tab.page.locator("label:text-is('Maximum stay as trainee (months)')")).get_by_role("slider")
+    slider.focus()
     tab.page.keyboard.press("End")
+    tab.page.get_by_text("Levers changed").first.wait_for()
     tab.page.locator(".tenseki-apply").click()
     error = tab.page.locator(".tenseki-error")
     error.wait_for()
