@@ -683,5 +683,36 @@ def list_scenarios() -> None:
     out_console.print(f"Files in {shipped_scenario_dir()}", soft_wrap=True, highlight=False)
 
 
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve the page on.")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 serves this computer only.")] = "127.0.0.1",
+) -> None:
+    """Open the students' dashboard: presets, policy levers, Play, charts, a map of Japan, a network view and a comparison of two policies.
+
+    Serves dashboards/app.py with Solara (the same as `solara run dashboards/app.py`), with no
+    internet needed. Stop it with Ctrl-C.
+    """
+    import importlib.util
+    import ipaddress
+    import os
+
+    spec = importlib.util.find_spec("dashboards.app") if importlib.util.find_spec("solara") else None
+    if spec is None or spec.origin is None:
+        raise _fail("the dashboard needs its extra packages: pip install -e \".[dashboard]\"")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    out_console.print(f"tenseki dashboard: http://{host}:{port}  (Ctrl-C to stop)", soft_wrap=True, highlight=False)
+    if not loopback:
+        err_console.print(Text(f"warning: --host {host} lets other computers open the page, and it has no login: "
+                               "anyone who can reach this address can use it.", style="yellow"), soft_wrap=True)
+    command = [sys.executable, "-m", "solara", "run", spec.origin, "--host", host, "--port", str(port), "--production", "--no-open"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command)  # the server takes this process's place (and PID): Ctrl-C or a kill stops it
+
+
 if __name__ == "__main__":  # python -m sim.cli
     sys.exit(run_app())

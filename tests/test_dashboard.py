@@ -1,0 +1,141 @@
+"""The dashboard's logic without a browser: levers, figures, the comparison's lockstep, Mesa's tools.
+
+The page itself is tested in chromium (``test_dashboard_browser.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import pytest
+
+import sim
+from sim.scenario import SHIPPED, ScenarioError
+
+pytest.importorskip("solara")
+
+from dashboards import figures as fig  # noqa: E402
+from dashboards.geometry import prefecture_features  # noqa: E402
+from dashboards.levers import LEVERS, Market, Settings, changes, levers_of, preset  # noqa: E402
+from dashboards.offline import MAJOR_VERSION_NAMES, link_folder  # noqa: E402
+
+
+def test_mesa_batch_run_works_on_the_model():
+    results = mesa.batch_run(
+        sim.LabourMarket,
+        parameters={"scenario": ["esd"], "seed": [1, 2], "run__scale": [0.002], "run__months": [3]},
+        max_steps=3, number_processes=1, data_collection_period=1, display_progress=False,
+    )
+    # Mesa reads rows 0 .. steps-1 of the DataCollector; row 0 here is month 0 (the initial state).
+    assert sorted((r["seed"], r["Step"]) for r in results) == [(s, k) for s in (1, 2) for k in range(3)]
+    assert all(r["month"] == r["Step"] and "stock_total" in r and "disappearances" in r for r in results)
+    last = [r for r in results if r["Step"] == 2]
+    assert last[0]["stock_total"] != last[1]["stock_total"], "two seeds, two runs"
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_preset_fills_the_levers_with_its_own_values(name):
+    settings = Settings.of_preset(name)
+    assert changes(name, dict(settings.levers)) == {}
+    kwargs = settings.model_kwargs()
+    assert kwargs == {"scenario": name, "seed": 1, "log_transfers": True, "run__scale": settings.scale}
+    assert dict(settings.levers)["policy.transfer.regime"] == preset(name).policy.transfer.regime
+    for lever in LEVERS:  # every preset value can be shown by its lever
+        if lever.kind == "select":
+            assert lever.choice_label(settings.lever(lever.key)) in lever.choice_labels(settings.lever(lever.key))
+
+
+def test_moved_levers_reach_the_model_as_settings():
+    settings = (Settings.of_preset("esd").with_lever("policy.transfer.waiting_months", 6)
+                .with_lever("policy.transfer.waiting_months_by_field", False)
+                .with_lever("policy.recruitment.broker_fee_cap_yen", 300_000))
+    model = Market(**settings.model_kwargs())
+    transfer = model.scenario.policy.transfer
+    assert (transfer.waiting_months, transfer.waiting_months_by_field) == (6, {})
+    assert model.scenario.policy.recruitment.broker_fee_cap_yen == 300_000
+    assert levers_of(model.scenario)["policy.transfer.waiting_months"] == 6
+    assert "Waiting period (months): 6" in settings.describe()
+
+
+def test_a_bad_combination_is_a_readable_message():
+    settings = Settings.of_preset("esd").with_lever("policy.stay.max_trainee_months", 72)
+    with pytest.raises(ScenarioError) as caught:
+        settings.model_kwargs()
+    message = str(caught.value)
+    assert "ESD is a programme of at most 60 months" in message
+    assert "{" not in message, "the message should not quote a whole table"
+    assert Settings.of_preset("titp").with_lever("policy.stay.max_trainee_months", 72).model_kwargs()  # TITP may
+    with pytest.raises(ScenarioError, match="seed"):
+        Settings("esd", Settings.of_preset("esd").levers, seed=-1).model_kwargs()
+
+
+@pytest.fixture(scope="module")
+def pair():
+    model = Market(**Settings.of_preset("esd", scale=0.003).model_kwargs())
+    model.run(13)
+    twin = fig.Twin("titp")
+    return model, twin, twin.follow(model)
+
+
+def test_the_comparison_runs_in_lockstep_on_the_same_seed(pair):
+    model, twin, second = pair
+    assert (second.month, second.seed, second.scale) == (13, model.seed, model.scale)
+    assert second.scenario.name == "titp"
+    alone = sim.LabourMarket("titp", seed=model.seed, run__scale=model.scale, run__months=model.scenario.run.months)
+    alone.run(13)
+    assert alone.results().equals(second.results()), "the twin must be the same run as titp on its own"
+    model.step()
+    assert twin.follow(model).month == 14 and twin.follow(model) is second
+    restarted = Market(**Settings.of_preset("esd", scale=0.003).model_kwargs())  # a Reset
+    assert twin.follow(restarted).month == 0 and twin.model is not second
+
+
+def test_figures_and_words(pair):
+    model, twin, second = pair
+    a = fig.with_derived(model.results(), model.calendar)
+    b = fig.with_derived(second.results(), second.calendar)
+    shown = {f.label: f for f in fig.headline(a)}
+    assert shown["Trainees who disappeared"].note == "last 12 months"
+    year = a[a["month"] >= 1].tail(12)
+    assert shown["Trainees who disappeared"].value == f"{year['disappearances_trainee'].sum():,.0f}"
+    words = fig.compare_in_words(a, b, "ESD", "TITP")
+    assert any("disappearances of trainees" in w and "ESD" in w and "TITP" in w for w in words)
+    assert any("none under TITP" in w for w in words)  # TITP has no voluntary job changes of trainees
+    assert fig.compare_in_words(a.head(1), b.head(1), "ESD", "TITP")[0].startswith("Press Step")
+    for spec in (fig.status_chart({"ESD": a, "TITP": b}), fig.flows_chart({"ESD": a}), fig.money_chart({"ESD": a, "TITP": b})):
+        assert "values" in str(spec)[:100_000] and "'name': 'series'" not in str(spec)
+
+
+def test_the_map_has_47_prefectures_and_the_network_a_readable_sample(pair):
+    model, _, _ = pair
+    by_pref = model.results(by="prefecture")
+    features = prefecture_features()
+    assert len(features) == 47 and [f["id"] for f in features] == list(range(1, 48))
+    for measure in fig.MAP_MEASURES:
+        values = fig.map_values(by_pref, measure)
+        assert list(values.index) == list(model.geo.name)
+        spec = fig.map_chart(values, measure)
+        assert len(spec["data"]["values"]) == 47
+    workers = fig.map_values(by_pref, "Workers (people in the prefecture)")
+    assert math.isclose(workers.sum(), model.results()["stock_total"].iloc[-1], rel_tol=1e-9)
+    assert fig.map_values(by_pref, "Net moves in, last 12 months").sum() == pytest.approx(0.0, abs=1e-6)
+    sample = fig.network_sample(model)
+    assert 0 < len(sample.bodies) <= 5 and 0 < len(sample.firms) <= 45
+    assert set(model.firms.supervisory_body[sample.firms]) <= set(sample.bodies.tolist())
+    spec = fig.network_chart(model, sample, "field")
+    firms_layer = spec["layer"][1]["data"]["values"]
+    assert {f["workers"] for f in firms_layer} == {int(model.firms.headcount[f]) for f in sample.firms}
+
+
+def test_offline_assets_answer_to_the_names_the_charts_ask_for(tmp_path):
+    installed = tmp_path / "cdn"
+    for name in ("vega@5.21.0", "vega@5.3.1", "vega-lite@5.2.0", "vega-embed@6.20.2", "requirejs@2.3.6"):
+        (installed / name / "build").mkdir(parents=True)
+        (installed / name / "build" / "x.js").write_text(name)
+    folder = link_folder(installed, tmp_path / "linked")
+    assert (folder / "vega@5" / "build" / "x.js").read_text() == "vega@5.21.0"  # the newest 5.x
+    for name, major in MAJOR_VERSION_NAMES.items():
+        assert (folder / f"{name}@{major}").exists()
+    assert (folder / "requirejs@2.3.6" / "build" / "x.js").exists()
+    assert link_folder(installed, folder) == folder  # again: nothing to do, no error
