@@ -87,70 +87,77 @@ class Openings(NamedTuple):
 
 
 @njit(cache=True)
-def acceptable(c, s, seekers, firms):  # pragma: no cover - compiled
-    """Would firm ``c`` take seeker ``s`` now?"""
-    if firms.barred_until[c] > firms.month or firms.demand[c] - firms.headcount[c] < 1.0:
-        return False
-    if firms.offer_yen[c] < seekers.min_offer[s]:
-        return False
-    if seekers.same_field[s] and firms.field[c] != seekers.field[s]:
-        return False
-    if seekers.needs_host[s] and not firms.stage_iii_host[c]:
-        return False
-    if seekers.capped[s] and firms.pref[c] != seekers.pref[s]:
-        after_t, after_e = firms.esd_transferees[c] + 1.0, firms.esd_headcount[c] + 1.0
-        if firms.metro_pref[firms.pref[c]] and firms.metro_cap_share < 1.0 and after_t > firms.metro_cap_share * after_e + CAP_TOLERANCE:
-            return False
-        if firms.firm_cap_share < 1.0 and after_t > firms.firm_cap_share * after_e + CAP_TOLERANCE:
-            return False
-    return True
-
-
-@njit(cache=True)
 def match_kernel(order, seekers, reach, firms):  # pragma: no cover - compiled
     """Seekers, in ``order``, each take the best-paying acceptable firm they can reach.
 
-    Returns each seeker's new firm, -1 for none; ``firms``' counts follow each move.
+    Acceptable: not barred, a vacancy, an offer at least the seeker's minimum, the field rule,
+    a stage iii host where the seeker needs one, and for capped seekers from another prefecture
+    the caps on transferees (a metro firm's share and every firm's share of ESD workers who came
+    from other prefectures, counting the seeker). Returns each seeker's new firm, -1 for none;
+    ``firms``' counts follow each move.
     """
+    # The structures' members as locals: read through the tuples inside the loops, numba
+    # reloads them at every access and the kernel runs several times slower.
+    home, is_employed, min_offer, same_field = seekers.home, seekers.employed, seekers.min_offer, seekers.same_field
+    capped, is_esd, field, pref = seekers.capped, seekers.is_esd, seekers.field, seekers.pref
+    transferee, contacts, needs_host, draws = seekers.transferee, seekers.contacts, seekers.needs_host, seekers.placement_draws
+    firm_nbr_ptr, firm_nbr, body_of_firm = reach.firm_nbr_ptr, reach.firm_nbr, reach.body_of_firm
+    member_ptr, members, person_firm = reach.member_ptr, reach.members, reach.person_firm
+    offer, visibility, demand, headcount = firms.offer_yen, firms.visibility, firms.demand, firms.headcount
+    esd_headcount, esd_transferees, barred_until = firms.esd_headcount, firms.esd_transferees, firms.barred_until
+    firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
+    month, metro_share, firm_share = firms.month, firms.metro_cap_share, firms.firm_cap_share
+
     result = np.full(order.shape[0], -1, dtype=np.int64)
-    n_draws = seekers.placement_draws.shape[1]
-    n_contacts = seekers.contacts.shape[1]
+    n_draws = draws.shape[1]
+    n_contacts = contacts.shape[1]
     for s in order:
-        h = seekers.home[s]
+        h = home[s]
         best, best_score = -1, -1.0
-        body = reach.body_of_firm[h]
-        n_members = reach.member_ptr[body + 1] - reach.member_ptr[body]
-        n_ties = reach.firm_nbr_ptr[h + 1] - reach.firm_nbr_ptr[h]
+        body = body_of_firm[h]
+        n_members = member_ptr[body + 1] - member_ptr[body]
+        n_ties = firm_nbr_ptr[h + 1] - firm_nbr_ptr[h]
         for k in range(n_ties + n_draws + n_contacts):
             if k < n_ties:
-                c = reach.firm_nbr[reach.firm_nbr_ptr[h] + k]
+                c = firm_nbr[firm_nbr_ptr[h] + k]
             elif k < n_ties + n_draws:
-                c = reach.members[reach.member_ptr[body] + int(seekers.placement_draws[s, k - n_ties] * n_members)]
+                c = members[member_ptr[body] + int(draws[s, k - n_ties] * n_members)]
             else:
-                who = seekers.contacts[s, k - n_ties - n_draws]
-                c = reach.person_firm[who] if who >= 0 else -1
+                who = contacts[s, k - n_ties - n_draws]
+                c = person_firm[who] if who >= 0 else -1
             if c < 0 or c == h:
                 continue
-            if not acceptable(c, s, seekers, firms):
+            # Would firm c take seeker s now?
+            if barred_until[c] > month or demand[c] - headcount[c] < 1.0 or offer[c] < min_offer[s]:
                 continue
-            score = firms.offer_yen[c] * (1.0 + TIE_BREAK * firms.visibility[c])
+            if same_field[s] and firm_field[c] != field[s]:
+                continue
+            if needs_host[s] and not host[c]:
+                continue
+            if capped[s] and firm_pref[c] != pref[s]:
+                after_t, after_e = esd_transferees[c] + 1.0, esd_headcount[c] + 1.0
+                if metro_pref[firm_pref[c]] and metro_share < 1.0 and after_t > metro_share * after_e + CAP_TOLERANCE:
+                    continue
+                if firm_share < 1.0 and after_t > firm_share * after_e + CAP_TOLERANCE:
+                    continue
+            score = offer[c] * (1.0 + TIE_BREAK * visibility[c])
             if score > best_score:
                 best, best_score = c, score
         if best < 0:
             continue
         result[s] = best
-        firms.headcount[best] += 1
-        employed = seekers.employed[s]
+        headcount[best] += 1
+        employed = is_employed[s]
         if employed:
-            firms.headcount[h] -= 1
-        if seekers.is_esd[s]:
-            firms.esd_headcount[best] += 1
-            if firms.pref[best] != seekers.pref[s]:
-                firms.esd_transferees[best] += 1
+            headcount[h] -= 1
+        if is_esd[s]:
+            esd_headcount[best] += 1
+            if firm_pref[best] != pref[s]:
+                esd_transferees[best] += 1
             if employed:
-                firms.esd_headcount[h] -= 1
-                if seekers.transferee[s]:
-                    firms.esd_transferees[h] -= 1
+                esd_headcount[h] -= 1
+                if transferee[s]:
+                    esd_transferees[h] -= 1
     return result
 
 
