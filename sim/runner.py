@@ -23,17 +23,21 @@ def run_scenario(
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Build a model, run it and return its monthly table with ``scenario`` and ``seed`` columns."""
-    from sim.model import LabourMarket
-
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     scenario = scenario.with_run(months=months, scale=scale)
-    model = LabourMarket(scenario, seed=seed)
-    model.run(progress=progress)
-    table = model.results()
+    table = run_model(scenario, seed, progress).results()
     table.insert(0, "seed", seed)
     table.insert(0, "scenario", scenario.name)
     return table
+
+
+def run_model(scenario: Scenario, seed: int, progress: Callable[[int], None] | None = None):
+    """Build the model of ``scenario`` with ``seed`` and run its ``run.months``; returns the model
+    (for callers that want more than the national table, e.g. by-group results)."""
+    from sim.model import LabourMarket
+
+    return LabourMarket(scenario, seed=seed).run(progress=progress)
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
