@@ -675,8 +675,9 @@ def _local_cluster(workers: int):
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers
     try:
         with dask.config.set({"distributed.worker.multiprocessing-method": method}):
-            return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                dashboard_address=None, silence_logs=logging.CRITICAL)
+            return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
+                                dashboard_address=None,  # no dashboard; its HTTP server on any free port:
+                                scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
     finally:
         signal.signal(signal.SIGINT, previous)
 
