@@ -28,6 +28,7 @@ a sweep and checks).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import io
@@ -589,22 +590,23 @@ def sweep(
             progress(done, len(runs), None)
         failed: list[tuple[str, str]] = []
         by_id = {r.run_id: r for r in todo}
-        for result in _execute(todo, client, workers, scheduler):
-            run = by_id[result["run_id"]]
-            record = {**run.parameters(), "position": run.position, "settings_hash": run.settings_hash,
-                      "changes": {k: _plain(v) for k, v in run.point.changes.items()},
-                      "experiment": exp.spec.name, "status": result["status"], "error": result.get("error"),
-                      "versions": result.get("versions"), "seconds": round(float(result.get("seconds", 0.0)), 3),
-                      "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            if result["status"] == "done":
-                record["files"] = store.save(run.run_id, result["files"])
-            else:
-                record["files"] = {}
-                failed.append((run.run_id, result.get("error") or "unknown error"))
-            store.append(record)
-            done += 1
-            if progress is not None:
-                progress(done, len(runs), run.run_id)
+        with contextlib.closing(_execute(todo, client, workers, scheduler)) as results:  # workers stopped on any exit
+            for result in results:
+                run = by_id[result["run_id"]]
+                record = {**run.parameters(), "position": run.position, "settings_hash": run.settings_hash,
+                          "changes": {k: _plain(v) for k, v in run.point.changes.items()},
+                          "experiment": exp.spec.name, "status": result["status"], "error": result.get("error"),
+                          "versions": result.get("versions"), "seconds": round(float(result.get("seconds", 0.0)), 3),
+                          "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                if result["status"] == "done":
+                    record["files"] = store.save(run.run_id, result["files"])
+                else:
+                    record["files"] = {}
+                    failed.append((run.run_id, result.get("error") or "unknown error"))
+                store.append(record)
+                done += 1
+                if progress is not None:
+                    progress(done, len(runs), run.run_id)
     return SweepResult(len(runs), len(runs) - len(todo), len(todo), failed, faults, notes, time.perf_counter() - started)
 
 
@@ -627,7 +629,10 @@ def _execute(todo: list[Run], client: Any, workers: int, scheduler: str | None) 
             for q in quiet:
                 q.setLevel(logging.CRITICAL)
             if scheduler is not None:
-                own_client = client = Client(scheduler, timeout="30s")
+                try:
+                    own_client = client = Client(scheduler, timeout="30s")
+                except (OSError, TimeoutError, ValueError) as exc:
+                    raise ExperimentError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
             else:
                 own_cluster = _local_cluster(min(workers, len(todo)))
                 own_client = client = Client(own_cluster)

@@ -178,10 +178,15 @@ def _num(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}".replace("-", "−")
 
 
-def format_report(summary: pd.DataFrame, differences: pd.DataFrame, width: int = 80) -> str:
+def format_report(summary: pd.DataFrame, differences: pd.DataFrame, width: int = 80, max_arms: int = 24) -> str:
     """The summary and the paired differences as plain text, one block per outcome, no wider
-    than ``width`` columns (arm names are shortened to fit)."""
+    than ``width`` columns (arm names are shortened to fit); at most ``max_arms`` arms each
+    (a sampled design has hundreds: they are in summary.csv)."""
     lines: list[str] = []
+    arms = list(dict.fromkeys(summary["arm"]))
+    if len(arms) > max_arms:
+        summary = summary[summary["arm"].isin(arms[:max_arms])]
+        lines += [f"The first {max_arms} of {len(arms)} arms (all of them: report/summary.csv, differences.csv).", ""]
     diff = {(r.arm, r.metric): r for r in differences.itertuples(index=False)}
     ref_names = sorted(set(differences["reference"])) if len(differences) else []
     head_diff = f"− {ref_names[0]}" if len(ref_names) == 1 else "− reference"

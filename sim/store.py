@@ -195,7 +195,10 @@ class Store:
         return out
 
     def compact(self) -> dict[str, dict[str, Any]]:
-        """Rewrite the manifest with one record a run (atomically); returns the records."""
+        """Rewrite the manifest with one record a run (atomically) and remove temporary files
+        a killed sweep left (the caller holds the lock); returns the records."""
+        for leftover in self.runs_dir.glob(".*.part"):
+            leftover.unlink(missing_ok=True)
         records = self.records()
         body = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records.values())
         write_atomic(self.manifest_path, body.encode())
