@@ -173,6 +173,7 @@ def write_report(out: str | Path, plots: bool = True) -> Report:
 # The terminal
 # =============================================================================================
 def _num(value: float, decimals: int) -> str:
+    """A number as printed: thousands separated, a true minus sign, '–' when undefined."""
     if value is None or not math.isfinite(value):
         return "–"
     return f"{value:,.{decimals}f}".replace("-", "−")
@@ -205,13 +206,13 @@ def format_report(summary: pd.DataFrame, differences: pd.DataFrame, width: int =
             rows.append([str(r.arm), _num(r.mean, m.decimals), ci, dtext])
         header = ["", "mean", "95% CI", head_diff if any(row[3] for row in rows) else ""]
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-        spare = width - 2 - sum(widths[1:]) - 2 * 3
+        spare = width - 2 - sum(widths[1:]) - 3 * 2  # indent, three gaps of two
         widths[0] = max(8, min(widths[0], spare))
         lines.append(f"{m.label} ({m.unit})")
         for row in [header, *rows]:
             name = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
             cells = [name.ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3]]
-            lines.append(("  " + "   ".join(cells)).rstrip())
+            lines.append(("  " + "  ".join(cells)).rstrip())
         lines.append("")
     n = summary["n"].max() if len(summary) else 0
     lines.append(f"Mean over {n} replication(s); 95% CI of the mean (Student's t). Differences are paired: the "

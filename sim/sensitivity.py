@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments import ExperimentError, outcomes, verified_runs
+from sim.report import _num
 from sim.runner import write_table
 from sim.summary import METRICS
 
@@ -104,6 +105,14 @@ def analyse(out: str | Path, plot: bool = True) -> pd.DataFrame:
     return indices
 
 
+def short_name(parameter: str) -> str:
+    """A parameter as shown: its dotted key without the top table ("esd:policy.supervision.x"
+    -> "esd:supervision.x"); the CSV keeps the full key."""
+    scope, sep, key = parameter.rpartition(":")
+    short = key.split(".", 1)[1] if key.count(".") >= 2 else key
+    return f"{scope}{sep}{short}"
+
+
 def main_index(method: str) -> str:
     return "mu_star" if method == "morris" else "ST"
 
@@ -126,7 +135,7 @@ def plot_indices(indices: pd.DataFrame, path: Path, title: str) -> Path:
     for ax, ((target, metric), g) in zip(axes.flat, panels):
         g = g.sort_values("value")
         err = np.array([g["value"] - g["ci95_low"], g["ci95_high"] - g["value"]]).clip(min=0)
-        names = [p.split(".", 1)[1] if p.count(".") >= 2 else p for p in g["parameter"]]
+        names = [short_name(p) for p in g["parameter"]]
         ax.barh(names, g["value"], xerr=err, capsize=2, color="tab:blue", alpha=0.8)
         unit = g["unit"].iloc[0] if method == "morris" else "share of variance"
         ax.set_title(f"{METRICS[metric].label.rstrip('*')}: {target}\n({key}, {unit})", fontsize=9)
@@ -154,12 +163,24 @@ def format_indices(indices: pd.DataFrame, width: int = 80, top: int = 10) -> str
         m = METRICS[metric]
         main = g[g["index"] == key].sort_values("value", ascending=False).head(top)
         other = g[g["index"] == ("sigma" if method == "morris" else "S1")].set_index("parameter")["value"]
+        signed = g[g["index"] == "mu"].set_index("parameter")["value"]
         unit = m.unit if method == "morris" else "share of variance"
         lines.append(f"{m.label.rstrip('*')}: {target} ({key}, {unit})")
-        name_w = min(max(len(p) for p in main["parameter"]), width - 40)
+        if method == "morris":
+            lines.append("  mu*: mean |elementary effect| (95% CI); mu: signed; sigma: spread")
+        d = (m.decimals + 1 if m.decimals else 0) if method == "morris" else 2
+        head = ("", key, "95% CI", "mu", "sigma") if method == "morris" else ("", key, "95% CI", "S1")
+        cells = [head]
         for r in main.itertuples(index=False):
-            name = r.parameter if len(r.parameter) <= name_w else "…" + r.parameter[-(name_w - 1):]
-            extra = f"sigma {other[r.parameter]:.3g}" if method == "morris" else f"S1 {other[r.parameter]:.2f}"
-            lines.append(f"  {name.ljust(name_w)}  {r.value:8.3g} [{r.ci95_low:.3g}, {r.ci95_high:.3g}]  {extra}")
+            row = [short_name(r.parameter), _num(r.value, d), f"[{_num(r.ci95_low, d)}, {_num(r.ci95_high, d)}]"]
+            row += [_num(signed[r.parameter], d), _num(other[r.parameter], d)] if method == "morris" else [
+                _num(other[r.parameter], d)]
+            cells.append(tuple(row))
+        widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+        widths[0] = max(8, min(widths[0], width - 2 - sum(widths[1:]) - 2 * (len(head) - 1)))
+        for row in cells:
+            name = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
+            rest = [row[1].rjust(widths[1]), row[2].ljust(widths[2]), *(c.rjust(w) for c, w in zip(row[3:], widths[3:]))]
+            lines.append(("  " + "  ".join([name.ljust(widths[0]), *rest])).rstrip())
         lines.append("")
     return "\n".join(lines).rstrip()
