@@ -29,6 +29,7 @@ a sweep and checks).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import inspect
 import io
@@ -293,6 +294,8 @@ def load_experiment(path: str | Path) -> Experiment:
 # Design construction and checks
 # ---------------------------------------------------------------------------------------------
 _TOP_TABLES = ("run", "world", "behaviour", "policy", "name", "description")
+#: Columns of every run's table besides the factors: a factor may not be named like them.
+_RESERVED = frozenset({"run_id", "scenario", "point", "point_label", "replication", "seed", "arm", "month", "group"})
 
 
 def changes_for(scenario: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -339,6 +342,9 @@ def _design(spec: ExperimentSpec, source: str, bases: list[Scenario]) -> tuple[l
         return [Point(0, "", {}, {})], None
     factors: list[tuple[str, list[tuple[str, Any, dict[str, Any]]]]] = []
     for name, levels in spec.grid.items():
+        if name in _RESERVED:
+            raise ExperimentError(f"{source}: key 'grid.{name}': the name of a column every run has; "
+                                  "name the factor differently")
         if isinstance(levels, list):  # one setting and its values
             _check_keys({name: None}, source, "grid")
             if not levels:
@@ -462,8 +468,10 @@ def _safe(name: str) -> str:
 # =============================================================================================
 # One run (on a worker)
 # =============================================================================================
+@functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of the model's code and data: a stored run made by other code is not reused."""
+    """A hash of the model's code and data: a stored run made by other code is not reused
+    (computed once a process)."""
     root = Path(sim.__file__).resolve().parent
     h = hashlib.sha256(sim.__version__.encode())
     skip = {"cli.py", "summary.py", "experiments.py", "store.py", "report.py", "sensitivity.py"}  # do not change a run
@@ -474,8 +482,17 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
+    return tuple(_find_versions().items())
+
+
 def versions() -> dict[str, str]:
-    """Versions of the libraries a run depends on (recorded with every run)."""
+    """Versions of the libraries a run depends on (recorded with every run; looked up once a process)."""
+    return dict(_versions())
+
+
+def _find_versions() -> dict[str, str]:
     import importlib.metadata as md
     import platform
 
@@ -502,7 +519,7 @@ def execute_run(run: Run, code: str) -> dict[str, Any]:
     """
     from sim.runner import run_model
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     base = {"run_id": run.run_id, "versions": versions()}
     try:
         mine = code_fingerprint()
@@ -519,7 +536,8 @@ def execute_run(run: Run, code: str) -> dict[str, Any]:
             for i, (k, v) in enumerate(params.items()):
                 table.insert(i, k, v)
             files[group] = _parquet_bytes(table)
-        return {**base, "status": "done", "files": files, "seconds": time.perf_counter() - started}
+        return {**base, "status": "done", "files": files, "seconds": time.perf_counter() - started,
+                "cpu_seconds": time.process_time() - cpu}
     except Exception as exc:  # a failing run is recorded, never stops the others
         return {**base, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                 "traceback": traceback.format_exc(limit=6), "seconds": time.perf_counter() - started}
@@ -597,6 +615,7 @@ def sweep(
                           "changes": {k: _plain(v) for k, v in run.point.changes.items()},
                           "experiment": exp.spec.name, "status": result["status"], "error": result.get("error"),
                           "versions": result.get("versions"), "seconds": round(float(result.get("seconds", 0.0)), 3),
+                          "cpu_seconds": round(float(result.get("cpu_seconds", 0.0)), 3),
                           "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
                 if result["status"] == "done":
                     record["files"] = store.save(run.run_id, result["files"])
