@@ -698,7 +698,10 @@ def _local_cluster(workers: int):
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers
     try:
-        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        # No statistical profiler in the workers: it samples the running task's stack every
+        # 10 ms, CPU a sweep has better use for (nobody reads a profile of a model run here).
+        settings = {"distributed.worker.multiprocessing-method": method, "distributed.worker.profile.enabled": False}
+        with dask.config.set(settings):
             return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
                                 dashboard_address=None,  # no dashboard; its HTTP server on any free port:
                                 scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})

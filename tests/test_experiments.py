@@ -263,8 +263,8 @@ FAULTS = {
 @pytest.mark.parametrize("kind", sorted(FAULTS))
 def test_a_damaged_run_file_is_reported_and_redone(reference_store, tmp_path, kind):
     """A missing, emptied, truncated, corrupted or edited run file: the report leaves it out
-    and says why (no traceback), the next sweep names it, runs it again, and the store ends
-    with exactly the original tables."""
+    and says why (``tenseki report`` too, without a traceback), the next sweep names it, runs
+    it again, and the store ends with exactly the original tables."""
     out = tmp_path / "store"
     shutil.copytree(reference_store, out)
     damage, reason = FAULTS[kind]
@@ -273,8 +273,9 @@ def test_a_damaged_run_file_is_reported_and_redone(reference_store, tmp_path, ki
     report = write_report(out, plots=False)
     assert [f.run_id for f in report.problems] == ["esd-r000"] and reason in report.problems[0].reason
     assert set(report.runs.run_id) == {"titp-r000", "titp-r001", "esd-r001"}
-    done = tenseki("report", out)
-    assert done.returncode == 0 and "Traceback" not in done.stderr and "esd-r000" in done.stderr
+    if kind == "truncated":  # the command line too (once: it costs a fresh process)
+        done = tenseki("report", out)
+        assert done.returncode == 0 and "Traceback" not in done.stderr and "esd-r000" in done.stderr
 
     result = sweep(tiny(), out)
     assert result.ran == 1 and [(f.run_id, reason in f.reason) for f in result.faults] == [("esd-r000", True)]
