@@ -22,19 +22,25 @@ Procedure
 
 Run::
 
-    /tmp/venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 40] [--no-diagnostics]
+    .venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 40] [--no-diagnostics] [--out results/calibrate]
 
 It prints the grid, the Nelder-Mead path, the fitted values and loss, and the diagnostics; it does
-not edit any file (copy the values into scenarios/world.toml by hand).
+not edit any file (copy the values into scenarios/world.toml by hand). Every evaluation is a small
+experiment on the engine of ``sim.experiments`` (the same as ``tenseki compare``, ``validate`` and
+``sweep``): its runs go to a store under ``--out`` named by a hash of the parameter values, so an
+interrupted calibration re-run reuses every evaluation already made; ``--workers N`` runs them on a
+Dask ``LocalCluster`` kept for the whole calibration, ``--scheduler ADDRESS`` on a running cluster.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
+import json
 import math
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +77,8 @@ def with_values(base: Scenario, values: dict[str, object]) -> Scenario:
 class Objective:
     """Runs the history scenario for the fixed seeds and scores it against the in-sample targets."""
 
-    def __init__(self, pool: ProcessPoolExecutor, base: Scenario, official: pd.DataFrame) -> None:
-        self.pool, self.base = pool, base
+    def __init__(self, client, base: Scenario, official: pd.DataFrame, out: Path) -> None:
+        self.client, self.base, self.out = client, base, out
         off = official.set_index("year")
         self.target = {
             m: off.loc[list(TARGET_YEARS), validation.MEASURES[m][0]].astype(float) for m in TARGETS
@@ -82,9 +88,8 @@ class Objective:
 
     def model_means(self, values: dict[str, object]) -> pd.DataFrame:
         scenario = with_values(self.base, values)
-        futures = [self.pool.submit(validation._one_run, scenario, s, SCALE) for s in SEEDS]
-        runs = pd.concat([f.result() for f in futures], ignore_index=True)
-        return runs
+        key = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return validation.run_history(SEEDS, SCALE, scenario=scenario, client=self.client, out=self.out / key)
 
     def loss_of(self, runs: pd.DataFrame) -> float:
         means = runs.groupby("year").mean(numeric_only=True)
@@ -117,13 +122,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--maxfev", type=int, default=40, help="Nelder-Mead evaluations at most")
     ap.add_argument("--no-diagnostics", action="store_true")
+    ap.add_argument("--out", type=Path, default=Path("results/calibrate"), help="stores of the evaluations (reused)")
+    ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
     base = validation.history_scenario()
     official = validation.load_official()
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        f = Objective(pool, base, official)
+    with contextlib.ExitStack() as stack:
+        client = None
+        if args.scheduler or args.workers > 1:
+            from distributed import Client, LocalCluster
+
+            if args.scheduler:
+                client = stack.enter_context(Client(args.scheduler))
+            else:
+                cluster = stack.enter_context(LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                                                           dashboard_address=None))
+                client = stack.enter_context(Client(cluster))
+        f = Objective(client, base, official, args.out)
         start = {k: float(with_values(base, {}).model_dump()["behaviour"][k.split(".")[1]][k.split(".")[2]]) for k, _, _ in PARAMS}
         print(f"current values: {start}  loss {f(start):.4f}")
 

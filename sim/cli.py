@@ -1,35 +1,35 @@
-"""The ``tenseki`` command line: run one policy scenario, or compare several on the same seeds.
+"""The ``tenseki`` command line: it parses and prints; the work is in ``sim.experiments``.
 
     tenseki scenarios                                # the shipped scenarios, by name
     tenseki run esd --seed 7 --out esd.parquet       # a shipped scenario by name, or a file
     tenseki compare                                  # the four shipped policies, 3 seeds each
     tenseki compare a.toml b.toml --seeds 10 --workers 2 --out results/ab
+    tenseki sweep scenarios/experiments/mobility_x_stay.toml --out results/mxs --workers 2
+    tenseki report results/mxs
+    tenseki sensitivity scenarios/experiments/sensitivity_behaviour.toml --out results/sens
+    tenseki validate --seeds 5
 
-A problem with the input (a scenario file that does not validate, a missing file, an output
-with the wrong extension, a run setting out of range, a run too large for this machine's
-memory) prints one clear message in red on stderr and exits with code 2, without a traceback.
-A file that cannot be written (a full disk, no permission) prints one line naming it and
-exits with code 1, leaving no partial file. Ctrl-C exits with code 130 and one line; ``compare``
-keeps every run that finished and picks up from there when run again with the same settings.
-The entry point is ``sim.__main__.main`` (it catches a Ctrl-C during these imports too), which
-calls ``run_app``.
+A problem with the input (a scenario or experiment file that does not validate, a missing
+file, an output with the wrong extension, a run setting out of range, a run too large for
+this machine's memory, a store another sweep is writing) prints one clear message in red on
+stderr and exits with code 2, without a traceback. A file that cannot be written (a full
+disk, no permission) prints one line naming it and exits with code 1, leaving no partial
+file. Ctrl-C exits with code 130 and one line; ``compare``, ``sweep``, ``sensitivity`` and
+``validate`` keep every run that finished and pick up from there when run again with the
+same settings. The entry point is ``sim.__main__.main`` (it catches a Ctrl-C during these
+imports too), which calls ``run_app``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
+import os
 import re
 import signal
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -37,13 +37,13 @@ from rich.table import Table
 from rich.text import Text
 
 import sim
-from sim.runner import by_group_path, run_scenario, run_tables, write_atomic, write_table
+from sim.runner import by_group_path, run_tables, write_table
 from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario, shipped_descriptions, shipped_scenario_dir
+from sim.summary import LAST_12_NOTE, METRICS, headline
 
 #: ``tenseki compare`` without arguments: the status quo against the reform from today
 #: (``esd_transition``), the reform as if it had always applied, and the two benchmarks.
 COMPARE_DEFAULT = ("titp", "esd_transition", "esd", "free_mobility", "restricted")
-from sim.summary import LAST_12_NOTE, METRICS, headline, summarise
 
 app = typer.Typer(
     name="tenseki",
@@ -54,7 +54,10 @@ app = typer.Typer(
         "A scenario is a TOML file: the world, behaviour and policy of one run, or the name of a "
         "shipped one ('tenseki scenarios' lists them). "
         "'tenseki run' runs one scenario and writes its monthly table; 'tenseki compare' runs "
-        "several on the same seeds and shows their headline outcomes side by side."
+        "several on the same seeds and shows their headline outcomes side by side. An experiment "
+        "file (scenarios/experiments/) describes a batch: 'tenseki sweep' runs it (locally or on "
+        "a Dask cluster), 'tenseki report' summarises it, 'tenseki sensitivity' screens its "
+        "parameters (docs/experiments.md)."
     ),
     no_args_is_help=True,
     rich_markup_mode="markdown",
@@ -63,8 +66,8 @@ app = typer.Typer(
 )
 
 out_console = Console()
-if not out_console.is_terminal:  # a file or pipe: wide enough that the tables do not wrap
-    out_console = Console(width=max(out_console.width, 160))
+if not out_console.is_terminal:  # a file or pipe: 80 columns unless COLUMNS says otherwise
+    out_console = Console(width=int(os.environ.get("COLUMNS", "80")) if os.environ.get("COLUMNS", "").isdigit() else 80)
 err_console = Console(stderr=True)
 
 
@@ -235,8 +238,11 @@ _HELP = {
     "scale_each": "Agents per real person and firm, 0 < scale <= 1 (default: each scenario's run.scale).",
     "out_table": "Write the monthly table here: .parquet or .csv.",
     "by": "Also write month x group tables beside --out, for these groupings (comma-separated: prefecture, field, origin).",
-    "out_dir": "Folder for summary.csv, monthly.parquet, compare.png and runs/.",
-    "workers": "Runs at a time, in separate processes; results do not depend on it.",
+    "out_dir": "Folder of the runs (runs/, manifest.jsonl) and the report (report/).",
+    "workers": "Worker processes (a Dask LocalCluster; 1: in this process); results do not depend on it.",
+    "scheduler": "Address of a running Dask scheduler (tcp://host:8786) to run on instead of a local cluster.",
+    "experiment": "Experiment file, e.g. scenarios/experiments/mobility_x_stay.toml.",
+    "store": "Folder of a sweep (its --out).",
 }
 
 
@@ -319,16 +325,97 @@ def run(
 
 
 # =============================================================================================
+# The engine, with a progress bar (compare, validate, sweep, sensitivity)
+# =============================================================================================
+def _engine_sweep(experiment, out: Path, workers: int = 1, scheduler: str | None = None, what: str = "runs"):
+    """Run ``experiment`` into the store ``out`` through ``sim.experiments.sweep``, showing a
+    progress bar (runs done / total, time left) and what the store held. Ctrl-C stops the
+    workers and exits 130; every recorded run is kept."""
+    from sim.experiments import sweep
+
+    def on_start(total: int, todo: int, faults, notes) -> None:
+        for note in notes:
+            err_console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
+        if faults:
+            lines = [f"{len(faults)} stored run(s) are not reused and will be run again:"]
+            lines += [f"  {f.run_id}: {f.reason}" for f in faults[:10]]
+            if len(faults) > 10:
+                lines.append(f"  ... and {len(faults) - 10} more")
+            err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+        where = f"the cluster at {scheduler}" if scheduler else (
+            f"{min(workers, max(todo, 1))} worker process(es)" if workers > 1 else "this process")
+        err_console.print(f"{total - todo} of {total} {what} already in {out} (verified); {todo} to run on {where}.",
+                          soft_wrap=True)
+
+    with _CtrlC() as ctrl_c:
+        with _progress(err_console) as bar:
+            task = bar.add_task(what, total=None)
+
+            def progress(done: int, total: int, run_id: str | None) -> None:
+                bar.update(task, completed=done, total=total, description=run_id or what)
+                ctrl_c.check()
+
+            try:
+                return sweep(experiment, out, workers=workers, scheduler=scheduler, progress=progress, on_start=on_start)
+            except KeyboardInterrupt:
+                bar.stop()
+                raise
+
+
+def _report_sweep(result, out: Path) -> None:
+    """Print what a sweep did; failed runs are listed (they are retried by the next sweep)."""
+    out_console.print(
+        f"{result.ran} run(s) in {result.seconds:.1f} s, {result.reused} reused from {out}.", soft_wrap=True
+    )
+    if result.failed:
+        lines = [f"{len(result.failed)} run(s) failed (recorded in {out / 'manifest.jsonl'}; "
+                 "the same command runs them again):"]
+        lines += [f"  {run_id}: {error}" for run_id, error in result.failed[:10]]
+        err_console.print(Text("\n".join(lines), style="red"), soft_wrap=True)
+
+
+def _interrupted(out: Path) -> typer.Exit:
+    _report_interrupt_line(f"Interrupted: every finished run is kept in {out}; run the same command again to finish the rest.")
+    return typer.Exit(130)
+
+
+def _print_report(report, out: Path) -> None:
+    from sim.report import format_report
+
+    if report.problems:
+        lines = [f"{len(report.problems)} run(s) of the experiment are not in the report:"]
+        lines += [f"  {f.run_id}: {f.reason}" for f in report.problems[:10]]
+        lines.append(f"Run the sweep again (same command, --out {out}) to redo them.")
+        err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+    if report.summary.empty:
+        out_console.print("No finished run to report.")
+        return
+    out_console.print(format_report(report.summary, report.differences, width=min(out_console.width, 100)),
+                      soft_wrap=True, markup=False, highlight=False)
+    if report.files:
+        folder = report.files[0].parent
+        out_console.print(f"Wrote {folder}{os.sep}: {', '.join(f.name for f in report.files)}.")
+
+
+def _user_errors():
+    from sim.experiments import ExperimentError
+    from sim.store import StoreError
+
+    return (ScenarioError, UsageProblem, ExperimentError, StoreError)
+
+
+# =============================================================================================
 # tenseki validate
 # =============================================================================================
 @app.command()
 def validate(
     seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
     scale: Annotated[float, typer.Option(min=0.0001, max=1.0, help="Agents per real person and firm.")] = 0.01,
-    out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv and validation.png.")] = Path(
+    out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv, validation.png and the runs.")] = Path(
         "results/validate"
     ),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
 ) -> None:
     """Compare the model with official statistics, 2017-2024 (scenarios/history_2017.toml).
 
@@ -336,27 +423,24 @@ def validate(
     2020-21 border closure, SSW from April 2019) over several seeds and prints, for each year,
     model against official: TITP stock, SSW stock, disappearances (count and ISA-style rate)
     and the mean TITP wage where data exist, with relative errors; 2017-2022 were used for
-    calibration, 2023-2024 are out of sample. See docs/validation.md.
+    calibration, 2023-2024 are out of sample. See docs/validation.md. The runs are kept in
+    OUT (reused when run again with the same settings).
     """
     from sim import validation
 
-    if out.exists() and not out.is_dir():
-        raise _fail(f"{out}: is a file; give a folder for the validation outputs")
     started = time.perf_counter()
     try:
-        with _CtrlC() as ctrl_c:
-            with _progress(err_console) as bar:
-                task = bar.add_task("history_2017", total=seeds)
-
-                def advance(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-                    ctrl_c.check()
-
-                comparison = validation.validate(seeds=seeds, scale=scale, out_dir=out, workers=workers, progress=advance)
+        if out.exists() and not out.is_dir():
+            raise UsageProblem(f"{out}: is a file; give a folder for the validation outputs")
+        experiment = validation.history_experiment(seeds, scale)
+        result = _engine_sweep(experiment, out, workers, scheduler, what="history_2017 runs")
+        if result.failed:
+            _report_sweep(result, out)
+            raise typer.Exit(1)
+        comparison = validation.validate_store(out, seeds=seeds, scale=scale)
     except KeyboardInterrupt:
-        _report_interrupt_line("Interrupted; no validation table was written.")
-        raise typer.Exit(130) from None
-    except ScenarioError as exc:
+        raise _interrupted(out) from None
+    except _user_errors() as exc:
         raise _fail(str(exc)) from None
     out_console.print(validation.format_table(comparison), soft_wrap=True, markup=False, highlight=False)
     out_console.print(
@@ -369,48 +453,6 @@ def validate(
 # =============================================================================================
 # tenseki compare
 # =============================================================================================
-@dataclass(frozen=True)
-class _Job:
-    index: int  # scenario's position on the command line
-    name: str
-    seed: int
-    path: Path  # where the finished run's table is (or will be) kept
-
-
-def _code_fingerprint() -> str:
-    """A hash of the model's code and data: cached runs made by other code are not reused."""
-    root = Path(sim.__file__).resolve().parent
-    h = hashlib.sha256(sim.__version__.encode())
-    skip = {"cli.py", "summary.py"}  # they do not change a run
-    files = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".csv") and p.name not in skip]
-    for p in sorted(files):
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def _settings_key(scenario: Scenario, code: str) -> str:
-    """A short hash of everything that decides a run but its seed: the merged scenario (base
-    files included), months, scale, and the model's code."""
-    payload = json.dumps({"scenario": scenario.model_dump(mode="json"), "code": code}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()[:12]
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
-
-
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now (used on Ctrl-C: a running run is lost, finished ones are on disk)."""
-    stop = getattr(pool, "terminate_workers", None)  # Python >= 3.14
-    if stop is not None:
-        stop()
-        return
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        proc.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
 @app.command()
 def compare(
     scenarios: Annotated[
@@ -421,21 +463,24 @@ def compare(
     scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
     out: Annotated[Path, typer.Option(help=_HELP["out_dir"])] = Path("results/compare"),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
 ) -> None:
     """Run several scenarios on the same seeds and compare their headline outcomes.
 
     Each scenario runs with seeds 1..SEEDS. The same seed gives every scenario the same world
-    and the same luck (common random numbers), so differences come from the policies. Prints a
-    table of headline outcomes (mean ± 95% confidence interval over seeds) and writes to OUT:
+    and the same luck (common random numbers), so differences come from the policies. Prints,
+    for each headline outcome, the mean and 95% confidence interval per scenario and the paired
+    difference from the first scenario ("esd − titp: −3.0 [−3.6, −2.4]"), and writes the
+    experiment's store and report to OUT (see 'tenseki report'): report/summary.csv,
+    report/differences.csv, report/runs.csv, report/over_time.png, report/final_year.png.
 
-    - **summary.csv**: scenario, metric, mean, sd, ci95, n_seeds (metrics: sim/summary.py);
-    - **monthly.parquet**: every run's monthly table, with scenario and seed columns;
-    - **compare.png**: the main monthly series, one line per scenario (band: min-max over seeds);
-    - **runs/**: each finished run, kept as soon as it finishes.
-
-    Interrupted or crashed? Run the same command again: finished runs in OUT/runs are reused
-    when the scenario (base files included), --months, --scale and the model's code are unchanged.
+    Interrupted or crashed? Run the same command again: finished runs in OUT are reused when
+    they verify (checksum) and the scenario (base files included), --months, --scale and the
+    model's code are unchanged.
     """
+    from sim.experiments import Experiment
+    from sim.report import write_report
+
     try:
         if out.exists() and not out.is_dir():
             raise UsageProblem(f"{out}: exists and is not a folder")
@@ -448,219 +493,124 @@ def compare(
                 raise UsageProblem(f"two scenarios have the same name {name!r} ({same}); give each a different 'name'")
         for scenario, source in zip(loaded, paths, strict=True):  # runs at once: one per worker
             check_memory(scenario, runs_at_once=min(workers, len(loaded) * seeds), source=str(source))
-    except (ScenarioError, UsageProblem) as exc:
-        raise _fail(str(exc)) from None
-
-    runs_dir = out / "runs"
-    code = _code_fingerprint()
-    jobs: list[_Job] = []
-    try:
-        runs_dir.mkdir(parents=True, exist_ok=True)
-        for i, (scenario, source) in enumerate(zip(loaded, paths, strict=True)):
-            key = _settings_key(scenario, code)
-            stem = f"{_safe(scenario.name)}_{key}"
-            sidecar = runs_dir / f"{stem}.json"
-            if not sidecar.exists():
-                info = {
-                    "scenario": scenario.name, "file": str(source), "months": scenario.run.months,
-                    "scale": scenario.run.scale, "settings_key": key, "code_fingerprint": code,
-                    "tenseki_version": sim.__version__,
-                }
-                write_atomic(sidecar, lambda tmp: tmp.write_text(json.dumps(info, indent=2) + "\n"))
-            for seed in range(1, seeds + 1):
-                jobs.append(_Job(i, scenario.name, seed, runs_dir / f"{_safe(scenario.name)}_seed{seed}_{key}.parquet"))
-    except OSError as exc:
-        raise _cannot_write(exc, out) from None
-
-    cached = [j for j in jobs if j.path.exists()]
-    todo = [j for j in jobs if not j.path.exists()]
-    settings = ", ".join(sorted({f"{s.run.months} months, scale {s.run.scale:g}" for s in loaded}))
-    err_console.print(
-        f"Comparing {len(loaded)} scenarios x {seeds} seeds ({settings}) with {workers} worker(s); "
-        f"{len(cached)} of {len(jobs)} runs already in {runs_dir}.",
-        soft_wrap=True,
-    )
-
-    started = time.perf_counter()
-    finished: list[_Job] = list(cached)
-    try:
-        with _CtrlC() as ctrl_c:
-            pool = None
-            if workers > 1 and todo:
-                pool, pending = _start_pool(todo, loaded, workers)  # before the progress bar's thread
-            try:
-                with _progress(err_console) as bar:
-                    task = bar.add_task("runs", total=len(jobs), completed=len(cached))
-                    if pool is None:
-                        for job in todo:
-                            bar.update(task, description=f"{job.name}, seed {job.seed}")
-                            table = run_scenario(loaded[job.index], job.seed, progress=lambda _month: ctrl_c.check())
-                            write_table(table, job.path)
-                            finished.append(job)
-                            bar.advance(task)
-                            ctrl_c.check()
-                    else:
-                        _collect(pool, pending, bar, task, finished, ctrl_c)
-            except BaseException:
-                if pool is not None:
-                    _terminate(pool)
-                raise
-            seconds = time.perf_counter() - started
-
-            tables = [pd.read_parquet(j.path) for j in sorted(jobs, key=lambda j: (j.index, j.seed))]
-            summary = summarise(tables)
-            write_table(summary, out / "summary.csv")
-            write_table(pd.concat(tables, ignore_index=True), out / "monthly.parquet")
-            _plot(tables, names, out / "compare.png")
-            ctrl_c.check()
+        experiment = Experiment.from_scenarios("compare", loaded, seeds=list(range(1, seeds + 1)))
+        settings = ", ".join(sorted({f"{s.run.months} months, scale {s.run.scale:g}" for s in loaded}))
+        err_console.print(f"Comparing {len(loaded)} scenarios x {seeds} seeds ({settings}).", soft_wrap=True)
+        result = _engine_sweep(experiment, out, workers, scheduler)
+        report = write_report(out)
     except KeyboardInterrupt:
-        _report_interrupt(finished, jobs, runs_dir)
-        raise typer.Exit(130) from None
+        raise _interrupted(out) from None
+    except _user_errors() as exc:
+        raise _fail(str(exc)) from None
     except OSError as exc:
         raise _cannot_write(exc, out) from None
-
-    _print_summary(summary, names, seeds, settings)
-    out_console.print(
-        f"{len(todo)} new run(s) in {seconds:.1f} s, {len(cached)} reused. "
-        f"Wrote {out / 'summary.csv'}, {out / 'monthly.parquet'}, {out / 'compare.png'}.",
-        soft_wrap=True,
-    )
+    _print_report(report, out)
+    _report_sweep(result, out)
+    if result.failed:
+        raise typer.Exit(1)
 
 
-def _start_pool(todo: list[_Job], scenarios: list[Scenario], workers: int) -> tuple[ProcessPoolExecutor, dict[Future, _Job]]:
-    """Worker processes with every job submitted; call before any other thread starts.
+# =============================================================================================
+# tenseki sweep / report / sensitivity
+# =============================================================================================
+_ExperimentArg = Annotated[Path, typer.Argument(metavar="EXPERIMENT.toml", help=_HELP["experiment"], show_default=False)]
+_StoreOut = Annotated[Path, typer.Option(help=_HELP["out_dir"], show_default=False)]
+_Workers = Annotated[int, typer.Option(min=1, help=_HELP["workers"])]
+_Scheduler = Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)]
 
-    On Linux workers are forked (instant; no other thread exists yet, so none can hold a lock
-    the children inherit); elsewhere they are spawned. Either way they start with Ctrl-C
-    ignored: the main process decides what happens on Ctrl-C (see ``_terminate``).
+
+@app.command("sweep")
+def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None) -> None:
+    """Run every run of an experiment file into a verified, resumable store.
+
+    Runs execute on a Dask LocalCluster of --workers processes (1: in this process) or on the
+    cluster at --scheduler. Each run's seed comes from the experiment's base_seed and its place
+    in the design, so the tables do not depend on workers or order. OUT/runs/<run_id>.parquet
+    holds each run's monthly table (its parameters as columns); OUT/manifest.jsonl records
+    parameters, seed, status, error, checksum and library versions. Run the same command again
+    after a crash, a Ctrl-C or a failed run: verified runs are reused, the rest (and any missing,
+    damaged or edited file) are run again. Then: 'tenseki report OUT'.
     """
-    import multiprocessing
+    from sim.experiments import load_experiment
 
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=multiprocessing.get_context(method))
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers
     try:
-        pending = {pool.submit(run_scenario, scenarios[j.index], j.seed): j for j in todo}
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    return pool, pending
+        exp = load_experiment(experiment)
+        spec = exp.spec
+        design = (f"{len(exp.scenarios)} scenario(s) x {len(exp.points)} design point(s) x "
+                  f"{len(exp.seeds)} replication(s); {exp.scenarios[0].run.months} months, scale {exp.scenarios[0].run.scale:g}")
+        err_console.print(f"Experiment {spec.name}: {design}.", soft_wrap=True)
+        result = _engine_sweep(exp, out, workers, scheduler)
+    except KeyboardInterrupt:
+        raise _interrupted(out) from None
+    except _user_errors() as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}", code=1) from None
+    _report_sweep(result, out)
+    if result.failed:
+        raise typer.Exit(1)
+    out_console.print(f"Next: tenseki report {out}", soft_wrap=True)
 
 
-def _collect(
-    pool: ProcessPoolExecutor, pending: dict[Future, _Job], bar: Progress, task, finished: list[_Job], ctrl_c: _CtrlC
+@app.command("report")
+def report_command(
+    store: Annotated[Path, typer.Argument(metavar="DIR", help=_HELP["store"], show_default=False)],
 ) -> None:
-    """Keep each run's table on disk as soon as it arrives (the caller stops the pool on errors)."""
-    while pending:
-        done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-        ctrl_c.check()
-        for fut in sorted(done, key=lambda f: (pending[f].index, pending[f].seed)):
-            job = pending.pop(fut)
-            write_table(fut.result(), job.path)
-            finished.append(job)
-            bar.update(task, description=f"{job.name}, seed {job.seed}")
-            bar.advance(task)
-    pool.shutdown(wait=True)
+    """Summarise a sweep: mean, sd and 95% CI per arm, paired differences, figures.
 
+    Reads the runs of DIR that verify against the manifest (a damaged or missing run is
+    listed and left out, never read) and writes DIR/report/summary.csv (per scenario and design
+    point: n, mean, sd, 95% CI of each outcome, with its unit), differences.csv (each arm minus
+    the reference arm, run by run on the same seeds), runs.csv, over_time.png and
+    final_year.png.
+    """
+    from sim.report import write_report
 
-def _report_interrupt(finished: list[_Job], jobs: list[_Job], runs_dir: Path) -> None:
-    lines = [f"Interrupted: {len(finished)} of {len(jobs)} runs finished and are kept in {runs_dir}/"]
-    by_name: dict[str, list[int]] = {}
-    for j in sorted(finished, key=lambda j: (j.index, j.seed)):
-        by_name.setdefault(j.name, []).append(j.seed)
-    for name, done in by_name.items():
-        lines.append(f"  {name}: seeds {', '.join(map(str, done))}")
-    if len(finished) == len(jobs):
-        lines.append("The summary files may be missing or old: run the same command again to write them (no run is repeated).")
-    else:
-        lines.append("Run the same command again to finish the rest (finished runs are reused).")
-    _report_interrupt_line("\n".join(lines))
-
-
-def _print_summary(summary: pd.DataFrame, names: list[str], seeds: int, settings: str) -> None:
-    ci = "mean ± 95% CI" if seeds > 1 else "one seed, no confidence interval"
-    grid = Table(
-        title=f"Headline outcomes ({ci} over {seeds} seed(s); {settings})",
-        title_justify="left",
-        caption=LAST_12_NOTE,
-        caption_justify="left",
-        header_style="bold",
-    )
-    grid.add_column("Outcome")
-    grid.add_column("Unit")
-    for name in names:
-        grid.add_column(name, justify="right")
-    cell = {(r.scenario, r.metric): r for r in summary.itertuples(index=False)}
-    for key, m in METRICS.items():
-        row = [m.label, m.unit]
-        for name in names:
-            r = cell[(name, key)]
-            text = m.format(r.mean)
-            if r.n_seeds > 1 and math.isfinite(r.mean):
-                text += f" ± {m.format(r.ci95)}"
-            row.append(text)
-        grid.add_row(*row)
-    out_console.print(grid)
-
-
-# ---------------------------------------------------------------------------------------------
-# The figure
-# ---------------------------------------------------------------------------------------------
-def _legal_stock(t: pd.DataFrame) -> pd.Series:
-    return (t["stock_total"] - t["stock_irregular"]) / 1000.0
-
-
-def _smoothed(column: str):
-    def series(t: pd.DataFrame) -> pd.Series:
-        return t[column].where(t["month"] >= 1).rolling(12, min_periods=1).mean()
-
-    return series
-
-
-_PANELS = (
-    ("Legal residents (thousand people)", _legal_stock),
-    ("Disappearances (people a month, 12-month mean)", _smoothed("disappearances")),
-    ("Voluntary job changes (people a month, 12-month mean)", _smoothed("transfers_voluntary")),
-    ("Mean monthly wage (thousand yen)", lambda t: t["wage_mean_yen"] / 1000.0),
-    ("Vacancies filled, non-metro prefectures (%)", lambda t: t["vacancy_fill_nonmetro"] * 100.0),
-    ("Share still in broker debt (%)", lambda t: t["share_in_debt"] * 100.0),
-)
-
-
-def _plot(tables: list[pd.DataFrame], names: list[str], path: Path) -> None:
-    """A 2 x 3 grid of the main monthly series: mean over seeds, band from min to max."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import matplotlib.ticker
-
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), sharex=True, constrained_layout=True)
-    colours = plt.get_cmap("tab10").colors
-    for k, name in enumerate(names):
-        runs = [t.sort_values("month") for t in tables if t["scenario"].iloc[0] == name]
-        for ax, (_title, series) in zip(axes.flat, _PANELS, strict=True):
-            frame = pd.concat([series(t).set_axis(t["month"].to_numpy()) for t in runs], axis=1)
-            colour = colours[k % len(colours)]
-            ax.fill_between(frame.index, frame.min(axis=1), frame.max(axis=1), color=colour, alpha=0.15, linewidth=0)
-            ax.plot(frame.index, frame.mean(axis=1), color=colour, linewidth=1.8, label=name)
-    thousands = matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:,.0f}" if abs(y) >= 1000 else f"{y:g}")
-    last = max(int(t["month"].max()) for t in tables)
-    step = next(s for s in (1, 3, 6, 12, 24, 60, 120, 240) if last / s <= 12)
-    for ax, (title, _) in zip(axes.flat, _PANELS, strict=True):
-        ax.set_title(title, fontsize=11)
-        ax.yaxis.set_major_formatter(thousands)
-        ax.grid(True, alpha=0.3)
-        ax.set_xticks(range(0, last + 1, step))
-    for ax in axes[1]:
-        ax.set_xlabel("Months since start")
-    n_seeds = len(tables) // max(len(names), 1)
-    fig.suptitle(f"tenseki: scenarios compared (line: mean of {n_seeds} seed(s); band: min-max over seeds)", fontsize=13)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(names), frameon=False, fontsize=11)
     try:
-        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    finally:
-        plt.close(fig)
+        if not store.is_dir():
+            raise UsageProblem(f"{store}: no such folder (give the --out of a sweep)")
+        report = write_report(store)
+    except _user_errors() as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or store}: cannot write: {exc.strerror or exc}", code=1) from None
+    _print_report(report, store)
+
+
+@app.command("sensitivity")
+def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None) -> None:
+    """Morris screening or Sobol indices (SALib) of an experiment with a [sample].
+
+    Sweeps the experiment like 'tenseki sweep' (resumable, same store), then computes, for each
+    output and each scenario's paired difference from the reference scenario, Morris mu* and
+    sigma or Sobol S1 and ST with 95% intervals. Writes OUT/sensitivity/indices.csv and
+    OUT/sensitivity/indices.png.
+    """
+    from sim import sensitivity
+    from sim.experiments import ExperimentError, load_experiment
+
+    try:
+        exp = load_experiment(experiment)
+        if exp.spec.sample is None or exp.spec.sample.method not in ("morris", "sobol"):
+            raise ExperimentError(f"{experiment}: key 'sample.method': sensitivity needs a [sample] with method "
+                                  "'morris' or 'sobol'")
+        err_console.print(
+            f"Experiment {exp.spec.name}: {exp.spec.sample.method} sample of {len(exp.points)} points over "
+            f"{len(exp.spec.sample.ranges)} parameters x {len(exp.scenarios)} scenario(s) x {len(exp.seeds)} "
+            f"replication(s).", soft_wrap=True)
+        result = _engine_sweep(exp, out, workers, scheduler)
+        _report_sweep(result, out)
+        if result.failed:
+            raise typer.Exit(1)
+        indices = sensitivity.analyse(out)
+    except KeyboardInterrupt:
+        raise _interrupted(out) from None
+    except _user_errors() as exc:
+        raise _fail(str(exc)) from None
+    out_console.print(sensitivity.format_indices(indices, width=min(out_console.width, 100)),
+                      soft_wrap=True, markup=False, highlight=False)
+    out_console.print(f"Wrote {out / 'sensitivity' / 'indices.csv'} and {out / 'sensitivity' / 'indices.png'}.",
+                      soft_wrap=True)
 
 
 # =============================================================================================

@@ -43,19 +43,25 @@ def run_tables(
     """One run's tables: ``"national"`` (one row per month) and each grouping of ``by``
     (``"prefecture"``, ``"field"``, ``"origin"``: month x group), each with ``scenario`` and
     ``seed`` columns first (``ScenarioError`` as ``run_scenario``)."""
-    from sim.model import LabourMarket
-
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     scenario = scenario.with_run(months=months, scale=scale)
-    check_memory(scenario)
-    model = LabourMarket(scenario, seed=seed)
-    model.run(progress=progress)
+    model = run_model(scenario, seed, progress)
     tables = {"national": model.results()} | {grouping: model.results(by=grouping) for grouping in by}
     for table in tables.values():
         table.insert(0, "seed", seed)
         table.insert(0, "scenario", scenario.name)
     return tables
+
+
+def run_model(scenario: Scenario, seed: int, progress: Callable[[int], None] | None = None):
+    """Build the model of ``scenario`` with ``seed`` and run its ``run.months``; returns the model
+    (for callers that want more than the national table, e.g. by-group results). The memory the
+    run needs is checked first (``ScenarioError`` if it cannot fit)."""
+    from sim.model import LabourMarket
+
+    check_memory(scenario)
+    return LabourMarket(scenario, seed=seed).run(progress=progress)
 
 
 def by_group_path(path: str | Path, grouping: str) -> Path:

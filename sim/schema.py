@@ -196,7 +196,7 @@ def annotation_at(model: type[BaseModel], loc: tuple) -> Any:
             ann = _field_annotation(inner, str(part))
         elif get_origin(inner) is dict:
             ann = get_args(inner)[1]
-        elif get_origin(inner) is tuple:
+        elif get_origin(inner) in (tuple, list):
             ann = get_args(inner)[0]
         else:
             return None
@@ -215,7 +215,7 @@ def dotted(model: type[BaseModel], loc: tuple) -> str:
         if part == "[key]":
             continue
         inner, _, _ = _unwrap(annotation_at(model, loc[:i]))
-        out += f"[{part}]" if get_origin(inner) is tuple else f".{part}"
+        out += f"[{part}]" if get_origin(inner) in (tuple, list) else f".{part}"
     return out.lstrip(".") or "(top level)"
 
 

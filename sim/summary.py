@@ -20,10 +20,17 @@ The metrics, in the order they are reported:
     sum over months >= 1 of (``stock_total`` - ``stock_irregular``) / 12. Unit: per 1,000
     person-years. Why: the outcome the reform is meant to reduce, per head so that policies
     with more or fewer residents compare.
-``voluntary_transfers_per_1000``
-    Job changes at the worker's own wish (trainees and SSW holders), per 1,000 person-years of
-    legal residence (same denominator). Unit: per 1,000 person-years. Why: how much mobility a
-    policy actually delivers, the lever the reform pulls.
+``trainee_job_changes_per_1000``
+    Job changes of trainees (TITP and ESD) at their own wish, per 1,000 trainee-years: 1000 x
+    sum of (``transfers_voluntary`` - ``transfers_voluntary_ssw``) / sum over months >= 1 of
+    (``stock_titp`` + ``stock_esd``) / 12. Unit: per 1,000 trainee-years. Why: how much
+    mobility a policy actually gives trainees, the lever the reform pulls (0 under TITP, where
+    trainees move only in unavoidable circumstances).
+``ssw_job_changes_per_1000``
+    Job changes of Specified Skilled Workers (i and ii) at their own wish, per 1,000
+    SSW-years: 1000 x sum of ``transfers_voluntary_ssw`` / sum of (``stock_ssw1`` +
+    ``stock_ssw2``) / 12. Unit: per 1,000 SSW-years. Why: SSW holders may change employer
+    under every policy; shown apart so that their moves are not read as trainees' moves.
 ``trainee_disappearance_rate_pct``
     The rate the Immigration Services Agency publishes: for each full year of the run,
     ``disappearances_trainee`` in the year / (``stock_titp`` + ``stock_esd`` at the start of the
@@ -66,7 +73,8 @@ The metrics, in the order they are reported:
 ``summarise`` reports, per scenario and metric, the mean over seeds, the sample standard
 deviation ``sd`` (0 for one seed), ``n_seeds`` (the seeds where the metric is defined) and
 ``ci95``, the half-width of a t-based 95% confidence interval for the mean (sd x t(0.975,
-n-1) / sqrt(n); 0 for one seed). Seeds of one scenario are independent replications; across
+n-1) / sqrt(n), the quantile from ``scipy.stats.t``; 0 for one seed), in the metric's stored
+unit (fractions as fractions; ``unit`` names it). Seeds of one scenario are independent replications; across
 scenarios the same seed shares the same world and "luck" (common random numbers, see
 ``sim.model``), so differences between scenarios are sharper than their intervals suggest.
 """
@@ -88,6 +96,12 @@ class Metric:
     unit: str  # unit of the value as shown (after ``factor``)
     factor: float = 1.0  # shown value = value x factor (e.g. 100 for a share shown in %)
     decimals: int = 1  # decimals shown
+    raw_unit: str | None = None  # unit of the value as computed, when ``factor`` changes it
+
+    @property
+    def stored_unit(self) -> str:
+        """The unit of the value as ``headline`` returns it (before ``factor``)."""
+        return self.raw_unit or self.unit
 
     def format(self, value: float, with_unit: bool = False) -> str:
         """The value as a person reads it: scaled, rounded, thousands separated."""
@@ -100,48 +114,34 @@ class Metric:
 #: The headline metrics in the order they are reported (keys of ``headline``'s dict).
 METRICS: dict[str, Metric] = {
     "disappearances_per_1000": Metric("Disappearances", "per 1,000 person-years", decimals=1),
-    "voluntary_transfers_per_1000": Metric("Voluntary job changes", "per 1,000 person-years", decimals=1),
+    "trainee_job_changes_per_1000": Metric("Job changes by trainees, own wish", "per 1,000 trainee-years", decimals=1),
+    "ssw_job_changes_per_1000": Metric("Job changes by SSW holders, own wish", "per 1,000 SSW-years", decimals=1),
     "trainee_disappearance_rate_pct": Metric("Trainee disappearance rate (ISA-style)", "% a year", decimals=2),
     "wage_mean_yen": Metric("Mean monthly wage*", "yen a month", decimals=0),
-    "share_in_debt": Metric("Share still in broker debt*", "%", factor=100.0, decimals=1),
-    "vacancy_fill_nonmetro": Metric("Vacancies filled, non-metro*", "%", factor=100.0, decimals=1),
-    "vacancy_fill_metro": Metric("Vacancies filled, metro*", "%", factor=100.0, decimals=1),
-    "detected_share_of_violations": Metric("Violations detected", "% of violations", factor=100.0, decimals=1),
+    "share_in_debt": Metric("Share still in broker debt*", "%", factor=100.0, decimals=1, raw_unit="fraction"),
+    "vacancy_fill_nonmetro": Metric("Vacancies filled, non-metro*", "%", factor=100.0, decimals=1, raw_unit="fraction"),
+    "vacancy_fill_metro": Metric("Vacancies filled, metro*", "%", factor=100.0, decimals=1, raw_unit="fraction"),
+    "detected_share_of_violations": Metric("Violations detected", "% of violations", factor=100.0, decimals=1, raw_unit="fraction of violations"),
     "net_moves_into_metro_per_year": Metric("Net moves into metro prefectures", "people a year", decimals=0),
     "to_ssw1_per_year": Metric("Moves up to SSW i", "people a year", decimals=0),
     "to_ssw2_per_year": Metric("Moves up to SSW ii", "people a year", decimals=0),
-    "still_in_japan_after_5y_share": Metric("Still in Japan 5 years after arrival", "% of arrivals", factor=100.0, decimals=1),
-    "stock_total_end": Metric("People in Japan at the end", "thousand people", factor=1e-3, decimals=1),
+    "still_in_japan_after_5y_share": Metric("Still in Japan 5 years after arrival", "% of arrivals", factor=100.0, decimals=1, raw_unit="fraction of arrivals"),
+    "stock_total_end": Metric("People in Japan at the end", "thousand people", factor=1e-3, decimals=1, raw_unit="people"),
 }
 
 #: The footnote for labels ending in "*".
 LAST_12_NOTE = "* mean over the last 12 months of the run"
 
 #: Columns of ``summarise``'s table (and of ``summary.csv``), in order.
-SUMMARY_COLUMNS: tuple[str, ...] = ("scenario", "metric", "mean", "sd", "ci95", "n_seeds")
-
-# t(0.975, df) for df = 1..30; beyond, a Cornish-Fisher expansion (error < 1e-6).
-_T975 = (
-    12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912,
-    2.364624, 2.306004, 2.262157, 2.228139, 2.200985, 2.178813,
-    2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922,
-    2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899,
-    2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
-)
-
+SUMMARY_COLUMNS: tuple[str, ...] = ("scenario", "metric", "unit", "mean", "sd", "ci95", "n_seeds")
 
 def t975(df: int) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (df >= 1)."""
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (df >= 1), from scipy.stats."""
     if df < 1:
         raise ValueError("t975 needs at least one degree of freedom")
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z = 1.959963984540054
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, df))
 
 
 def isa_rate_pct(disappearances: float, stock_at_start: float, entrants: float) -> float:
@@ -179,6 +179,9 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
     years = months / 12.0
 
     person_years = float((run["stock_total"] - run["stock_irregular"]).sum()) / 12.0
+    trainee_years = float((run["stock_titp"] + run["stock_esd"]).sum()) / 12.0
+    ssw_years = float((run["stock_ssw1"] + run["stock_ssw2"]).sum()) / 12.0
+    trainee_moves = float((run["transfers_voluntary"] - run["transfers_voluntary_ssw"]).sum())
 
     by_month = t.set_index("month")
     rates = []
@@ -198,7 +201,8 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
     last = run.tail(12)
     return {
         "disappearances_per_1000": 1000.0 * _ratio(run["disappearances"].sum(), person_years),
-        "voluntary_transfers_per_1000": 1000.0 * _ratio(run["transfers_voluntary"].sum(), person_years),
+        "trainee_job_changes_per_1000": 1000.0 * _ratio(trainee_moves, trainee_years),
+        "ssw_job_changes_per_1000": 1000.0 * _ratio(run["transfers_voluntary_ssw"].sum(), ssw_years),
         "trainee_disappearance_rate_pct": trainee_rate,
         "wage_mean_yen": _mean(last["wage_mean_yen"]),
         "share_in_debt": _mean(last["share_in_debt"]),
@@ -248,5 +252,5 @@ def summarise(tables: list[pd.DataFrame]) -> pd.DataFrame:
             else:
                 mean, sd = float(values.mean()), float(values.std(ddof=1))
                 ci = t975(n - 1) * sd / math.sqrt(n)
-            rows.append({"scenario": name, "metric": metric, "mean": mean, "sd": sd, "ci95": ci, "n_seeds": n})
+            rows.append({"scenario": name, "metric": metric, "unit": METRICS[metric].stored_unit, "mean": mean, "sd": sd, "ci95": ci, "n_seeds": n})
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

@@ -31,6 +31,8 @@ Usage::
 
     from sim import validation
     table = validation.validate(seeds=5, scale=0.01, out_dir=Path("results/validate"), workers=2)
+
+The runs go through the experiment engine (``sim.experiments``) like every batch of runs.
     print(validation.format_table(table))
 """
 
@@ -38,13 +40,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.runner import run_scenario
 from sim.summary import isa_rate_pct
 from sim.scenario import Scenario, load_scenario, shipped_scenario_dir
 
@@ -157,11 +157,14 @@ def _fiscal_year(t: pd.DataFrame, year: int) -> dict[str, float]:
     }
 
 
-def _one_run(scenario: Scenario, seed: int, scale: float) -> pd.DataFrame:
-    table = run_scenario(scenario, seed=seed, scale=scale)
-    out = yearly(table, scenario.run.start_year, scenario.run.start_month)
-    out.insert(0, "seed", seed)
-    return out
+def history_experiment(seeds: int | Iterable[int] = 5, scale: float = 0.01, scenario: Scenario | None = None,
+                       name: str = "validate"):
+    """The validation runs as an experiment: the history scenario at ``scale``, seeds 1..K (or the seeds given)."""
+    from sim.experiments import Experiment
+
+    scenario = (history_scenario() if scenario is None else scenario).with_run(scale=scale)
+    seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    return Experiment.from_scenarios(name, [scenario], seeds=seed_list)
 
 
 def run_history(
@@ -170,35 +173,48 @@ def run_history(
     workers: int = 1,
     scenario: Scenario | None = None,
     progress: Progress | None = None,
+    client=None,
+    out: str | Path | None = None,
 ) -> pd.DataFrame:
     """Run the history scenario for each seed; yearly model measures, one row per seed and year.
+
+    Runs go through the experiment engine (``sim.experiments``), into the store ``out`` (a
+    temporary folder if None: nothing is kept).
 
     Args:
         seeds: a number K (seeds 1..K) or the seeds themselves.
         scale: agents per real person (0.01 is the documented validation setting).
-        workers: processes (``concurrent.futures.ProcessPoolExecutor``); 1 runs in this process.
+        workers: worker processes (a Dask ``LocalCluster``); 1 runs in this process.
         scenario: the scenario to run (default: the shipped ``history_2017.toml``).
         progress: ``progress(runs_done, runs_total)`` after each run.
+        client: a ``dask.distributed.Client`` to run on (``workers`` is then ignored).
+        out: the store folder (runs reused when they verify).
     """
-    scenario = history_scenario() if scenario is None else scenario
-    seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
-    total = len(seed_list)
-    parts: dict[int, pd.DataFrame] = {}
-    if workers <= 1 or total <= 1:
-        for i, seed in enumerate(seed_list):
-            parts[seed] = _one_run(scenario, seed, scale)
-            if progress is not None:
-                progress(i + 1, total)
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
-            futures = {pool.submit(_one_run, scenario, seed, scale): seed for seed in seed_list}
-            from concurrent.futures import as_completed
+    import tempfile
 
-            for i, fut in enumerate(as_completed(futures)):
-                parts[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(i + 1, total)
-    return pd.concat([parts[s] for s in seed_list], ignore_index=True)
+    from sim.experiments import sweep
+
+    experiment = history_experiment(seeds, scale, scenario)
+    start = experiment.scenarios[0].run
+    hook = None if progress is None else (lambda done, total, _run_id: progress(done, total))
+    with tempfile.TemporaryDirectory(prefix="tenseki-history-") as tmp:
+        store = Path(tmp) if out is None else Path(out)
+        result = sweep(experiment, store, client=client, workers=workers, progress=hook)
+        if result.failed:
+            raise RuntimeError(f"{len(result.failed)} history run(s) failed: {result.failed[0][1]}")
+        return _yearly_runs(store, start.start_year, start.start_month)
+
+
+def _yearly_runs(out: Path, start_year: int, start_month: int) -> pd.DataFrame:
+    from sim.experiments import read_runs
+
+    monthly = read_runs(out)
+    parts = []
+    for seed, table in monthly.groupby("seed", sort=False):
+        year = yearly(table, start_year, start_month)
+        year.insert(0, "seed", seed)
+        parts.append(year)
+    return pd.concat(parts, ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -391,16 +407,25 @@ def validate(
     out_dir: Path = Path("results/validate"),
     workers: int = 1,
     progress: Progress | None = None,
+    client=None,
 ) -> pd.DataFrame:
     """Run the history scenario for seeds 1..``seeds`` and compare with the official series.
 
-    Writes ``out_dir/validation.csv`` (the comparison table, one row per year and measure),
-    ``out_dir/validation_summary.csv`` (MAPE per measure, in and out of sample) and
+    The runs are kept in the store ``out_dir`` (``runs/``, ``manifest.jsonl``; reused when they
+    verify). Writes ``out_dir/validation.csv`` (the comparison table, one row per year and
+    measure), ``out_dir/validation_summary.csv`` (MAPE per measure, in and out of sample) and
     ``out_dir/validation.png`` (model bands against official points); returns the comparison.
     """
+    run_history(seeds, scale, workers=workers, progress=progress, client=client, out=out_dir)
+    return validate_store(out_dir, seeds, scale)
+
+
+def validate_store(out_dir: str | Path, seeds: int, scale: float) -> pd.DataFrame:
+    """The comparison with the official series of the validation runs in the store ``out_dir``
+    (``history_experiment``), with its three files written beside the store."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model = run_history(seeds, scale, workers=workers, progress=progress)
+    start = history_scenario().run
+    model = _yearly_runs(out_dir, start.start_year, start.start_month)
     official = load_official()
     comparison = compare(model, official)
     comparison.to_csv(out_dir / "validation.csv", index=False)

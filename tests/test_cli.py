@@ -20,9 +20,9 @@ TITP = shipped_scenario_dir() / "titp.toml"
 ESD = shipped_scenario_dir() / "esd.toml"
 
 
-def tenseki(*args, cwd=None) -> subprocess.CompletedProcess:
+def tenseki(*args, cwd=None, columns: int = 160) -> subprocess.CompletedProcess:
     """Run ``tenseki ARGS`` in a fresh process with the package's Python."""
-    env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-c", "from sim.cli import app; app()", *map(str, args)],
         capture_output=True, text=True, cwd=cwd, env=env, timeout=300,
@@ -91,17 +91,29 @@ def test_run_writes_csv_too(tmp_path):
     assert len(written) == 4 and (written.scenario == "esd").all()
 
 
-def test_compare_writes_summary_and_figure(tmp_path):
+def test_compare_writes_summary_differences_and_figure(tmp_path):
     """``tenseki compare titp.toml esd.toml --seeds 2 --months 6 --scale 0.002 --out DIR``
-    exits 0 and writes DIR/summary.csv (both scenarios) and DIR/compare.png."""
+    exits 0, writes DIR/report/summary.csv (both scenarios, with units), differences.csv
+    (esd − titp, paired) and over_time.png, prints the paired differences, and keeps its
+    output within 80 columns."""
     out = tmp_path / "cmp"
-    done = tenseki("compare", TITP, ESD, "--seeds", 2, "--months", 6, "--scale", 0.002, "--out", out)
+    done = tenseki("compare", TITP, ESD, "--seeds", 2, "--months", 6, "--scale", 0.002, "--out", out, columns=80)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    summary = pd.read_csv(out / "summary.csv")
+    summary = pd.read_csv(out / "report" / "summary.csv")
     assert set(summary.scenario) == {"titp", "esd"}
-    png = (out / "compare.png").read_bytes()
+    assert summary.unit.notna().all() and "per 1,000 person-years" in set(summary.unit)
+    diff = pd.read_csv(out / "report" / "differences.csv")
+    assert set(diff.comparison) == {"esd − titp"}
+    assert diff.set_index("metric").at["disappearances_per_1000", "n_pairs"] == 2
+    assert "− titp" in done.stdout and "Job changes by trainees" in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines() if str(tmp_path) not in line) <= 80
+    png = (out / "report" / "over_time.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    # the same runs as ``run_scenario`` with seeds 1 and 2
+    table = pd.read_parquet(out / "runs" / "esd-r001.parquet")
+    expected = run_scenario(sim.shipped_scenario("esd"), seed=2, months=6, scale=0.002)
+    pd.testing.assert_frame_equal(table[expected.columns].reset_index(drop=True), expected, check_exact=True)
 
 
 def test_compare_with_a_bad_scenario_exits_2(tmp_path):

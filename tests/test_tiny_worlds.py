@@ -14,9 +14,8 @@ import sim
 from helpers import (
     AGRICULTURE, AOMORI, CONSTRUCTION, MIYAGI, TOKYO, employed_counts, place, set_firm, settle, small, tiny_world,
 )
-from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import TEST_BITS, Status
-from sim.processes import apprehension, audits, grievance, ladder, violations, work
+from sim.processes import audits, grievance, ladder, violations, work
 from sim.processes.arrivals import intake_cap
 from sim.outputs import collect
 

@@ -1,0 +1,510 @@
+"""Batch experiments (sim/experiments.py, sim/store.py, sim/report.py, sim/sensitivity.py;
+docs/experiments.md): experiment files validated like scenarios, seeds from the design, the same
+tables with one or two Dask workers, a store that never lies (every fault of issue 8 item 3),
+killed sweeps that finish with exactly the uninterrupted results, no worker left behind, the
+lock, paired differences, sensitivity indices. Tiny runs throughout (scale 0.002, a few months).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import sim
+from sim.experiments import Experiment, ExperimentError, load_experiment, read_runs, run_experiment, sweep
+from sim.report import format_report, write_report
+from sim.runner import run_scenario
+from sim.store import StoreError
+from sim.summary import headline
+
+SHIPPED_EXPERIMENTS = Path(__file__).resolve().parent.parent / "scenarios" / "experiments"
+
+
+def tiny(replications: int = 2, months: int = 4, **settings) -> Experiment:
+    """Two shipped scenarios, a few replications of a few months at scale 0.002."""
+    return Experiment.from_scenarios(
+        "tiny", [sim.shipped_scenario("titp"), sim.shipped_scenario("esd")],
+        replications=replications, base_seed=7, months=months, scale=0.002, **settings,
+    )
+
+
+def write_experiment(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def tenseki(*args, cwd=None, timeout=300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-c", "from sim.cli import app; app()", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+
+
+# =============================================================================================
+# Experiment files: validated like scenarios
+# =============================================================================================
+GOOD = 'name = "t"\nscenarios = ["titp"]\nmonths = 3\nscale = 0.002\n'
+
+
+@pytest.mark.parametrize("text, expected", [
+    (GOOD + "replicatons = 3\n", ["replicatons", "not a setting"]),
+    (GOOD + "replications = 0\n", ["replications", "out of range", "from 1"]),
+    (GOOD + 'outputs = ["disappearances"]\n', ["outputs[0]", "disappearances_per_1000"]),
+    (GOOD + '[grid]\n"policy.transfer.regme" = ["free"]\n', ["policy.transfer.regme", "not a setting"]),
+    (GOOD + '[grid]\n"policy.transfer.regime" = ["sometimes"]\n', ["policy.transfer.regime", "sometimes", "free"]),
+    (GOOD + "[grid]\npolicy.transfer.regime = [\"free\"]\n", ["grid.policy", "quotes"]),
+    (GOOD.replace('["titp"]', '["nowhere"]'), ["scenarios", "nowhere"]),
+    (GOOD + '[grid]\n"run.scale" = [0.5]\n[sample]\nmethod = "morris"\nn = 2\n[sample.ranges]\n"run.scale" = [0.1, 0.2]\n',
+     ["either a [grid] or a [sample]"]),
+    (GOOD + '[sample]\nmethod = "sobol"\nn = 3\n[sample.ranges]\n"behaviour.abscond.legal_exit_factor" = [0.1, 0.9]\n',
+     ["sample.n", "power of 2"]),
+    (GOOD + '[sample]\nmethod = "morris"\nn = 2\n[sample.ranges]\n"behaviour.abscond.legal_exit_factor" = [0.1, 2.0]\n',
+     ["legal_exit_factor", "2.0", "out of range", "from 0 to 1"]),
+    (GOOD + '[sample]\nmethod = "morris"\nn = 2\n[sample.ranges]\n"esx:policy.supervision.independence_mean" = [0.1, 0.9]\n',
+     ["'esx' is not a scenario"]),
+    (GOOD + 'reference = { job_change = "free" }\n[grid.job_change.restricted]\n"policy.transfer.regime" = "unavoidable_only"\n',
+     ["reference.job_change", "'restricted'"]),
+    (GOOD + '[grid.seed.one]\n"policy.transfer.regime" = "free"\n', ["grid.seed", "name the factor differently"]),
+    ("name = \"t\"\nscenarios = [\n", ["not valid TOML"]),
+])
+def test_a_bad_experiment_file_is_a_clear_error(tmp_path, text, expected):
+    """Each mistake gives an ExperimentError naming the file and the key (and the value and
+    what is allowed where there is one), like a bad scenario file."""
+    path = write_experiment(tmp_path, text)
+    with pytest.raises(ExperimentError) as err:
+        load_experiment(path)
+    message = str(err.value)
+    assert str(path) in message
+    for text_ in expected:
+        assert text_ in message, message
+
+
+def test_the_command_line_reports_a_bad_experiment_with_exit_2(tmp_path):
+    """``tenseki sweep BAD.toml`` exits 2 with the file and key on stderr, no traceback, and
+    writes nothing."""
+    path = write_experiment(tmp_path, GOOD + "replications = -1\n")
+    done = tenseki("sweep", path, "--out", tmp_path / "out")
+    assert done.returncode == 2 and "Traceback" not in done.stderr + done.stdout
+    assert "exp.toml" in done.stderr and "replications" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_shipped_experiments_load():
+    """mobility_x_stay: 3 job-change x 2 long-stay levels x 10 replications of esd, the same
+    10 seeds at every point; sensitivity_behaviour: a Morris sample over the nine assumptions,
+    ESD's independence changed in esd only."""
+    mxs = load_experiment(SHIPPED_EXPERIMENTS / "mobility_x_stay.toml")
+    assert [p.label for p in mxs.points] == [
+        f"{j} / {s}" for j in ("restricted", "after_waiting_period", "free") for s in ("three_years", "ssw_path")]
+    runs = mxs.runs()
+    assert len(runs) == 60 and len({r.seed for r in runs}) == 10
+    free_ssw = runs[-1].scenario
+    assert free_ssw.policy.transfer.regime == "free" and free_ssw.policy.stay.ssw1_path
+    assert not runs[0].scenario.policy.stay.ssw1_path and runs[0].scenario.policy.transfer.regime == "unavoidable_only"
+
+    sens = load_experiment(SHIPPED_EXPERIMENTS / "sensitivity_behaviour.toml")
+    assert len(sens.points) == 10 * (9 + 1)
+    runs = sens.runs()
+    titp = [r for r in runs if r.scenario_name == "titp"]
+    esd = [r for r in runs if r.scenario_name == "esd"]
+    assert {r.scenario.policy.supervision.independence_mean for r in titp} == {sim.shipped_scenario("titp").policy.supervision.independence_mean}
+    assert len({r.scenario.policy.supervision.independence_mean for r in esd}) > 1
+
+
+# =============================================================================================
+# Designs and seeds
+# =============================================================================================
+def test_seeds_come_from_the_seed_sequence_by_replication():
+    """Replication k has seed SeedSequence(base_seed).spawn(n)[k] in every scenario (common
+    random numbers), whatever n is, and run ids and positions follow the design order."""
+    exp = tiny(replications=3)
+    expected = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in np.random.SeedSequence(7).spawn(3)]
+    runs = exp.runs()
+    assert [r.seed for r in runs] == expected * 2
+    assert [r.run_id for r in runs] == [f"{s}-r{k:03d}" for s in ("titp", "esd") for k in range(3)]
+    assert [r.position for r in runs] == list(range(6))
+    assert tiny(replications=5).seeds[:3] == expected
+
+
+def test_a_grid_is_the_full_factorial_of_its_factors(tmp_path):
+    """Two factors (one a single setting with values, one of named levels) give every
+    combination, each validated and applied."""
+    path = write_experiment(tmp_path, GOOD + '''
+[grid]
+"policy.transfer.min_wage_gain_x" = [1]
+''')
+    with pytest.raises(ExperimentError):
+        load_experiment(path)
+    path = write_experiment(tmp_path, GOOD + '''
+[grid]
+"behaviour.transfer.min_wage_gain" = [0.0, 0.05]
+[grid.mobility.none]
+"policy.transfer.regime" = "unavoidable_only"
+[grid.mobility.free]
+"policy.transfer.regime" = "free"
+"policy.transfer.same_field" = false
+''')
+    exp = load_experiment(path)
+    assert [p.factors for p in exp.points] == [
+        {"behaviour.transfer.min_wage_gain": g, "mobility": m} for g in (0.0, 0.05) for m in ("none", "free")]
+    last = exp.runs()[-1].scenario
+    assert last.behaviour.transfer.min_wage_gain == 0.05 and last.policy.transfer.regime == "free"
+    assert not last.policy.transfer.same_field
+
+
+@pytest.mark.parametrize("method, n, points", [("latin_hypercube", 5, 5), ("morris", 3, 3 * 3), ("sobol", 4, 4 * (2 + 2))])
+def test_a_sample_has_the_method_s_points_inside_the_ranges(tmp_path, method, n, points):
+    """Latin hypercube: n points; Morris: n (D + 1); Sobol: n (D + 2). Values stay inside the
+    ranges; an integer setting gets integers."""
+    path = write_experiment(tmp_path, GOOD + f'''
+[sample]
+method = "{method}"
+n = {n}
+[sample.ranges]
+"behaviour.abscond.legal_exit_factor" = [0.1, 0.9]
+"policy.transfer.waiting_months" = [0, 24]
+''')
+    exp = load_experiment(path)
+    assert len(exp.points) == points
+    factors = [p.changes["behaviour.abscond.legal_exit_factor"] for p in exp.points]
+    waits = [p.changes["policy.transfer.waiting_months"] for p in exp.points]
+    assert all(0.1 <= f <= 0.9 for f in factors) and all(isinstance(w, int) and 0 <= w <= 24 for w in waits)
+    assert [p.changes for p in load_experiment(path).points] == [p.changes for p in exp.points]  # seeded
+
+
+# =============================================================================================
+# The engine: one worker or two, the same tables
+# =============================================================================================
+@pytest.fixture(scope="module")
+def reference_store(tmp_path_factory) -> Path:
+    """A finished in-process sweep of ``tiny()`` (copied by the store-fault tests)."""
+    out = tmp_path_factory.mktemp("reference") / "store"
+    result = sweep(tiny(), out)
+    assert result.ran == 4 and not result.failed
+    return out
+
+
+def test_one_and_two_dask_workers_give_equal_tables(reference_store, tmp_path):
+    """The same experiment on a real LocalCluster of 2 worker processes writes exactly the
+    tables of the in-process sweep (seeds from the design, not from the worker)."""
+    out = tmp_path / "two"
+    result = sweep(tiny(), out, workers=2)
+    assert result.ran == 4 and not result.failed
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
+
+
+def test_a_run_is_the_seeded_run_with_its_parameters_as_columns(reference_store):
+    """runs/<run_id>.parquet holds run_scenario's table for its seed, with run_id, scenario,
+    point, replication and seed columns; the manifest records seed, status, checksum and versions."""
+    exp = tiny()
+    run = exp.runs()[3]
+    table = pd.read_parquet(reference_store / "runs" / f"{run.run_id}.parquet")
+    assert list(table.columns[:6]) == ["run_id", "scenario", "point", "point_label", "replication", "seed"]
+    expected = run_scenario(sim.shipped_scenario("esd"), seed=run.seed, months=4, scale=0.002)
+    pd.testing.assert_frame_equal(table[expected.columns].reset_index(drop=True), expected, check_exact=True)
+    records = [json.loads(line) for line in (reference_store / "manifest.jsonl").read_text().splitlines()]
+    rec = next(r for r in records if r["run_id"] == run.run_id)
+    assert rec["status"] == "done" and rec["seed"] == run.seed and rec["error"] is None
+    assert set(rec["versions"]) >= {"tenseki", "numpy", "numba", "pandas", "mesa"}
+    assert len(rec["files"][f"{run.run_id}.parquet"]["sha256"]) == 64
+
+
+def test_run_experiment_returns_one_row_per_run(reference_store, tmp_path):
+    """The notebook API resumes the store and returns parameters and headline outcomes."""
+    out = tmp_path / "api"
+    shutil.copytree(reference_store, out)
+    frame = run_experiment(tiny(), out=out)
+    assert len(frame) == 4 and list(frame.scenario) == ["titp", "titp", "esd", "esd"]
+    table = read_runs(out)
+    first = table[table.run_id == "titp-r000"].drop(columns=["run_id", "scenario", "point", "point_label", "replication", "seed"])
+    assert frame.loc[0, "disappearances_per_1000"] == headline(first)["disappearances_per_1000"]
+
+
+# =============================================================================================
+# The store never lies
+# =============================================================================================
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _corrupt(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _edit(path: Path) -> None:  # a valid Parquet file with one value changed
+    table = pd.read_parquet(path)
+    table.loc[2, "disappearances"] += 100.0
+    table.to_parquet(path, index=False)
+
+
+FAULTS = {
+    "missing": (lambda p: p.unlink(), "is missing"),
+    "emptied": (lambda p: p.write_bytes(b""), "is empty"),
+    "truncated": (_truncate, "is truncated"),
+    "corrupted": (_corrupt, "edited or corrupted"),
+    "edited": (_edit, "edited or corrupted"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FAULTS))
+def test_a_damaged_run_file_is_reported_and_redone(reference_store, tmp_path, kind):
+    """A missing, emptied, truncated, corrupted or edited run file: the report leaves it out
+    and says why (``tenseki report`` too, without a traceback), the next sweep names it, runs
+    it again, and the store ends with exactly the original tables."""
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    damage, reason = FAULTS[kind]
+    damage(out / "runs" / "esd-r000.parquet")
+
+    report = write_report(out, plots=False)
+    assert [f.run_id for f in report.problems] == ["esd-r000"] and reason in report.problems[0].reason
+    assert set(report.runs.run_id) == {"titp-r000", "titp-r001", "esd-r001"}
+    if kind == "truncated":  # the command line too (once: it costs a fresh process)
+        done = tenseki("report", out)
+        assert done.returncode == 0 and "Traceback" not in done.stderr and "esd-r000" in done.stderr
+
+    result = sweep(tiny(), out)
+    assert result.ran == 1 and [(f.run_id, reason in f.reason) for f in result.faults] == [("esd-r000", True)]
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
+
+
+def test_a_file_without_its_record_and_a_cut_manifest_line_are_redone(reference_store, tmp_path):
+    """A kill between writing a file and recording it leaves a file with no record; a kill
+    while appending leaves half a line. Neither is trusted; both runs are done again."""
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    # drop titp-r001's record, cut esd-r001's line in half
+    kept = [line for line in lines if '"titp-r001"' not in line and '"esd-r001"' not in line]
+    cut = next(line for line in lines if '"esd-r001"' in line)
+    (out / "manifest.jsonl").write_text("\n".join(kept) + "\n" + cut[: len(cut) // 2])
+    result = sweep(tiny(), out)
+    assert result.ran == 2
+    assert {f.run_id for f in result.faults} == {"titp-r001", "esd-r001"}
+    assert any("unreadable manifest line" in n for n in result.notes)
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
+    assert len((out / "manifest.jsonl").read_text().splitlines()) == 4
+
+
+def test_changed_settings_are_not_reused(reference_store, tmp_path):
+    """The same run ids with another number of months are runs of other settings: redone."""
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    result = sweep(tiny(months=5), out)
+    assert result.ran == 4 and all("settings changed" in f.reason for f in result.faults)
+    assert read_runs(out).month.max() == 5
+
+
+def test_a_failing_run_is_recorded_and_does_not_stop_the_others(tmp_path, monkeypatch):
+    """A run whose model raises is recorded as failed with its error and parameters; the
+    others finish; the next sweep runs only the failed one again."""
+    import sim.runner
+
+    real = sim.runner.run_model
+    bad_seed = tiny().runs()[1].seed
+
+    def flaky(scenario, seed, progress=None):
+        if seed == bad_seed and scenario.name == "titp":
+            raise ValueError("a deliberate failure")
+        return real(scenario, seed, progress)
+
+    monkeypatch.setattr(sim.runner, "run_model", flaky)
+    out = tmp_path / "store"
+    result = sweep(tiny(), out)
+    assert result.ran == 4 and result.failed == [("titp-r001", "ValueError: a deliberate failure")]
+    records = {json.loads(line)["run_id"]: json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()}
+    assert records["titp-r001"]["status"] == "failed" and records["titp-r001"]["seed"] == bad_seed
+    assert "deliberate" in records["titp-r001"]["error"]
+    assert sum(r["status"] == "done" for r in records.values()) == 3
+    monkeypatch.setattr(sim.runner, "run_model", real)
+    again = sweep(tiny(), out)
+    assert again.ran == 1 and again.faults[0].run_id == "titp-r001" and not again.failed
+
+
+def test_a_store_of_another_experiment_is_refused(reference_store, tmp_path):
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    other = Experiment.from_scenarios("other", [sim.shipped_scenario("titp")], months=2, scale=0.002)
+    with pytest.raises(StoreError, match="holds the runs of experiment 'tiny'"):
+        sweep(other, out)
+
+
+def test_a_live_lock_is_refused_and_a_stale_one_removed(reference_store, tmp_path):
+    """A lock held by a live process (this one) refuses a second sweep with its PID; a lock
+    left by a dead process is removed with a note, and the sweep goes on."""
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    (out / ".lock").write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "started": "now"}))
+    with pytest.raises(StoreError, match=f"another sweep is writing here \\(PID {os.getpid()}"):
+        sweep(tiny(), out)
+    done = tenseki("sweep", "--out", out, write_experiment(tmp_path, 'name = "tiny"\nscenarios = ["titp"]\n'))
+    assert done.returncode == 2 and "another sweep is writing here" in done.stderr and "Traceback" not in done.stderr
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / ".lock").write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename, "started": "then"}))
+    result = sweep(tiny(), out)
+    assert result.reused == 4 and any(f"stale lock left by PID {dead.pid}" in n for n in result.notes)
+    assert not (out / ".lock").exists()
+
+
+# =============================================================================================
+# Killed sweeps: exactly the uninterrupted results, no worker left behind
+# =============================================================================================
+KILL_EXPERIMENT = 'name = "tiny"\nscenarios = ["titp", "esd"]\nreplications = 4\nbase_seed = 7\nmonths = 12\nscale = 0.005\n'
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and ps --ppid")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_killed_sweep_leaves_no_worker_and_finishes_exactly(tmp_path, how):
+    """``tenseki sweep --workers 2`` killed (SIGKILL, or Ctrl-C's SIGINT) after some runs are
+    recorded: its worker processes are gone within seconds, and the same command then ends
+    with exactly the tables of an uninterrupted sweep."""
+    path = write_experiment(tmp_path, KILL_EXPERIMENT)
+    out = tmp_path / "store"
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import app; app()", "sweep", str(path), "--out", str(out),
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while time.monotonic() < deadline:
+        workers = _children(proc.pid) or workers
+        if manifest.exists() and manifest.read_text().count("\n") >= 1:
+            break
+        time.sleep(0.05)
+    workers = _children(proc.pid) or workers
+    proc.send_signal(how)
+    _out, err = proc.communicate(timeout=60)
+    assert workers, "the sweep started worker processes"
+    for _ in range(100):
+        if not any(_alive(w) for w in workers):
+            break
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), f"workers outlived the sweep: {[w for w in workers if _alive(w)]}"
+    recorded = manifest.read_text().count("\n")
+    assert 1 <= recorded < 8, f"{recorded} runs recorded: the kill did not land mid-sweep"
+    if how == signal.SIGINT:
+        assert proc.returncode == 130 and b"Traceback" not in err and b"Interrupted" in err
+    done = tenseki("sweep", path, "--out", out, "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    reference = tmp_path / "uninterrupted"
+    sweep(load_experiment(path), reference)
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(reference), check_exact=True)
+
+
+# =============================================================================================
+# Report and sensitivity
+# =============================================================================================
+def test_the_report_gives_paired_differences_with_t_intervals(reference_store, tmp_path):
+    """differences.csv: esd − titp run by run on the same seeds, mean and 95% t interval
+    (scipy.stats), in the units shown; summary.csv carries units; the text fits 80 columns."""
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    report = write_report(out)
+    runs = report.runs.set_index(["scenario", "replication"])
+    d = (runs.loc["esd", "vacancy_fill_nonmetro"] - runs.loc["titp", "vacancy_fill_nonmetro"]).to_numpy() * 100
+    lo, hi = stats.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=stats.sem(d))
+    row = report.differences.set_index("metric").loc["vacancy_fill_nonmetro"]
+    assert row.comparison == "esd − titp" and row.unit == "%" and row.n_pairs == 2
+    assert row.mean_difference == pytest.approx(d.mean()) and (row.ci95_low, row.ci95_high) == pytest.approx((lo, hi))
+    summary = pd.read_csv(out / "report" / "summary.csv")
+    assert summary.unit.notna().all() and {"n", "mean", "sd", "ci95_low", "ci95_high"} <= set(summary.columns)
+    text = format_report(report.summary, report.differences, width=80)
+    assert max(map(len, text.splitlines())) <= 80 and "esd" in text and "− titp" in text
+    for name in ("over_time.png", "final_year.png"):
+        assert (out / "report" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_headline_outcomes_show_trainee_and_ssw_job_changes_apart():
+    """Trainees' voluntary moves are transfers_voluntary − transfers_voluntary_ssw per 1,000
+    trainee-years; SSW holders' are transfers_voluntary_ssw per 1,000 SSW-years."""
+    table = pd.DataFrame({
+        "month": [0, 1, 2], "stock_total": [300.0] * 3, "stock_irregular": [0.0] * 3,
+        "stock_titp": [120.0] * 3, "stock_esd": [0.0] * 3, "stock_ssw1": [60.0] * 3, "stock_ssw2": [0.0] * 3,
+        "transfers_voluntary": [0.0, 3.0, 5.0], "transfers_voluntary_ssw": [0.0, 3.0, 4.0],
+        **{c: [0.0] * 3 for c in ("disappearances", "disappearances_trainee", "arrivals_trainee", "wage_mean_yen",
+                                  "share_in_debt", "vacancy_fill_nonmetro", "vacancy_fill_metro", "violations",
+                                  "violations_detected", "moves_into_metro", "moves_out_of_metro", "to_ssw1",
+                                  "to_ssw2", "retention_60m")},
+    })
+    h = headline(table)
+    assert h["trainee_job_changes_per_1000"] == pytest.approx(1000 * 1 / (2 * 120 / 12))
+    assert h["ssw_job_changes_per_1000"] == pytest.approx(1000 * 7 / (2 * 60 / 12))
+
+
+def test_morris_sensitivity_of_a_paired_difference(tmp_path):
+    """A Morris sample over two assumptions: indices.csv has mu*, mu and sigma per parameter for
+    the difference esd − titp, mu* with a 95% interval, and a bar plot; a Latin hypercube
+    sample gives no indices but a clear error."""
+    from sim import sensitivity
+
+    path = write_experiment(tmp_path, '''name = "sens"
+scenarios = ["titp", "esd"]
+months = 3
+scale = 0.002
+outputs = ["disappearances_per_1000", "trainee_job_changes_per_1000"]
+[sample]
+method = "morris"
+n = 2
+[sample.ranges]
+"behaviour.abscond.legal_exit_factor" = [0.1, 0.9]
+"behaviour.transfer.seek_base_monthly" = [0.001, 0.05]
+''')
+    out = tmp_path / "store"
+    sweep(path, out)
+    indices = sensitivity.analyse(out)
+    assert set(indices.target) == {"esd − titp"}
+    mu_star = indices[indices["index"] == "mu_star"]
+    assert len(mu_star) == 2 * 2 and (mu_star.ci95_low <= mu_star.value).all() and (mu_star.value >= 0).all()
+    assert set(indices["index"]) == {"mu_star", "mu", "sigma"}
+    assert (out / "sensitivity" / "indices.png").read_bytes()[:4] == b"\x89PNG"
+    lhs = write_experiment(tmp_path, path.read_text().replace('"morris"', '"latin_hypercube"').replace("sens", "lhs"), "lhs.toml")
+    done = tenseki("sensitivity", lhs, "--out", tmp_path / "lhs", "--workers", "1")
+    assert done.returncode == 2 and "morris" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_by_group_tables_are_stored_beside_each_run(tmp_path):
+    """``by = ["prefecture", "origin"]`` stores each run's tables by group, with the run's
+    parameters as columns, equal to the model's own ``results(by=...)``; ``read_runs(out, group)``
+    reads them back; a grouping that does not exist is refused."""
+    exp = tiny(replications=1, months=3, by=["prefecture", "origin"])
+    sweep(exp, tmp_path)
+    by_pref = read_runs(tmp_path, "prefecture")
+    by_origin = read_runs(tmp_path, "origin")
+    assert len(by_pref) == 2 * 4 * 47 and len(by_origin) == 2 * 4 * len(sim.ORIGINS)
+    run = exp.runs()[0]
+    model = sim.LabourMarket(run.scenario, seed=run.seed).run()
+    mine = by_pref[by_pref.scenario == run.scenario.name]
+    expected = model.results(by="prefecture")
+    pd.testing.assert_frame_equal(mine[list(expected.columns)].reset_index(drop=True), expected, check_dtype=False)
+    assert {"seed", "scenario"} <= set(by_pref.columns)
+    with pytest.raises(ExperimentError, match="nation"):
+        tiny(by=["nation"])
