@@ -29,6 +29,7 @@ SCALES = (0.002, 0.003, 0.005, 0.01, 0.02)
 PRESET_LABELS = {
     "titp": "TITP today (status quo)",
     "esd": "ESD 2027 (as legislated)",
+    "esd_transition": "ESD from April 2027, TITP trainees finishing (the reform from today)",
     "free_mobility": "Free mobility (liberal benchmark)",
     "restricted": "Restricted (conservative benchmark)",
 }
@@ -114,7 +115,12 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "policy.supervision.independence_mean", "Supervisory independence",
-        "Share of the abuses it finds that a supervising body reports (0 = covers up, 1 = reports all).",
+        "Share of the abuses it finds that a supervising body free of ties to its member firms reports (0 = covers up, 1 = reports all).",
+        "float", low=0.0, high=1.0, step=0.05,
+    ),
+    Lever(
+        "policy.supervision.share_bodies_tied_officers", "Bodies run by officers tied to member firms",
+        "Share of supervising bodies whose officers come from the firms they supervise (TITP: most; ESD forbids it); they report less.",
         "float", low=0.0, high=1.0, step=0.05,
     ),
     Lever(

@@ -61,13 +61,15 @@ def sha256_of(path: Path) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a killed process leaves the old file or none).
+    """Write ``data`` to ``path`` whole or not at all (``runner.write_atomic``: a failed write
+    leaves no ``.part`` file and its error names ``path``; a killed process leaves the old file
+    or none, and ``compact`` removes what a kill left).
 
     No fsync: a power cut could still leave a file short or empty, but the checksum in the
     manifest catches that and the run is redone, so durability costs no flush per run."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    from sim.runner import write_atomic as write_whole
+
+    write_whole(path, lambda tmp: tmp.write_bytes(data))
 
 
 def run_file(run_id: str, group: str | None = None) -> str:
@@ -197,7 +199,7 @@ class Store:
     def compact(self) -> dict[str, dict[str, Any]]:
         """Rewrite the manifest with one record a run (atomically) and remove temporary files
         a killed sweep left (the caller holds the lock); returns the records."""
-        for leftover in self.runs_dir.glob(".*.part"):
+        for leftover in self.runs_dir.glob("*.part"):
             leftover.unlink(missing_ok=True)
         records = self.records()
         body = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records.values())

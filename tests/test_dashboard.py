@@ -139,3 +139,13 @@ def test_offline_assets_answer_to_the_names_the_charts_ask_for(tmp_path):
         assert (folder / f"{name}@{major}").exists()
     assert (folder / "requirejs@2.3.6" / "build" / "x.js").exists()
     assert link_folder(installed, folder) == folder  # again: nothing to do, no error
+
+
+def test_every_shipped_scenario_is_a_preset_and_loads():
+    """The preset picker lists every shipped scenario (a new one without a label broke the page)."""
+    from dashboards.levers import PRESET_LABELS
+    from sim.scenario import SHIPPED
+
+    assert set(PRESET_LABELS) == set(SHIPPED)
+    for name in SHIPPED:
+        assert levers_of(preset(name))

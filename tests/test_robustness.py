@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -111,7 +112,18 @@ def test_a_full_disk_gives_one_line_naming_the_file(tmp_path, monkeypatch, capsy
     names the file, nothing half-written left behind."""
     from sim.cli import run_app
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full_after_some_bytes)
+    if command == "run":
+        monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full_after_some_bytes)
+    else:  # the engine's store writes each run's bytes itself
+        real_write_bytes = Path.write_bytes
+
+        def disk_full_for_run_files(self, data):
+            if self.name.endswith(".parquet.part"):
+                real_write_bytes(self, data[:16])
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_write_bytes(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", disk_full_for_run_files)
     out = tmp_path / "out"
     if command == "run":
         argv = ["run", "titp", "--months", "2", "--scale", "0.002", "--out", str(out / "t.parquet")]
@@ -119,7 +131,8 @@ def test_a_full_disk_gives_one_line_naming_the_file(tmp_path, monkeypatch, capsy
         argv = ["compare", "titp", "--months", "2", "--scale", "0.002", "--seeds", "1", "--out", str(out)]
     assert run_app(argv) == 1
     err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("Comparing")]  # compare's plan
+    plan = ("Comparing", f"0 of 1 runs already in {out}")  # compare's plan, printed before any run
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith(plan)]
     assert len(lines) == 1 and "No space left on device" in lines[0], err
     assert lines[0].startswith(f"error: {out}") and ".parquet: cannot write" in lines[0], err
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
