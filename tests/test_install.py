@@ -32,7 +32,7 @@ def _source_copy(dest: Path) -> Path:
     """The package's source (what a clone holds), so that builds never write into the repository."""
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(REPO / name, dest / name)
-    for folder in ("sim", "scenarios"):
+    for folder in ("sim", "scenarios", "dashboards"):
         shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     return dest
 
@@ -116,7 +116,7 @@ def test_an_install_works_from_any_folder(installed, tmp_path):
 
     done = installed.run("compare", *TINY, "--seeds", "1", "--out", "cmp", cwd=work)
     assert done.returncode == 0, f"{installed.mode}: tenseki compare\n{done.stderr}"
-    assert (work / "cmp" / "summary.csv").exists()
+    assert (work / "cmp" / "report" / "summary.csv").exists()
     for name in ("titp", "esd", "free_mobility", "restricted"):
         assert name in done.stdout
 
