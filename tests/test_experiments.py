@@ -420,6 +420,65 @@ def test_a_killed_sweep_leaves_no_worker_and_finishes_exactly(tmp_path, how):
     pd.testing.assert_frame_equal(read_runs(out), read_runs(reference), check_exact=True)
 
 
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="starts dask processes and kills them by group")
+def test_a_sweep_on_a_cluster_started_by_hand(reference_store, tmp_path):
+    """docs/experiments.md's "by hand" route: ``dask scheduler`` and ``dask worker`` started as
+    their own processes, ``tenseki sweep --scheduler ADDRESS`` sends the runs there and writes
+    exactly the tables of the in-process sweep; the workers belong to whoever started them."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask_cli = Path(sys.executable).with_name("dask")
+    env = {**os.environ, "NO_COLOR": "1"}
+    started = []
+    try:
+        started.append(subprocess.Popen(
+            [str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True))
+        started.append(subprocess.Popen(
+            [str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
+             "--local-directory", str(tmp_path / "dask")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True))
+        from distributed import Client
+        deadline = time.monotonic() + 120
+        while True:  # wait for both workers to join
+            try:
+                with Client(address, timeout=5) as client:
+                    client.wait_for_workers(2, timeout=max(1.0, deadline - time.monotonic()))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        path = write_experiment(tmp_path, 'name = "tiny"\nscenarios = ["titp", "esd"]\nreplications = 2\n'
+                                'base_seed = 7\nmonths = 4\nscale = 0.002\n')
+        out = tmp_path / "store"
+        done = tenseki("sweep", path, "--out", out, "--scheduler", address)
+        assert done.returncode == 0, done.stderr
+        pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
+        assert all(p.poll() is None for p in started), "the sweep stopped workers it did not start"
+        with Client(address, timeout=10) as client:  # the cluster, not this process, ran the four runs
+            finished = client.run_on_scheduler(lambda dask_scheduler: sum(
+                prefix.state_counts.get("memory", 0) for prefix in dask_scheduler.task_prefixes.values()))
+        assert finished >= 4, f"the scheduler saw {finished} finished tasks, not the sweep's 4 runs"
+    finally:
+        for proc in reversed(started):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in started:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
 # =============================================================================================
 # Report and sensitivity
 # =============================================================================================
