@@ -240,6 +240,40 @@ class TransferPolicy(Frozen):
     ssw_same_field: bool = True
 
 
+class BridgingPolicy(Frozen):
+    """The 2020-2022 "designated activities" (特定活動) bridging status for trainees unable to go home.
+
+    Trainees whose stay ended from ``from`` to ``last_entry`` could stay on with work permission
+    (grants of ``grant_months``, renewable until ``renewals_until``; after that one last grant of
+    ``final_grant_months``). ``share_taking_up`` is the share of those whose stay ends in the window
+    who take it rather than go home (behaviour, an assumption of the history scenario).
+    """
+
+    from_year: Year
+    from_month: Annotated[int, Field(ge=1, le=12)]
+    renewals_until_year: Year
+    renewals_until_month: Annotated[int, Field(ge=1, le=12)]
+    last_entry_year: Year
+    last_entry_month: Annotated[int, Field(ge=1, le=12)]
+    grant_months: Annotated[int, Field(ge=1, le=60)]
+    final_grant_months: Annotated[int, Field(ge=1, le=60)]
+    share_taking_up: Fraction
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BridgingPolicy:
+        start = (self.from_year, self.from_month)
+        renew = (self.renewals_until_year, self.renewals_until_month)
+        last = (self.last_entry_year, self.last_entry_month)
+        if not start <= renew <= last:
+            keys = ("from_year", "from_month", "renewals_until_year", "renewals_until_month", "last_entry_year",
+                    "last_entry_month")
+            raise Contradiction(
+                "the bridging status must open, stop being renewed and close in that order",
+                {key: getattr(self, key) for key in keys},
+            )
+        return self
+
+
 class StayPolicy(Frozen):
     programme: Literal["titp", "esd"]
     max_trainee_months: Annotated[int, Field(ge=1, le=120)]
@@ -259,6 +293,7 @@ class StayPolicy(Frozen):
     stage_iii_home_leave_months: Annotated[int, Field(ge=1, le=11)] = 1
     esd_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # programme "esd" for entrants from then
     esd_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    bridging: BridgingPolicy | None = None  # the 2020-22 bridging status (history only); None: none
 
 
 class SupervisionPolicy(Frozen):

@@ -121,15 +121,22 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
             "year": int(year),
             **_fiscal_year(t, int(year)),
             "titp3_stock": float(end["stock_titp3"]) if "stock_titp3" in end else float("nan"),
-            "titp_stock": float(end["stock_titp"]),
+            "titp_stock": _titp_stock(end),
+            "bridging_stock": float(end["stock_bridging"]) if "stock_bridging" in end else 0.0,
             "ssw_stock": float(end["stock_ssw1"] + end["stock_ssw2"]),
             "disappearances": disappeared,
-            "disappearance_rate_pct": isa_rate_pct(disappeared, float(start["stock_titp"]), arrived),
+            "disappearance_rate_pct": isa_rate_pct(disappeared, _titp_stock(start), arrived),
             "titp_wage_yen": float(these["wage_mean_trainee_yen"].mean()),
-            "titp_stock_start": float(start["stock_titp"]),
+            "titp_stock_start": _titp_stock(start),
             "arrivals_trainee": arrived,
         })
     return pd.DataFrame(rows)
+
+
+def _titp_stock(row: pd.Series) -> float:
+    """ISA's TITP stock in the model: TITP statuses less the bridging holders (ISA counts them
+    under 特定活動, not TITP; ``ladder``)."""
+    return float(row["stock_titp"]) - (float(row["stock_bridging"]) if "stock_bridging" in row else 0.0)
 
 
 def _fiscal_year(t: pd.DataFrame, year: int) -> dict[str, float]:

@@ -630,6 +630,66 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
         assert m.firms.headcount[0] == 1 and m.firms.esd_headcount[0] == int(expected == Status.ESD)
 
 
+#: A bridging window around the tiny worlds' calendar (month 1 = April 2027): open from April
+#: 2027, renewed until October 2027, last entries in March 2028; grants of 6, then one of 4 months.
+BRIDGING = {"from_year": 2027, "from_month": 4, "renewals_until_year": 2027, "renewals_until_month": 10,
+            "last_entry_year": 2028, "last_entry_month": 3, "grant_months": 6, "final_grant_months": 4}
+
+
+@pytest.mark.parametrize("share, wants, expected_until, status_after_stay", [
+    (1.0, False, 11, Status.RETURNED),   # 6-month grant to October (the last renewal), then 4 more: month 11, home
+    (1.0, True, 11, Status.SSW_1),       # comes to want to stay (the path is open): SSW i the next month
+    (0.0, False, -1, Status.RETURNED),   # nobody takes it up: home at once
+])
+def test_bridging_status_keeps_trainees_at_work_until_it_runs_out(share, wants, expected_until, status_after_stay):
+    """A TITP iii trainee at the end of the stay (60 months) while the bridging status is open
+    takes it with its share and stays at the same firm, in the TITP status code but counted in
+    stock_bridging (not ISA's TITP stock) and not as a trainee when disappearing; the stay lasts
+    grants of 6 months up to the first expiry after the last renewal plus one final grant of 4.
+    A holder who wants to stay (here: comes to want it) moves up to SSW i when the path is open
+    to them; the others leave when it runs out."""
+    m = tiny_world("titp", firms=2, people=2, settings={
+        "policy.stay.bridging": {**BRIDGING, "share_taking_up": share}, "behaviour.departure.share_choosing_stage_iii": 0.0})
+    for row in (0, 1):
+        place(m, row, 0, Status.TITP_3, months_in_japan=60)
+        m.people.wants_long_stay[row] = False
+    settle(m)
+    m.month = 1  # April 2027
+    ladder.move_up_or_leave(m)
+    p = m.people
+    if share == 0.0:
+        assert (p.status[:2] == Status.RETURNED).all() and m.flows["returns_end_of_stay"] == 2
+        return
+    assert (p.status[:2] == Status.TITP_3).all() and p.bridging_until[:2].tolist() == [expected_until] * 2
+    assert m.firms.headcount[0] == 2 and m.flows["returns_end_of_stay"] == 0
+    assert collect(m)["stock_bridging"] == collect(m)["stock_titp"] == 2 / m.scale
+    m.disappear(np.array([1]))
+    assert m.flows["disappearances"] == 1 and m.flows["disappearances_trainee"] == 0  # not a trainee for ISA
+    if wants:  # SSW i path open to everyone (no ramp): the holder moves up the next month
+        p.wants_long_stay[0] = True
+        m.month = 2
+        ladder.move_up_or_leave(m)
+        assert Status(p.status[0]) == Status.SSW_1 and p.bridging_until[0] == -1 and m.flows["to_ssw1"] == 1
+        return
+    m.month = expected_until - 1
+    ladder.move_up_or_leave(m)
+    assert Status(p.status[0]) == Status.TITP_3, "still within the stay"
+    m.month = expected_until
+    ladder.move_up_or_leave(m)
+    assert Status(p.status[0]) == status_after_stay and m.flows["returns_end_of_stay"] == 1
+
+
+def test_bridging_stays_last_to_the_first_expiry_after_the_last_renewal_plus_a_final_grant():
+    """``Policy.bridging_months`` with the history scenario's dates (April 2020 - October 2022,
+    renewals until May 2022, grants of 6 months, a final one of 4): exact lengths."""
+    from sim.policy import Policy
+    from sim.validation import history_scenario
+
+    p = Policy(history_scenario().policy)
+    got = {ym: p.bridging_months(*ym) for ym in [(2020, 3), (2020, 4), (2020, 5), (2021, 6), (2022, 5), (2022, 10), (2022, 11)]}
+    assert got == {(2020, 3): 0, (2020, 4): 34, (2020, 5): 28, (2021, 6): 16, (2022, 5): 4, (2022, 10): 4, (2022, 11): 0}
+
+
 def test_trainee_without_employer_cannot_enter_titp_stage_iii():
     """TITP iii is only at an excellent firm: a TITP ii trainee between employers at 36 months
     (SSW path closed, grade 3 passed, wanting to stay) goes home, even if firm 0 is excellent."""
