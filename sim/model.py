@@ -346,6 +346,7 @@ class LabourMarket(mesa.Model):
         self.count_flow("disappearances", rows)
         # ISA counts trainees; holders of the 2020-22 bridging status held another status (ladder).
         self.count_flow("disappearances_trainee", rows[(p.status[rows] <= LAST_TRAINEE) & (p.bridging_until[rows] < 0)])
+        p.stay_expired_month[rows] = ladder.stay_expiry(self, rows)
         self.detach(rows, quits=True)
         p.status[rows] = Status.IRREGULAR
         p.months_in_status[rows] = 0

@@ -77,6 +77,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "stock_ssw1",
     "stock_ssw2",
     "stock_irregular",
+    "stock_overstayers_trainee",
     "stock_searching",
     "stock_metro",
     "stock_nonmetro",
@@ -136,6 +137,8 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "stock_ssw1": counts[Status.SSW_1] / s,
         "stock_ssw2": counts[Status.SSW_2] / s,
         "stock_irregular": counts[Status.IRREGULAR] / s,
+        "stock_overstayers_trainee": float(np.count_nonzero(
+            (p.status[:n] == Status.IRREGULAR) & (p.stay_expired_month[:n] >= 0) & (p.stay_expired_month[:n] <= model.month))) / s,
         "stock_searching": sums[9] / s,
         "stock_metro": sums[8] / s,
         "stock_nonmetro": (here - sums[8]) / s,

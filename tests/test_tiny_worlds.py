@@ -7,6 +7,8 @@ Each world is built from a shipped scenario with no intake, then its arrays are 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -688,6 +690,48 @@ def test_bridging_stays_last_to_the_first_expiry_after_the_last_renewal_plus_a_f
     p = Policy(history_scenario().policy)
     got = {ym: p.bridging_months(*ym) for ym in [(2020, 3), (2020, 4), (2020, 5), (2021, 6), (2022, 5), (2022, 10), (2022, 11)]}
     assert got == {(2020, 3): 0, (2020, 4): 34, (2020, 5): 28, (2021, 6): 16, (2022, 5): 4, (2022, 10): 4, (2022, 11): 0}
+
+
+def test_absconding_multiplier_of_origin_fee_field_and_dated_period():
+    """``abscond_multiplier``: exp(b_fee x (origin's mean fee - intake-weighted mean fee) / 500k)
+    x the field's factor x a dated origin period's factor while in force (from its first to its
+    last month), to the last digit."""
+    from sim.domain import FIELDS, ORIGINS
+    from sim.processes.decisions import abscond_multiplier
+
+    period = {"origin": "myanmar", "factor": 4.0, "from_year": 2027, "from_month": 5, "until_year": 2027, "until_month": 6}
+    m = tiny_world("titp", firms=2, people=3, settings={
+        "behaviour.abscond.per_origin_fee_500k_yen": 1.25, "behaviour.abscond.origin_periods": [period],
+        "behaviour.abscond.field_factor": {f: 1.0 for f in FIELDS} | {"construction": 2.0, "agriculture": 0.5}})
+    w = m.world
+    mean_fee = sum(w.origin_shares[o] * w.broker_fee_yen[o] for o in ORIGINS) / sum(w.origin_shares.values())
+    p = m.people
+    p.origin[:3] = [ORIGINS.index("vietnam"), ORIGINS.index("myanmar"), ORIGINS.index("philippines")]
+    p.field[:3] = [CONSTRUCTION, AGRICULTURE, FIELDS.index("nursing_care")]
+    fee = lambda o: math.exp(1.25 * (w.broker_fee_yen[o] - mean_fee) / 500_000)  # noqa: E731
+    for month, myanmar in ((1, 1.0), (2, 4.0), (3, 4.0), (4, 1.0)):  # April 2027 ... July 2027
+        m.month = month
+        got = abscond_multiplier(m)
+        assert got == pytest.approx([fee("vietnam") * 2.0, fee("myanmar") * 0.5 * myanmar, fee("philippines")], rel=1e-12)
+
+
+def test_overstayers_are_absconded_trainees_past_the_end_of_their_stage():
+    """An absconding TITP trainee's permitted stay runs out at the end of their stage (12 months
+    for TITP i, 36 for ii); they count in stock_overstayers_trainee from that month; an SSW
+    holder who absconds never does (ISA counts overstayers whose last status was TITP)."""
+    m = tiny_world("titp", firms=2, people=3)
+    place(m, 0, 0, Status.TITP_1, months_in_japan=5)
+    place(m, 1, 0, Status.TITP_2, months_in_japan=30)
+    place(m, 2, 0, Status.SSW_1, months_in_japan=40)
+    settle(m)
+    m.month = 10
+    m.disappear(np.array([0, 1, 2]))
+    assert m.people.stay_expired_month[:3].tolist() == [17, 16, -1]
+    s = m.scale
+    for month, expected in ((15, 0), (16, 1), (17, 2), (99, 2)):
+        m.month = month
+        assert collect(m)["stock_overstayers_trainee"] == expected / s, month
+    assert collect(m)["stock_irregular"] == 3 / s
 
 
 def test_trainee_without_employer_cannot_enter_titp_stage_iii():

@@ -165,6 +165,21 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     return out
 
 
+def stay_expiry(model: LabourMarket, rows: np.ndarray) -> np.ndarray:
+    """Model month the permitted stay of the TITP or ESD trainees at ``rows`` runs out (the end of
+    their stage: 12 months for TITP i, 36 for ii, the TITP maximum for iii, the ESD maximum), -1
+    for everyone else (SSW holders, bridging holders: not "last status TITP" in ISA's overstayer
+    counts). Used when they abscond, to tell overstayers from absconders still within their stay."""
+    p, pol = model.people, model.policy
+    status = p.status[rows]
+    end = np.select(
+        [status == TITP_1, status == TITP_2, status == TITP_3, status == ESD],
+        [min(END_OF_TITP_1, pol.titp_max_months), min(END_OF_TITP_2, pol.titp_max_months), pol.titp_max_months,
+         pol.max_trainee_months], -1)
+    expires = model.month + np.maximum(end - p.months_in_japan[rows].astype(np.int64), 0)
+    return np.where((end >= 0) & (p.bridging_until[rows] < 0), expires, -1).astype(np.int32)
+
+
 def ssw1_ok(model: LabourMarket, rows: np.ndarray, rules: LadderRules, u: np.ndarray) -> np.ndarray:
     """Per person at ``rows``, leaving TITP: may they move up to SSW i now (want to stay, the path
     open to them by the ramp's draw ``u[0]``, the tests passed or exempted by completing TITP ii)?"""
