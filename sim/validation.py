@@ -95,7 +95,7 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "firm_findings_pct": ("firm_findings_pct", "firm_findings_flag", "Inspected firms with findings, fiscal year (%)"),
     "body_findings_pct": ("body_findings_pct", "body_findings_flag", "Inspected bodies with findings, fiscal year (%)"),
     "bridging_stock": ("bridging_stock_bound", "bridging_stock_bound_flag",
-                       "Bridging status (特定活動) holders, year end; official: upper bound (people)"),
+                       "Bridging status holders, year end; official: upper bound (people)"),
     "overstayers_jan": ("overstayers_jan", "overstayers_jan_flag", "Overstayers, last status TITP, 1 Jan next year (people)"),
     "overstayers_jul": ("overstayers_jul", "overstayers_jul_flag", "Overstayers, last status TITP, 1 July (people)"),
 }
