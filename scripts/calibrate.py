@@ -14,9 +14,26 @@ Procedure
    scenario ``history_2017.toml``, scale 0.01.
 4. Search: a coarse 3 x 3 x 3 grid (log-spaced), then scipy.optimize Nelder-Mead on the log
    values from the best grid point (at most ``--maxfev`` evaluations, xatol 0.05, fatol 1e-4).
+0. Absconding by origin (before step 1; ``--origins``): ``behaviour.abscond.per_origin_fee_500k_yen``
+   (the log-hazard per 500,000 yen of the origin's mean broker fee, ``world.broker_fee_yen``) on a
+   grid, scored by the divergence (Kullback-Leibler, official from model) of the in-sample 2019
+   nationality shares of disappearances (ISA's complete table: Vietnam, China, Cambodia, Myanmar,
+   Indonesia, other), which weights each nationality by its disappearances;
+   then the factor of Myanmar's dated period (``behaviour.abscond.origin_periods``, from June 2021)
+   on a grid, scored on the in-sample 2022 Myanmar share (607 of 9,006); seeds 1-16 (the shares of
+   small nationalities are a few agents at scale 0.01). 2023-2024 shares are out of sample.
+0c. Irregular workers' exits (``--irregular``): ``behaviour.departure.irregular_apprehension_monthly``
+   and ``irregular_self_departure_monthly`` (kept equal, assumption) on a grid, scored by the
+   squared log errors of the in-sample overstayers whose last status was TITP (ISA, 1 July
+   2020-2022 and 1 January 2023 against the model's June and December 2022), compared like with
+   like: absconded trainees whose permitted stay has run out (``stock_overstayers_trainee``).
 5. The SSW i uptake ramp (``policy.stay.ssw1_ramp_months`` of history_2017.toml): a grid of 0-60
    months scored by the sum of squared log errors of the SSW stock 2020-2022 (2019's 1,621
    holders are too few to fit at scale 0.01); the best is copied into the scenario by hand.
+   With the bridging status (2020-22) the ramp and the bridging take-up share
+   (``policy.stay.bridging.share_taking_up``) are fitted together (``--ramp``): a grid scored by
+   the same SSW score, with a penalty (the squared log excess) where the bridging stock exceeds
+   its upper bound (the rise of the all-purpose 特定活動 stock over end-2019, 2020-2022).
    Diagnostic (not fitted): a profile of ``behaviour.departure.share_wanting_long_stay`` against
    the SSW stock 2019-2024.
 
@@ -107,6 +124,108 @@ class Objective:
         return loss
 
 
+ORIGIN_SEEDS = tuple(range(1, 17))
+FEE_GRID = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+MYANMAR_GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
+NATIONALITIES_2019 = ("vietnam", "china", "cambodia", "myanmar", "indonesia", "other")
+
+
+def origin_shares(f: Objective, values: dict[str, object]) -> pd.DataFrame:
+    """Mean over ORIGIN_SEEDS of the nationality shares of disappearances (%), year x nationality."""
+    scenario = with_values(f.base, values)
+    key = "origins-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    validation.run_history(ORIGIN_SEEDS, SCALE, scenario=scenario, client=f.client, out=f.out / key)
+    shares = validation.yearly_shares(f.out / key, f.base.run.start_year, f.base.run.start_month)
+    shares = shares[shares["measure"].str.startswith("nat_share_")]
+    return shares.groupby(["year", "measure"])["value"].mean().unstack("measure")
+
+
+def fit_origins(f: Objective) -> dict[str, object]:
+    """Step 0: the fee slope on the 2019 nationality shares, then Myanmar's factor on its 2022 share."""
+    official = validation.load_official_shares().set_index(["measure", "year"])["official"]
+    period = f.base.behaviour.abscond.origin_periods[0].model_dump()
+    print("\n0a. fee slope (per_origin_fee_500k_yen) on the 2019 nationality shares (seeds 1-16)")
+    best = None
+    for slope in FEE_GRID:
+        m = origin_shares(f, {"behaviour.abscond.per_origin_fee_500k_yen": slope})
+        score = sum(official[(f"nat_share_{o}_pct", 2019)] / 100.0 * math.log(
+            official[(f"nat_share_{o}_pct", 2019)] / m.at[2019, f"nat_share_{o}_pct"]) for o in NATIONALITIES_2019)
+        print(f"  slope {slope:.1f}: score {score:.3f}   model/official 2019: "
+              + ", ".join(f"{o} {m.at[2019, f'nat_share_{o}_pct']:.1f}/{official[(f'nat_share_{o}_pct', 2019)]:.1f}" for o in NATIONALITIES_2019))
+        if best is None or score < best[0]:
+            best = (score, slope)
+    slope = best[1]
+    print(f"  best slope {slope}")
+    print("\n0b. Myanmar's factor from June 2021 on its 2022 share (official 6.74%; 2023 18.1% and 2024 19.4% out of sample)")
+    best = None
+    for factor in MYANMAR_GRID:
+        m = origin_shares(f, {"behaviour.abscond.per_origin_fee_500k_yen": slope,
+                              "behaviour.abscond.origin_periods": [{**period, "factor": factor}]})
+        model = m["nat_share_myanmar_pct"]
+        score = math.log(model[2022] / official[("nat_share_myanmar_pct", 2022)]) ** 2
+        print(f"  factor {factor:.1f}: score {score:.3f}   Myanmar share 2021-2024: "
+              + " / ".join(f"{model[y]:.1f}" for y in range(2021, 2025)))
+        if best is None or score < best[0]:
+            best = (score, factor)
+    print(f"  best factor {best[1]}")
+    return {"behaviour.abscond.per_origin_fee_500k_yen": slope, "myanmar_factor": best[1]}
+
+
+IRREGULAR_GRID = (0.012, 0.018, 0.024, 0.036, 0.048)
+OVERSTAYER_TARGETS = (("overstayers_jul", 2020), ("overstayers_jul", 2021), ("overstayers_jul", 2022), ("overstayers_jan", 2022))
+
+
+def fit_irregular(f: Objective, values: dict[str, object] | None = None) -> dict[str, object]:
+    """Step 0c: the irregular workers' monthly exit hazards (apprehension = self-departure) on the overstayers."""
+    values = values or {}
+    official = validation.load_official().set_index("year")
+    print("\n0c. irregular exits (apprehension = self-departure, a month) on ISA's TITP overstayers, in sample")
+    best = None
+    for h in IRREGULAR_GRID:
+        vals = {**values, "behaviour.departure.irregular_apprehension_monthly": h,
+                "behaviour.departure.irregular_self_departure_monthly": h}
+        means = f.model_means(vals).groupby("year").mean(numeric_only=True)
+        errs = [math.log(means.at[y, m] / official.at[y, m]) for m, y in OVERSTAYER_TARGETS]
+        score = float(np.mean(np.square(errs)))
+        print(f"  hazard {h:.3f}: score {score:.3f}   overstayers Jul 2020-23 "
+              + " / ".join(f"{means.at[y, 'overstayers_jul']:,.0f}" for y in range(2020, 2024))
+              + f"   Jan 2023-24 {means.at[2022, 'overstayers_jan']:,.0f} / {means.at[2023, 'overstayers_jan']:,.0f}"
+              + f"   disappearances 2020-22 " + " / ".join(f"{means.at[y, 'disappearances']:,.0f}" for y in (2020, 2021, 2022)))
+        if best is None or score < best[0]:
+            best = (score, h)
+    print(f"  best hazard {best[1]} (official Jul 2020-23: 12,457 / 9,186 / 6,093 / 10,913; Jan 2023-24: 7,985 / 11,210)")
+    return {"behaviour.departure.irregular_apprehension_monthly": best[1],
+            "behaviour.departure.irregular_self_departure_monthly": best[1]}
+
+
+RAMP_GRID = (54, 66, 78, 90)
+SHARE_GRID = (0.25, 0.5, 0.75, 1.0)
+OFFICIAL_SSW = {2020: 15663, 2021: 49666, 2022: 130923}
+
+
+def fit_ramp_and_bridging(f: Objective, values: dict[str, object] | None = None) -> dict[str, object]:
+    """Step 5 with the bridging status: the SSW i ramp x the bridging take-up share on the SSW stocks 2020-2022."""
+    values = values or {}
+    bound = validation.load_official().set_index("year")["bridging_stock_bound"]
+    print("\n5. SSW i ramp x bridging take-up share: SSW stock 2020-22 (15,663 / 49,666 / 130,923), bridging <= bound "
+          f"({' / '.join(f'{bound[y]:,.0f}' for y in (2020, 2021, 2022))})")
+    best = None
+    for ramp in RAMP_GRID:
+        for share in SHARE_GRID:
+            vals = {**values, "policy.stay.ssw1_ramp_months": ramp, "policy.stay.bridging.share_taking_up": share}
+            means = f.model_means(vals).groupby("year").mean(numeric_only=True)
+            ssw = sum(math.log(means.at[y, "ssw_stock"] / OFFICIAL_SSW[y]) ** 2 for y in OFFICIAL_SSW)
+            excess = sum(max(0.0, math.log(max(means.at[y, "bridging_stock"], 1.0) / bound[y])) ** 2 for y in OFFICIAL_SSW)
+            score = ssw + excess
+            print(f"  ramp {ramp} share {share:.2f}: score {score:.3f} (excess {excess:.3f})   SSW 2019-24 "
+                  + " / ".join(f"{means.at[y, 'ssw_stock']:,.0f}" for y in range(2019, 2025))
+                  + "   bridging 2020-22 " + " / ".join(f"{means.at[y, 'bridging_stock']:,.0f}" for y in (2020, 2021, 2022)))
+            if best is None or score < best[0]:
+                best = (score, ramp, share)
+    print(f"  best: ramp {best[1]} months, share {best[2]}")
+    return {"policy.stay.ssw1_ramp_months": best[1], "policy.stay.bridging.share_taking_up": best[2]}
+
+
 def to_x(values: dict[str, float]) -> np.ndarray:
     return np.array([math.log(values[k]) for k, _, _ in PARAMS])
 
@@ -122,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--maxfev", type=int, default=40, help="Nelder-Mead evaluations at most")
     ap.add_argument("--no-diagnostics", action="store_true")
+    ap.add_argument("--origins", action="store_true", help="only step 0, the absconding drivers by origin")
+    ap.add_argument("--irregular", action="store_true", help="only step 0c, the irregular workers' exits")
+    ap.add_argument("--ramp", action="store_true", help="only step 5, the SSW i ramp and the bridging take-up share")
     ap.add_argument("--out", type=Path, default=Path("results/calibrate"), help="stores of the evaluations (reused)")
     ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     args = ap.parse_args(argv)
@@ -141,6 +263,12 @@ def main(argv: list[str] | None = None) -> int:
                                                            dashboard_address=None))
                 client = stack.enter_context(Client(cluster))
         f = Objective(client, base, official, args.out)
+        single = {"origins": fit_origins, "irregular": fit_irregular, "ramp": fit_ramp_and_bridging}
+        for name, step in single.items():
+            if getattr(args, name):
+                print(step(f))
+                print(f"\nruntime {time.perf_counter() - t0:.0f} s")
+                return 0
         start = {k: float(with_values(base, {}).model_dump()["behaviour"][k.split(".")[1]][k.split(".")[2]]) for k, _, _ in PARAMS}
         print(f"current values: {start}  loss {f(start):.4f}")
 

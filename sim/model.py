@@ -59,6 +59,7 @@ _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
+    "bridging": 17,
 }
 
 #: Months of the past taken as "already served" for SSW holders who came through TITP ii (36)
@@ -343,7 +344,9 @@ class LabourMarket(mesa.Model):
             return
         p = self.people
         self.count_flow("disappearances", rows)
-        self.count_flow("disappearances_trainee", rows[p.status[rows] <= LAST_TRAINEE])
+        # ISA counts trainees; holders of the 2020-22 bridging status held another status (ladder).
+        self.count_flow("disappearances_trainee", rows[(p.status[rows] <= LAST_TRAINEE) & (p.bridging_until[rows] < 0)])
+        p.stay_expired_month[rows] = ladder.stay_expiry(self, rows)
         self.detach(rows, quits=True)
         p.status[rows] = Status.IRREGULAR
         p.months_in_status[rows] = 0

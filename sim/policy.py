@@ -287,6 +287,33 @@ class Policy:
             return False
         return s.stage_iii_from_year is None or (year, month) >= (s.stage_iii_from_year, s.stage_iii_from_month)
 
+    def bridging_open(self, year: int, month: int) -> bool:
+        """May a trainee whose stay ends in this calendar month take the bridging status (the
+        2020-22 "designated activities" for those unable to go home) instead of leaving?"""
+        b = self.config.stay.bridging
+        return b is not None and (b.from_year, b.from_month) <= (year, month) <= (b.last_entry_year, b.last_entry_month)
+
+    def bridging_months(self, year: int, month: int) -> int:
+        """How long a bridging stay that starts in this calendar month lasts, in months.
+
+        Grants of ``grant_months`` are renewed until ``renewals_until``; the first grant to expire
+        after that is followed by one last grant of ``final_grant_months``; a stay that starts
+        after ``renewals_until`` gets only that last grant. 0 when the status is not open.
+        """
+        b = self.config.stay.bridging
+        if not self.bridging_open(year, month):
+            return 0
+        to_last_renewal = (b.renewals_until_year - year) * 12 + (b.renewals_until_month - month)
+        if to_last_renewal <= 0:
+            return b.final_grant_months
+        grants = -(-to_last_renewal // b.grant_months)  # grants until one expires at or after the last renewal
+        return grants * b.grant_months + b.final_grant_months
+
+    def bridging_share(self) -> float:
+        """Of those whose stay ends while the bridging status is open, the share who take it."""
+        b = self.config.stay.bridging
+        return 0.0 if b is None else float(b.share_taking_up)
+
     def stage_iii_latest_arrival(self, start_year: int, start_month: int) -> int:
         """Trainees who arrived after this model month may not enter stage iii.
 

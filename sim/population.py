@@ -42,6 +42,8 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "wants_long_stay": np.bool_,
     "transferee_from_other_area": np.bool_,  # for the ESD caps on transferees
     "transfers": np.int16,  # voluntary transfers made
+    "bridging_until": np.int32,  # model month a bridging stay (2020-22 designated activities) ends; -1: none
+    "stay_expired_month": np.int32,  # of an absconded trainee: model month their permitted stay ran out; -1: none
 }
 
 
@@ -88,6 +90,8 @@ class People:
         self.firm[rows] = -1
         self.last_firm[rows] = -1
         self.left_month[rows] = -1
+        self.bridging_until[rows] = -1
+        self.stay_expired_month[rows] = -1
         pids = np.arange(self.next_pid, self.next_pid + count)
         self.pid[rows] = pids
         self.next_pid += count

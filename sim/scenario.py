@@ -68,6 +68,18 @@ def _shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
     return shares
 
 
+def _every_field(what: str):
+    """A validator that every field of the model has a value (``what``: "a share", "a factor")."""
+
+    def check(v: dict[str, float]) -> dict[str, float]:
+        missing = [f for f in FIELDS if f not in v]
+        if missing:
+            raise ValueError(f"every field needs {what}; missing: {', '.join(missing)}")
+        return v
+
+    return check
+
+
 # ---------------------------------------------------------------------------------------------
 # Run settings
 # ---------------------------------------------------------------------------------------------
@@ -130,13 +142,7 @@ class WorldConfig(Frozen):
             raise ValueError("the national averages must include fiscal year 2024, the year of the prefecture table")
         return v
 
-    @field_validator("field_shares")
-    @classmethod
-    def _all_fields(cls, v: dict[str, float]) -> dict[str, float]:
-        missing = [f for f in FIELDS if f not in v]
-        if missing:
-            raise ValueError(f"every field needs a share; missing: {', '.join(missing)}")
-        return v
+    _all_fields = field_validator("field_shares")(_every_field("a share"))
 
     @field_validator("origin_shares", "broker_fee_yen")
     @classmethod
@@ -178,6 +184,31 @@ class GrievanceConfig(Frozen):
     per_wage_gap: PerUnit
 
 
+#: A multiplier of a hazard (a field's, a nationality's): at most this; assumption (a 100-fold hazard).
+MAX_MULTIPLIER = 100.0
+Multiplier = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
+
+
+class OriginPeriod(Frozen):
+    """A dated multiplier of one origin's absconding hazard, from ``from`` to ``until`` (months
+    inclusive): a route out of TITP open to that nationality (Myanmar after the 2021 coup)."""
+
+    origin: OriginName
+    factor: Multiplier
+    from_year: Year
+    from_month: Annotated[int, Field(ge=1, le=12)]
+    until_year: Year
+    until_month: Annotated[int, Field(ge=1, le=12)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OriginPeriod:
+        if (self.until_year, self.until_month) < (self.from_year, self.from_month):
+            raise Contradiction("the period ends before it starts", {
+                "from_year": self.from_year, "from_month": self.from_month,
+                "until_year": self.until_year, "until_month": self.until_month})
+        return self
+
+
 class AbscondConfig(Frozen):
     base_monthly: Fraction
     per_debt_500k_yen: LogEffect
@@ -187,6 +218,11 @@ class AbscondConfig(Frozen):
     legal_exit_factor: Annotated[float, Field(ge=0.0, le=1.0)]
     end_of_stay_factor: Annotated[float, Field(ge=1.0, le=50.0)]
     end_of_stay_window_months: Months
+    per_origin_fee_500k_yen: LogEffect  # log-hazard per 500,000 yen of the origin's mean broker fee above the mean
+    field_factor: dict[FieldName, Multiplier]  # multiplies the hazard of people in each field
+    origin_periods: Annotated[tuple[OriginPeriod, ...], AsTuple] = ()
+
+    _all_fields = field_validator("field_factor")(_every_field("a factor"))
 
 
 class TransferConfig(Frozen):
@@ -240,6 +276,40 @@ class TransferPolicy(Frozen):
     ssw_same_field: bool = True
 
 
+class BridgingPolicy(Frozen):
+    """The 2020-2022 "designated activities" (特定活動) bridging status for trainees unable to go home.
+
+    Trainees whose stay ended from ``from`` to ``last_entry`` could stay on with work permission
+    (grants of ``grant_months``, renewable until ``renewals_until``; after that one last grant of
+    ``final_grant_months``). ``share_taking_up`` is the share of those whose stay ends in the window
+    who take it rather than go home (behaviour, an assumption of the history scenario).
+    """
+
+    from_year: Year
+    from_month: Annotated[int, Field(ge=1, le=12)]
+    renewals_until_year: Year
+    renewals_until_month: Annotated[int, Field(ge=1, le=12)]
+    last_entry_year: Year
+    last_entry_month: Annotated[int, Field(ge=1, le=12)]
+    grant_months: Annotated[int, Field(ge=1, le=60)]
+    final_grant_months: Annotated[int, Field(ge=1, le=60)]
+    share_taking_up: Fraction
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BridgingPolicy:
+        start = (self.from_year, self.from_month)
+        renew = (self.renewals_until_year, self.renewals_until_month)
+        last = (self.last_entry_year, self.last_entry_month)
+        if not start <= renew <= last:
+            keys = ("from_year", "from_month", "renewals_until_year", "renewals_until_month", "last_entry_year",
+                    "last_entry_month")
+            raise Contradiction(
+                "the bridging status must open, stop being renewed and close in that order",
+                {key: getattr(self, key) for key in keys},
+            )
+        return self
+
+
 class StayPolicy(Frozen):
     programme: Literal["titp", "esd"]
     max_trainee_months: Annotated[int, Field(ge=1, le=120)]
@@ -259,6 +329,7 @@ class StayPolicy(Frozen):
     stage_iii_home_leave_months: Annotated[int, Field(ge=1, le=11)] = 1
     esd_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # programme "esd" for entrants from then
     esd_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    bridging: BridgingPolicy | None = None  # the 2020-22 bridging status (history only); None: none
 
 
 class SupervisionPolicy(Frozen):

@@ -21,9 +21,20 @@ measure                     model side (from the monthly table, ``docs/outputs.m
 ``firm_findings_pct``       ``inspection_findings`` / ``firm_inspections`` over the fiscal year's
                             months in the run, in %
 ``body_findings_pct``       ``body_inspection_findings`` / ``body_inspections``, the same way
+``bridging_stock``          ``stock_bridging`` at the end of December (no official count: the
+                            rise of ISA's all-purpose 特定活動 stock over end-2019 bounds it)
+``overstayers_jan``         ``stock_overstayers_trainee`` at the end of December, against ISA's
+                            overstayers whose last status was TITP on 1 January of the next year
+``overstayers_jul``         the same at the end of June, against ISA's 1 July figure
+``nat_share_<origin>_pct``  the origin's share of the year's trainee disappearances, % (ISA's
+                            nationality table; "other" in 2019 = the model's Philippines + other)
+``field_share_<field>_pct`` the field's share of the year's trainee disappearances, % (ISA's
+                            occupation table)
 ==========================  =================================================================
 
-with the official series in ``sim/data/official_series.csv`` and the fiscal-year enforcement
+with the official series in ``sim/data/official_series.csv`` (the overstayers in
+``overstayers_titp.csv``, the shares in ``disappearances_by_nationality.csv`` and
+``disappearances_by_field.csv``, the bridging bound in ``residents_by_status.csv``) and the fiscal-year enforcement
 targets in ``sim/data/enforcement_targets.csv`` (sources and [S]/[U]/[P] flags per row). Years 2017-2022 are in sample (the calibration, ``scripts/calibrate.py``, may use them);
 2023-2024 are out of sample. See docs/validation.md.
 
@@ -52,6 +63,18 @@ from sim.scenario import Scenario, load_scenario, shipped_scenario_dir
 OFFICIAL_CSV = Path(__file__).resolve().parent / "data" / "official_series.csv"
 #: Enforcement by fiscal year (plan cancellations, licence revocations, inspection findings).
 ENFORCEMENT_CSV = Path(__file__).resolve().parent / "data" / "enforcement_targets.csv"
+#: Overstayers whose last status was TITP (ISA, 1 January and 1 July).
+OVERSTAYERS_CSV = Path(__file__).resolve().parent / "data" / "overstayers_titp.csv"
+#: Disappearances by nationality and by occupation (ISA via news).
+NATIONALITY_CSV = Path(__file__).resolve().parent / "data" / "disappearances_by_nationality.csv"
+FIELD_CSV = Path(__file__).resolve().parent / "data" / "disappearances_by_field.csv"
+#: Residents by status (the all-purpose 特定活動 stock bounds the bridging stock).
+STATUS_CSV = Path(__file__).resolve().parent / "data" / "residents_by_status.csv"
+#: The groups of the model a nationality row of ISA's table stands for (2019's "other" pools the Philippines).
+NATIONALITY_GROUPS = {"vietnam": ("vietnam",), "china": ("china",), "indonesia": ("indonesia",), "myanmar": ("myanmar",),
+                      "cambodia": ("cambodia",), "other": ("philippines", "other")}
+#: Groupings the validation runs keep by-group tables of.
+GROUPED_BY = ("origin", "field")
 #: Fewest months of a fiscal year in the run for its shares of findings to be reported.
 MIN_FY_MONTHS_FOR_SHARES = 6
 #: Years the calibration may use, and years held out.
@@ -71,6 +94,10 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "licences_revoked_fy": ("licences_revoked_fy", "licences_revoked_flag", "Supervisory licences revoked, fiscal year"),
     "firm_findings_pct": ("firm_findings_pct", "firm_findings_flag", "Inspected firms with findings, fiscal year (%)"),
     "body_findings_pct": ("body_findings_pct", "body_findings_flag", "Inspected bodies with findings, fiscal year (%)"),
+    "bridging_stock": ("bridging_stock_bound", "bridging_stock_bound_flag",
+                       "Bridging status holders, year end; official: upper bound (people)"),
+    "overstayers_jan": ("overstayers_jan", "overstayers_jan_flag", "Overstayers, last status TITP, 1 Jan next year (people)"),
+    "overstayers_jul": ("overstayers_jul", "overstayers_jul_flag", "Overstayers, last status TITP, 1 July (people)"),
 }
 
 #: Progress callback: ``progress(runs_done, runs_total)``.
@@ -89,7 +116,35 @@ def load_official(path: str | Path | None = None) -> pd.DataFrame:
     if path is not None:
         return official
     fy = pd.read_csv(ENFORCEMENT_CSV).rename(columns={"fiscal_year": "year", "source": "enforcement_source"})
-    return official.merge(fy, on="year", how="left")
+    official = official.merge(fy, on="year", how="left").merge(_overstayers(), on="year", how="left")
+    return official.merge(_bridging_bound(), on="year", how="left")
+
+
+def _overstayers() -> pd.DataFrame:
+    """ISA's overstayers whose last status was TITP, one row a year: ``overstayers_jan`` (1 January
+    of the next year, set against the model's December) and ``overstayers_jul`` (1 July, against June)."""
+    o = pd.read_csv(OVERSTAYERS_CSV).dropna(subset=["overstayers_last_status_titp"])
+    date = pd.to_datetime(o["date"].astype(str))
+    jan, jul = o[date.dt.month == 1], o[date.dt.month == 7]
+    a = pd.DataFrame({"year": date[date.dt.month == 1].dt.year.to_numpy() - 1,
+                      "overstayers_jan": jan["overstayers_last_status_titp"].to_numpy(float),
+                      "overstayers_jan_flag": jan["flag"].astype(str).to_numpy()})
+    b = pd.DataFrame({"year": date[date.dt.month == 7].dt.year.to_numpy(),
+                      "overstayers_jul": jul["overstayers_last_status_titp"].to_numpy(float),
+                      "overstayers_jul_flag": jul["flag"].astype(str).to_numpy()})
+    return a.merge(b, on="year", how="outer")
+
+
+def _bridging_bound() -> pd.DataFrame:
+    """The upper bound of the bridging stock at year end 2020-2022: ISA's all-purpose 特定活動 stock
+    less its end-2019 level (the rise also holds others, e.g. Myanmar's emergency status) [P, derived]."""
+    r = pd.read_csv(STATUS_CSV)
+    da = r[(r["status"] == "designated_activities_all") & r["date"].astype(str).str.endswith("12-31")]
+    year = pd.to_datetime(da["date"].astype(str)).dt.year.to_numpy()
+    base = float(da.loc[year == 2019, "residents"].iloc[0])
+    keep = (year >= 2020) & (year <= 2022)
+    return pd.DataFrame({"year": year[keep], "bridging_stock_bound": da["residents"].to_numpy(float)[keep] - base,
+                         "bridging_stock_bound_flag": "U"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,15 +176,30 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
             "year": int(year),
             **_fiscal_year(t, int(year)),
             "titp3_stock": float(end["stock_titp3"]) if "stock_titp3" in end else float("nan"),
-            "titp_stock": float(end["stock_titp"]),
+            "titp_stock": _titp_stock(end),
+            "bridging_stock": float(end["stock_bridging"]) if "stock_bridging" in end else 0.0,
+            "overstayers_jan": float(end.get("stock_overstayers_trainee", float("nan"))),
+            "overstayers_jul": _june(t, int(year), "stock_overstayers_trainee"),
             "ssw_stock": float(end["stock_ssw1"] + end["stock_ssw2"]),
             "disappearances": disappeared,
-            "disappearance_rate_pct": isa_rate_pct(disappeared, float(start["stock_titp"]), arrived),
+            "disappearance_rate_pct": isa_rate_pct(disappeared, _titp_stock(start), arrived),
             "titp_wage_yen": float(these["wage_mean_trainee_yen"].mean()),
-            "titp_stock_start": float(start["stock_titp"]),
+            "titp_stock_start": _titp_stock(start),
             "arrivals_trainee": arrived,
         })
     return pd.DataFrame(rows)
+
+
+def _june(t: pd.DataFrame, year: int, col: str) -> float:
+    """``col`` at the end of June of ``year`` (NaN if the table lacks it)."""
+    june = t[(t["year"] == year) & (t["cal_month"] == 6)]
+    return float(june[col].iloc[0]) if col in june and len(june) else float("nan")
+
+
+def _titp_stock(row: pd.Series) -> float:
+    """ISA's TITP stock in the model: TITP statuses less the bridging holders (ISA counts them
+    under 特定活動, not TITP; ``ladder``)."""
+    return float(row["stock_titp"]) - (float(row["stock_bridging"]) if "stock_bridging" in row else 0.0)
 
 
 def _fiscal_year(t: pd.DataFrame, year: int) -> dict[str, float]:
@@ -164,7 +234,7 @@ def history_experiment(seeds: int | Iterable[int] = 5, scale: float = 0.01, scen
 
     scenario = (history_scenario() if scenario is None else scenario).with_run(scale=scale)
     seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
-    return Experiment.from_scenarios(name, [scenario], seeds=seed_list)
+    return Experiment.from_scenarios(name, [scenario], seeds=seed_list, by=list(GROUPED_BY))
 
 
 def run_history(
@@ -217,9 +287,68 @@ def _yearly_runs(out: Path, start_year: int, start_month: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def yearly_shares(out: str | Path, start_year: int, start_month: int = 1) -> pd.DataFrame:
+    """Each origin's and field's share of the year's trainee disappearances (%), per seed and
+    complete calendar year, from the by-group tables in the store ``out``: columns seed, year,
+    measure (``nat_share_<nationality>_pct``, ``field_share_<field>_pct``), value."""
+    from sim.experiments import read_runs
+
+    parts = []
+    for grouping, prefix in (("origin", "nat_share"), ("field", "field_share")):
+        t = read_runs(out, grouping)
+        if t.empty:
+            continue
+        t = t[t["month"] >= 1]
+        t = t.assign(year=(start_year * 12 + start_month - 1 + t["month"].to_numpy() - 1) // 12)
+        months = t.groupby("year")["month"].nunique()
+        t = t[t["year"].isin(months[months == 12].index)]
+        d = t.groupby(["seed", "year", "group"])["disappearances_trainee"].sum().unstack("group")
+        share = 100.0 * d.div(d.sum(axis=1).where(lambda x: x > 0), axis=0)
+        names = NATIONALITY_GROUPS if grouping == "origin" else {f: (f,) for f in share.columns}
+        for name, groups in names.items():
+            value = share[[g for g in groups if g in share.columns]].sum(axis=1, min_count=1)
+            parts.append(value.rename("value").reset_index().assign(measure=f"{prefix}_{name}_pct"))
+    if not parts:
+        return pd.DataFrame(columns=["seed", "year", "measure", "value"])
+    return pd.concat(parts, ignore_index=True)[["seed", "year", "measure", "value"]]
+
+
+def load_official_shares() -> pd.DataFrame:
+    """ISA's shares of the year's disappearances by nationality (count / the year's total in
+    ``official_series.csv``) and by occupation (as quoted), 2017 on: measure, year, official (%), flag."""
+    totals = pd.read_csv(OFFICIAL_CSV).set_index("year")["disappearances"]
+    nat = pd.read_csv(NATIONALITY_CSV)
+    nat = nat[nat["period"].astype(str).str.fullmatch(r"\d{4}")]
+    rows = [{"measure": f"nat_share_{r.nationality}_pct", "year": int(r.period),
+             "official": 100.0 * float(r.disappearances) / float(totals[int(r.period)]), "flag": str(r.flag)}
+            for r in nat.itertuples() if int(r.period) in totals.index and int(r.period) >= IN_SAMPLE[0]]
+    rows += [{"measure": f"field_share_{r.field}_pct", "year": int(r.year), "official": float(r.share_pct), "flag": str(r.flag)}
+             for r in pd.read_csv(FIELD_CSV).itertuples()]
+    return pd.DataFrame(rows)
+
+
 # ---------------------------------------------------------------------------------------------
 # Comparison
 # ---------------------------------------------------------------------------------------------
+def compare_shares(model_shares: pd.DataFrame, official: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``compare`` for the shares of disappearances by nationality and field (same columns)."""
+    official = load_official_shares() if official is None else official
+    long = model_shares.rename(columns={"value": "v"})
+    rows = []
+    for r in official.itertuples(index=False):
+        v = long.loc[(long["measure"] == r.measure) & (long["year"] == r.year), "v"].dropna().to_numpy(dtype=float)
+        if len(v) == 0:
+            continue
+        mean = float(v.mean())
+        lo, hi = (float(x) for x in np.percentile(v, [5, 95]))
+        rows.append({
+            "measure": r.measure, "year": int(r.year), "sample": sample_of(int(r.year)), "official": float(r.official),
+            "flag": r.flag, "model_mean": mean, "model_p05": lo, "model_p95": hi, "seeds": len(v),
+            "error": mean - r.official, "rel_error": (mean - r.official) / r.official, "within_band": bool(lo <= r.official <= hi),
+        })
+    out = pd.DataFrame(rows)
+    return out.sort_values(["measure", "year"], kind="stable").reset_index(drop=True) if len(out) else out
+
 def sample_of(year: int) -> str:
     """'in' for the calibration years 2017-2022, 'out' for 2023-2024, '' otherwise."""
     return "in" if year in IN_SAMPLE else "out" if year in OUT_OF_SAMPLE else ""
@@ -427,7 +556,8 @@ def validate_store(out_dir: str | Path, seeds: int, scale: float) -> pd.DataFram
     start = history_scenario().run
     model = _yearly_runs(out_dir, start.start_year, start.start_month)
     official = load_official()
-    comparison = compare(model, official)
+    shares = compare_shares(yearly_shares(out_dir, start.start_year, start.start_month))
+    comparison = pd.concat([compare(model, official), shares], ignore_index=True)
     comparison.to_csv(out_dir / "validation.csv", index=False)
     summarise(comparison).to_csv(out_dir / "validation_summary.csv", index=False)
     plot(model, official, out_dir / "validation.png",

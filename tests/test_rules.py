@@ -37,29 +37,37 @@ PARAMS = DecisionParams(
 
 def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, debt: float = 0.0, grievance: float = 0.0,
            gap: float = 0.0, irregular_contact: bool = False, legal_exit: bool = False, months_in_japan: int = 13,
-           months_in_status: int = 1, wants_long_stay: bool = False, **params) -> int:
+           months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0, **params) -> int:
     """The act the decision kernel chooses for one hand-made person with uniform draw ``u``."""
     one = lambda value, dtype: np.array([value], dtype=dtype)  # noqa: E731
     acts = decide_kernel(
         one(u, float), one(status, np.int8), one(0 if employed else -1, np.int32), one(debt, float), one(grievance, float),
         one(gap, float), one(irregular_contact, bool), one(legal_exit, bool), one(months_in_japan, np.int16),
-        one(months_in_status, np.int16), one(wants_long_stay, bool), PARAMS._replace(**params),
+        one(months_in_status, np.int16), one(wants_long_stay, bool), one(multiplier, float), PARAMS._replace(**params),
     )
     return int(acts[0])
 
 
 def test_abscond_hazard_is_the_documented_formula():
     """hazard = base x exp(b_debt debt/500k + b_grievance grievance + b_gap gap + b_ties), to the last digit."""
-    h = abscond_hazard(1_000_000.0, 1.5, 0.2, True, False, False, PARAMS)
+    h = abscond_hazard(1_000_000.0, 1.5, 0.2, True, False, False, 1.0, PARAMS)
     assert h == pytest.approx(0.01 * math.exp(0.5 * 2 + 0.2 * 1.5 + 1.0 * 0.2 + 0.7), rel=1e-12)
-    assert abscond_hazard(0.0, 0.0, 0.0, False, False, False, PARAMS) == pytest.approx(0.01, rel=1e-12)
+    assert abscond_hazard(0.0, 0.0, 0.0, False, False, False, 1.0, PARAMS) == pytest.approx(0.01, rel=1e-12)
+
+
+def test_origin_and_field_multiplier_scales_the_absconding_hazard():
+    """The multiplier (origin's fee, field, dated origin period) multiplies the hazard: a draw
+    between h and 2.5 h absconds at multiplier 2.5 and not at 1."""
+    assert abscond_hazard(0.0, 0.0, 0.0, False, False, False, 2.5, PARAMS) == pytest.approx(0.025, rel=1e-12)
+    assert act_of(0.02, multiplier=2.5) == ABSCOND
+    assert act_of(0.02, multiplier=1.0) == CARRY_ON
 
 
 def test_legal_exit_factor_divides_the_absconding_hazard():
     """With a legal transfer open the hazard is 0.4 x the hazard without: a draw between the two
     absconds without a legal exit and seeks a transfer with one."""
     h = 0.01 * math.exp(0.5 * 2)  # debt of 1,000,000 yen: 0.02718
-    assert abscond_hazard(1_000_000.0, 0.0, 0.0, False, True, False, PARAMS) == pytest.approx(0.4 * h, rel=1e-12)
+    assert abscond_hazard(1_000_000.0, 0.0, 0.0, False, True, False, 1.0, PARAMS) == pytest.approx(0.4 * h, rel=1e-12)
     u = 0.015  # above 0.4 h (0.0109) + return 0.002, below h
     assert act_of(u, debt=1_000_000.0, legal_exit=False) == ABSCOND
     assert act_of(u, debt=1_000_000.0, legal_exit=True) == SEEK_TRANSFER
@@ -69,7 +77,7 @@ def test_legal_exit_factor_divides_the_absconding_hazard():
 def test_end_of_stay_factor_near_the_end_with_no_way_to_stay():
     """A trainee who wants to stay, within 3 months of the 36-month limit and with the SSW path
     closed, has 3 x the hazard; with the path open, or not wanting to stay, or earlier, not."""
-    assert abscond_hazard(0.0, 0.0, 0.0, False, False, True, PARAMS) == pytest.approx(0.03, rel=1e-12)
+    assert abscond_hazard(0.0, 0.0, 0.0, False, False, True, 1.0, PARAMS) == pytest.approx(0.03, rel=1e-12)
     u = 0.02
     assert act_of(u, months_in_japan=33, wants_long_stay=True, ssw1_open=False) == ABSCOND
     assert act_of(u, months_in_japan=32, wants_long_stay=True, ssw1_open=False) == CARRY_ON
@@ -83,7 +91,7 @@ def test_end_of_stay_factor_near_the_end_with_no_way_to_stay():
 def test_hazards_are_capped():
     """No hazard exceeds HAZARD_CAP (0.5): with a huge debt a draw of 0.499 absconds and 0.501 does not."""
     assert HAZARD_CAP == 0.5
-    assert abscond_hazard(1e9, 0.0, 0.0, False, False, False, PARAMS) == HAZARD_CAP
+    assert abscond_hazard(1e9, 0.0, 0.0, False, False, False, 1.0, PARAMS) == HAZARD_CAP
     assert act_of(0.499, debt=1e9, return_base=0.0, return_per_grievance=0.0) == ABSCOND
     assert act_of(0.501, debt=1e9, return_base=0.0, return_per_grievance=0.0) == CARRY_ON
     # The return and seek hazards are capped alike.
@@ -117,7 +125,7 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
     status = np.array([Status.TITP_2, Status.IRREGULAR, Status.TITP_2], dtype=np.int8)
     zeros = np.zeros(3)
     acts = decide_kernel(u, status, np.zeros(3, np.int32), zeros, zeros, zeros, np.zeros(3, bool), np.zeros(3, bool),
-                         np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool), PARAMS)
+                         np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool), np.ones(3), PARAMS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]
 
 

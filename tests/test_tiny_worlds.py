@@ -7,6 +7,8 @@ Each world is built from a shipped scenario with no intake, then its arrays are 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -628,6 +630,108 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
     if expected < Status.IRREGULAR:
         assert m.people.firm[0] == 0, "moving up a status keeps the employer"
         assert m.firms.headcount[0] == 1 and m.firms.esd_headcount[0] == int(expected == Status.ESD)
+
+
+#: A bridging window around the tiny worlds' calendar (month 1 = April 2027): open from April
+#: 2027, renewed until October 2027, last entries in March 2028; grants of 6, then one of 4 months.
+BRIDGING = {"from_year": 2027, "from_month": 4, "renewals_until_year": 2027, "renewals_until_month": 10,
+            "last_entry_year": 2028, "last_entry_month": 3, "grant_months": 6, "final_grant_months": 4}
+
+
+@pytest.mark.parametrize("share, wants, expected_until, status_after_stay", [
+    (1.0, False, 11, Status.RETURNED),   # 6-month grant to October (the last renewal), then 4 more: month 11, home
+    (1.0, True, 11, Status.SSW_1),       # comes to want to stay (the path is open): SSW i the next month
+    (0.0, False, -1, Status.RETURNED),   # nobody takes it up: home at once
+])
+def test_bridging_status_keeps_trainees_at_work_until_it_runs_out(share, wants, expected_until, status_after_stay):
+    """A TITP iii trainee at the end of the stay (60 months) while the bridging status is open
+    takes it with its share and stays at the same firm, in the TITP status code but counted in
+    stock_bridging (not ISA's TITP stock) and not as a trainee when disappearing; the stay lasts
+    grants of 6 months up to the first expiry after the last renewal plus one final grant of 4.
+    A holder who wants to stay (here: comes to want it) moves up to SSW i when the path is open
+    to them; the others leave when it runs out."""
+    m = tiny_world("titp", firms=2, people=2, settings={
+        "policy.stay.bridging": {**BRIDGING, "share_taking_up": share}, "behaviour.departure.share_choosing_stage_iii": 0.0})
+    for row in (0, 1):
+        place(m, row, 0, Status.TITP_3, months_in_japan=60)
+        m.people.wants_long_stay[row] = False
+    settle(m)
+    m.month = 1  # April 2027
+    ladder.move_up_or_leave(m)
+    p = m.people
+    if share == 0.0:
+        assert (p.status[:2] == Status.RETURNED).all() and m.flows["returns_end_of_stay"] == 2
+        return
+    assert (p.status[:2] == Status.TITP_3).all() and p.bridging_until[:2].tolist() == [expected_until] * 2
+    assert m.firms.headcount[0] == 2 and m.flows["returns_end_of_stay"] == 0
+    assert collect(m)["stock_bridging"] == collect(m)["stock_titp"] == 2 / m.scale
+    m.disappear(np.array([1]))
+    assert m.flows["disappearances"] == 1 and m.flows["disappearances_trainee"] == 0  # not a trainee for ISA
+    if wants:  # SSW i path open to everyone (no ramp): the holder moves up the next month
+        p.wants_long_stay[0] = True
+        m.month = 2
+        ladder.move_up_or_leave(m)
+        assert Status(p.status[0]) == Status.SSW_1 and p.bridging_until[0] == -1 and m.flows["to_ssw1"] == 1
+        return
+    m.month = expected_until - 1
+    ladder.move_up_or_leave(m)
+    assert Status(p.status[0]) == Status.TITP_3, "still within the stay"
+    m.month = expected_until
+    ladder.move_up_or_leave(m)
+    assert Status(p.status[0]) == status_after_stay and m.flows["returns_end_of_stay"] == 1
+
+
+def test_bridging_stays_last_to_the_first_expiry_after_the_last_renewal_plus_a_final_grant():
+    """``Policy.bridging_months`` with the history scenario's dates (April 2020 - October 2022,
+    renewals until May 2022, grants of 6 months, a final one of 4): exact lengths."""
+    from sim.policy import Policy
+    from sim.validation import history_scenario
+
+    p = Policy(history_scenario().policy)
+    got = {ym: p.bridging_months(*ym) for ym in [(2020, 3), (2020, 4), (2020, 5), (2021, 6), (2022, 5), (2022, 10), (2022, 11)]}
+    assert got == {(2020, 3): 0, (2020, 4): 34, (2020, 5): 28, (2021, 6): 16, (2022, 5): 4, (2022, 10): 4, (2022, 11): 0}
+
+
+def test_absconding_multiplier_of_origin_fee_field_and_dated_period():
+    """``abscond_multiplier``: exp(b_fee x (origin's mean fee - intake-weighted mean fee) / 500k)
+    x the field's factor x a dated origin period's factor while in force (from its first to its
+    last month), to the last digit."""
+    from sim.domain import FIELDS, ORIGINS
+    from sim.processes.decisions import abscond_multiplier
+
+    period = {"origin": "myanmar", "factor": 4.0, "from_year": 2027, "from_month": 5, "until_year": 2027, "until_month": 6}
+    m = tiny_world("titp", firms=2, people=3, settings={
+        "behaviour.abscond.per_origin_fee_500k_yen": 1.25, "behaviour.abscond.origin_periods": [period],
+        "behaviour.abscond.field_factor": {f: 1.0 for f in FIELDS} | {"construction": 2.0, "agriculture": 0.5}})
+    w = m.world
+    mean_fee = sum(w.origin_shares[o] * w.broker_fee_yen[o] for o in ORIGINS) / sum(w.origin_shares.values())
+    p = m.people
+    p.origin[:3] = [ORIGINS.index("vietnam"), ORIGINS.index("myanmar"), ORIGINS.index("philippines")]
+    p.field[:3] = [CONSTRUCTION, AGRICULTURE, FIELDS.index("nursing_care")]
+    fee = lambda o: math.exp(1.25 * (w.broker_fee_yen[o] - mean_fee) / 500_000)  # noqa: E731
+    for month, myanmar in ((1, 1.0), (2, 4.0), (3, 4.0), (4, 1.0)):  # April 2027 ... July 2027
+        m.month = month
+        got = abscond_multiplier(m)
+        assert got == pytest.approx([fee("vietnam") * 2.0, fee("myanmar") * 0.5 * myanmar, fee("philippines")], rel=1e-12)
+
+
+def test_overstayers_are_absconded_trainees_past_the_end_of_their_stage():
+    """An absconding TITP trainee's permitted stay runs out at the end of their stage (12 months
+    for TITP i, 36 for ii); they count in stock_overstayers_trainee from that month; an SSW
+    holder who absconds never does (ISA counts overstayers whose last status was TITP)."""
+    m = tiny_world("titp", firms=2, people=3)
+    place(m, 0, 0, Status.TITP_1, months_in_japan=5)
+    place(m, 1, 0, Status.TITP_2, months_in_japan=30)
+    place(m, 2, 0, Status.SSW_1, months_in_japan=40)
+    settle(m)
+    m.month = 10
+    m.disappear(np.array([0, 1, 2]))
+    assert m.people.stay_expired_month[:3].tolist() == [17, 16, -1]
+    s = m.scale
+    for month, expected in ((15, 0), (16, 1), (17, 2), (99, 2)):
+        m.month = month
+        assert collect(m)["stock_overstayers_trainee"] == expected / s, month
+    assert collect(m)["stock_irregular"] == 3 / s
 
 
 def test_trainee_without_employer_cannot_enter_titp_stage_iii():

@@ -9,6 +9,7 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
 
     abscond     = min(HAZARD_CAP, base x exp(b_debt debt/500k + b_grievance grievance + b_gap gap
                                               + b_ties [a contact works irregularly])
+                                   x multiplier          their origin's and field's (``abscond_multiplier``)
                                    x legal_exit_factor   if a legal transfer is open to them
                                    x end_of_stay_factor  in the last months of a stay they want
                                                          to extend, with no legal way to)
@@ -16,6 +17,10 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
     seek        = min(HAZARD_CAP, seek_base + seek_per_gap x gap + seek_per_grievance x grievance)
                   only if the policy lets them transfer now (``policy.transfer_allowed``) and they
                   have an employer
+
+The multiplier: exp(b_fee x (origin's mean broker fee - the intake-weighted mean fee) / 500k)
+x ``field_factor[field]`` x the ``factor`` of each ``origin_periods`` entry in force for the
+origin this month (Myanmar's route out after the 2021 coup, history only).
 
 Parameters: ``behaviour.abscond``, ``behaviour.departure``, ``behaviour.transfer`` (``DecisionParams``);
 policy: stay limits, whether the SSW paths are open, who may transfer.
@@ -28,7 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import Status
+from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
 from sim.processes.matching import find_employers
 
@@ -89,13 +94,32 @@ class DecisionParams(NamedTuple):
         )
 
 
+def abscond_multiplier(model: LabourMarket) -> np.ndarray:
+    """Per person (row): the origin's and field's multiplier of the absconding hazard this month.
+
+    The origin's part grows with its mean broker fee (``world.broker_fee_yen``), centred on the
+    intake-weighted mean so that the average newcomer's hazard is unchanged; a dated period (a
+    route out of TITP open to one nationality) multiplies it while in force.
+    """
+    a, w, p = model.behaviour.abscond, model.world, model.people
+    fee = np.array([w.broker_fee_yen[o] for o in ORIGINS])
+    share = np.array([w.origin_shares[o] for o in ORIGINS])
+    by_origin = np.exp(a.per_origin_fee_500k_yen * (fee - share @ fee / share.sum()) / DEBT_UNIT_YEN)
+    now = model.calendar()
+    for period in a.origin_periods:
+        if (period.from_year, period.from_month) <= now <= (period.until_year, period.until_month):
+            by_origin[ORIGINS.index(period.origin)] *= period.factor
+    by_field = np.array([a.field_factor[f] for f in FIELDS])
+    return by_origin[p.origin[: p.n]] * by_field[p.field[: p.n]]
+
+
 @njit(cache=True)
-def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit, near_end, params):  # pragma: no cover
+def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit, near_end, multiplier, params):  # pragma: no cover
     """One person's monthly hazard of absconding (see the module docstring)."""
     log_h = params.per_debt_500k_yen * debt_yen / DEBT_UNIT_YEN + params.per_grievance * grievance + params.per_wage_gap * wage_gap
     if irregular_contact:
         log_h += params.per_irregular_contact
-    h = params.abscond_base * np.exp(log_h)
+    h = params.abscond_base * np.exp(log_h) * multiplier
     if legal_exit:
         h *= params.legal_exit_factor
     if near_end:
@@ -106,7 +130,7 @@ def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
 @njit(cache=True)
 def decide_kernel(
     u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
-    months_in_japan, months_in_status, wants_long_stay, params,
+    months_in_japan, months_in_status, wants_long_stay, abscond_multiplier, params,
 ):  # pragma: no cover - compiled
     """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
 
@@ -135,7 +159,7 @@ def decide_kernel(
             left = NO_END
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
-        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, params)
+        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, abscond_multiplier[i], params)
         h_r = params.ssw2_return if s == SSW_2 else params.return_base + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
@@ -167,7 +191,7 @@ def decide(model: LabourMarket) -> None:
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
         p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
-        DecisionParams.of(model),
+        abscond_multiplier(model), DecisionParams.of(model),
     )
     absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))
     model.disappear(absconding)

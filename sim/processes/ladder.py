@@ -25,6 +25,14 @@ Phase 9, for every trainee and SSW i holder (``ladder_kernel``; one outcome per 
 * SSW i: SSW ii as soon as its tests are passed (and they want to stay, the path open); leave at
   SSW i's limit.
 
+Bridging status (2020-22, history only; ``policy.bridging_open``): a TITP trainee whose stay ends
+(outcome LEAVES) while the "designated activities" for those unable to go home are open takes it
+with ``policy.bridging_share()`` (one draw each, stream ``bridging``) and stays at work for
+``policy.bridging_months`` (``people.bridging_until``). Each month a holder moves up to SSW i if
+they want to stay and the path is open to them (the ramp's draw, the SSW i tests unless TITP ii
+was completed), else leaves when the stay runs out. Holders keep their TITP status code (they
+work and decide as trainees); the official TITP stock excludes them (``stock_bridging``).
+
 While the SSW i path is being set up (``ssw1_ramp_months`` after SSW opens) it is open to a
 given person with probability ``policy.ssw1_availability``. Uniform draws (stream ``ladder``):
 row 0 for the ramp, row 1 for the choice of stage iii.
@@ -49,6 +57,8 @@ if TYPE_CHECKING:
 
 #: Random stream of the SSW i uptake ramp.
 STREAM = "ladder"
+#: Random stream of taking up the bridging status (its own, so the ladder's draws do not shift).
+BRIDGING_STREAM = "bridging"
 
 #: Outcomes of the ladder for one person this month (SEEKS_TITP_3: looks for a stage iii host).
 STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3 = range(7)
@@ -155,6 +165,61 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     return out
 
 
+def stay_expiry(model: LabourMarket, rows: np.ndarray) -> np.ndarray:
+    """Model month the permitted stay of the TITP or ESD trainees at ``rows`` runs out (the end of
+    their stage: 12 months for TITP i, 36 for ii, the TITP maximum for iii, the ESD maximum), -1
+    for everyone else (SSW holders, bridging holders: not "last status TITP" in ISA's overstayer
+    counts). Used when they abscond, to tell overstayers from absconders still within their stay."""
+    p, pol = model.people, model.policy
+    status = p.status[rows]
+    end = np.select(
+        [status == TITP_1, status == TITP_2, status == TITP_3, status == ESD],
+        [min(END_OF_TITP_1, pol.titp_max_months), min(END_OF_TITP_2, pol.titp_max_months), pol.titp_max_months,
+         pol.max_trainee_months], -1)
+    expires = model.month + np.maximum(end - p.months_in_japan[rows].astype(np.int64), 0)
+    return np.where((end >= 0) & (p.bridging_until[rows] < 0), expires, -1).astype(np.int32)
+
+
+def ssw1_ok(model: LabourMarket, rows: np.ndarray, rules: LadderRules, u: np.ndarray) -> np.ndarray:
+    """Per person at ``rows``, leaving TITP: may they move up to SSW i now (want to stay, the path
+    open to them by the ramp's draw ``u[0]``, the tests passed or exempted by completing TITP ii)?"""
+    p = model.people
+    exempt = rules.exempt_after_titp_2 & (p.status[rows] >= TITP_2)
+    return p.wants_long_stay[rows] & ((rules.ssw1_availability >= 1.0) | (u[0, rows] < rules.ssw1_availability)) & (
+        exempt | ((p.tests_passed[rows] & rules.ssw1_tests) == rules.ssw1_tests))
+
+
+def bridging_holders(model: LabourMarket) -> np.ndarray:
+    """Rows of the people holding the bridging status now (TITP trainees with a bridging stay)."""
+    p = model.people
+    n = p.n
+    return np.flatnonzero((p.bridging_until[:n] >= 0) & (p.status[:n] <= TITP_3))
+
+
+def hold_over(model: LabourMarket, outcome: np.ndarray, rules: LadderRules, u: np.ndarray) -> None:
+    """Bridging holders' outcomes: SSW i if possible, else leave when the stay has run out, else stay."""
+    holders = bridging_holders(model)
+    if len(holders) == 0:
+        return
+    expired = model.people.bridging_until[holders] <= model.month
+    outcome[holders] = np.where(ssw1_ok(model, holders, rules, u), TO_SSW_1, np.where(expired, LEAVES, STAYS))
+
+
+def bridge(model: LabourMarket, outcome: np.ndarray) -> None:
+    """TITP trainees leaving at the end of their stay take the bridging status (if open) with its share."""
+    pol, now = model.policy, model.calendar()
+    if not pol.bridging_open(*now):
+        return
+    p = model.people
+    n = p.n
+    leaving = np.flatnonzero((outcome == LEAVES) & (p.status[:n] <= TITP_3) & (p.bridging_until[:n] < 0))
+    if len(leaving) == 0:
+        return
+    take = leaving[model.rng_for(BRIDGING_STREAM).random(len(leaving)) < pol.bridging_share()]
+    outcome[take] = STAYS
+    p.bridging_until[take] = model.month + pol.bridging_months(*now)
+
+
 def move_up_or_leave(model: LabourMarket) -> None:
     """Phase 9: everyone's step on the ladder this month, applied status by status."""
     p = model.people
@@ -166,13 +231,13 @@ def move_up_or_leave(model: LabourMarket) -> None:
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
         p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), rules, u,
     )
+    hold_over(model, outcome, rules, u)
     seekers = np.flatnonzero(outcome == SEEKS_TITP_3)
     if len(seekers):
         found = find_employers(model, seekers, rng, voluntary=False, stage_iii_host=stage_iii_hosts(model))
         outcome[seekers[found >= 0]] = TO_TITP_3
-        ssw_ok = p.wants_long_stay[seekers] & ((rules.ssw1_availability >= 1.0) | (u[0, seekers] < rules.ssw1_availability)) & (
-            rules.exempt_after_titp_2 | ((p.tests_passed[seekers] & rules.ssw1_tests) == rules.ssw1_tests))
-        outcome[seekers[found < 0]] = np.where(ssw_ok[found < 0], TO_SSW_1, LEAVES)
+        outcome[seekers[found < 0]] = np.where(ssw1_ok(model, seekers[found < 0], rules, u), TO_SSW_1, LEAVES)
+    bridge(model, outcome)
     for code, new in NEW_STATUS.items():
         rows = np.flatnonzero(outcome == code)
         if code == TO_SSW_1:
@@ -182,6 +247,7 @@ def move_up_or_leave(model: LabourMarket) -> None:
         elif code == TO_TITP_3:
             model.count_flow("to_titp3", rows)
         model.change_status(rows, new)
+    p.bridging_until[np.flatnonzero(outcome == TO_SSW_1)] = -1
     leavers = np.flatnonzero(outcome == LEAVES)
     model.count_flow("returns_home", leavers)
     model.count_flow("returns_end_of_stay", leavers)
