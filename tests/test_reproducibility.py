@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pytest
 import sim
 from helpers import small
 from sim.runner import run_scenario
@@ -111,10 +112,11 @@ def test_model_seed_is_kept_and_none_draws_one():
     pd.testing.assert_frame_equal(m.run().results(), again.run().results(), check_exact=True)
 
 
-def test_results_do_not_depend_on_compacting_the_people_arrays():
+@pytest.mark.parametrize("name", ["titp", "esd"])  # titp: the ladder's stage iii draws
+def test_results_do_not_depend_on_compacting_the_people_arrays(name):
     """Dropping the rows of people who left (compaction) saves memory only: compacting every
     month, at the default threshold, or never gives exactly the same table."""
-    scenario = small("esd", months=MONTHS, scale=SCALE)
+    scenario = small(name, months=MONTHS, scale=SCALE)
     tables = []
     for share in (0.0, 0.25, 10.0):
         m = sim.LabourMarket(scenario, seed=9)

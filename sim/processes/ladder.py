@@ -35,7 +35,8 @@ work and decide as trainees); the official TITP stock excludes them (``stock_bri
 
 While the SSW i path is being set up (``ssw1_ramp_months`` after SSW opens) it is open to a
 given person with probability ``policy.ssw1_availability``. Uniform draws (stream ``ladder``):
-row 0 for the ramp, row 1 for the choice of stage iii.
+row 0 for the ramp, row 1 for the choice of stage iii, drawn for legal residents in row order
+(so that dropping the rows of people who left does not shift them).
 
 Parameters: ``policy`` (stay rules and tests), ``behaviour.firms.excellent_compliance``,
 ``behaviour.departure.share_choosing_stage_iii``.
@@ -49,7 +50,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import TEST_BITS, Status
-from sim.processes.codes import ESD, SSW_1, TITP_1, TITP_2, TITP_3
+from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, TITP_1, TITP_2, TITP_3
 from sim.processes.matching import find_employers
 
 if TYPE_CHECKING:
@@ -226,7 +227,12 @@ def move_up_or_leave(model: LabourMarket) -> None:
     n = p.n
     rules = LadderRules.of(model)
     rng = model.rng_for(STREAM)
-    u = rng.random((2, n)) if (0.0 < rules.ssw1_availability < 1.0 or rules.stage_iii_open) else np.zeros((2, n))
+    u = np.zeros((2, n))
+    if 0.0 < rules.ssw1_availability < 1.0 or rules.stage_iii_open:
+        # Draws for legal residents only, in row order, so that they do not depend on whether the
+        # rows of people who left have been dropped yet (compaction).
+        legal = np.flatnonzero(p.status[:n] <= LAST_LEGAL)
+        u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
         p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), rules, u,
