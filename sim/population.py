@@ -42,6 +42,8 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "wants_long_stay": np.bool_,
     "transferee_from_other_area": np.bool_,  # for the ESD caps on transferees
     "transfers": np.int16,  # voluntary transfers made
+    "ssw1_month": np.int32,  # model month the person became SSW i (0: not during the run)
+    "changed_in_ssw1": np.bool_,  # changed employer (any move) while in SSW i since then
 }
 
 
