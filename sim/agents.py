@@ -101,9 +101,10 @@ class Trainee(mesa.Agent):
         """Change employer at one's own wish, if the policy allows it now; True if moved.
 
         Looks over the reachable firms (ties of the employer, member firms put forward by the
-        supervisory body, the employers of one's contacts) and moves to the best-paying one that
-        accepts (``sim.processes.matching``: a vacancy, not barred, at least ``min_wage_gain``
-        more, the field rule, the caps on transferees). Refused (False, no search) when
+        supervisory body, the employers of one's contacts) and moves to the one valued most (pay
+        after rent, ties, distance, taste) that accepts and is worth ``min_wage_gain`` more than
+        the employer (``sim.processes.matching``: a vacancy, not barred, the field rule, the caps
+        on transferees). Refused (False, no search) when
         ``policy.may_transfer`` says no or the person has no employer.
         """
         if self.model.people.firm[self.row] < 0 or not self.model.policy.may_transfer(self):

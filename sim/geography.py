@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -28,11 +28,20 @@ class Geography:
     titp_stock: np.ndarray  # TITP residents, end of June 2024, ISA
     ssw_stock: np.ndarray  # SSW residents, end of June 2024, ISA
     job_openings_ratio: np.ndarray  # seasonally adjusted, February 2025, MHLW (受理地別)
+    housing_price_index: np.ndarray  # regional CPI for housing (住居, essentially rent), 2024, national = 100, Statistics Bureau
     adjacency: tuple[tuple[int, ...], ...]  # neighbours of each prefecture (land, bridge, tunnel)
 
     @property
     def n(self) -> int:
         return len(self.code)
+
+    @cached_property
+    def adjacent(self) -> np.ndarray:
+        """47 x 47 bool matrix: neighbouring prefectures (a prefecture is not its own neighbour)."""
+        m = np.zeros((self.n, self.n), dtype=np.bool_)
+        for a, nbrs in enumerate(self.adjacency):
+            m[a, list(nbrs)] = True
+        return m
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -46,6 +55,7 @@ def load_geography() -> Geography:
     wages = sorted(_rows("minimum_wage.csv"), key=lambda r: int(r["pref_code"]))
     stocks = {int(r["pref_code"]): r for r in _rows("titp_by_prefecture.csv")}
     ratios = {int(r["pref_code"]): r for r in _rows("job_openings_ratio.csv")}
+    prices = {int(r["pref_code"]): r for r in _rows("price_index_by_prefecture.csv")}
     codes = np.array([int(r["pref_code"]) for r in wages], dtype=np.int16)
     if list(codes) != list(range(1, 48)):
         raise ValueError("minimum_wage.csv must list the 47 prefectures, codes 1..47")
@@ -60,6 +70,7 @@ def load_geography() -> Geography:
         titp_stock=np.array([float(stocks[int(c)]["titp_2024_06"]) for c in codes]),
         ssw_stock=np.array([float(stocks[int(c)]["ssw_2024_06"]) for c in codes]),
         job_openings_ratio=np.array([float(ratios[int(c)]["ratio_2025_02_sa_juri"]) for c in codes]),
+        housing_price_index=np.array([float(prices[int(c)]["cpi_regional_housing_2024"]) for c in codes]),
     )
     for a in arrays.values():
         a.setflags(write=False)

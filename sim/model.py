@@ -112,7 +112,12 @@ class LabourMarket(mesa.Model):
         self.compact_share = 0.2
         #: The fraction of a newcomer carried to next month, by kind (``arrivals``).
         self.intake_carry = {kind: 0.0 for kind in arrivals.KINDS}
+        #: Trainees recruited abroad and on their way: arrival month -> the ordering firms' rows.
+        self.recruits_ordered: dict[int, np.ndarray] = {}
         self._release_batches = 0
+        #: By model month of entry into SSW i: people of that cohort who changed employer since
+        #: (agents; the cohort column ``ssw1_entrants_changed``, ISA's SSW job-change measure).
+        self.ssw1_changed_by_entry = np.zeros(self.scenario.run.months + 1)
 
         self._build_firms()
         self._build_bodies()
@@ -170,6 +175,8 @@ class LabourMarket(mesa.Model):
         for col in FLOW_COLUMNS:
             if col not in table:
                 table[col] = 0.0
+        # A cohort column: each month's SSW i entrants who changed employer by now (not by then).
+        table["ssw1_entrants_changed"] = self.ssw1_changed_by_entry[table["month"].to_numpy(dtype=int)] / self.scale
         return table
 
     def _begin_month(self) -> None:
@@ -177,6 +184,8 @@ class LabourMarket(mesa.Model):
         self.flows = Counter()
         self.group_flows.clear()
         self._release_batches = 0
+        if self.month >= len(self.ssw1_changed_by_entry):  # a run longer than the scenario's months
+            self.ssw1_changed_by_entry = np.append(self.ssw1_changed_by_entry, np.zeros(self.month + 1 - len(self.ssw1_changed_by_entry)))
         offers.update_offers(self)
 
     def _collect(self) -> None:
@@ -299,14 +308,31 @@ class LabourMarket(mesa.Model):
         self.count_in(rows, +1)
         if voluntary:
             p.transfers[rows] += 1
+        self._count_ssw1_changes(rows, status)
         moved = from_pref != to_pref
         self.flows["inter_prefecture_moves"] += int(moved.sum())
+        ssw = status > LAST_TRAINEE
+        self.flows["employer_changes_ssw"] += int(ssw.sum())
+        self.flows["inter_prefecture_moves_ssw"] += int((moved & ssw).sum())
         metro_from, metro_to = geo.metro[from_pref], geo.metro[to_pref]
         self.flows["moves_into_metro"] += int((metro_to & ~metro_from).sum())
         self.flows["moves_out_of_metro"] += int((metro_from & ~metro_to).sum())
         if moved.any():
             self.group_flows.add_places("moves_in", to_pref[moved])
             self.group_flows.add_places("moves_out", from_pref[moved])
+
+    def _count_ssw1_changes(self, rows: np.ndarray, status: np.ndarray) -> None:
+        """SSW i holders' first change of employer since they became SSW i, counted in their entry cohort."""
+        p = self.people
+        ssw1 = rows[(status == Status.SSW_1) & (p.ssw1_month[rows] > 0)]
+        first = ssw1[~p.changed_in_ssw1[ssw1]]
+        np.add.at(self.ssw1_changed_by_entry, p.ssw1_month[first], 1.0)
+        p.changed_in_ssw1[ssw1] = True
+
+    def mark_ssw1_entry(self, rows: np.ndarray) -> None:
+        """People who become SSW i now (from the ladder or arriving from abroad): their entry cohort."""
+        self.people.ssw1_month[rows] = self.month
+        self.people.changed_in_ssw1[rows] = False
 
     def detach(self, rows: np.ndarray, quits: bool = False) -> None:
         """Take people off their employer's books (they keep ``last_firm``); ``quits`` counts them as quits."""
@@ -375,6 +401,8 @@ class LabourMarket(mesa.Model):
         p.status[rows] = status
         p.months_in_status[rows] = 0
         self.count_in(employed, +1)
+        if status == Status.SSW_1:
+            self.mark_ssw1_entry(rows)
 
     # =========================================================================================
     # People as agent objects

@@ -38,6 +38,8 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "transfers_unavoidable",
     "transfers_at_stage_iii",
     "inter_prefecture_moves",
+    "employer_changes_ssw",
+    "inter_prefecture_moves_ssw",
     "moves_into_metro",
     "moves_out_of_metro",
     "disappearances",
@@ -65,6 +67,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "firms_lost_supervisor",
     "firm_closures",
     "reimbursement_yen",
+    "recruitment_cost_yen",
 )
 
 #: Stocks and states measured at the end of a month.
@@ -100,6 +103,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "firms_barred",
     "bodies_barred",
     "retention_60m",
+    "ssw1_entrants_changed",
 )
 
 COLUMNS: tuple[str, ...] = ("month",) + STATE_COLUMNS + FLOW_COLUMNS
@@ -161,6 +165,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "firms_barred": float((f.barred_until > model.month).sum()) / s,
         "bodies_barred": float((model.bodies.barred_until > model.month).sum()) / s,
         "retention_60m": retention(model, 60),
+        "ssw1_entrants_changed": (model.ssw1_changed_by_entry[model.month] if model.month < len(model.ssw1_changed_by_entry) else 0.0) / s,  # no entrants recorded yet that month
     }
     for col in FLOW_COLUMNS:
         row[col] = model.flows.get(col, 0) / s

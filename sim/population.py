@@ -44,6 +44,8 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "transfers": np.int16,  # voluntary transfers made
     "bridging_until": np.int32,  # model month a bridging stay (2020-22 designated activities) ends; -1: none
     "stay_expired_month": np.int32,  # of an absconded trainee: model month their permitted stay ran out; -1: none
+    "ssw1_month": np.int32,  # model month the person became SSW i (0: not during the run)
+    "changed_in_ssw1": np.bool_,  # changed employer (any move) while in SSW i since then
 }
 
 

@@ -132,6 +132,8 @@ class WorldConfig(Frozen):
     supervisory_body_size_pareto_shape: Annotated[float, Field(ge=0.1, le=100.0)]  # below 0.1 the weights overflow
     share_bodies_general_licence: Fraction
     initial_debt_repaid_months: Annotated[float, Field(gt=0.0, le=120.0)]
+    recruitment_lag_months: Annotated[int, Field(ge=0, le=36)]  # from a firm's order to the trainee's arrival; 0: at once
+    recruitment_cost_yen: FeeYen  # per trainee recruited abroad (accounted)
 
     _field_sum = field_validator("field_shares", "origin_shares")(_shares_sum_to_one)
 
@@ -232,6 +234,11 @@ class TransferConfig(Frozen):
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
     placement_offers: Annotated[int, Field(ge=0, le=100)]
     unavoidable_search_months: Annotated[int, Field(ge=0, le=24)]
+    rent_yen: Annotated[float, Field(ge=0.0, le=MAX_MONTHLY_YEN)]  # at the national price level
+    compatriot_weight: Annotated[float, Field(ge=0.0, le=5.0)]  # log units per share of contacts
+    move_cost: Annotated[float, Field(ge=0.0, le=5.0)]  # log units
+    far_move_cost: Annotated[float, Field(ge=0.0, le=5.0)]  # log units
+    taste_scale: Annotated[float, Field(ge=0.0, le=2.0)]  # log units
 
 
 class DepartureConfig(Frozen):
@@ -246,6 +253,7 @@ class DepartureConfig(Frozen):
 
 class FirmBehaviourConfig(Frozen):
     wage_raise_step: Annotated[float, Field(ge=0.0, le=0.2)]
+    wage_cut_step: Annotated[float, Field(ge=0.0, le=0.2)]  # monthly markup cut of a firm with no vacancy and no quits
     wage_markup_ceiling: Annotated[float, Field(ge=1.0, le=5.0)]
     excellent_compliance: Fraction
 

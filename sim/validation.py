@@ -30,13 +30,21 @@ measure                     model side (from the monthly table, ``docs/outputs.m
                             nationality table; "other" in 2019 = the model's Philippines + other)
 ``field_share_<field>_pct`` the field's share of the year's trainee disappearances, % (ISA's
                             occupation table)
+``ssw1_cohort_changed_pct`` ISA's SSW job-change measure: of the people who became SSW i in the
+                            year (``to_ssw1`` + ``arrivals_ssw``, by the month they became SSW i),
+                            the share who changed employer while in SSW i by the end of the run
+                            (``ssw1_entrants_changed``; the run ends in December 2024, as ISA's
+                            count does), in %
 ==========================  =================================================================
 
 with the official series in ``sim/data/official_series.csv`` (the overstayers in
 ``overstayers_titp.csv``, the shares in ``disappearances_by_nationality.csv`` and
-``disappearances_by_field.csv``, the bridging bound in ``residents_by_status.csv``) and the fiscal-year enforcement
-targets in ``sim/data/enforcement_targets.csv`` (sources and [S]/[U]/[P] flags per row). Years 2017-2022 are in sample (the calibration, ``scripts/calibrate.py``, may use them);
-2023-2024 are out of sample. See docs/validation.md.
+``disappearances_by_field.csv``, the bridging bound in ``residents_by_status.csv``, the SSW i
+cohorts' job changes in ``ssw_job_change.csv``) and the fiscal-year enforcement targets in
+``sim/data/enforcement_targets.csv`` (sources and [S]/[U]/[P] flags per row). Years 2017-2022 are
+in sample (the calibration, ``scripts/calibrate.py``, may use them); 2023-2024 are out of sample;
+for the SSW job-change measure the 2021-2023 cohorts are in sample
+(``scripts/calibrate_mobility.py``) and the 2024 cohort is out of sample. See docs/validation.md.
 
 Usage::
 
@@ -75,11 +83,18 @@ NATIONALITY_GROUPS = {"vietnam": ("vietnam",), "china": ("china",), "indonesia":
                       "cambodia": ("cambodia",), "other": ("philippines", "other")}
 #: Groupings the validation runs keep by-group tables of.
 GROUPED_BY = ("origin", "field")
+#: ISA's SSW job-change statistics: share of each SSW i entry cohort who changed employer by end-2024.
+SSW_JOB_CHANGE_CSV = Path(__file__).resolve().parent / "data" / "ssw_job_change.csv"
 #: Fewest months of a fiscal year in the run for its shares of findings to be reported.
 MIN_FY_MONTHS_FOR_SHARES = 6
 #: Years the calibration may use, and years held out.
 IN_SAMPLE = tuple(range(2017, 2023))
 OUT_OF_SAMPLE = (2023, 2024)
+#: Measures whose in- and out-of-sample years differ from those (the SSW job-change cohorts
+#: 2021-2023 are fitted, ``scripts/calibrate_mobility.py``; the 2024 cohort is held out).
+SAMPLES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "ssw1_cohort_changed_pct": ((2021, 2022, 2023), (2024,)),
+}
 
 #: measure -> (official column, flag column, label for tables and plots)
 MEASURES: dict[str, tuple[str, str, str]] = {
@@ -98,6 +113,8 @@ MEASURES: dict[str, tuple[str, str, str]] = {
                        "Bridging status holders, year end; official: upper bound (people)"),
     "overstayers_jan": ("overstayers_jan", "overstayers_jan_flag", "Overstayers, last status TITP, 1 Jan next year (people)"),
     "overstayers_jul": ("overstayers_jul", "overstayers_jul_flag", "Overstayers, last status TITP, 1 July (people)"),
+    "ssw1_cohort_changed_pct": ("ssw1_cohort_changed_pct", "ssw1_cohort_changed_flag",
+                                "SSW i entrants of the year who changed employer by end-2024 (%)"),
 }
 
 #: Progress callback: ``progress(runs_done, runs_total)``.
@@ -117,7 +134,18 @@ def load_official(path: str | Path | None = None) -> pd.DataFrame:
         return official
     fy = pd.read_csv(ENFORCEMENT_CSV).rename(columns={"fiscal_year": "year", "source": "enforcement_source"})
     official = official.merge(fy, on="year", how="left").merge(_overstayers(), on="year", how="left")
-    return official.merge(_bridging_bound(), on="year", how="left")
+    return official.merge(_bridging_bound(), on="year", how="left").merge(ssw_job_change_targets(), on="year", how="left")
+
+
+def ssw_job_change_targets() -> pd.DataFrame:
+    """ISA's share of each SSW i entry cohort (all fields) who changed employer by end-2024, one row a cohort year."""
+    t = pd.read_csv(SSW_JOB_CHANGE_CSV, dtype={"cohort": str})
+    t = t[(t["field"] == "all") & t["cohort"].str.fullmatch(r"\d{4}")]
+    return pd.DataFrame({
+        "year": t["cohort"].astype(int).to_numpy(),
+        "ssw1_cohort_changed_pct": t["share_changed_employer_pct"].astype(float).to_numpy(),
+        "ssw1_cohort_changed_flag": t["flag"].astype(str).to_numpy(),
+    })
 
 
 def _overstayers() -> pd.DataFrame:
@@ -184,6 +212,7 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
             "disappearances": disappeared,
             "disappearance_rate_pct": isa_rate_pct(disappeared, _titp_stock(start), arrived),
             "titp_wage_yen": float(these["wage_mean_trainee_yen"].mean()),
+            "ssw1_cohort_changed_pct": _cohort_share_pct(these),
             "titp_stock_start": _titp_stock(start),
             "arrivals_trainee": arrived,
         })
@@ -200,6 +229,13 @@ def _titp_stock(row: pd.Series) -> float:
     """ISA's TITP stock in the model: TITP statuses less the bridging holders (ISA counts them
     under 特定活動, not TITP; ``ladder``)."""
     return float(row["stock_titp"]) - (float(row["stock_bridging"]) if "stock_bridging" in row else 0.0)
+def _cohort_share_pct(months: pd.DataFrame) -> float:
+    """Of the people who became SSW i in these months, the share (%) who changed employer by the
+    end of the run (``ssw1_entrants_changed``); NaN without entrants or in tables without the column."""
+    if "ssw1_entrants_changed" not in months:
+        return float("nan")
+    entrants = float((months["to_ssw1"] + months["arrivals_ssw"]).sum())
+    return 100.0 * float(months["ssw1_entrants_changed"].sum()) / entrants if entrants > 0 else float("nan")
 
 
 def _fiscal_year(t: pd.DataFrame, year: int) -> dict[str, float]:
@@ -349,9 +385,12 @@ def compare_shares(model_shares: pd.DataFrame, official: pd.DataFrame | None = N
     out = pd.DataFrame(rows)
     return out.sort_values(["measure", "year"], kind="stable").reset_index(drop=True) if len(out) else out
 
-def sample_of(year: int) -> str:
-    """'in' for the calibration years 2017-2022, 'out' for 2023-2024, '' otherwise."""
-    return "in" if year in IN_SAMPLE else "out" if year in OUT_OF_SAMPLE else ""
+
+def sample_of(year: int, measure: str = "") -> str:
+    """'in' for the calibration years (2017-2022; ``SAMPLES`` for some measures), 'out' for the
+    years held out (2023-2024), '' otherwise."""
+    in_sample, out_of_sample = SAMPLES.get(measure, (IN_SAMPLE, OUT_OF_SAMPLE))
+    return "in" if year in in_sample else "out" if year in out_of_sample else ""
 
 
 def compare(model_yearly: pd.DataFrame, official: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -381,7 +420,7 @@ def compare(model_yearly: pd.DataFrame, official: pd.DataFrame | None = None) ->
             lo, hi = (float(x) for x in np.percentile(v, [5, 95]))
             flag = off.at[year, flag_col] if flag_col in off else ""
             rows.append({
-                "measure": measure, "year": year, "sample": sample_of(year), "official": target,
+                "measure": measure, "year": year, "sample": sample_of(year, measure), "official": target,
                 "flag": "" if pd.isna(flag) else str(flag),
                 "model_mean": mean, "model_p05": lo, "model_p95": hi, "seeds": len(v),
                 "error": mean - target,
@@ -493,10 +532,11 @@ def plot(model_yearly: pd.DataFrame, official: pd.DataFrame | None, path: str | 
             y = int(r["year"])
             if y < years.min() or y > years.max():
                 continue
-            inside = y in IN_SAMPLE
+            inside = sample_of(y, measure) == "in"
             marker = "X" if r[flag_col] == "U" else "o"
             ax.plot(y, r[col], marker=marker, ms=7, color="black", mfc="black" if inside else "white", ls="none")
-        ax.axvspan(OUT_OF_SAMPLE[0] - 0.5, OUT_OF_SAMPLE[-1] + 0.5, color="grey", alpha=0.12, lw=0)
+        held_out = SAMPLES.get(measure, (IN_SAMPLE, OUT_OF_SAMPLE))[1]
+        ax.axvspan(held_out[0] - 0.5, held_out[-1] + 0.5, color="grey", alpha=0.12, lw=0)
         ax.set_title(label, fontsize=10)
         ax.set_xticks(years)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)

@@ -48,6 +48,7 @@ def tiny_world(
 
     ``scale`` 0.01 with 100 real firms (people) per agent makes the rounding exact; every firm is
     tied to every other (so reachability never decides an outcome) and firm closures are off.
+    Movers weigh pay alone (no rent, ties, moving cost or taste) unless a test sets those.
     Tests then set the arrays by hand (``set_firm``, ``place``) and call ``settle``.
     """
     scenario = sim.shipped_scenario(base)
@@ -62,6 +63,11 @@ def tiny_world(
         "world.firm_closure_monthly": 0.0,
         "policy.recruitment.trainee_intake_per_year": 0,
         "policy.recruitment.ssw_direct_intake_per_year": 0,
+        "behaviour.transfer.rent_yen": 0.0,
+        "behaviour.transfer.compatriot_weight": 0.0,
+        "behaviour.transfer.move_cost": 0.0,
+        "behaviour.transfer.far_move_cost": 0.0,
+        "behaviour.transfer.taste_scale": 0.0,
     }
     overrides.update(settings or {})
     model = sim.LabourMarket(with_settings(scenario, overrides), seed=seed)
@@ -229,7 +235,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             if (fair := employed & (p.months_with_employer[:n] >= 1) & ~f.underpaying[np.maximum(p.firm[:n], 0)]
                 & ~on_home_leave(model)).any() else float("nan"),
             min_markup=float(f.markup.min()),
-            markup_cuts=int((f.markup < prev_markup[0]).sum()),
+            markup_cuts=int((f.markup < prev_markup[0] * (1 - model.behaviour.firms.wage_cut_step) * (1 - 1e-6)).sum()),
             closures=int(model.flows.get("firm_closures", 0)),
             intake_over_cap=int((f.intake_this_year > f.intake_cap_per_year).sum()),
             max_months_searching=int(p.months_searching[:n][(status <= Status.SSW_2) & (p.firm[:n] < 0)].max())

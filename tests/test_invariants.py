@@ -287,9 +287,9 @@ def test_no_one_is_paid_below_the_minimum_wage_unless_underpaid(shipped_run, nam
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_wages_are_never_cut_except_by_a_new_owner(shipped_run, name):
-    """Firms do not cut wage offers: in any month, no more firms pay a lower markup than the
-    month before than there were firm closures (a closed firm reopens under a new owner)."""
+def test_wages_are_cut_only_slowly_except_by_a_new_owner(shipped_run, name):
+    """Firms cut wage offers only slowly: in any month, no more firms cut their markup by more
+    than ``wage_cut_step`` than there were firm closures (a closed firm reopens under a new owner)."""
     m = shipped_run(name).monthly
     assert (m.markup_cuts <= m.closures).all()
 

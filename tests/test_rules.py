@@ -223,13 +223,16 @@ def _wage_world(settings: dict | None = None):
 
 
 def test_firms_raise_wages_after_quits_and_a_quarter_step_when_short():
-    """markup x (1 + step) after a quit, x (1 + step / 4) while short of staff, unchanged
-    otherwise, never above the ceiling; offers follow; the month's quits are reset."""
+    """markup x (1 + step) after a quit, x (1 + step / 4) while short of staff, x (1 - cut) for a
+    firm with all the staff it wants and no quits, never above the ceiling; offers follow; the
+    month's quits are reset."""
     m = _wage_world()
     step, ceiling = m.behaviour.firms.wage_raise_step, m.behaviour.firms.wage_markup_ceiling
+    cut = m.behaviour.firms.wage_cut_step
+    assert cut > 0
     before = m.firms.markup.astype(float).copy()
     firms.adjust_wages(m)
-    expected = [before[0] * (1 + step), before[1] * (1 + step / 4), before[2], min(before[3] * (1 + step / 4), ceiling)]
+    expected = [before[0] * (1 + step), before[1] * (1 + step / 4), before[2] * (1 - cut), min(before[3] * (1 + step / 4), ceiling)]
     assert m.firms.markup.tolist() == pytest.approx(expected, rel=1e-6)
     assert m.firms.markup[3] == pytest.approx(ceiling, rel=1e-6)
     assert m.offer_yen.tolist() == pytest.approx((m.base_pay_yen[AOMORI] * m.firms.markup).tolist(), rel=1e-6)
@@ -242,6 +245,16 @@ def test_wage_floor_binds_and_firms_that_do_not_respond_keep_their_markup():
     m = _wage_world({"policy.wages.firms_raise_wages": False, "policy.wages.wage_floor_markup": 1.25})
     firms.adjust_wages(m)
     assert m.firms.markup.tolist() == pytest.approx([1.25, 1.25, 1.3, 1.499], rel=1e-6)
+
+
+def test_wage_cuts_stop_at_the_floor():
+    """A full firm with no quits cuts its markup each month, but never below the policy's floor:
+    firm 2 (markup 1.3, full, no quits) with a cut of 0.2 a month goes to 1.04, then to the floor 1.0."""
+    m = _wage_world({"behaviour.firms.wage_cut_step": 0.2})
+    firms.adjust_wages(m)
+    assert float(m.firms.markup[2]) == pytest.approx(1.3 * 0.8, rel=1e-6)
+    firms.adjust_wages(m)
+    assert float(m.firms.markup[2]) == pytest.approx(1.0, rel=1e-6)
 
 
 # =============================================================================================

@@ -902,3 +902,159 @@ def test_trainee_stands_on_the_employers_node():
     assert trainee.cell is m.firm_agents[1].cell
     m.disappear(np.array([0]))
     assert trainee.cell is None and trainee.employer is None
+
+
+# =============================================================================================
+# What movers weigh beyond pay (ODD 7.12): rent, compatriots, distance, taste
+# =============================================================================================
+def _three_firm_market(dest: tuple[tuple[int, float], tuple[int, float]], settings: dict | None = None):
+    """Person 0 (ESD, free to move) at firm 0 (Aomori, markup 1.0); firms 1 and 2 at the given
+    (prefecture, markup), both with room; persons 1 and 2 work at firm 2 and are person 0's only
+    contacts (two of four: half of them live where firm 2 is)."""
+    m = tiny_world("free_mobility", firms=3, people=3, settings=settings)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0, compliance=0.5)
+    for row, (pref, markup) in enumerate(dest, start=1):
+        set_firm(m, row, pref=pref, field=CONSTRUCTION, markup=markup, demand=10.0, compliance=0.5)
+    place(m, 0, 0, Status.ESD)
+    place(m, 1, 2, Status.ESD)
+    place(m, 2, 2, Status.ESD)
+    m.people.contacts[:3] = -1
+    m.people.contacts[0, :2] = [1, 2]
+    settle(m)
+    return m
+
+
+@pytest.mark.parametrize("rent_yen, chosen", [(0.0, 1), (60_000.0, 2)])
+def test_movers_weigh_pay_after_rent(rent_yen, chosen):
+    """Tokyo (firm 1, markup 1.0: 1,163 yen/h) pays more than Aomori (firm 2, markup 1.15: 953 x
+    1.15 yen/h); after a rent of 60,000 yen x the housing price index (Tokyo 127.2, Aomori 93.8) the
+    Aomori firm leaves more, so the mover goes there; with no rent, to Tokyo."""
+    m = _three_firm_market(((TOKYO, 1.0), (AOMORI, 1.15)), {"behaviour.transfer.rent_yen": rent_yen})
+    pay = m.offer_yen[[1, 2]]
+    assert pay[0] > pay[1]
+    net = pay - rent_yen * m.geo.housing_price_index[[TOKYO, AOMORI]] / 100
+    assert (net[0] < net[1]) == (rent_yen > 0)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
+    assert m.people.firm[0] == chosen
+
+
+@pytest.mark.parametrize("weight, contacts_gone, chosen", [(0.0, False, 1), (0.1, False, 2), (0.1, True, 1)])
+def test_movers_go_where_their_compatriots_are(weight, contacts_gone, chosen):
+    """Firm 1 is in Aomori, firm 2 in Miyagi paying 1% less; half of the mover's contacts live in
+    Miyagi, worth 0.5 x 0.1 = 0.05 in log pay with ``compatriot_weight`` 0.1, more than the 1%.
+    Contacts who went home count nowhere (their rows remain until the arrays are compacted)."""
+    m = tiny_world("free_mobility", firms=3, people=3)
+    base = m.base_pay_yen
+    miyagi_markup = 1.2 * base[AOMORI] / base[MIYAGI] * 0.99
+    m = _three_firm_market(((AOMORI, 1.2), (MIYAGI, miyagi_markup)), {"behaviour.transfer.compatriot_weight": weight})
+    assert m.offer_yen[2] == pytest.approx(0.99 * m.offer_yen[1], rel=1e-5)
+    if contacts_gone:
+        m.leave_japan(np.array([1, 2]), Status.RETURNED)
+        settle(m)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
+    assert m.people.firm[0] == chosen
+
+
+@pytest.mark.parametrize("move_cost, far_move_cost, chosen", [(0.0, 0.0, 2), (0.1, 0.0, 1), (0.0, 0.1, 1)])
+def test_moving_away_costs_more_the_farther(move_cost, far_move_cost, chosen):
+    """Firm 2 in Miyagi (not a neighbour of Aomori) pays 5% more than firm 1 in Aomori, where the
+    mover lives; a cost of 0.1 (log pay) for leaving the prefecture, or for going beyond its
+    neighbours, keeps them in Aomori."""
+    m = tiny_world("free_mobility", firms=3, people=3)
+    assert not m.geo.adjacent[AOMORI, MIYAGI]
+    base = m.base_pay_yen
+    m = _three_firm_market(((AOMORI, 1.2), (MIYAGI, 1.2 * 1.05 * base[AOMORI] / base[MIYAGI])),
+                           {"behaviour.transfer.move_cost": move_cost, "behaviour.transfer.far_move_cost": far_move_cost})
+    m.people.contacts[0] = -1  # no ties anywhere: only pay and distance differ
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
+    assert m.people.firm[0] == chosen
+
+
+def test_taste_draws_are_standard_gumbel_and_fixed_by_seeker_and_firm():
+    """The taste of a seeker for a firm is a function of (key, firm): the same pair gives the same
+    draw; over many pairs the draws have the Gumbel mean (0.5772) and variance (pi^2 / 6)."""
+    from sim.processes.matching import taste_draw
+
+    assert taste_draw(np.uint64(12345), 7) == taste_draw(np.uint64(12345), 7)
+    assert taste_draw(np.uint64(12345), 7) != taste_draw(np.uint64(12345), 8)
+    draws = np.array([taste_draw(np.uint64(k * 7919 + 1), f) for k in range(400) for f in range(50)])
+    assert draws.mean() == pytest.approx(0.5772, abs=0.03)
+    assert draws.var() == pytest.approx(np.pi**2 / 6, rel=0.05)
+
+
+def test_taste_sends_some_movers_to_the_lower_paid_firm():
+    """With no taste every mover takes the better-paid of two firms; with a taste scale of 0.5
+    (log pay) against a 2% pay difference, some of 40 movers take the other one."""
+    def chosen(scale: float) -> np.ndarray:
+        m = tiny_world("free_mobility", firms=3, people=40, settings={"behaviour.transfer.taste_scale": scale})
+        set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=100.0)
+        set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.2, demand=100.0)
+        set_firm(m, 2, pref=AOMORI, field=CONSTRUCTION, markup=1.2 * 1.02, demand=100.0)
+        for pid in range(40):
+            place(m, pid, 0, Status.ESD)
+        m.people.contacts[:40] = -1
+        settle(m)
+        from sim.processes.matching import find_employers
+        find_employers(m, np.arange(40), np.random.default_rng(3), voluntary=True)
+        return m.people.firm[:40]
+    assert (chosen(0.0) == 2).all()
+    picks = chosen(0.5)
+    assert 0 < (picks == 1).sum() < 40
+
+
+# =============================================================================================
+# ISA's SSW job-change measure (the cohort column ssw1_entrants_changed)
+# =============================================================================================
+def test_ssw1_entry_cohort_counts_the_first_change_of_employer_only():
+    """Person 0 moves as ESD (not counted), becomes SSW i in month 1, then moves twice: their
+    entry cohort (month 1) counts one change; person 1 becomes SSW i and never moves. The
+    monthly table's cohort column shows 1 / scale for month 1 and the to_ssw1 flow the two."""
+    m = tiny_world("free_mobility", firms=3, people=3)
+    for row in range(3):
+        set_firm(m, row, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0)
+    for pid in range(3):
+        place(m, pid, 0, Status.ESD)
+    settle(m)
+    m.move_workers(np.array([0]), np.array([1]), voluntary=True)
+    m.month = 1
+    m.count_flow("to_ssw1", np.array([0, 1]))
+    m.change_status(np.array([0, 1]), Status.SSW_1)
+    assert m.people.ssw1_month[:3].tolist() == [1, 1, 0]
+    m.move_workers(np.array([0]), np.array([2]), voluntary=True)
+    m.move_workers(np.array([0]), np.array([1]), voluntary=False)
+    assert m.ssw1_changed_by_entry[1] == 1.0 and m.ssw1_changed_by_entry.sum() == 1.0
+    m._collect()
+    table = m.results()
+    assert table.loc[table["month"] == 1, "ssw1_entrants_changed"].item() == pytest.approx(100.0)
+    assert m.flows["employer_changes_ssw"] == 2 and m.flows["inter_prefecture_moves_ssw"] == 0
+
+
+# =============================================================================================
+# Recruitment abroad with a lag (ODD 7.2)
+# =============================================================================================
+@pytest.mark.parametrize("lag, barred_in_month_4, expected", [
+    (0, False, [1, 1, 1, 0, 0]),   # intakes placed at once, only where there is a vacancy
+    (3, False, [1, 1, 1, 1, 0]),   # month 1's order arrives in month 4 (months 1-3: orders from before the run)
+    (3, True, [1, 1, 1, 0, 0]),    # the ordering firm is barred when they would arrive: they never come
+])
+def test_recruits_ordered_abroad_arrive_after_the_lag(lag, barred_in_month_4, expected):
+    """One firm with one worker and demand 4, an intake of one trainee a month. With a lag of 3:
+    month 1, one arrives (ordered before the run) and one is ordered (two vacancies, at most the
+    month's intake); month 2, one arrives and nothing is ordered (the one vacancy left is covered
+    by the recruit on the way); month 3, one arrives for that vacancy; month 4, the recruit
+    ordered in month 1 arrives; month 5, nobody (nothing was ordered in month 2)."""
+    m = tiny_world("titp", firms=1, people=1, settings={
+        "world.recruitment_lag_months": lag, "policy.recruitment.trainee_intake_per_year": 1200})
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=4.0)
+    place(m, 0, 0, Status.TITP_2)
+    settle(m)
+    from sim.processes import arrivals
+    arrived = []
+    for month in range(1, 6):
+        m.month = month
+        m.flows.clear()
+        m.firms.barred_until[0] = 12 if (month == 4 and barred_in_month_4) else -1
+        arrivals.arrive(m)
+        arrived.append(int(m.flows["arrivals_trainee"]))
+        assert m.flows.get("recruitment_cost_yen", 0) == 400_000 * arrived[-1]
+    assert arrived == expected

@@ -65,6 +65,31 @@ def test_isa_titp_stock_leaves_out_the_bridging_holders():
     assert y.at[2017, "titp_stock"] == 110.0 and y.at[2017, "bridging_stock"] == 10.0
     assert y.at[2017, "disappearance_rate_pct"] == pytest.approx(100 * 12 / (90 + 60))
     assert y.at[2017, "overstayers_jan"] == 12.0 and y.at[2017, "overstayers_jul"] == 6.0  # month 12 = Dec, 6 = June
+def test_ssw_job_change_share_is_the_cohorts_changers_over_its_entrants():
+    """ISA's measure per calendar year: the year's SSW i entrants (``to_ssw1`` + ``arrivals_ssw``)
+    who changed employer by the end of the run (``ssw1_entrants_changed``) over the entrants: in
+    2017, 2 + 1 entrants a month and 1 changer in each of 6 months gives 6 / 36 = 16.7%; in 2018
+    nobody enters (NaN); a table without the cohort column gives NaN."""
+    t = monthly_table()
+    in_2017 = (t["month"] >= 1) & (t["month"] <= 12)
+    t["to_ssw1"] = np.where(in_2017, 2.0, 0.0)
+    t["arrivals_ssw"] = np.where(in_2017, 1.0, 0.0)
+    t["ssw1_entrants_changed"] = np.where(in_2017 & (t["month"] % 2 == 0), 1.0, 0.0)
+    y = v.yearly(t, start_year=2017, start_month=1).set_index("year")
+    assert y.at[2017, "ssw1_cohort_changed_pct"] == pytest.approx(100 * 6 / 36)
+    assert math.isnan(y.at[2018, "ssw1_cohort_changed_pct"])
+    no_column = v.yearly(t.drop(columns="ssw1_entrants_changed"), start_year=2017, start_month=1)
+    assert no_column["ssw1_cohort_changed_pct"].isna().all()
+
+
+def test_ssw_job_change_targets_are_the_all_field_cohorts():
+    """The targets are ISA's cohorts 2021-2024 for all fields (29.2, 28.7, 25.1, 12.2%, [S]); the
+    pooled and field rows are not targets; 2021-2023 are in sample, 2024 out of sample."""
+    t = v.ssw_job_change_targets().set_index("year")
+    assert t["ssw1_cohort_changed_pct"].to_dict() == {2021: 29.2, 2022: 28.7, 2023: 25.1, 2024: 12.2}
+    assert set(t["ssw1_cohort_changed_flag"]) == {"S"}
+    assert [v.sample_of(y, "ssw1_cohort_changed_pct") for y in (2020, 2021, 2023, 2024)] == ["", "in", "in", "out"]
+    assert v.sample_of(2023, "titp_stock") == "out"
 
 
 def test_yearly_drops_incomplete_years_and_follows_the_start_month():
@@ -137,6 +162,7 @@ DISAPPEARANCES_TOL = {2017: 0.40, 2018: 0.35, 2019: 0.35, 2020: 0.75, 2021: 0.35
 DISAPPEARANCES_BIAS_TOL = 0.15  # mean relative error over 2017-2022
 RATE_2020_TOL_PP = 1.0  # percentage points
 WAGE_2019_TOL = 0.08
+SSW_JOB_CHANGE_TOL = 0.25  # each in-sample SSW i cohort (2021-2023), relative error of the seed mean
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +200,15 @@ def test_history_disappearance_rate_2020(comparison):
 def test_history_wage_2019(comparison):
     r = comparison.loc[("titp_wage_yen", 2019)]
     assert abs(r["rel_error"]) <= WAGE_2019_TOL, r["model_mean"]
+
+
+@pytest.mark.parametrize("cohort", [2021, 2022, 2023])
+def test_history_ssw_job_change_cohorts(comparison, cohort):
+    """The fitted seek hazard (scripts/calibrate_mobility.py) keeps each in-sample SSW i entry
+    cohort's share who changed employer by end-2024 within 25% of ISA's."""
+    r = comparison.loc[("ssw1_cohort_changed_pct", cohort)]
+    assert r["sample"] == "in"
+    assert abs(r["rel_error"]) <= SSW_JOB_CHANGE_TOL, (cohort, r["model_mean"], r["official"])
 
 
 def test_history_out_of_sample_is_reported_not_fitted(comparison):

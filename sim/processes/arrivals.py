@@ -4,7 +4,18 @@ Phase 1. A yearly intake (``policy.intake_per_year``; SSW entrants only once SSW
 spread evenly over the months, the fractional remainder carried to the next month. Each
 newcomer takes a random open place: a firm's vacancies (demand minus headcount, rounded down),
 at firms not barred from intake, and for trainees within the firm's yearly intake cap (the
-legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms). Newcomers draw
+legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms).
+
+Trainees are recruited abroad through the supervisory-body route, which takes time
+(``world.recruitment_lag_months``, L; interview, pre-entry training, plan certification,
+certificate of eligibility, visa): with L > 0 the month's intake is the ceiling on *orders*,
+random places among vacancies not already covered by recruits on the way (and within the
+intake cap of the year they will arrive in); the recruits ordered in month t arrive at the ordering firm
+in month t + L, unless it is barred from intake then (its plans are void: they never come).
+Arrivals in months 1..L are the orders placed before the run: the month's intake placed at once,
+as with L = 0 (which takes intakes as given, as the history scenario does). Each arriving
+trainee costs ``world.recruitment_cost_yen`` (accounted: ``recruitment_cost_yen``). SSW direct
+entrants are placed at once (assumption). Newcomers draw
 an origin, broker debt (lognormal around the origin's fee, capped by the policy's fee cap),
 aptitude and whether they want a long stay; trainees enter in the policy's entry status of the
 month (``policy.entry_status_at``: TITP until ESD starts in a transition) with its Japanese level, SSW entrants in SSW i with the skills and A2 Japanese tests passed abroad.
@@ -35,6 +46,9 @@ STREAM = "arrivals"
 #: Newcomers by route: recruited as trainees, or entering SSW i directly from abroad.
 KINDS = ("trainee", "ssw")
 
+#: Key (after the stream) of the draws that choose where recruits are ordered.
+ORDERS_KEY = 1
+
 #: TITP annual intake cap by full-time staff (BRIEF.md, "Firms and overseers"): (staff up to, cap).
 INTAKE_CAP_TABLE = ((30, 3), (40, 4), (50, 5), (100, 6), (200, 10), (300, 15))
 
@@ -58,6 +72,7 @@ def arrive(model: LabourMarket) -> None:
     pool = np.flatnonzero(p.in_japan())
     contacts_index = net.ContactPool(pool, p.origin[pool], p.pref[pool], len(ORIGINS), model.geo.n)
     year, month = model.calendar()
+    lag = model.world.recruitment_lag_months
     for kind in KINDS:
         per_year = model.policy.intake_per_year(kind, year)
         if kind == "ssw" and not model.policy.ssw_exists(year, month):
@@ -65,22 +80,74 @@ def arrive(model: LabourMarket) -> None:
         want = model.intake_carry[kind] + per_year * model.scale / 12.0
         n = int(want)
         model.intake_carry[kind] = want - n
-        vacancies = np.maximum(np.floor(f.demand - f.headcount), 0).astype(np.int64) * open_
-        if kind == "trainee":
-            vacancies = np.minimum(vacancies, np.maximum(f.intake_cap_per_year - f.intake_this_year, 0))
-        slots = np.repeat(np.arange(f.n), vacancies)
-        n = min(n, len(slots))
-        if n == 0:
-            continue
-        firm = np.sort(slots[rng.choice(len(slots), size=n, replace=False)])
-        rows = p.add(n)
-        fill_newcomers(model, rng, rows, firm.astype(np.int32), arrival_month=model.month)
-        admit(model, rows, kind, contacts_index, rng)
-        model.count_in(rows, +1)
+        ordered = kind == "trainee" and lag > 0
+        if ordered and model.month > lag:  # the recruits ordered ``lag`` months ago
+            firm = model.recruits_ordered.pop(model.month, np.zeros(0, dtype=np.int32))
+            firm = firm[open_[firm]]
+        else:
+            slots = open_places(model, open_, trainees=kind == "trainee", arrival_month=model.month)
+            take = min(n, len(slots))
+            firm = np.sort(slots[rng.choice(len(slots), size=take, replace=False)]) if take else slots[:0]
         if kind == "trainee":
             np.add.at(f.intake_this_year, firm, 1)
-        model.count_flow("arrivals", rows)
-        model.count_flow(f"arrivals_{kind}", rows)
+        if len(firm):
+            place_newcomers(model, rng, kind, firm.astype(np.int32), contacts_index)
+        if ordered:  # for the places still open after this month's arrivals
+            order_recruits(model, n, open_)
+
+
+def place_newcomers(model: LabourMarket, rng: np.random.Generator, kind: str, firm: np.ndarray,
+                    contacts_index: net.ContactPool) -> None:
+    """Newcomers of ``kind`` start at ``firm`` (one entry each): their attributes, status, contacts, flows."""
+    rows = model.people.add(len(firm))
+    fill_newcomers(model, rng, rows, firm, arrival_month=model.month)
+    admit(model, rows, kind, contacts_index, rng)
+    model.count_in(rows, +1)
+    model.count_flow("arrivals", rows)
+    model.count_flow(f"arrivals_{kind}", rows)
+    if kind == "trainee":
+        model.flows["recruitment_cost_yen"] += len(rows) * model.world.recruitment_cost_yen
+
+
+def open_places(model: LabourMarket, open_: np.ndarray, trainees: bool, arrival_month: int) -> np.ndarray:
+    """One entry per place open to newcomers arriving in ``arrival_month``, by firm row.
+
+    Vacancies (demand minus headcount, rounded down) at firms not barred, less the recruits on
+    the way when ordering for later; for trainees within the intake cap of the intake year of
+    their arrival, which counts the year's arrivals so far and the recruits due to arrive in it.
+    """
+    f = model.firms
+    vacancies = np.maximum(np.floor(f.demand - f.headcount), 0).astype(np.int64) * open_
+    ordering = arrival_month > model.month
+    due = list(model.recruits_ordered.items())
+    if ordering and due:
+        vacancies = np.maximum(vacancies - np.bincount(np.concatenate([firms for _, firms in due]), minlength=f.n), 0)
+    if trainees:
+        year = intake_year(arrival_month)
+        taken = f.intake_this_year.astype(np.int64) if year == intake_year(model.month) else np.zeros(f.n, dtype=np.int64)
+        same_year = [firms for month, firms in due if intake_year(month) == year]
+        if same_year:
+            taken = taken + np.bincount(np.concatenate(same_year), minlength=f.n)
+        vacancies = np.minimum(vacancies, np.maximum(f.intake_cap_per_year - taken, 0))
+    return np.repeat(np.arange(f.n), vacancies)
+
+
+def intake_year(month: int) -> int:
+    """The intake year of a model month (``intake_this_year`` is reset in months 1, 13, 25, ...)."""
+    return (month - 1) // 12
+
+
+def order_recruits(model: LabourMarket, n: int, open_: np.ndarray) -> None:
+    """Firms order up to ``n`` trainees from abroad for places not yet covered; they arrive in
+    ``recruitment_lag_months`` (stream ``arrivals``, key ``ORDERS_KEY``) and count in the intake
+    cap of the year they arrive in."""
+    arrival_month = model.month + model.world.recruitment_lag_months
+    slots = open_places(model, open_, trainees=True, arrival_month=arrival_month)
+    n = min(n, len(slots))
+    if n == 0:
+        return
+    rng = model.rng_for(STREAM, ORDERS_KEY)
+    model.recruits_ordered[arrival_month] = np.sort(slots[rng.choice(len(slots), size=n, replace=False)]).astype(np.int32)
 
 
 def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:
@@ -114,6 +181,7 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
         p.japanese[rows] = model.policy.japanese_at_entry(b, status)
     else:  # SSW i direct entrants passed the skills test and A2 Japanese abroad
         status = Status.SSW_1
+        model.mark_ssw1_entry(rows)
         p.skill[rows] = b.threshold_skill_grade3
         p.japanese[rows] = JAPANESE_A2
     p.status[rows] = status

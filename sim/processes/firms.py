@@ -6,8 +6,9 @@
   and no pending violations, inspection record or bar (the inspection cycle goes on); staff, intake cap and training quality stay (assumption).
 * Wage adjustment (phase 12, ``adjust_wages``): where the policy lets firms respond, a firm that
   lost workers to quits this month raises its markup by ``wage_raise_step``, one short of staff by
-  a quarter of that, up to ``wage_markup_ceiling``; markups never fall; the policy's wage floor
-  binds everyone; offers are recomputed.
+  a quarter of that, up to ``wage_markup_ceiling``; a firm with all the staff it wants and no
+  quits lowers it by ``wage_cut_step`` (slowly: wages are stickier down than up, assumption);
+  the policy's wage floor binds everyone; offers are recomputed.
 * Demand (phase 13, ``update_demand``): every firm's demand grows at ``demand_growth_per_year``.
 
 Parameters: ``behaviour.firms`` (``FirmBehaviourConfig``), ``world.firm_closure_monthly``,
@@ -62,11 +63,13 @@ def close_some(model: LabourMarket) -> None:
 
 
 def adjust_wages(model: LabourMarket) -> None:
-    """Phase 12: firms that lost workers to quits raise their markup; ones with vacancies, a little."""
+    """Phase 12: firms that lost workers to quits raise their markup, ones with vacancies a little;
+    ones with all the staff they want and no quits lower it (the market no longer pays the premium)."""
     f, b, pol = model.firms, model.behaviour.firms, model.policy
-    if pol.firms_raise_wages and b.wage_raise_step > 0:
+    if pol.firms_raise_wages and (b.wage_raise_step > 0 or b.wage_cut_step > 0):
+        quits = f.quits_this_month > 0
         short = f.demand - f.headcount >= 1
-        step = b.wage_raise_step * ((f.quits_this_month > 0) + SHORT_OF_STAFF_STEP * short)
+        step = b.wage_raise_step * (quits + SHORT_OF_STAFF_STEP * short) - b.wage_cut_step * (~quits & ~short)
         f.markup[:] = np.minimum(f.markup * (1.0 + step), np.maximum(b.wage_markup_ceiling, f.markup))
     np.maximum(f.markup, pol.wage_floor_markup, out=f.markup)
     f.quits_this_month[:] = 0

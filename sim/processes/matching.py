@@ -3,17 +3,30 @@
 Seekers act one at a time in a random priority order (a fresh order for each batch: the
 released, the searching, the voluntary seekers of a month). Each looks over the firms they can
 reach - the employer's firm ties, ``placement_offers`` member firms put forward by the
-employer's supervisory body, the employers of their contacts - keeps those that would accept
-them and moves to the best-paying one. Acceptable: not barred from intake, a vacancy, an offer
-at least ``1 + min_wage_gain`` times the current one for a voluntary move, the field rule
-(``policy.same_field_required``), and for ESD workers from another prefecture the caps on
-transferees (``policy.transferee_caps``: the share of a metro firm's ESD workers, and of any
-firm's, who came from other prefectures). Each move frees a place at the old employer and fills
-one at the new, which the next seekers see (a serial dictatorship). Ties between equal offers go
-to the firm with the higher random visibility drawn for the batch. One seeker alone gets exactly
-their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share this code.
+employer's supervisory body, the employers of their contacts (where a field's firms are enters
+through this reach) - keeps those that would accept them and moves to the one they value most:
 
-Parameters: ``behaviour.transfer.min_wage_gain``, ``behaviour.transfer.placement_offers``; policy:
+    value(c) = log(offer_yen[c] - rent_yen x housing_index[pref c] / 100)       pay after rent
+               + compatriot_weight x (share of their contacts living in pref c)  ties to compatriots
+               - move_cost x [pref c != their prefecture]                        leaving ties behind
+               - far_move_cost x [pref c neither theirs nor a neighbour]          distance
+               + taste_scale x g(seeker, c)                                       everything else
+
+with g a standard Gumbel draw for each seeker and firm of the batch (a logit choice: the job,
+the town, a friend's advice). A voluntary move needs value(c) >= value(employer) +
+log(1 + min_wage_gain); a released person takes the best acceptable firm whatever its value.
+Acceptable: not barred from intake, a vacancy, the field rule (``policy.same_field_required``),
+at the ii->iii step a stage iii host at no lower pay, and for ESD workers from another
+prefecture the caps on transferees (``policy.transferee_caps``: the share of a metro firm's ESD
+workers, and of any firm's, who came from other prefectures). Each move frees a place at the old
+employer and fills one at the new, which the next seekers see (a serial dictatorship). Exact ties
+go to the firm with the higher random visibility drawn for the batch. One seeker alone gets
+exactly their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share
+this code.
+
+Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``rent_yen``,
+``compatriot_weight``, ``move_cost``, ``far_move_cost``, ``taste_scale``); data: the regional
+housing price index (``sim/data/price_index_by_prefecture.csv``), prefecture adjacency; policy:
 field rule, caps on transferees.
 """
 
@@ -38,6 +51,12 @@ TIE_BREAK = 1e-6
 #: Tolerance in the cap comparisons, so that exact thirds and sixths pass.
 CAP_TOLERANCE = 1e-9
 
+#: Pay after rent never counts below this (yen a month), so its log is defined.
+MIN_NET_PAY_YEN = 1000.0
+
+#: No gain needed (released people, the ii->iii step): any acceptable firm will do.
+NO_THRESHOLD = -np.inf
+
 
 class Seekers(NamedTuple):
     """Per-seeker arrays (one entry per seeker, in the order given)."""
@@ -45,6 +64,8 @@ class Seekers(NamedTuple):
     home: np.ndarray  # the firm they search from (employer, or last employer after a release)
     employed: np.ndarray  # still on their employer's books?
     min_offer: np.ndarray  # the lowest offer they accept, yen a month
+    min_gain: np.ndarray  # value a firm must add over the employer's (log units; -inf: none)
+    taste_key: np.ndarray  # uint64 key of their taste draws for the batch's firms
     same_field: np.ndarray  # must they stay in their field?
     capped: np.ndarray  # do the caps on transferees from other prefectures apply to them?
     is_esd: np.ndarray  # ESD workers (counted in the firms' ESD headcounts)
@@ -65,6 +86,7 @@ class Reach(NamedTuple):
     member_ptr: np.ndarray
     members: np.ndarray
     person_firm: np.ndarray  # every person's employer (the employers of contacts)
+    person_pref: np.ndarray  # every person's prefecture while in Japan, -1 after leaving (where contacts live)
 
 
 class Openings(NamedTuple):
@@ -81,28 +103,75 @@ class Openings(NamedTuple):
     pref: np.ndarray
     metro_pref: np.ndarray  # by prefecture: a metro prefecture?
     stage_iii_host: np.ndarray  # by firm: may it host stage iii?
+    rent_yen: np.ndarray  # by prefecture: the rent a mover weighs, yen a month
+    adjacent: np.ndarray  # prefecture x prefecture: neighbours?
     month: int
     metro_cap_share: float  # 1.0: no cap
     firm_cap_share: float  # 1.0: no cap
 
 
-@njit(cache=True)
-def match_kernel(order, seekers, reach, firms):  # pragma: no cover - compiled
-    """Seekers, in ``order``, each take the best-paying acceptable firm they can reach.
+class Tastes(NamedTuple):
+    """How seekers value a firm beyond its pay (``behaviour.transfer``)."""
 
-    Acceptable: not barred, a vacancy, an offer at least the seeker's minimum, the field rule,
-    a stage iii host where the seeker needs one, and for capped seekers from another prefecture
-    the caps on transferees (a metro firm's share and every firm's share of ESD workers who came
-    from other prefectures, counting the seeker). Returns each seeker's new firm, -1 for none;
-    ``firms``' counts follow each move.
+    compatriot_weight: float  # per share of one's contacts living in the firm's prefecture
+    move_cost: float  # for a firm in another prefecture
+    far_move_cost: float  # more, for one not in a neighbouring prefecture
+    taste_scale: float  # scale of the Gumbel taste for each seeker and firm
+
+
+@njit(cache=True)
+def taste_draw(key, firm):  # pragma: no cover - compiled
+    """A standard Gumbel draw fixed by (seeker key, firm): splitmix64 of the pair, then -log(-log u)."""
+    z = np.uint64(key) + np.uint64(firm + 1) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    u = (float(z >> np.uint64(11)) + 0.5) / 9007199254740992.0  # in (0, 1)
+    return -np.log(-np.log(u))
+
+
+@njit(cache=True)
+def firm_value(s, c, pref_s, contacts, person_pref, offer, firm_pref, rent_yen, adjacent, key, tastes):  # pragma: no cover
+    """What seeker ``s`` (living in ``pref_s``) makes of firm ``c`` (the module docstring's value)."""
+    pc = firm_pref[c]
+    v = np.log(max(offer[c] - rent_yen[pc], MIN_NET_PAY_YEN))
+    n_contacts = contacts.shape[1]
+    if tastes.compatriot_weight != 0.0 and n_contacts > 0:
+        there = 0
+        for k in range(n_contacts):
+            who = contacts[s, k]
+            if who >= 0 and person_pref[who] == pc:
+                there += 1
+        v += tastes.compatriot_weight * there / n_contacts
+    if pc != pref_s:
+        v -= tastes.move_cost
+        if not adjacent[pref_s, pc]:
+            v -= tastes.far_move_cost
+    if tastes.taste_scale > 0.0:
+        v += tastes.taste_scale * taste_draw(key, c)
+    return v
+
+
+@njit(cache=True)
+def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - compiled
+    """Seekers, in ``order``, each take the acceptable firm they can reach that they value most.
+
+    Acceptable: not barred, a vacancy, an offer at least the seeker's minimum, a value at least
+    the employer's plus the seeker's minimum gain, the field rule, a stage iii host where the
+    seeker needs one, and for capped seekers from another prefecture the caps on transferees (a
+    metro firm's share and every firm's share of ESD workers who came from other prefectures,
+    counting the seeker). Returns each seeker's new firm, -1 for none; ``firms``' counts follow
+    each move.
     """
     # The structures' members as locals: read through the tuples inside the loops, numba
     # reloads them at every access and the kernel runs several times slower.
     home, is_employed, min_offer, same_field = seekers.home, seekers.employed, seekers.min_offer, seekers.same_field
     capped, is_esd, field, pref = seekers.capped, seekers.is_esd, seekers.field, seekers.pref
     transferee, contacts, needs_host, draws = seekers.transferee, seekers.contacts, seekers.needs_host, seekers.placement_draws
+    min_gain, taste_key = seekers.min_gain, seekers.taste_key
     firm_nbr_ptr, firm_nbr, body_of_firm = reach.firm_nbr_ptr, reach.firm_nbr, reach.body_of_firm
-    member_ptr, members, person_firm = reach.member_ptr, reach.members, reach.person_firm
+    member_ptr, members, person_firm, person_pref = reach.member_ptr, reach.members, reach.person_firm, reach.person_pref
+    rent_yen, adjacent = firms.rent_yen, firms.adjacent
     offer, visibility, demand, headcount = firms.offer_yen, firms.visibility, firms.demand, firms.headcount
     esd_headcount, esd_transferees, barred_until = firms.esd_headcount, firms.esd_transferees, firms.barred_until
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
@@ -113,7 +182,11 @@ def match_kernel(order, seekers, reach, firms):  # pragma: no cover - compiled
     n_contacts = contacts.shape[1]
     for s in order:
         h = home[s]
-        best, best_score = -1, -1.0
+        best, best_score = -1, -np.inf
+        # The value of staying, and the least a new firm must be worth (released: no threshold).
+        bar = NO_THRESHOLD
+        if min_gain[s] > NO_THRESHOLD:
+            bar = firm_value(s, h, pref[s], contacts, person_pref, offer, firm_pref, rent_yen, adjacent, taste_key[s], tastes) + min_gain[s]
         body = body_of_firm[h]
         n_members = member_ptr[body + 1] - member_ptr[body]
         n_ties = firm_nbr_ptr[h + 1] - firm_nbr_ptr[h]
@@ -140,7 +213,10 @@ def match_kernel(order, seekers, reach, firms):  # pragma: no cover - compiled
                     continue
                 if firm_share < 1.0 and after_t > firm_share * after_e + CAP_TOLERANCE:
                     continue
-            score = offer[c] * (1.0 + TIE_BREAK * visibility[c])
+            value = firm_value(s, c, pref[s], contacts, person_pref, offer, firm_pref, rent_yen, adjacent, taste_key[s], tastes)
+            if value < bar:
+                continue
+            score = value + TIE_BREAK * visibility[c]
             if score > best_score:
                 best, best_score = c, score
         if best < 0:
@@ -166,11 +242,11 @@ def find_employers(
 ) -> np.ndarray:
     """Match seekers (rows of ``model.people``) to firms and move those hired.
 
-    ``voluntary`` moves need a wage gain of ``min_wage_gain`` and count as voluntary transfers;
-    otherwise (after an unavoidable release) any acceptable firm will do. With ``stage_iii_host``
-    (a mask over firms) the seekers change employer at the ii->iii step: only to a host, at no
-    lower pay (assumption), counted as ``transfers_at_stage_iii``. Returns each seeker's new
-    firm (-1: none).
+    ``voluntary`` moves need a gain in value of ``min_wage_gain`` (module docstring) and count as
+    voluntary transfers; otherwise (after an unavoidable release) any acceptable firm will do.
+    With ``stage_iii_host`` (a mask over firms) the seekers change employer at the ii->iii step:
+    only to a host, at no lower pay (assumption), counted as ``transfers_at_stage_iii``. Returns
+    each seeker's new firm (-1: none).
     """
     p, f, pol = model.people, model.firms, model.policy
     rows = np.asarray(rows, dtype=np.int64)
@@ -184,25 +260,33 @@ def find_employers(
     order = rng.permutation(n)
     placement_draws = rng.random((n, model.behaviour.transfer.placement_offers))
     visibility = rng.random(f.n)
+    taste_key = rng.integers(0, 2**63, size=n, dtype=np.uint64)
 
     status = p.status[who]
     is_esd = status == Status.ESD
-    gain = model.behaviour.transfer.min_wage_gain
+    t = model.behaviour.transfer
     metro_cap, firm_cap = pol.transferee_caps
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
-        min_offer=model.offer_yen[home] * (1.0 + gain) if voluntary else model.offer_yen[home] if stage_iii_host is not None else np.zeros(n),
+        min_offer=model.offer_yen[home] if stage_iii_host is not None else np.zeros(n),
+        min_gain=np.full(n, np.log1p(t.min_wage_gain) if voluntary else NO_THRESHOLD), taste_key=taste_key,
         same_field=pol.same_field_required(status), capped=pol.caps_apply(status), is_esd=is_esd,
         field=p.field[who], pref=p.pref[who], transferee=p.transferee_from_other_area[who],
         contacts=p.contacts[who], needs_host=np.full(n, stage_iii_host is not None), placement_draws=placement_draws,
     )
-    reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm)
+    # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
+    n_rows = p.n
+    lives_in = np.where(p.status[:n_rows] < Status.RETURNED, p.pref[:n_rows], -1).astype(np.int16)
+    reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm, lives_in)
+    geo = model.geo
     openings = Openings(
         model.offer_yen, visibility, f.demand, f.headcount.copy(), f.esd_headcount.copy(), f.esd_transferees.copy(),
-        f.barred_until, f.field, f.pref, model.geo.metro,
-        np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host, int(model.month), float(metro_cap), float(firm_cap),
+        f.barred_until, f.field, f.pref, geo.metro,
+        np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host,
+        t.rent_yen * geo.housing_price_index / 100.0, geo.adjacent, int(model.month), float(metro_cap), float(firm_cap),
     )
-    moved_to = match_kernel(order, seekers, reach, openings)
+    tastes = Tastes(float(t.compatriot_weight), float(t.move_cost), float(t.far_move_cost), float(t.taste_scale))
+    moved_to = match_kernel(order, seekers, reach, openings, tastes)
     hired = np.flatnonzero(moved_to >= 0)
     model.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]
