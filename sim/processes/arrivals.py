@@ -4,8 +4,13 @@ Phase 1. A yearly intake (``policy.intake_per_year``; SSW entrants only once SSW
 spread evenly over the months, the fractional remainder carried to the next month. Each
 newcomer takes a random open place: a firm's vacancies (demand minus headcount, rounded down),
 at firms not barred from intake, and for trainees within the firm's yearly intake cap (the
-legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms). Newcomers draw
-an origin, broker debt (lognormal around the origin's fee, capped by the policy's fee cap),
+legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms), and within the
+caps on residents the policy sets (``policy.stock_caps``: the 受入れ見込数 operated as caps [S],
+on the SSW, ESD, or SSW and ESD residents, nationally or by field): a cap's room is its real
+figure x scale less the agents it counts now, and of this month's newcomers it counts, those
+beyond the room (in the random order of the places drawn) do not come. Newcomers draw
+an origin, broker debt (lognormal around the origin's fee, capped by the policy's fee cap; for
+ESD entrants also at ``fee_cap_months_of_pay`` months of the employer's scheduled pay [S]),
 aptitude and whether they want a long stay; trainees enter in the policy's entry status of the
 month (``policy.entry_status_at``: TITP until ESD starts in a transition) with its Japanese level, SSW entrants in SSW i with the skills and A2 Japanese tests passed abroad.
 Each draws compatriot contacts from the people in Japan at the start of the month.
@@ -23,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import network as net
-from sim.domain import ORIGINS, Status
+from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
 
 if TYPE_CHECKING:
@@ -72,7 +77,11 @@ def arrive(model: LabourMarket) -> None:
         n = min(n, len(slots))
         if n == 0:
             continue
-        firm = np.sort(slots[rng.choice(len(slots), size=n, replace=False)])
+        status = model.policy.entry_status_at(year, month) if kind == "trainee" else Status.SSW_1
+        firm = np.sort(within_stock_caps(model, slots[rng.choice(len(slots), size=n, replace=False)], status))
+        n = len(firm)
+        if n == 0:
+            continue
         rows = p.add(n)
         fill_newcomers(model, rng, rows, firm.astype(np.int32), arrival_month=model.month)
         admit(model, rows, kind, contacts_index, rng)
@@ -81,6 +90,30 @@ def arrive(model: LabourMarket) -> None:
             np.add.at(f.intake_this_year, firm, 1)
         model.count_flow("arrivals", rows)
         model.count_flow(f"arrivals_{kind}", rows)
+
+
+def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> np.ndarray:
+    """The newcomers' places (firm rows, in the order drawn) that fit within the caps on residents
+    that count entrants of ``status``: a cap's room is round(cap x scale) less the agents it counts."""
+    caps = model.policy.stock_caps(status)
+    if not caps:
+        return firm
+    p = model.people
+    n_fields = len(FIELDS)
+    # Residents by status and field (one pass over the people; the caps read sums of it).
+    by_status_field = np.bincount(p.status[: p.n].astype(np.int64) * n_fields + p.field[: p.n],
+                                  minlength=len(Status) * n_fields).reshape(len(Status), n_fields)
+    keep = np.ones(len(firm), dtype=bool)
+    for cap in caps:
+        counted = by_status_field[list(cap.statuses)]
+        in_group = np.ones(len(firm), dtype=bool)
+        if cap.field >= 0:
+            counted = counted[:, cap.field]
+            in_group = model.firms.field[firm] == cap.field
+        room = max(int(round(cap.persons * model.scale)) - int(counted.sum()), 0)
+        rank = np.cumsum(in_group & keep) - 1  # order among the still-kept newcomers of the group
+        keep &= ~in_group | (rank < room)
+    return firm[keep]
 
 
 def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:
@@ -117,5 +150,6 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
         p.skill[rows] = b.threshold_skill_grade3
         p.japanese[rows] = JAPANESE_A2
     p.status[rows] = status
-    p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b)
+    p.debt_yen[rows] = model.policy.esd_fee_cap(p.debt_yen[rows], model.offer_yen[p.firm[rows]], np.full(len(rows), status))
+    p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b, model.policy.ssw1_extension_pass_share)
     p.contacts[rows] = contacts_index.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)
