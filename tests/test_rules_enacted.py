@@ -238,3 +238,28 @@ def test_ssw2_by_field(field, real_field, tests, expected):
 def test_real_fields_cover_the_model_fields():
     """The real fields are the model's (less "other") and those "other" pools, in that order."""
     assert REAL_FIELDS[: len(FIELDS) - 1] == FIELDS[:-1] and REAL_FIELDS[len(FIELDS) - 1 :] == OTHER_FIELDS
+
+
+def test_the_shipped_rules_by_field_are_the_field_list():
+    """``esd.toml`` and ``titp.toml`` agree with ``sim/data/esd_fields.csv`` for every ESD field
+    the model has: the waiting period (2 years where the list says 24 months, else 1), whether
+    SSW ii is open, and whether it asks for JLPT N3. (Machinery/metal and textiles are the list's
+    industrial products.)"""
+    import pandas as pd
+    from pathlib import Path
+
+    table = pd.read_csv(Path(sim.__file__).parent / "data" / "esd_fields.csv")
+    pol = sim.LabourMarket(small("esd", months=1, scale=0.002), seed=1).policy
+    checked = 0
+    for row in table.itertuples():
+        names = sorted({row.field_en, *str(row.model_field).split(";")} & set(REAL_FIELDS))
+        if row.esd_field != 1 or not names:
+            continue
+        for name in names:
+            k = REAL_FIELDS.index(name)
+            assert pol.waiting_months_by_real_field[k] == int(row.esd_waiting_months_proposed), name
+            assert bool(pol.ssw2_open_by_real_field[k]) is bool(row.ssw2_open), name
+            n3 = bool(pol.ssw2_tests_by_real_field[k] & TEST_BITS["japanese_b1"])
+            assert n3 is (row.ssw2_japanese_n3_required == 1), name
+            checked += 1
+    assert checked == len(REAL_FIELDS)  # every real field the model has was checked once
