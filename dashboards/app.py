@@ -158,8 +158,9 @@ press; docs/validation.md compares the model with them.*
 
 **Broker fee**: what recruiters in the home country charge, often borrowed; debt keeps workers
 from leaving abusive jobs. **Metro cap**: under ESD at most 1/6 of a metro firm's ESD workers may
-be transferees from other areas. **Cost sharing**: the new employer pays the first one part of the
-costs of recruiting and training a worker who moves.
+have come by transfer from outside the metro (designated) area, and at most 1/3 of any firm's by
+transfer at all. **Cost sharing**: the new employer pays the first one part of the costs of
+recruiting and training a worker who moves (and hires a mover only if that pays).
 
 The model, its assumptions and its sources: docs/ODD.md and shared/domain/BRIEF.md of the project.
 """

@@ -39,6 +39,29 @@ FIELDS: tuple[str, ...] = (
     "other",
 )
 
+#: The real (ESD/SSW) fields that the model's field "other" pools: a firm in "other" draws one of
+#: them by ``world.other_field_shares`` (esd_fields.csv; the rules by field read them). TITP's
+#: "other" occupations (welding, plastic moulding, painting, packaging ...) are industrial
+#: products under ESD. Aviation and motor transport are SSW-only (no ESD): not drawn.
+OTHER_FIELDS: tuple[str, ...] = (
+    "industrial_products",
+    "food_service",
+    "building_cleaning",
+    "accommodation",
+    "shipbuilding",
+    "automobile_repair",
+    "linen_supply",
+    "railway",
+    "logistics_warehouse",
+    "forestry",
+    "wood_industry",
+    "resource_recycling",
+)
+
+#: A firm's real field (``firms.real_field``): its model field for the first seven, else
+#: ``len(FIELDS) - 1 + OTHER_FIELDS.index(...)`` (the field "other" itself is never a real field).
+REAL_FIELDS: tuple[str, ...] = FIELDS[:-1] + OTHER_FIELDS
+
 #: Countries of origin, in array order ("other" pools the rest).
 ORIGINS: tuple[str, ...] = (
     "vietnam",
@@ -62,4 +85,5 @@ TEST_BITS: dict[str, int] = {
     "japanese_a2": 8,  # JLPT N4
     "skill_ssw2": 16,  # SSW ii skills test
     "japanese_b1": 32,  # JLPT N3
+    "skill_ssw2_near": 64,  # scored at least ``stay.ssw1_extension_pass_share`` of the SSW ii pass mark
 }

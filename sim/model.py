@@ -40,7 +40,7 @@ from mesa.discrete_space import Network
 import mesa
 from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
-from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
+from sim.domain import FIELDS, ORIGINS, OTHER_FIELDS, TEST_BITS, Status
 from sim.geography import load_geography
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels
 from sim.policy import Policy
@@ -52,14 +52,15 @@ from sim.processes import (
 from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE
 from sim.scenario import Scenario, load_scenario
 
-#: Fixed ids of the random streams (never renumber: it would change every seeded result;
+#: Fixed ids of the random streams (never renumber: it would change every seeded result; 17 is
+#: kept for issue 10's "bridging" stream, merged on main after this branch began;
 #: 5 "contacts" and 13 "revocation" are retired: contacts come from "arrivals"/"people", plan
 #: cancellations from "audits"). Each process module names its stream (``STREAM``).
 _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
-    "bridging": 17,
+    "bridging": 17, "firm_fields": 18,
 }
 
 #: Months of the past taken as "already served" for SSW holders who came through TITP ii (36)
@@ -122,6 +123,7 @@ class LabourMarket(mesa.Model):
         self._build_firms()
         self._build_bodies()
         self._build_network()
+        offers.update_offers(self)  # the stock's scheduled pay (the ESD fee cap) needs the offers
         self._build_people()
         self.recount_firms()
         offers.update_offers(self)
@@ -244,7 +246,8 @@ class LabourMarket(mesa.Model):
         head, esd, moved = self._headcounts(employed)
         f.headcount[:] = head
         f.esd_headcount[:] = 0 if esd is None else esd
-        f.esd_transferees[:] = 0 if moved is None else moved
+        f.esd_transferees[:] = 0 if moved is None else moved[0]
+        f.esd_transferees_from_local[:] = 0 if moved is None else moved[1]
 
     def count_in(self, rows: np.ndarray, sign: int) -> None:
         """Add (+1) or remove (-1) the employed people at ``rows`` to/from their firms' headcounts."""
@@ -253,18 +256,32 @@ class LabourMarket(mesa.Model):
         f.headcount += sign * head.astype(np.int32)
         if esd is not None:
             f.esd_headcount += sign * esd.astype(np.int32)
-            f.esd_transferees += sign * moved.astype(np.int32)
+            f.esd_transferees += sign * moved[0].astype(np.int32)
+            f.esd_transferees_from_local += sign * moved[1].astype(np.int32)
 
-    def _headcounts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """Per firm, among the people at ``rows`` (all employed): workers, ESD workers and ESD
-        transferees from other areas (None, None when there is no ESD worker among them)."""
+    def _headcounts(
+        self, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+        """Per firm, among the people at ``rows`` (all employed): workers, ESD workers and
+        (ESD voluntary transferees, those of them from outside the designated area)
+        (None, None when there is no ESD worker among them)."""
         p, n = self.people, self.firms.n
         firm = p.firm[rows]
         esd = p.status[rows] == Status.ESD
         if not esd.any():
             return np.bincount(firm, minlength=n), None, None
-        moved = esd & p.transferee_from_other_area[rows]
-        return np.bincount(firm, minlength=n), np.bincount(firm[esd], minlength=n), np.bincount(firm[moved], minlength=n)
+        moved = esd & p.transferee[rows]
+        local = moved & p.transferee_from_local[rows]
+        return (np.bincount(firm, minlength=n), np.bincount(firm[esd], minlength=n),
+                (np.bincount(firm[moved], minlength=n), np.bincount(firm[local], minlength=n)))
+
+    def waiting_months_of(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The ESD waiting period of each person's employer (``firms.waiting_months``; no limit
+        without one); ``rows`` None: everyone's."""
+        p = self.people
+        firm = p.firm[: p.n] if rows is None else p.firm[rows]
+        waits = self.firms.waiting_months[np.maximum(firm, 0)].astype(np.int32)
+        return np.where(firm >= 0, waits, np.iinfo(np.int32).max)
 
     def move_workers(self, rows: np.ndarray, firm_rows: np.ndarray, voluntary: bool, at_stage_iii: bool = False) -> None:
         """Change employer (transfers, voluntary or unavoidable): the one place every move passes.
@@ -304,7 +321,10 @@ class LabourMarket(mesa.Model):
         p.pref[rows] = to_pref
         p.months_with_employer[rows] = 0
         p.months_searching[rows] = 0
-        p.transferee_from_other_area[rows] = from_pref != to_pref
+        # The caps count voluntary (本人意向) transferees [S]: all of them (1/3), and those whose
+        # last employer is outside the designated area (1/6, at designated-area firms).
+        p.transferee[rows] = voluntary
+        p.transferee_from_local[rows] = voluntary & ~geo.metro[from_pref]
         self.count_in(rows, +1)
         if voluntary:
             p.transfers[rows] += 1
@@ -376,7 +396,8 @@ class LabourMarket(mesa.Model):
         self.detach(rows, quits=True)
         p.status[rows] = Status.IRREGULAR
         p.months_in_status[rows] = 0
-        p.transferee_from_other_area[rows] = False
+        p.transferee[rows] = False
+        p.transferee_from_local[rows] = False
 
     def leave_japan(self, rows: np.ndarray, status: Status) -> None:
         """People leave Japan (RETURNED or REMOVED); their rows stay, their agent objects go."""
@@ -470,6 +491,15 @@ class LabourMarket(mesa.Model):
         excellent = f.compliance >= self.behaviour.firms.excellent_compliance
         f.intake_cap_per_year[:] = np.round(arrivals.intake_cap(f.staff) * self.policy.intake_cap_multiplier(excellent))
         f.barred_until[:] = -1
+        # The real (ESD/SSW) field of firms in "other", and whether a firm in a field with a wait
+        # longer than a year chooses one year (its own stream: the draws above stay as they were).
+        rng = self._world_rng("firm_fields")
+        other_p = np.array([w.other_field_shares.get(x, 0.0) for x in OTHER_FIELDS])
+        drawn = rng.choice(len(OTHER_FIELDS), size=n, p=other_p / other_p.sum())
+        other = f.field == FIELDS.index("other")
+        f.real_field[:] = np.where(other, len(FIELDS) - 1 + drawn, f.field)
+        chooses_one_year = rng.random(n) < self.behaviour.firms.share_choosing_one_year_wait
+        f.waiting_months[:] = self.policy.firm_waiting_months(f.real_field, chooses_one_year)
 
     def _build_bodies(self) -> None:
         rng = self._world_rng("bodies")
@@ -595,11 +625,13 @@ class LabourMarket(mesa.Model):
         p.skill[rows[ssw]] = np.maximum(p.skill[rows[ssw]], b.threshold_skill_grade3)
         p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], learning.JAPANESE_A2)
         p.skill[rows[kind == 2]] = np.maximum(p.skill[rows[kind == 2]], b.threshold_skill_ssw2)
-        p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b)
+        p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b, pol.ssw1_extension_pass_share)
         # SSW i holders at the start sit the SSW ii tests during the run (no jump in month 1).
-        p.tests_passed[rows[kind == 1]] &= np.uint8(~(TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"]) & 0xFF)
+        ssw2_bits = TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"] | TEST_BITS["skill_ssw2_near"]
+        p.tests_passed[rows[kind == 1]] &= np.uint8(~ssw2_bits & 0xFF)
         past_first_year = rows[(kind == 0) & (months >= ladder.END_OF_TITP_1)]
         p.tests_passed[past_first_year] |= TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"] * (not pol.stock_under_titp)
+        p.debt_yen[rows] = pol.esd_fee_cap(p.debt_yen[rows], self.offer_yen[firm], p.status[rows])
         # Debt left: repaid evenly over ``initial_debt_repaid_months`` of work (see ODD initialisation).
         p.debt_yen[rows] *= np.clip(1.0 - m / w.initial_debt_repaid_months, 0.0, 1.0)
         initial = net.ContactPool(rows, p.origin[rows], p.pref[rows], len(ORIGINS), geo.n)

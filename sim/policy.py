@@ -11,11 +11,11 @@ group ``policy.supervision``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.domain import FIELDS, TEST_BITS, Status
+from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Status
 from sim.scenario import LearningConfig, PolicyConfig, SupervisionPolicy
 
 if TYPE_CHECKING:
@@ -38,6 +38,21 @@ TITP_MAX_MONTHS = 60
 STAGE_III_TRANSITION_MONTHS = 24
 #: "No limit" for a model month.
 NO_LIMIT = 1_000_000
+#: The ESD waiting period a firm may choose in a field whose period is longer (1 year) [S].
+ONE_YEAR_MONTHS = 12
+#: Months over which the initial costs are prorated by time served (BRIEF.md, ESD cost sharing).
+REIMBURSEMENT_PRORATION_MONTHS = 36.0
+#: Statuses each scheme's intake caps count (受入れ見込数 operated as caps on residents).
+CAP_STATUSES = {"ssw": (Status.SSW_1, Status.SSW_2), "esd": (Status.ESD,),
+                "ssw_and_esd": (Status.ESD, Status.SSW_1, Status.SSW_2)}
+
+
+class StockCap(NamedTuple):
+    """One cap on residents: the statuses counted, the model field (-1: all fields), the cap (real people)."""
+
+    statuses: tuple[Status, ...]
+    field: int
+    persons: float
 
 
 @dataclass(frozen=True)
@@ -46,18 +61,32 @@ class Policy:
 
     config: PolicyConfig
     waiting_months_by_field: np.ndarray = field(init=False, repr=False)
+    waiting_months_by_real_field: np.ndarray = field(init=False, repr=False)
+    ssw2_tests_by_real_field: np.ndarray = field(init=False, repr=False)
+    ssw2_open_by_real_field: np.ndarray = field(init=False, repr=False)
     transfer_tests: int = field(init=False)
     ssw1_tests: int = field(init=False)
     ssw2_tests: int = field(init=False)
 
     def __post_init__(self) -> None:
-        t = self.config.transfer
+        t, s = self.config.transfer, self.config.stay
         waits = np.array([t.waiting_months_by_field.get(f, t.waiting_months) for f in FIELDS], dtype=np.int32)
-        waits.setflags(write=False)
-        object.__setattr__(self, "waiting_months_by_field", waits)
+        # A firm in "other" waits its real field's period (waiting_months_by_other_field).
+        real_waits = np.concatenate([waits[:-1], [t.waiting_months_by_other_field.get(f, t.waiting_months) for f in OTHER_FIELDS]])
+        ssw2 = test_mask(s.ssw2_requires_tests)
+        b1 = np.isin(REAL_FIELDS, s.ssw2_japanese_b1_fields)
+        arrays = {
+            "waiting_months_by_field": waits,
+            "waiting_months_by_real_field": real_waits.astype(np.int32),
+            "ssw2_tests_by_real_field": np.where(b1, ssw2 | TEST_BITS["japanese_b1"], ssw2).astype(np.int64),
+            "ssw2_open_by_real_field": ~np.isin(REAL_FIELDS, s.ssw2_closed_fields),
+        }
+        for name, values in arrays.items():
+            values.setflags(write=False)
+            object.__setattr__(self, name, values)
         object.__setattr__(self, "transfer_tests", test_mask(t.requires_tests))
-        object.__setattr__(self, "ssw1_tests", test_mask(self.config.stay.ssw1_requires_tests))
-        object.__setattr__(self, "ssw2_tests", test_mask(self.config.stay.ssw2_requires_tests))
+        object.__setattr__(self, "ssw1_tests", test_mask(s.ssw1_requires_tests))
+        object.__setattr__(self, "ssw2_tests", ssw2)
 
     # -- entry ---------------------------------------------------------------------------------
     @property
@@ -96,9 +125,28 @@ class Policy:
         return learning.japanese_at_arrival_esd if status == Status.ESD else learning.japanese_at_arrival_titp
 
     def debt_at_entry(self, debt_yen: np.ndarray) -> np.ndarray:
-        """Broker debt after the policy's fee cap, if any."""
+        """Broker debt after the policy's fee cap in yen, if any (every entrant)."""
         cap = self.config.recruitment.broker_fee_cap_yen
         return debt_yen if cap is None else np.minimum(debt_yen, cap)
+
+    def esd_fee_cap(self, debt_yen: np.ndarray, scheduled_pay_yen: np.ndarray, status: np.ndarray) -> np.ndarray:
+        """Broker debt of ESD entrants after the ESD cap on the fee to a sending organisation:
+        ``fee_cap_months_of_pay`` months of scheduled pay (所定内賃金, the employer's base offer) [S];
+        other statuses (TITP, SSW) unchanged."""
+        months = self.config.recruitment.fee_cap_months_of_pay
+        if months is None:
+            return debt_yen
+        return np.where(status == Status.ESD, np.minimum(debt_yen, months * scheduled_pay_yen), debt_yen)
+
+    def stock_caps(self, status: Status) -> list[StockCap]:
+        """The caps on residents (受入れ見込数 operated as caps [S]) that an entrant of ``status`` must fit in."""
+        r = self.config.recruitment
+        caps = [(scheme, -1, persons) for scheme, persons in
+                (("ssw", r.stock_cap_ssw), ("esd", r.stock_cap_esd), ("ssw_and_esd", r.stock_cap_ssw_and_esd))
+                if persons is not None]
+        caps += [("ssw_and_esd", FIELDS.index(f), persons) for f, persons in r.stock_caps_ssw_and_esd_by_field.items()]
+        return [StockCap(CAP_STATUSES[scheme], fld, float(persons)) for scheme, fld, persons in caps
+                if status in CAP_STATUSES[scheme]]
 
     def intake_cap_multiplier(self, excellent: np.ndarray) -> np.ndarray:
         """Factor on the legal intake cap: larger for "excellent" firms."""
@@ -117,10 +165,26 @@ class Policy:
         return (r.trainee_intake_per_year + r.ssw_direct_intake_per_year) * months / 12
 
     # -- job change ----------------------------------------------------------------------------
+    def firm_waiting_months(self, real_field: np.ndarray, chooses_one_year: np.ndarray) -> np.ndarray:
+        """Each firm's ESD waiting period: its real field's, or one year where the field's is
+        longer and the firm chose one year (各企業が自らの判断で1年とすることも可能 [S])."""
+        waits = self.waiting_months_by_real_field[real_field]
+        return np.where(chooses_one_year, np.minimum(waits, ONE_YEAR_MONTHS), waits).astype(np.int16)
+
+    def longer_wait_raise(self, waiting_months: np.ndarray) -> np.ndarray:
+        """Per firm: the pay rise it owes its ESD workers after their first year, a share of
+        pay: ``longer_wait_pay_raise`` where it keeps a wait of more than a year (the basic
+        policy: 1年を超える転籍制限期間を…選択した…実施者…昇給その他…待遇の向上 [P]), else 0
+        (and 0 where the regime has no waiting period)."""
+        t = self.config.transfer
+        raise_share = t.longer_wait_pay_raise if t.regime == "after_waiting_period" else 0.0
+        return np.where(waiting_months > ONE_YEAR_MONTHS, raise_share, 0.0)
+
     def transfer_allowed(
-        self, status: np.ndarray, months_with_employer: np.ndarray, field_idx: np.ndarray, tests_passed: np.ndarray
+        self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray
     ) -> np.ndarray:
-        """Who may change employer at their own wish this month (vectorised)."""
+        """Who may change employer at their own wish this month (vectorised); ``waiting_months``:
+        the waiting period of each person's employer (``firms.waiting_months``)."""
         t = self.config.transfer
         is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
         # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
@@ -130,7 +194,7 @@ class Policy:
         elif t.regime == "free":
             trainee_ok = is_trainee
         else:
-            waited = months_with_employer >= self.waiting_months_by_field[field_idx]
+            waited = months_with_employer >= waiting_months
             tested = (tests_passed & self.transfer_tests) == self.transfer_tests
             trainee_ok = is_trainee & waited & tested
         return (trainee_ok & is_trainee) | (is_ssw & t.ssw_may_transfer)
@@ -141,7 +205,7 @@ class Policy:
             self.transfer_allowed(
                 np.array([trainee.status]),
                 np.array([trainee.months_with_employer]),
-                np.array([trainee.field_idx]),
+                trainee.model.waiting_months_of(np.array([trainee.row])),
                 np.array([trainee.tests_passed]),
             )[0]
         )
@@ -154,8 +218,9 @@ class Policy:
 
     @property
     def transferee_caps(self) -> tuple[float, float]:
-        """(metro firms, every firm): the highest share of a firm's ESD workers who may have come
-        by transfer from another prefecture; ``NO_CAP`` where the policy sets none."""
+        """(designated-area firms, every firm): the highest share of a firm's ESD workers who may
+        have come by voluntary transfer (every firm: from anywhere, 1/3 [S]; a firm in the
+        designated area: from outside it, 1/6 [S]); ``NO_CAP`` where the policy sets none."""
         t = self.config.transfer
         return (NO_CAP if t.metro_cap_share is None else t.metro_cap_share,
                 NO_CAP if t.firm_cap_share is None else t.firm_cap_share)
@@ -165,14 +230,23 @@ class Policy:
         any_cap = min(self.transferee_caps) < NO_CAP
         return (status == Status.ESD) & any_cap
 
-    def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray) -> float:
-        """Initial costs the new employers of these voluntary movers pay back to the old ones, yen.
+    def reimbursement_owed_yen(self, status: np.ndarray, months_served: np.ndarray) -> np.ndarray:
+        """Per voluntary mover: the initial costs their new employer pays back to the old one, yen.
 
-        Trainees' movers only, weighted by the share of 36 months not yet served (BRIEF.md, ESD).
+        Trainees only, weighted by the share of 36 months not yet served (BRIEF.md, ESD; the
+        ordinance draft's proration by time served [S]).
         """
-        trainee = status <= Status.ESD
-        share = np.maximum(0.0, 1.0 - months_served[trainee] / 36.0)
-        return float(self.config.transfer.reimbursement_yen * share.sum())
+        share = np.maximum(0.0, 1.0 - months_served / REIMBURSEMENT_PRORATION_MONTHS)
+        return np.where(status <= Status.ESD, self.config.transfer.reimbursement_yen * share, 0.0)
+
+    def months_left_in_programme(self, status: np.ndarray, months_in_japan: np.ndarray) -> np.ndarray:
+        """Months a trainee has left in their programme (ESD, or TITP's stages); 0 for others."""
+        limit = np.where(status == Status.ESD, self.max_trainee_months, self.titp_max_months)
+        return np.where(status <= Status.ESD, np.maximum(limit - months_in_japan, 0), 0)
+
+    def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray) -> float:
+        """Initial costs the new employers of these voluntary movers pay back to the old ones, yen."""
+        return float(self.reimbursement_owed_yen(status, months_served).sum())
 
     # -- supervision and sanctions ------------------------------------------------------------
     @property
@@ -239,6 +313,17 @@ class Policy:
     def ssw1_max_months(self) -> int:
         """The longest stay in SSW i."""
         return self.config.stay.ssw1_max_months
+
+    @property
+    def ssw1_extension_months(self) -> int:
+        """Extra SSW i stay (to six years in all) for those who failed the SSW ii skills test
+        with at least ``ssw1_extension_pass_share`` of the pass mark, in fields open to SSW ii [S]."""
+        return self.config.stay.ssw1_extension_months
+
+    @property
+    def ssw1_extension_pass_share(self) -> float:
+        """The share of the SSW ii pass mark that earns the extension (合格基準点の8割以上 [S])."""
+        return self.config.stay.ssw1_extension_pass_share
 
     @property
     def titp_ii_completion_exempts_tests(self) -> bool:

@@ -40,7 +40,8 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "wage_gap": np.float32,  # (known wage - own employer's offer) / own offer, >= 0; 0 without employer
     "irregular_contact": np.bool_,  # a contact works irregularly (a route into irregular work)
     "wants_long_stay": np.bool_,
-    "transferee_from_other_area": np.bool_,  # for the ESD caps on transferees
+    "transferee": np.bool_,  # came to the employer by a voluntary transfer (the ESD 1/3 cap)
+    "transferee_from_local": np.bool_,  # ... from an employer outside the designated (metro) area (the 1/6 cap)
     "transfers": np.int16,  # voluntary transfers made
     "bridging_until": np.int32,  # model month a bridging stay (2020-22 designated activities) ends; -1: none
     "stay_expired_month": np.int32,  # of an absconded trainee: model month their permitted stay ran out; -1: none
@@ -157,6 +158,8 @@ class People:
 FIRM_COLUMNS: dict[str, type | str] = {
     "pref": np.int16,
     "field": np.int8,
+    "real_field": np.int8,  # the ESD/SSW field, domain.REAL_FIELDS (firms in "other" draw theirs)
+    "waiting_months": np.int16,  # ESD waiting before a voluntary transfer from this firm (its field's, or one year by choice)
     "supervisory_body": np.int32,
     "staff": np.int32,  # all full-time staff, Japanese included (sets the intake cap)
     "intake_cap_per_year": np.int32,
@@ -166,7 +169,8 @@ FIRM_COLUMNS: dict[str, type | str] = {
     "demand": np.float32,  # foreign workers the firm wants
     "headcount": np.int32,  # foreign workers it has (legal statuses)
     "esd_headcount": np.int32,
-    "esd_transferees": np.int32,  # ESD workers who came by transfer from another prefecture
+    "esd_transferees": np.int32,  # ESD workers who came by voluntary transfer (the 1/3 cap)
+    "esd_transferees_from_local": np.int32,  # ... of them from an employer outside the designated area (the 1/6 cap)
     "barred_until": np.int32,  # model month until which the firm takes no newcomers and no movers (a cancelled plan); -1: never barred
     "violations_pending": np.int32,  # violation-months since the last audit or inspection
     "violations_since_inspection": np.int32,  # violation-months since the last OTIT inspection (audits do not clear it)

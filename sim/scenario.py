@@ -56,6 +56,17 @@ FieldName = Literal[
     "construction", "food_manufacturing", "machinery_metal", "agriculture",
     "textiles", "nursing_care", "fishery", "other",
 ]
+#: The real fields the model's "other" pools (``domain.OTHER_FIELDS``).
+OtherFieldName = Literal[
+    "industrial_products", "food_service", "building_cleaning", "accommodation", "shipbuilding", "automobile_repair",
+    "linen_supply", "railway", "logistics_warehouse", "forestry", "wood_industry", "resource_recycling",
+]
+#: A firm's real field (``domain.REAL_FIELDS``): a model field other than "other", or one "other" pools.
+RealFieldName = Literal[
+    "construction", "food_manufacturing", "machinery_metal", "agriculture", "textiles", "nursing_care", "fishery",
+    "industrial_products", "food_service", "building_cleaning", "accommodation", "shipbuilding", "automobile_repair",
+    "linen_supply", "railway", "logistics_warehouse", "forestry", "wood_industry", "resource_recycling",
+]
 OriginName = Literal["vietnam", "china", "indonesia", "philippines", "myanmar", "cambodia", "other"]
 TestName = Literal["basic_skill", "japanese_a1", "skill_grade3", "japanese_a2", "skill_ssw2", "japanese_b1"]
 Tests = Annotated[tuple[TestName, ...], AsTuple, Field(max_length=6)]
@@ -100,6 +111,7 @@ class WorldConfig(Frozen):
     firms: Annotated[int, Field(ge=1, le=MAX_FIRMS)]
     supervisory_bodies: Annotated[int, Field(ge=1, le=MAX_BODIES)]
     field_shares: dict[FieldName, Fraction]
+    other_field_shares: dict[OtherFieldName, Fraction]  # real fields of the firms in "other"
     origin_shares: dict[OriginName, Fraction]
     broker_fee_yen: dict[OriginName, FeeYen]
     share_arriving_in_debt: Fraction
@@ -135,7 +147,7 @@ class WorldConfig(Frozen):
     recruitment_lag_months: Annotated[int, Field(ge=0, le=36)]  # from a firm's order to the trainee's arrival; 0: at once
     recruitment_cost_yen: FeeYen  # per trainee recruited abroad (accounted)
 
-    _field_sum = field_validator("field_shares", "origin_shares")(_shares_sum_to_one)
+    _field_sum = field_validator("field_shares", "origin_shares", "other_field_shares")(_shares_sum_to_one)
 
     @field_validator("min_wage_national_average_yen")
     @classmethod
@@ -256,6 +268,8 @@ class FirmBehaviourConfig(Frozen):
     wage_cut_step: Annotated[float, Field(ge=0.0, le=0.2)]  # monthly markup cut of a firm with no vacancy and no quits
     wage_markup_ceiling: Annotated[float, Field(ge=1.0, le=5.0)]
     excellent_compliance: Fraction
+    share_choosing_one_year_wait: Fraction = 0.0  # of firms in fields with a longer ESD wait, those choosing one year
+    hiring_surplus_share: Annotated[float, Field(ge=0.0, le=10.0)] = 10.0  # a worker's monthly surplus to the firm / pay
 
 
 class BehaviourConfig(Frozen):
@@ -275,6 +289,8 @@ class TransferPolicy(Frozen):
     regime: Literal["unavoidable_only", "after_waiting_period", "free"]
     waiting_months: Months = 12
     waiting_months_by_field: dict[FieldName, Months] = {}
+    waiting_months_by_other_field: dict[OtherFieldName, Months] = {}  # firms in "other", by their real field
+    longer_wait_pay_raise: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0  # share; after year one where a wait > 1 year is kept
     requires_tests: Tests = ()
     same_field: bool = True
     metro_cap_share: Fraction | None = None
@@ -328,6 +344,10 @@ class StayPolicy(Frozen):
     ssw1_max_months: Annotated[int, Field(ge=1, le=1200)] = 60
     ssw2_path: bool = True
     ssw2_requires_tests: Tests = ("skill_ssw2", "japanese_b1")
+    ssw2_japanese_b1_fields: Annotated[tuple[RealFieldName, ...], AsTuple] = ()  # where SSW ii also needs JLPT N3
+    ssw2_closed_fields: Annotated[tuple[RealFieldName, ...], AsTuple] = ()  # real fields with no SSW ii
+    ssw1_extension_months: Months = 0  # extra SSW i stay for those near the SSW ii pass mark
+    ssw1_extension_pass_share: Fraction = 0.8  # "near": a score of at least this share of the pass mark
     test_retake_grace_months: Months = 0
     ssw_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
     ssw_from_month: Annotated[int, Field(ge=1, le=12)] = 4
@@ -367,6 +387,11 @@ class RecruitmentPolicy(Frozen):
     trainee_intake_per_year: PeoplePerYear
     ssw_direct_intake_per_year: PeoplePerYear
     broker_fee_cap_yen: FeeYen | None = None
+    fee_cap_months_of_pay: Annotated[float, Field(ge=0.0, le=60.0)] | None = None  # ESD entrants: months of scheduled pay
+    stock_cap_ssw: People | None = None  # SSW (i + ii) residents at most (受入れ見込数 as caps)
+    stock_cap_esd: People | None = None  # ESD residents at most
+    stock_cap_ssw_and_esd: People | None = None  # SSW and ESD residents together at most
+    stock_caps_ssw_and_esd_by_field: dict[FieldName, People] = {}  # the same, by the model's field
     trainee_intake_by_year: Annotated[dict[Annotated[int, Field(ge=1993, le=2100)], PeoplePerYear], YearKeys] = {}
     ssw_direct_intake_by_year: Annotated[dict[Annotated[int, Field(ge=1993, le=2100)], PeoplePerYear], YearKeys] = {}
     intake_cap_multiplier_excellent: Annotated[float, Field(ge=1.0, le=5.0)] = 2.0
@@ -395,6 +420,7 @@ class PolicyConfig(Frozen):
         if transfer.regime == "after_waiting_period":
             waits = {"transfer.waiting_months": transfer.waiting_months}
             waits |= {f"transfer.waiting_months_by_field.{f}": m for f, m in transfer.waiting_months_by_field.items()}
+            waits |= {f"transfer.waiting_months_by_other_field.{f}": m for f, m in transfer.waiting_months_by_other_field.items()}
             for key, months in waits.items():
                 if months > stay.max_trainee_months:
                     raise Contradiction(
@@ -463,7 +489,8 @@ class Scenario(Frozen):
 # ---------------------------------------------------------------------------------------------
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({
-    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field",
+    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
+    "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
 })
 

@@ -249,13 +249,20 @@ def _lengths(constraints: list) -> str:
     return f"at least {lo} item(s)" if lo else (f"at most {hi} items" if hi else "")
 
 
+#: Choices of a Literal listed in an error message; a longer list shows this many and the count.
+MAX_CHOICES_SHOWN = 8
+
+
 def allowed(ann: Any) -> str:
     """What a declared type allows, in words: 'a number from 0 to 1', "one of 'a', 'b'", ..."""
     base, constraints, optional = _unwrap(ann)
     tail = " (or leave the key out for none)" if optional else ""
     origin = get_origin(base)
     if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in get_args(base)) + tail
+        choices = get_args(base)
+        if len(choices) > MAX_CHOICES_SHOWN:  # a long list (the real fields) would not fit one short line
+            return f"one of {len(choices)} names, e.g. " + ", ".join(repr(a) for a in choices[:MAX_CHOICES_SHOWN]) + ", ..." + tail
+        return "one of " + ", ".join(repr(a) for a in choices) + tail
     if base is bool:
         return "true or false (without quotes)" + tail
     if base is int or base is float:

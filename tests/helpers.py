@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 import sim
 from sim.processes import offers
-from sim.domain import FIELDS, TITP_STATUSES, Status
+from sim.domain import FIELDS, REAL_FIELDS, TITP_STATUSES, Status
 from sim.scenario import SHIPPED, Scenario
 
 #: Prefecture indices (JIS code - 1) used by the hand-built worlds.
 HOKKAIDO, AOMORI, MIYAGI, TOKYO, OSAKA = 0, 1, 3, 12, 26
 CONSTRUCTION, AGRICULTURE = FIELDS.index("construction"), FIELDS.index("agriculture")
 NURSING = FIELDS.index("nursing_care")
+OTHER, FISHERY = FIELDS.index("other"), FIELDS.index("fishery")
+FOOD_SERVICE, BUILDING_CLEANING = REAL_FIELDS.index("food_service"), REAL_FIELDS.index("building_cleaning")
 
 #: A model month no tiny world reaches (no inspection is due).
 NEVER = 10_000
@@ -89,12 +91,22 @@ def tiny_world(
 
 
 def set_firm(model: sim.LabourMarket, row: int, *, pref: int | None = None, field: int | None = None,
-             markup: float | None = None, demand: float | None = None, compliance: float | None = None) -> None:
-    """Hand-set one firm's traits (call ``settle`` afterwards)."""
+             markup: float | None = None, demand: float | None = None, compliance: float | None = None,
+             real_field: int | None = None, one_year_wait: bool = False) -> None:
+    """Hand-set one firm's traits (call ``settle`` afterwards).
+
+    The firm's real field follows its field (``real_field`` for a firm in "other"; else the one
+    drawn stays), and its ESD waiting period is recomputed: its real field's, or one year if it
+    chooses so (``one_year_wait``)."""
     f = model.firms
     for name, value in (("pref", pref), ("field", field), ("markup", markup), ("demand", demand), ("compliance", compliance)):
         if value is not None:
             getattr(f, name)[row] = value
+    if real_field is not None:
+        f.real_field[row] = real_field
+    elif f.field[row] != OTHER:
+        f.real_field[row] = f.field[row]
+    f.waiting_months[row] = model.policy.firm_waiting_months(f.real_field[row : row + 1], np.array([one_year_wait]))[0]
 
 
 def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, months_in_japan: int = 13,
@@ -111,7 +123,8 @@ def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, month
     p.months_in_status[row] = months_in_japan % 12
     p.months_with_employer[row] = months_with_employer if firm >= 0 else 0
     p.months_searching[row] = 0
-    p.transferee_from_other_area[row] = False
+    p.transferee[row] = False
+    p.transferee_from_local[row] = False
     p.tests_passed[row] = tests
     p.debt_yen[row] = debt
     p.savings_yen[row] = savings
@@ -128,13 +141,13 @@ def settle(model: sim.LabourMarket) -> None:
 
 
 def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Headcount, ESD headcount and ESD transferees from other areas, recounted from the people arrays."""
+    """Headcount, ESD headcount and ESD voluntary transferees, recounted from the people arrays."""
     p, f = model.people, model.firms
     n = p.n
     employed = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0)
     firm = p.firm[:n][employed]
     esd = p.status[:n][employed] == Status.ESD
-    moved = esd & p.transferee_from_other_area[:n][employed]
+    moved = esd & p.transferee[:n][employed]
     return (np.bincount(firm, minlength=f.n), np.bincount(firm[esd], minlength=f.n),
             np.bincount(firm[moved], minlength=f.n))
 
@@ -156,7 +169,7 @@ class RecordedRun:
 MOVE_COLUMNS = (
     "month", "pid", "status", "voluntary", "at_stage_iii", "from_firm", "to_firm", "from_field", "to_field", "person_field",
     "months_with_employer", "tests_passed", "from_pref", "to_pref", "to_metro", "batch",
-    "to_esd_headcount_before", "to_esd_transferees_before",
+    "to_esd_headcount_before", "to_esd_transferees_before", "to_esd_local_before", "from_metro", "waiting_months",
 )
 
 
@@ -180,6 +193,9 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
         )
         ids = p.pid[rows].copy()  # ids for life (rows move on compaction)
         esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
+        local_before = f.esd_transferees_from_local[firms_].copy()
+        home = np.where(p.firm[rows] >= 0, p.firm[rows], p.last_firm[rows])
+        wait_before = np.where(home >= 0, f.waiting_months[np.maximum(home, 0)], -1)
         batch = len(batches)
         batches.append(model.month)
         original(rows, firms, voluntary, **kinds)
@@ -195,6 +211,9 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
                 from_pref=int(f.pref[old]) if old >= 0 else int(before["pref"][k]), to_pref=int(f.pref[new]),
                 to_metro=bool(model.geo.metro[f.pref[new]]), batch=batch,
                 to_esd_headcount_before=int(esd_before[k]), to_esd_transferees_before=int(moved_before[k]),
+                to_esd_local_before=int(local_before[k]),
+                from_metro=bool(model.geo.metro[f.pref[old]]) if old >= 0 else bool(model.geo.metro[before["pref"][k]]),
+                waiting_months=int(wait_before[k]),
             ))
 
     model.move_workers = recording_move_workers
@@ -257,33 +276,35 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
 
 
 def esd_cap_breaches(moves: pd.DataFrame, metro_share: float | None, firm_share: float | None) -> pd.DataFrame:
-    """Hirings of ESD transferees from other prefectures that break the caps.
+    """Hirings of ESD voluntary transferees that break the caps.
 
     The caps are checked as the rules put them, at the moment of hiring: a firm may take an ESD
-    worker from another prefecture only if afterwards its transferees ``t`` are at most
-    ``share x`` its ESD workers ``e`` (1/6 into metro firms, 1/3 anywhere under ESD). Seekers
-    move one at a time within a batch, so at the last capped hiring into a firm in a batch
-    ``t >= t_before - (ESD workers who left it in the batch) + k`` (``k`` capped newcomers) and
-    ``e <= e_before + (ESD newcomers in the batch)``; a breach is a batch where even these
-    bounds break ``t <= share x e``. Later departures may raise the share above the cap without
+    worker's voluntary move only if afterwards its voluntary transferees ``t`` are at most 1/3 of
+    its ESD workers ``e``, and a designated-area (metro) firm one from outside the designated
+    area only if afterwards those of its transferees who came from outside it are at most 1/6
+    of ``e``. Seekers move one at a time within a batch, so at the last capped hiring into a firm
+    in a batch ``t >= t_before - (ESD workers who left it in the batch) + k`` (``k`` capped
+    newcomers) and ``e <= e_before + (ESD newcomers in the batch)``; a breach is a batch where
+    even these bounds break a cap. Later departures may raise the share above the cap without
     breaking the rule.
     """
     esd = moves[moves.status == int(Status.ESD)]
-    capped = esd[esd.from_pref != esd.to_pref]
-    groups = capped.groupby(["batch", "to_firm"]).agg(
-        k=("pid", "size"), t=("to_esd_transferees_before", "first"), e=("to_esd_headcount_before", "first"),
-        metro=("to_metro", "first"))
-    arrivals = esd.groupby(["batch", "to_firm"]).size().reindex(groups.index, fill_value=0)
-    leavers = esd.groupby(["batch", "from_firm"]).size()
-    leavers.index = leavers.index.set_names(["batch", "to_firm"])
-    leavers = leavers.reindex(groups.index, fill_value=0)
-    share = np.full(len(groups), np.inf)
-    if firm_share is not None and firm_share < 1:
-        share = np.minimum(share, firm_share)
-    if metro_share is not None and metro_share < 1:
-        share = np.where(groups.metro, np.minimum(share, metro_share), share)
-    bad = groups.t - leavers + groups.k > share * (groups.e + arrivals) + 1e-9
-    return groups[bad]
+    capped = esd[esd.voluntary]
+    bad_groups = []
+    for kind, sel, t_col, share in (
+        ("all", capped, "to_esd_transferees_before", firm_share),
+        ("local", capped[capped.to_metro & ~capped.from_metro], "to_esd_local_before", metro_share),
+    ):
+        if share is None or share >= 1 or sel.empty:
+            continue
+        groups = sel.groupby(["batch", "to_firm"]).agg(k=("pid", "size"), t=(t_col, "first"), e=("to_esd_headcount_before", "first"))
+        arrivals = esd.groupby(["batch", "to_firm"]).size().reindex(groups.index, fill_value=0)
+        leavers = esd.groupby(["batch", "from_firm"]).size()
+        leavers.index = leavers.index.set_names(["batch", "to_firm"])
+        leavers = leavers.reindex(groups.index, fill_value=0)
+        bad = groups.t - leavers + groups.k > share * (groups.e + arrivals) + 1e-9
+        bad_groups.append(groups[bad].assign(cap=kind))
+    return pd.concat(bad_groups) if bad_groups else pd.DataFrame()
 
 
 def as_counts(table: pd.DataFrame, scale: float, columns) -> pd.DataFrame:
@@ -345,7 +366,7 @@ def shipped_run_cached(name: str) -> RecordedRun:
 
 
 __all__ = [
-    "AGRICULTURE", "AOMORI", "NEVER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
+    "AGRICULTURE", "AOMORI", "BUILDING_CLEANING", "FISHERY", "FOOD_SERVICE", "NEVER", "OTHER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
     "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "employed_counts", "esd_cap_breaches", "place",
     "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "with_settings",
 ]

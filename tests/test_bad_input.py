@@ -63,6 +63,11 @@ BAD = {
     "misspelt field": ("[policy.transfer.waiting_months_by_field]\nconstructon = 12\n", "policy.transfer.waiting_months_by_field.constructon",
                        "'constructon'", "did you mean 'construction'"),
     "misspelt test": ('[policy.transfer]\nrequires_tests = ["basic_skil"]\n', "policy.transfer.requires_tests[0]", "'basic_skil'", "did you mean 'basic_skill'"),
+    "misspelt real field": ('[policy.stay]\nssw2_closed_fields = ["nursing_cars"]\n', "policy.stay.ssw2_closed_fields[0]", "'nursing_cars'",
+                            "did you mean 'nursing_care'"),
+    "real-field shares not adding up": ("[world.other_field_shares]\nfood_service = 0.5\n", "world.other_field_shares", "{'food_service': 0.5}",
+                                        "add up to 1"),
+    "negative fee cap": ("[policy.recruitment]\nfee_cap_months_of_pay = -2\n", "policy.recruitment.fee_cap_months_of_pay", "-2", "from 0"),
     "year that is not a year": ("[world.min_wage_national_average_yen]\n20x4 = 1000\n", "world.min_wage_national_average_yen.20x4", "'20x4'", "1990 to 2100"),
 }
 

@@ -14,13 +14,17 @@ import pytest
 
 import sim
 from helpers import (
-    AGRICULTURE, AOMORI, CONSTRUCTION, MIYAGI, TOKYO, employed_counts, place, set_firm, settle, small, tiny_world,
+    AGRICULTURE, AOMORI, CONSTRUCTION, MIYAGI, OSAKA, TOKYO, employed_counts, place, set_firm, settle, small, tiny_world,
 )
 from sim.domain import TEST_BITS, Status
 from sim.processes import audits, grievance, ladder, violations, work
 from sim.processes.arrivals import intake_cap
 from sim.outputs import collect
 
+
+
+#: Settings without the caps on transferees (for tests of other rules).
+NO_CAPS = {"policy.transfer.firm_cap_share": None, "policy.transfer.metro_cap_share": None}
 
 
 def two_firm_market(base: str = "free_mobility", *, dest_pref: int = AOMORI, dest_field: int = CONSTRUCTION,
@@ -52,7 +56,9 @@ def test_free_trainee_moves_to_better_paid_firm_with_vacancy():
     assert f.esd_headcount.tolist() == [2, 1]
     assert p.months_with_employer[0] == 0 and p.months_with_employer[1] == 13
     assert p.transfers[:3].tolist() == [1, 0, 0]
-    assert p.pref[0] == AOMORI and not p.transferee_from_other_area[0]
+    # a voluntary move counts as a transfer (the 1/3 cap) from outside the designated area (the 1/6), even within Aomori
+    assert p.pref[0] == AOMORI and p.transferee[0] and p.transferee_from_local[0]
+    assert f.esd_transferees.tolist() == [0, 1] and f.esd_transferees_from_local.tolist() == [0, 1]
     assert trainee.employer is m.firm_agents[1]
     assert m.flows["transfers_voluntary"] == 1
     assert m.flows["transfers_voluntary_ssw"] == 0
@@ -88,7 +94,7 @@ def test_transfer_into_metro_prefecture_counts_as_inter_prefecture_move():
     m = two_firm_market(dest_pref=TOKYO)
     assert m.trainee(0).seek_transfer(np.random.default_rng(0))
     p = m.people
-    assert p.pref[0] == TOKYO and p.transferee_from_other_area[0]
+    assert p.pref[0] == TOKYO and p.transferee[0] and p.transferee_from_local[0]
     assert m.firms.esd_transferees.tolist() == [0, 1]
     assert (m.flows["inter_prefecture_moves"], m.flows["moves_into_metro"], m.flows["moves_out_of_metro"]) == (1, 1, 0)
 
@@ -177,23 +183,31 @@ def test_ssw_same_field_rule_binds_after_a_trainee_changed_field():
 
 
 # =============================================================================================
-# ESD caps on transferees from other prefectures (1/6 into metro firms, 1/3 everywhere)
+# ESD caps on voluntary transferees (1/3 at every firm; 1/6 from outside the designated area
+# into it)
 # =============================================================================================
 @pytest.mark.parametrize(
-    "dest_pref, esd_workers_there, mover_pref, accepted",
+    "dest_pref, esd_workers_there, earlier_transferees, mover_pref, accepted",
     [
-        (TOKYO, 4, AOMORI, False),   # metro: (0+1) > 1/6 x (4+1): refused
-        (TOKYO, 5, AOMORI, True),    # metro: (0+1) <= 1/6 x (5+1): accepted
-        (MIYAGI, 4, AOMORI, True),   # non-metro, only the 1/3 cap: (0+1) <= 1/3 x 5
-        (MIYAGI, 1, AOMORI, False),  # non-metro, 1/3 cap binds: (0+1) > 1/3 x 2
-        (TOKYO, 1, TOKYO, True),     # a move within Tokyo is not from another area: no cap
+        (TOKYO, 4, 0, AOMORI, False),   # local -> metro: 1/6 binds, (0+1) > 1/6 x (4+1)
+        (TOKYO, 5, 0, AOMORI, True),    # local -> metro: (0+1) <= 1/6 x (5+1), and 1 <= 1/3 x 6
+        (TOKYO, 10, 1, AOMORI, False),  # an earlier local transferee counts: (1+1) > 1/6 x 11
+        (TOKYO, 11, 1, AOMORI, True),   # (1+1) <= 1/6 x 12
+        (TOKYO, 2, 0, OSAKA, True),     # metro -> metro: only the 1/3, (0+1) <= 1/3 x 3 (1/6 would refuse)
+        (TOKYO, 1, 0, OSAKA, False),    # metro -> metro under the 1/3: (0+1) > 1/3 x 2
+        (MIYAGI, 4, 0, AOMORI, True),   # non-metro, only the 1/3 cap: (0+1) <= 1/3 x 5
+        (MIYAGI, 1, 0, AOMORI, False),  # non-metro, 1/3 cap binds: (0+1) > 1/3 x 2
+        (MIYAGI, 1, 0, MIYAGI, False),  # within a prefecture the move counts under the 1/3 too
+        (MIYAGI, 5, 2, MIYAGI, False),  # earlier transferees count: (2+1) > 1/3 x 6
+        (MIYAGI, 5, 1, MIYAGI, True),   # (1+1) <= 1/3 x 6
     ],
 )
-def test_esd_caps_on_transferees_from_other_prefectures(dest_pref, esd_workers_there, mover_pref, accepted):
-    """Under ESD as legislated, a metro firm may count at most 1/6 of its ESD workers as
-    transferees from other prefectures, any firm at most 1/3: an ESD worker from Aomori is
-    refused by a Tokyo firm with 4 ESD workers but accepted by one with 5, or by a Miyagi firm
-    with 4; a move within Tokyo is never capped."""
+def test_esd_caps_on_voluntary_transferees(dest_pref, esd_workers_there, earlier_transferees, mover_pref, accepted):
+    """Under ESD as enacted, at most 1/3 of any firm's ESD workers may have come by voluntary
+    transfer (from anywhere, within the prefecture too), and at most 1/6 of a designated-area
+    (metro) firm's may have come so from an employer outside the designated area; a metro ->
+    metro move is under the 1/3 only. Earlier transferees (the first ``earlier_transferees`` of
+    the firm's ESD workers, come from Aomori) count."""
     m = tiny_world("esd", firms=3, people=1 + esd_workers_there)
     set_firm(m, 0, pref=mover_pref, field=CONSTRUCTION, markup=1.0, demand=10)
     set_firm(m, 1, pref=dest_pref, field=CONSTRUCTION, markup=1.3, demand=20)
@@ -201,25 +215,12 @@ def test_esd_caps_on_transferees_from_other_prefectures(dest_pref, esd_workers_t
     place(m, 0, 0, Status.ESD, months_with_employer=30, tests=TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"])
     for pid in range(1, 1 + esd_workers_there):
         place(m, pid, 1, Status.ESD)
+        m.people.transferee[pid] = m.people.transferee_from_local[pid] = pid <= earlier_transferees
     settle(m)
-    assert m.firms.esd_headcount[1] == esd_workers_there and m.firms.esd_transferees[1] == 0
+    assert m.firms.esd_headcount[1] == esd_workers_there and m.firms.esd_transferees[1] == earlier_transferees
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is accepted
     assert m.people.firm[0] == (1 if accepted else 0)
-    assert m.firms.esd_transferees[1] == int(accepted and dest_pref != mover_pref)
-
-
-def test_esd_caps_do_not_apply_to_ssw_holders():
-    """The caps on transferees concern ESD workers: an SSW i holder from Aomori may join a Tokyo
-    firm that would refuse an ESD transferee."""
-    m = tiny_world("esd", firms=2, people=5)
-    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
-    set_firm(m, 1, pref=TOKYO, field=CONSTRUCTION, markup=1.3, demand=20)
-    place(m, 0, 0, Status.SSW_1)
-    for pid in range(1, 5):
-        place(m, pid, 1, Status.ESD)
-    settle(m)
-    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is True
-    assert m.flows["transfers_voluntary_ssw"] == 1
+    assert m.firms.esd_transferees[1] == earlier_transferees + int(accepted)
 
 
 # =============================================================================================
@@ -867,7 +868,7 @@ def test_new_employer_reimburses_initial_costs_weighted_by_time_served(status, m
     initial costs, 400,000 yen less the share of 36 months already served; nothing for SSW
     holders (whose first employer had no such costs). ESD's reimbursement with free job change,
     so that a move after 0 months is allowed too."""
-    m = tiny_world("esd", firms=2, people=2, settings={"policy.transfer.regime": "free"})
+    m = tiny_world("esd", firms=2, people=2, settings={"policy.transfer.regime": "free", **NO_CAPS})
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
     set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.3, demand=10)
     place(m, 0, 0, status, months_in_japan=months_served, months_with_employer=months_served)
@@ -878,11 +879,15 @@ def test_new_employer_reimburses_initial_costs_weighted_by_time_served(status, m
     assert collect(m)["reimbursement_yen"] == pytest.approx(expected_yen / m.scale)
 
 
-def test_unavoidable_transfer_carries_no_reimbursement():
-    """A worker released by a closing firm who finds another gives rise to no reimbursement."""
+@pytest.mark.parametrize("dest_pref", [AOMORI, TOKYO])
+def test_unavoidable_transfer_carries_no_reimbursement_and_no_cap(dest_pref):
+    """A worker released by a closing firm who finds another gives rise to no reimbursement, and
+    is neither capped nor counted as a transferee (the caps concern moves at the worker's own
+    wish, 本人意向): the Aomori worker may join a firm with one ESD worker, even in Tokyo, which
+    would refuse a voluntary transferee under the 1/3 and the 1/6."""
     m = tiny_world("esd", firms=2, people=2)
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
-    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=dest_pref, field=CONSTRUCTION, markup=1.0, demand=10)
     place(m, 0, 0, Status.ESD, months_with_employer=3)
     place(m, 1, 1, Status.ESD)
     settle(m)
@@ -890,6 +895,7 @@ def test_unavoidable_transfer_carries_no_reimbursement():
     assert m.people.firm[0] == 1
     assert m.flows["transfers_unavoidable"] == 1 and m.flows["releases"] == 1
     assert m.flows["reimbursement_yen"] == 0
+    assert m.firms.esd_transferees[1] == 0 and not m.people.transferee[0]
 
 
 def test_trainee_stands_on_the_employers_node():

@@ -4,7 +4,12 @@ Phase 1. A yearly intake (``policy.intake_per_year``; SSW entrants only once SSW
 spread evenly over the months, the fractional remainder carried to the next month. Each
 newcomer takes a random open place: a firm's vacancies (demand minus headcount, rounded down),
 at firms not barred from intake, and for trainees within the firm's yearly intake cap (the
-legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms).
+legal table by full-time staff, ``intake_cap``; doubled for "excellent" firms), and within the
+caps on residents the policy sets (``policy.stock_caps``: the 受入れ見込数 operated as caps [S],
+on the SSW, ESD, or SSW and ESD residents, nationally or by field): a cap's room is its real
+figure x scale less the agents it counts now, and of this month's newcomers it counts, those
+beyond the room (in the random order of the places drawn; for recruits ordered earlier, in the
+order of the firms' rows) do not come.
 
 Trainees are recruited abroad through the supervisory-body route, which takes time
 (``world.recruitment_lag_months``, L; interview, pre-entry training, plan certification,
@@ -16,7 +21,8 @@ Arrivals in months 1..L are the orders placed before the run: the month's intake
 as with L = 0 (which takes intakes as given, as the history scenario does). Each arriving
 trainee costs ``world.recruitment_cost_yen`` (accounted: ``recruitment_cost_yen``). SSW direct
 entrants are placed at once (assumption). Newcomers draw
-an origin, broker debt (lognormal around the origin's fee, capped by the policy's fee cap),
+an origin, broker debt (lognormal around the origin's fee, capped by the policy's fee cap; for
+ESD entrants also at ``fee_cap_months_of_pay`` months of the employer's scheduled pay [S]),
 aptitude and whether they want a long stay; trainees enter in the policy's entry status of the
 month (``policy.entry_status_at``: TITP until ESD starts in a transition) with its Japanese level, SSW entrants in SSW i with the skills and A2 Japanese tests passed abroad.
 Each draws compatriot contacts from the people in Japan at the start of the month.
@@ -34,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import network as net
-from sim.domain import ORIGINS, Status
+from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
 
 if TYPE_CHECKING:
@@ -81,13 +87,15 @@ def arrive(model: LabourMarket) -> None:
         n = int(want)
         model.intake_carry[kind] = want - n
         ordered = kind == "trainee" and lag > 0
+        status = model.policy.entry_status_at(year, month) if kind == "trainee" else Status.SSW_1
         if ordered and model.month > lag:  # the recruits ordered ``lag`` months ago
             firm = model.recruits_ordered.pop(model.month, np.zeros(0, dtype=np.int32))
-            firm = firm[open_[firm]]
+            firm = within_stock_caps(model, firm[open_[firm]], status)
         else:
             slots = open_places(model, open_, trainees=kind == "trainee", arrival_month=model.month)
             take = min(n, len(slots))
-            firm = np.sort(slots[rng.choice(len(slots), size=take, replace=False)]) if take else slots[:0]
+            drawn = slots[rng.choice(len(slots), size=take, replace=False)] if take else slots[:0]
+            firm = np.sort(within_stock_caps(model, drawn, status))
         if kind == "trainee":
             np.add.at(f.intake_this_year, firm, 1)
         if len(firm):
@@ -150,6 +158,30 @@ def order_recruits(model: LabourMarket, n: int, open_: np.ndarray) -> None:
     model.recruits_ordered[arrival_month] = np.sort(slots[rng.choice(len(slots), size=n, replace=False)]).astype(np.int32)
 
 
+def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> np.ndarray:
+    """The newcomers' places (firm rows, in the order drawn) that fit within the caps on residents
+    that count entrants of ``status``: a cap's room is round(cap x scale) less the agents it counts."""
+    caps = model.policy.stock_caps(status)
+    if not caps:
+        return firm
+    p = model.people
+    n_fields = len(FIELDS)
+    # Residents by status and field (one pass over the people; the caps read sums of it).
+    by_status_field = np.bincount(p.status[: p.n].astype(np.int64) * n_fields + p.field[: p.n],
+                                  minlength=len(Status) * n_fields).reshape(len(Status), n_fields)
+    keep = np.ones(len(firm), dtype=bool)
+    for cap in caps:
+        counted = by_status_field[list(cap.statuses)]
+        in_group = np.ones(len(firm), dtype=bool)
+        if cap.field >= 0:
+            counted = counted[:, cap.field]
+            in_group = model.firms.field[firm] == cap.field
+        room = max(int(round(cap.persons * model.scale)) - int(counted.sum()), 0)
+        rank = np.cumsum(in_group & keep) - 1  # order among the still-kept newcomers of the group
+        keep &= ~in_group | (rank < room)
+    return firm[keep]
+
+
 def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:
     """Attributes every newcomer draws: origin, broker debt, aptitude, intention; employer and field.
 
@@ -185,5 +217,6 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
         p.skill[rows] = b.threshold_skill_grade3
         p.japanese[rows] = JAPANESE_A2
     p.status[rows] = status
-    p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b)
+    p.debt_yen[rows] = model.policy.esd_fee_cap(p.debt_yen[rows], model.offer_yen[p.firm[rows]], np.full(len(rows), status))
+    p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b, model.policy.ssw1_extension_pass_share)
     p.contacts[rows] = contacts_index.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)

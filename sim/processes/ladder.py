@@ -22,8 +22,14 @@ Phase 9, for every trainee and SSW i holder (``ladder_kernel``; one outcome per 
 * TITP iii at the TITP maximum stay: SSW i if they want to stay and the path is open, else leave.
 * ESD at the end of the programme: SSW i with the tests the policy names; without them, those
   who want to stay may keep retaking them for ``test_retake_grace_months``; else leave.
-* SSW i: SSW ii as soon as its tests are passed (and they want to stay, the path open); leave at
-  SSW i's limit.
+* SSW i: SSW ii as soon as its tests are passed (and they want to stay, the path open) in a
+  field open to SSW ii (not nursing care, which has its own route, nor the new ESD fields
+  outside the 11: ``policy.ssw2_open_by_real_field``); the tests are the policy's, with JLPT
+  N3 only in the fields that ask it (``policy.ssw2_tests_by_real_field``) [S]. The field is
+  the real field of the employer (of the last one, between employers). Leave at SSW i's limit;
+  the limit is ``ssw1_extension_months`` longer (six years in all) for those who want to stay,
+  have an employer, work in a field open to SSW ii and scored at least the extension's share
+  of the SSW ii pass mark (the bit ``skill_ssw2_near``, ``learning``) [S].
 
 Bridging status (2020-22, history only; ``policy.bridging_open``): a TITP trainee whose stay ends
 (outcome LEAVES) while the "designated activities" for those unable to go home are open takes it
@@ -69,6 +75,7 @@ NEW_STATUS = {TO_TITP_2: Status.TITP_2, TO_TITP_3: Status.TITP_3, TO_SSW_1: Stat
 
 BASIC_SKILL = TEST_BITS["basic_skill"]
 SKILL_GRADE3 = TEST_BITS["skill_grade3"]
+SSW2_NEAR = TEST_BITS["skill_ssw2_near"]
 
 #: Months at which TITP stages i and ii end.
 END_OF_TITP_1, END_OF_TITP_2 = 12, 36
@@ -87,7 +94,9 @@ class LadderRules(NamedTuple):
     share_choosing_stage_iii: float  # of those who could take SSW i or stage iii, the share taking stage iii
     exempt_after_titp_2: bool  # does completing TITP ii exempt the SSW i tests?
     ssw1_tests: int  # bit mask of the tests SSW i needs
-    ssw2_tests: int  # bit mask of the tests SSW ii needs
+    ssw2_tests: np.ndarray  # by real field: bit mask of the tests SSW ii needs
+    ssw2_open_fields: np.ndarray  # by real field: is SSW ii open there?
+    ssw1_extension_months: int  # extra SSW i months for those near the SSW ii pass mark
     retake_grace_months: int  # months an ESD worker may stay on to retake the SSW i tests
 
     @classmethod
@@ -98,7 +107,8 @@ class LadderRules(NamedTuple):
             float(pol.ssw1_availability(*now)), bool(pol.ssw2_open(*now)), bool(pol.stage_iii_open(*now)),
             int(pol.stage_iii_latest_arrival(run.start_year, run.start_month)),
             float(model.behaviour.departure.share_choosing_stage_iii), bool(pol.titp_ii_completion_exempts_tests),
-            int(pol.ssw1_tests), int(pol.ssw2_tests), int(pol.test_retake_grace_months),
+            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_extension_months),
+            int(pol.test_retake_grace_months),
         )
 
 
@@ -112,11 +122,13 @@ def stage_iii_hosts(model: LabourMarket) -> np.ndarray:
 
 @njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
-                  rules, u):  # pragma: no cover
+                  last_firm, field, firm_real_field, rules, u):  # pragma: no cover
     """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
     below full availability); ``u[1, i]``: below ``share_choosing_stage_iii``, they prefer stage iii.
+    An SSW i holder's real field is their employer's (``firm_real_field``), or their last
+    employer's between employers (their model field if they never had one).
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
     max_esd = rules.max_trainee_months
@@ -124,6 +136,7 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     end_i_at = min(END_OF_TITP_1, max_titp)
     end_ii_at = min(END_OF_TITP_2, max_titp)
     availability = rules.ssw1_availability
+    ssw2_tests, ssw2_fields, extension = rules.ssw2_tests, rules.ssw2_open_fields, rules.ssw1_extension_months
     for i in range(status.shape[0]):
         s = status[i]
         if s > SSW_1:
@@ -159,10 +172,16 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                 else:
                     out[i] = LEAVES
         else:  # SSW i
-            if wants and rules.ssw2_open and (tests & rules.ssw2_tests) == rules.ssw2_tests:
+            h = firm[i] if firm[i] >= 0 else last_firm[i]
+            rf = firm_real_field[h] if h >= 0 else field[i]
+            field_open = ssw2_fields[rf]
+            need = ssw2_tests[rf]
+            if wants and rules.ssw2_open and field_open and (tests & need) == need:
                 out[i] = TO_SSW_2
-            elif months_in_status[i] >= rules.ssw1_max_months:
-                out[i] = LEAVES
+            else:
+                near = wants and field_open and firm[i] >= 0 and (tests & SSW2_NEAR) != 0
+                if months_in_status[i] >= rules.ssw1_max_months + (extension if near else 0):
+                    out[i] = LEAVES
     return out
 
 
@@ -235,7 +254,8 @@ def move_up_or_leave(model: LabourMarket) -> None:
         u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
-        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), rules, u,
+        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), p.last_firm[:n], p.field[:n], model.firms.real_field,
+        rules, u,
     )
     hold_over(model, outcome, rules, u)
     seekers = np.flatnonzero(outcome == SEEKS_TITP_3)

@@ -8,9 +8,12 @@ Learning (phase 4), for everyone employed in a legal status, each month:
 Tests (phase 5): in the month before each arrival anniversary (``months_in_japan % 12 == 11``)
 every legal resident sits every test not yet passed; a test is passed when the level plus a
 normal noise draw (sd ``test_noise_sd``) reaches its threshold, and a pass is kept for good.
-The six tests and their thresholds are the table ``TESTS``.
+The six tests and their thresholds are the table ``TESTS``. The SSW ii skills test's score is
+also read against ``policy.ssw1_extension_pass_share`` of its pass mark: reaching it sets the
+bit ``skill_ssw2_near`` (kept for good), which earns the SSW i extension (``ladder``). The score
+is taken proportional to the skill level (assumption: the model has no test scale of its own).
 
-Parameters: ``behaviour.learning`` (``LearningConfig``).
+Parameters: ``behaviour.learning`` (``LearningConfig``); policy: the extension's pass share.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ JAPANESE_A1, JAPANESE_A2, JAPANESE_B1 = 1.0, 2.0, 3.0
 
 #: The six tests the rules can name, in the order they are sat (the order of the noise draws):
 #: (test, the level it measures, its threshold: a ``LearningConfig`` field or a Japanese level).
+#: ``NEAR_TEST`` is scored on the sitting of ``NEAR_OF`` (no draw of its own).
 TESTS: tuple[tuple[str, str, str | float], ...] = (
     ("basic_skill", "skill", "threshold_basic_skill"),
     ("skill_grade3", "skill", "threshold_skill_grade3"),
@@ -45,18 +49,31 @@ TESTS: tuple[tuple[str, str, str | float], ...] = (
 )
 
 
+#: The test whose score also earns the near-pass bit, and that bit.
+NEAR_OF, NEAR_TEST = "skill_ssw2", "skill_ssw2_near"
+
+
 def test_thresholds(params: LearningConfig) -> list[tuple[str, str, float]]:
     """``TESTS`` with each threshold as a number: (test, level, threshold)."""
     return [(name, level, getattr(params, t) if isinstance(t, str) else t) for name, level, t in TESTS]
 
 
-def tests_from_levels(skill: np.ndarray, japanese: np.ndarray, params: LearningConfig) -> np.ndarray:
-    """The bit mask of tests already passed by people whose levels reach each threshold (no noise)."""
+def tests_from_levels(skill: np.ndarray, japanese: np.ndarray, params: LearningConfig, near_share: float = 1.0) -> np.ndarray:
+    """The bit mask of tests already passed by people whose levels reach each threshold (no
+    noise), with the near-pass bit at ``near_share`` of the SSW ii skills threshold."""
     levels = {"skill": skill, "japanese": japanese}
     out = np.zeros(len(skill), dtype=np.uint8)
     for name, level, threshold in test_thresholds(params):
-        out |= np.where(levels[level] >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+        out |= _marks(levels[level], name, threshold, near_share)
     return out
+
+
+def _marks(score: np.ndarray, name: str, threshold: float, near_share: float) -> np.ndarray:
+    """The bits a score earns on test ``name``: the pass, and on ``NEAR_OF`` the near-pass bit."""
+    bits = np.where(score >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+    if name == NEAR_OF:
+        bits |= np.where(score >= near_share * threshold, TEST_BITS[NEAR_TEST], 0).astype(np.uint8)
+    return bits
 
 
 @njit(cache=True)
@@ -89,7 +106,8 @@ def take_tests(model: LabourMarket) -> None:
     rng = model.rng_for(STREAM)
     levels = {"skill": p.skill[rows], "japanese": p.japanese[rows]}
     passed = p.tests_passed[rows]
+    near_share = model.policy.ssw1_extension_pass_share
     for name, level, threshold in test_thresholds(b):
         noise = rng.normal(0.0, b.test_noise_sd, len(rows)) if b.test_noise_sd > 0 else 0.0
-        passed = passed | np.where(levels[level] + noise >= threshold, TEST_BITS[name], 0).astype(np.uint8)
+        passed = passed | _marks(levels[level] + noise, name, threshold, near_share)
     p.tests_passed[rows] = passed

@@ -16,18 +16,24 @@ with g a standard Gumbel draw for each seeker and firm of the batch (a logit cho
 the town, a friend's advice). A voluntary move needs value(c) >= value(employer) +
 log(1 + min_wage_gain); a released person takes the best acceptable firm whatever its value.
 Acceptable: not barred from intake, a vacancy, the field rule (``policy.same_field_required``),
-at the ii->iii step a stage iii host at no lower pay, and for ESD workers from another
-prefecture the caps on transferees (``policy.transferee_caps``: the share of a metro firm's ESD
-workers, and of any firm's, who came from other prefectures). Each move frees a place at the old
+at the ii->iii step a stage iii host at no lower pay, for an ESD worker's voluntary move the caps
+on transferees (``policy.transferee_caps``: at most 1/3 of any firm's ESD workers may have come
+by voluntary transfer, from anywhere; at most 1/6 of a designated-area (metro) firm's may have
+come so from an employer outside the designated area; a metro -> metro move counts under the 1/3
+only), and the firm's hiring decision on the reimbursement it would owe: a firm takes a
+voluntary trainee mover only if the reimbursement (``policy.reimbursement_owed_yen``) is covered
+by the surplus the worker brings it over the months left in the programme,
+``owed <= hiring_surplus_share x offer x months_left``. Each move frees a place at the old
 employer and fills one at the new, which the next seekers see (a serial dictatorship). Exact ties
 go to the firm with the higher random visibility drawn for the batch. One seeker alone gets
 exactly their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share
 this code.
 
 Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``rent_yen``,
-``compatriot_weight``, ``move_cost``, ``far_move_cost``, ``taste_scale``); data: the regional
-housing price index (``sim/data/price_index_by_prefecture.csv``), prefecture adjacency; policy:
-field rule, caps on transferees.
+``compatriot_weight``, ``move_cost``, ``far_move_cost``, ``taste_scale``),
+``behaviour.firms.hiring_surplus_share``; data: the regional housing price index
+(``sim/data/price_index_by_prefecture.csv``), prefecture adjacency; policy: field rule, caps on
+transferees, reimbursement.
 """
 
 from __future__ import annotations
@@ -67,11 +73,16 @@ class Seekers(NamedTuple):
     min_gain: np.ndarray  # value a firm must add over the employer's (log units; -inf: none)
     taste_key: np.ndarray  # uint64 key of their taste draws for the batch's firms
     same_field: np.ndarray  # must they stay in their field?
-    capped: np.ndarray  # do the caps on transferees from other prefectures apply to them?
+    capped: np.ndarray  # do the caps on transferees apply to them (an ESD worker's voluntary move)?
+    counts_as_transferee: np.ndarray  # counted as a voluntary transferee at the new employer (ESD, voluntary)?
+    from_local: np.ndarray  # is their (last) employer outside the designated area?
     is_esd: np.ndarray  # ESD workers (counted in the firms' ESD headcounts)
     field: np.ndarray
     pref: np.ndarray
-    transferee: np.ndarray  # counted as a transferee from another area at their employer?
+    transferee: np.ndarray  # counted as a voluntary transferee at their employer?
+    transferee_from_local: np.ndarray  # ... and as one from outside the designated area?
+    owed_yen: np.ndarray  # reimbursement a new employer would owe for them (0: none)
+    months_left: np.ndarray  # months left in their programme (the horizon of the hiring decision)
     contacts: np.ndarray  # rows of their contacts (-1: none)
     needs_host: np.ndarray  # may they go only to a stage iii host (the ii->iii employer change)?
     placement_draws: np.ndarray  # uniform draws choosing the member firms their body puts forward
@@ -98,6 +109,7 @@ class Openings(NamedTuple):
     headcount: np.ndarray
     esd_headcount: np.ndarray
     esd_transferees: np.ndarray
+    esd_transferees_from_local: np.ndarray
     barred_until: np.ndarray
     field: np.ndarray
     pref: np.ndarray
@@ -108,6 +120,7 @@ class Openings(NamedTuple):
     month: int
     metro_cap_share: float  # 1.0: no cap
     firm_cap_share: float  # 1.0: no cap
+    surplus_share: float  # a worker's monthly surplus to the firm, share of its offer
 
 
 class Tastes(NamedTuple):
@@ -158,24 +171,28 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
 
     Acceptable: not barred, a vacancy, an offer at least the seeker's minimum, a value at least
     the employer's plus the seeker's minimum gain, the field rule, a stage iii host where the
-    seeker needs one, and for capped seekers from another prefecture the caps on transferees (a
-    metro firm's share and every firm's share of ESD workers who came from other prefectures,
-    counting the seeker). Returns each seeker's new firm, -1 for none; ``firms``' counts follow
-    each move.
+    seeker needs one, for capped seekers the caps on transferees (every firm's share of ESD
+    workers who came by voluntary transfer; a metro firm's share of those who came so from
+    outside the designated area, for a seeker from outside it; counting the seeker), and the
+    reimbursement covered by the seeker's surplus over their months left. Returns each seeker's
+    new firm, -1 for none; ``firms``' counts follow each move.
     """
     # The structures' members as locals: read through the tuples inside the loops, numba
     # reloads them at every access and the kernel runs several times slower.
     home, is_employed, min_offer, same_field = seekers.home, seekers.employed, seekers.min_offer, seekers.same_field
     capped, is_esd, field, pref = seekers.capped, seekers.is_esd, seekers.field, seekers.pref
-    transferee, contacts, needs_host, draws = seekers.transferee, seekers.contacts, seekers.needs_host, seekers.placement_draws
+    counts, from_local, owed, months_left = seekers.counts_as_transferee, seekers.from_local, seekers.owed_yen, seekers.months_left
+    transferee, transferee_local = seekers.transferee, seekers.transferee_from_local
+    contacts, needs_host, draws = seekers.contacts, seekers.needs_host, seekers.placement_draws
     min_gain, taste_key = seekers.min_gain, seekers.taste_key
     firm_nbr_ptr, firm_nbr, body_of_firm = reach.firm_nbr_ptr, reach.firm_nbr, reach.body_of_firm
     member_ptr, members, person_firm, person_pref = reach.member_ptr, reach.members, reach.person_firm, reach.person_pref
     rent_yen, adjacent = firms.rent_yen, firms.adjacent
     offer, visibility, demand, headcount = firms.offer_yen, firms.visibility, firms.demand, firms.headcount
     esd_headcount, esd_transferees, barred_until = firms.esd_headcount, firms.esd_transferees, firms.barred_until
+    esd_local = firms.esd_transferees_from_local
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
-    month, metro_share, firm_share = firms.month, firms.metro_cap_share, firms.firm_cap_share
+    month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.surplus_share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
     n_draws = draws.shape[1]
@@ -207,12 +224,16 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
                 continue
             if needs_host[s] and not host[c]:
                 continue
-            if capped[s] and firm_pref[c] != pref[s]:
-                after_t, after_e = esd_transferees[c] + 1.0, esd_headcount[c] + 1.0
-                if metro_pref[firm_pref[c]] and metro_share < 1.0 and after_t > metro_share * after_e + CAP_TOLERANCE:
+            if capped[s]:
+                after_e = esd_headcount[c] + 1.0
+                if firm_share < 1.0 and esd_transferees[c] + 1.0 > firm_share * after_e + CAP_TOLERANCE:
                     continue
-                if firm_share < 1.0 and after_t > firm_share * after_e + CAP_TOLERANCE:
+                if (from_local[s] and metro_pref[firm_pref[c]] and metro_share < 1.0
+                        and esd_local[c] + 1.0 > metro_share * after_e + CAP_TOLERANCE):
                     continue
+            # The hiring decision: the reimbursement owed must be covered by the worker's surplus.
+            if owed[s] > 0.0 and owed[s] > surplus * offer[c] * months_left[s]:
+                continue
             value = firm_value(s, c, pref[s], contacts, person_pref, offer, firm_pref, rent_yen, adjacent, taste_key[s], tastes)
             if value < bar:
                 continue
@@ -228,12 +249,16 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
             headcount[h] -= 1
         if is_esd[s]:
             esd_headcount[best] += 1
-            if firm_pref[best] != pref[s]:
+            if counts[s]:
                 esd_transferees[best] += 1
+                if from_local[s]:
+                    esd_local[best] += 1
             if employed:
                 esd_headcount[h] -= 1
                 if transferee[s]:
                     esd_transferees[h] -= 1
+                if transferee_local[s]:
+                    esd_local[h] -= 1
     return result
 
 
@@ -266,12 +291,15 @@ def find_employers(
     is_esd = status == Status.ESD
     t = model.behaviour.transfer
     metro_cap, firm_cap = pol.transferee_caps
+    owed = pol.reimbursement_owed_yen(status, p.months_with_employer[who].astype(float)) if voluntary else np.zeros(n)
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
         min_offer=model.offer_yen[home] if stage_iii_host is not None else np.zeros(n),
         min_gain=np.full(n, np.log1p(t.min_wage_gain) if voluntary else NO_THRESHOLD), taste_key=taste_key,
-        same_field=pol.same_field_required(status), capped=pol.caps_apply(status), is_esd=is_esd,
-        field=p.field[who], pref=p.pref[who], transferee=p.transferee_from_other_area[who],
+        same_field=pol.same_field_required(status), capped=pol.caps_apply(status) & voluntary,
+        counts_as_transferee=is_esd & voluntary, from_local=~model.geo.metro[f.pref[home]], is_esd=is_esd,
+        field=p.field[who], pref=p.pref[who], transferee=p.transferee[who], transferee_from_local=p.transferee_from_local[who],
+        owed_yen=owed, months_left=pol.months_left_in_programme(status, p.months_in_japan[who]).astype(float),
         contacts=p.contacts[who], needs_host=np.full(n, stage_iii_host is not None), placement_draws=placement_draws,
     )
     # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
@@ -281,9 +309,10 @@ def find_employers(
     geo = model.geo
     openings = Openings(
         model.offer_yen, visibility, f.demand, f.headcount.copy(), f.esd_headcount.copy(), f.esd_transferees.copy(),
-        f.barred_until, f.field, f.pref, geo.metro,
+        f.esd_transferees_from_local.copy(), f.barred_until, f.field, f.pref, geo.metro,
         np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host,
         t.rent_yen * geo.housing_price_index / 100.0, geo.adjacent, int(model.month), float(metro_cap), float(firm_cap),
+        float(model.behaviour.firms.hiring_surplus_share),
     )
     tastes = Tastes(float(t.compatriot_weight), float(t.move_cost), float(t.far_move_cost), float(t.taste_scale))
     moved_to = match_kernel(order, seekers, reach, openings, tastes)

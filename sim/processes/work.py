@@ -5,7 +5,9 @@ Phase 3, for everyone in Japan:
 * time: ``months_in_japan`` and ``months_in_status`` +1; ``months_with_employer`` +1 at work,
   ``months_searching`` +1 for a legal resident between employers;
 * gross pay (``pay_of``): the employer's offer, x (1 + ``ssw_wage_premium``) for SSW holders,
-  x (1 - ``wage_theft_share``) where the employer underpays this month; irregular workers earn
+  x (1 + ``longer_wait_pay_raise``) for ESD workers past their first year at a firm that keeps an
+  ESD waiting period longer than a year (``policy.longer_wait_raise``: the firm must raise pay
+  after the first year [P]), x (1 - ``wage_theft_share``) where the employer underpays this month; irregular workers earn
   ``irregular_wage_factor`` x the local minimum-wage pay; nothing between employers, and
   nothing in the first ``stage_iii_home_leave_months`` of TITP iii (the home leave between
   stages ii and iii, during which the trainee keeps the place and the residence status);
@@ -25,7 +27,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+
+from sim.policy import ONE_YEAR_MONTHS
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -38,12 +42,13 @@ class PayParams(NamedTuple):
     wage_theft_share: float  # share of pay withheld where the employer underpays
     irregular_wage_factor: float  # irregular pay / local minimum-wage pay
     home_leave_months: int  # unpaid months at home at the start of TITP iii
+    raise_after_months: int  # ESD workers at a firm keeping a longer wait get its raise after this many months there
 
     @classmethod
     def of(cls, model: LabourMarket) -> PayParams:
         w = model.world
         return cls(float(w.ssw_wage_premium), float(model.behaviour.violations.wage_theft_share), float(w.irregular_wage_factor),
-                   int(model.policy.stage_iii_home_leave_months))
+                   int(model.policy.stage_iii_home_leave_months), ONE_YEAR_MONTHS)
 
 
 class MoneyParams(NamedTuple):
@@ -63,14 +68,17 @@ class MoneyParams(NamedTuple):
 
 
 @njit(cache=True)
-def pay_of(s, f, pref, months_in_status, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
-    """One person's gross pay this month (status ``s``, employer ``f``, prefecture ``pref``)."""
+def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay):  # pragma: no cover
+    """One person's gross pay this month (status ``s``, employer ``f``, prefecture ``pref``;
+    ``raise_share``: each firm's raise owed to ESD workers after their first year)."""
     if s == TITP_3 and months_in_status <= pay.home_leave_months:
         return 0.0
     if s <= LAST_LEGAL and f >= 0:
         amount = offer_yen[f]
         if s == SSW_1 or s == SSW_2:
             amount *= 1.0 + pay.ssw_wage_premium
+        elif s == ESD and months_with_employer > pay.raise_after_months:
+            amount *= 1.0 + raise_share[f]
         if underpaying[f]:
             amount *= 1.0 - pay.wage_theft_share
         return amount
@@ -80,17 +88,18 @@ def pay_of(s, f, pref, months_in_status, offer_yen, underpaying, base_pay_yen, p
 
 
 @njit(cache=True)
-def pay_all(status, firm, pref, months_in_status, offer_yen, underpaying, base_pay_yen, pay):  # pragma: no cover
+def pay_all(status, firm, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay):  # pragma: no cover
     out = np.zeros(status.shape[0])
     for i in range(status.shape[0]):
-        out[i] = pay_of(status[i], firm[i], pref[i], months_in_status[i], offer_yen, underpaying, base_pay_yen, pay)
+        out[i] = pay_of(status[i], firm[i], pref[i], months_in_status[i], months_with_employer[i], offer_yen, raise_share,
+                        underpaying, base_pay_yen, pay)
     return out
 
 
 @njit(cache=True)
 def work_kernel(
     status, firm, pref, months_in_japan, months_in_status, months_with_employer, months_searching,
-    wage_yen, debt_yen, savings_yen, remitted_yen, offer_yen, underpaying, base_pay_yen, pay, money,
+    wage_yen, debt_yen, savings_yen, remitted_yen, offer_yen, raise_share, underpaying, base_pay_yen, pay, money,
 ):  # pragma: no cover - compiled
     for i in range(status.shape[0]):
         s = status[i]
@@ -103,7 +112,8 @@ def work_kernel(
             months_with_employer[i] += 1
         elif s <= LAST_LEGAL:
             months_searching[i] += 1
-        gross = pay_of(s, f, pref[i], months_in_status[i], offer_yen, underpaying, base_pay_yen, pay)
+        gross = pay_of(s, f, pref[i], months_in_status[i], months_with_employer[i], offer_yen, raise_share, underpaying,
+                       base_pay_yen, pay)
         wage_yen[i] = gross
         debt = debt_yen[i] * (1.0 + money.debt_interest_monthly)
         net = gross * (1.0 - money.deductions_share) - money.living_cost_yen
@@ -130,7 +140,8 @@ def work(model: LabourMarket) -> None:
         p.status[:n], p.firm[:n], p.pref[:n], p.months_in_japan[:n], p.months_in_status[:n],
         p.months_with_employer[:n], p.months_searching[:n],
         p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n],
-        model.offer_yen, f.underpaying, model.base_pay_yen, PayParams.of(model), MoneyParams.of(model),
+        model.offer_yen, model.policy.longer_wait_raise(f.waiting_months), f.underpaying, model.base_pay_yen,
+        PayParams.of(model), MoneyParams.of(model),
     )
 
 
@@ -138,5 +149,6 @@ def pay(model: LabourMarket) -> np.ndarray:
     """This month's gross pay of everyone, by the rule ``work`` applies (``pay_of``)."""
     p = model.people
     n = p.n
-    return pay_all(p.status[:n], p.firm[:n], p.pref[:n], p.months_in_status[:n], model.offer_yen, model.firms.underpaying,
-                   model.base_pay_yen, PayParams.of(model))
+    return pay_all(p.status[:n], p.firm[:n], p.pref[:n], p.months_in_status[:n], p.months_with_employer[:n], model.offer_yen,
+                   model.policy.longer_wait_raise(model.firms.waiting_months), model.firms.underpaying, model.base_pay_yen,
+                   PayParams.of(model))
