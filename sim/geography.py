@@ -29,6 +29,7 @@ class Geography:
     ssw_stock: np.ndarray  # SSW residents, end of June 2024, ISA
     job_openings_ratio: np.ndarray  # seasonally adjusted, February 2025, MHLW (受理地別)
     adjacency: tuple[tuple[int, ...], ...]  # neighbours of each prefecture (land, bridge, tunnel)
+    working_age_population: np.ndarray  # people aged 15-64 (2018, else 2010 or 2003; NaN: not found), working_age_by_prefecture.csv
 
     @property
     def n(self) -> int:
@@ -46,6 +47,7 @@ def load_geography() -> Geography:
     wages = sorted(_rows("minimum_wage.csv"), key=lambda r: int(r["pref_code"]))
     stocks = {int(r["pref_code"]): r for r in _rows("titp_by_prefecture.csv")}
     ratios = {int(r["pref_code"]): r for r in _rows("job_openings_ratio.csv")}
+    working = {int(r["pref_code"]): r for r in _rows("working_age_by_prefecture.csv")}
     codes = np.array([int(r["pref_code"]) for r in wages], dtype=np.int16)
     if list(codes) != list(range(1, 48)):
         raise ValueError("minimum_wage.csv must list the 47 prefectures, codes 1..47")
@@ -60,6 +62,7 @@ def load_geography() -> Geography:
         titp_stock=np.array([float(stocks[int(c)]["titp_2024_06"]) for c in codes]),
         ssw_stock=np.array([float(stocks[int(c)]["ssw_2024_06"]) for c in codes]),
         job_openings_ratio=np.array([float(ratios[int(c)]["ratio_2025_02_sa_juri"]) for c in codes]),
+        working_age_population=np.array([float(working[int(c)]["working_age_population"] or "nan") for c in codes]),
     )
     for a in arrays.values():
         a.setflags(write=False)

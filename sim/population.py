@@ -42,6 +42,16 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "wants_long_stay": np.bool_,
     "transferee_from_other_area": np.bool_,  # for the ESD caps on transferees
     "transfers": np.int16,  # voluntary transfers made
+    # Age, family and settlement (sim.processes.families, sim.processes.permanence):
+    "birth_month": np.int32,  # model month of birth (age in months = month - birth_month)
+    "residence": np.int8,  # domain.Residence: work status, spouse of a Japanese national, permanent resident
+    "spouse": np.int8,  # domain.Spouse: none, a compatriot, a Japanese national
+    "married_month": np.int32,  # model month of the marriage (for the spouses' permanence rule)
+    "family_in_japan": np.bool_,  # the compatriot spouse and the children live in Japan (else abroad)
+    "children": np.int8,  # children, 0..families.MAX_CHILDREN (their birth months in child*_birth_month)
+    "child1_birth_month": np.int32,
+    "child2_birth_month": np.int32,
+    "child3_birth_month": np.int32,
 }
 
 
@@ -61,6 +71,7 @@ class People:
         self._row_of_pid = np.zeros(0, dtype=np.int64)
         self.archived_returned = 0
         self.archived_removed = 0
+        self.archived_naturalised = 0
         self.archived_arrivals: dict[int, int] = {}  # arrival month -> people dropped by compaction
         self._alloc(max(capacity, 16))
 
@@ -127,6 +138,7 @@ class People:
         status = self.status[gone]
         self.archived_returned += int((status == Status.RETURNED).sum())
         self.archived_removed += int((status == Status.REMOVED).sum())
+        self.archived_naturalised += int((status == Status.NATURALISED).sum())
         months, counts = np.unique(self.arrival_month[gone], return_counts=True)
         for month, count in zip(months.tolist(), counts.tolist()):
             self.archived_arrivals[month] = self.archived_arrivals.get(month, 0) + count

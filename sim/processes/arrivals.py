@@ -24,6 +24,7 @@ import numpy as np
 
 from sim import network as net
 from sim.domain import ORIGINS, Status
+from sim.processes import families
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def arrive(model: LabourMarket) -> None:
         rows = p.add(n)
         fill_newcomers(model, rng, rows, firm.astype(np.int32), arrival_month=model.month)
         admit(model, rows, kind, contacts_index, rng)
+        families.draw_at_arrival(model, rows, batch=KINDS.index(kind))
         model.count_in(rows, +1)
         if kind == "trainee":
             np.add.at(f.intake_this_year, firm, 1)
