@@ -136,7 +136,7 @@ class LabourMarket(mesa.Model):
         learning.learn(self)                     # 4  learning (7.5)
         learning.take_tests(self)                # 5  tests (7.6)
         grievance.feel_grievance(self)           # 6  grievance (7.7)
-        integration.support(self)                # 6b local integration support (7.20)
+        integration.support(self)                # 6b local integration support (7.21)
         audits.audit_members(self)               # 7  audits, inspections, sanctions (7.8)
         information.hear_about_wages(self)       # 8  information (7.9)
         ladder.move_up_or_leave(self)            # 9  status ladder and end of stay (7.10)
@@ -145,9 +145,9 @@ class LabourMarket(mesa.Model):
         firms.adjust_wages(self)                 # 12 wage adjustment (7.15)
         firms.update_demand(self)                # 13 demand (7.16)
         apprehension.face_apprehension(self)     # 14 apprehension and self-departure (7.17)
-        families.form_families(self)             # 14b ageing, marriage, family joining, births (7.18)
-        permanence.settle_or_leave(self)         # 14c spouse status, permanent residence, naturalisation, settled returns (7.19)
-        families.count_departures(self)          # 14d families leaving with their worker (7.18)
+        families.form_families(self)             # 14b ageing, marriage, family joining, births (7.19)
+        permanence.settle_or_leave(self)         # 14c spouse status, permanent residence, naturalisation, settled returns (7.20)
+        families.count_departures(self)          # 14d families leaving with their worker (7.19)
         self._collect()                          # 15 the month's rows of the tables
         self._compact_if_due()                   # 16 drop the rows of people who left
         self.running = self.month < self.scenario.run.months
@@ -559,7 +559,7 @@ class LabourMarket(mesa.Model):
         p.months_in_status[rows] = np.where(kind == 0, months - stage_start, ssw_months)
         p.months_with_employer[rows] = np.minimum(p.months_in_japan[rows], np.floor(rng.random(total) * _TITP_II_MONTHS))
         p.arrival_month[rows] = -p.months_in_japan[rows].astype(np.int32)
-        families.draw_at_arrival(self, rows)  # ages and families abroad (7.18)
+        families.draw_at_arrival(self, rows)  # ages and families abroad (7.19)
 
         b = self.behaviour.learning
         m = p.months_in_japan[rows].astype(float)

@@ -25,7 +25,7 @@ from sim.processes.families import (
 if TYPE_CHECKING:
     from sim.model import LabourMarket
 
-#: Flows of the settlement submodels (families 7.18, permanence 7.19, integration 7.20), counted by group too.
+#: Flows of the settlement submodels (families 7.19, permanence 7.20, integration 7.21), counted by group too.
 FLOW_COLUMNS: tuple[str, ...] = (
     "marriages_compatriot", "marriages_japanese", "family_arrivals", "births", "births_japanese_nationality",
     "family_departures", "to_spouse_of_japanese", "to_permanent", "naturalisations", "family_naturalised",

@@ -1,4 +1,4 @@
-"""Tier A: tiny worlds for ages, families, permanence and integration support (ODD 7.18-7.20).
+"""Tier A: tiny worlds for ages, families, permanence and integration support (ODD 7.19-7.21).
 
 Each test hand-sets one or two people of a ``tiny_world`` and runs one submodel with draws of
 zero (every hazard above zero fires) or of one (none does), so the expectations are exact.
@@ -53,7 +53,7 @@ def _world(people: int = 1, settings: dict | None = None):
 
 
 # =============================================================================================
-# Families (7.18)
+# Families (7.19)
 # =============================================================================================
 @pytest.mark.parametrize("status, statuses, joins", [
     (Status.SSW_2, None, True),             # as enacted: SSW ii may bring spouse and children
@@ -131,7 +131,7 @@ def test_family_leaves_with_the_worker_and_people_are_conserved():
 
 
 # =============================================================================================
-# Permanence (7.19)
+# Permanence (7.20)
 # =============================================================================================
 @pytest.mark.parametrize("status, months, months_in_status, granted", [
     (Status.SSW_2, 120, 60, True),    # the legal year: 10 years in Japan, 5 of them in SSW ii
@@ -174,7 +174,7 @@ def test_settled_resident_naturalises_with_family_or_goes_home():
 
 
 # =============================================================================================
-# Integration support (7.20)
+# Integration support (7.21)
 # =============================================================================================
 def test_integration_support_raises_japanese_and_lowers_grievance_where_it_runs():
     model = _with_draws(_world(people=2, settings={"policy.integration.support_everywhere": 1.0,

@@ -170,7 +170,7 @@ def decide(model: LabourMarket) -> None:
         p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
         DecisionParams.of(model),
     )
-    permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.19)
+    permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.20)
     absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))
     model.disappear(absconding)
     model.count_flow("returns_home", returning)

@@ -1,4 +1,4 @@
-"""ODD 7.18 Ageing and families: age at arrival, marriage, family accompaniment and births in Japan.
+"""ODD 7.19 Ageing and families: age at arrival, marriage, family accompaniment and births in Japan.
 
 People arrive at an age drawn from ``behaviour.settlement.age_at_arrival_bands`` / ``_shares``
 (uniform within a band) and age a month a month (``birth_month`` is fixed; age = month -
@@ -101,16 +101,19 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
                          max_birth_age_months):  # pragma: no cover - compiled
     """Per person: one of NOTHING, MARRIES_COMPATRIOT, MARRIES_JAPANESE, FAMILY_JOINS, CHILD_BORN.
 
-    ``u`` holds one uniform draw per person (row order); ``allowed[i]``: may person i's family
-    live in Japan (status or residence). Hazards are monthly.
+    ``u`` holds one uniform draw per legal resident, in row order (so compacting the arrays does
+    not change who gets which draw); ``allowed[i]``: may person i's family live in Japan (status
+    or residence). Hazards are monthly.
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
+    j = 0
     for i in range(status.shape[0]):
         s = status[i]
         if s > LAST_LEGAL:
             continue
+        x = u[j]
+        j += 1
         age = month - birth_month[i]
-        x = u[i]
         sp = spouse[i]
         if sp == NO_SPOUSE:
             if age < max_marriage_age_months:
@@ -142,7 +145,7 @@ def form_families(model: LabourMarket) -> None:
     rng = model.rng_for(STREAM)
     allowed = family_allowed(model, slice(0, n))
     act = form_families_kernel(
-        rng.random(n), p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n],
+        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n],
         p.birth_month[:n], p.wants_long_stay[:n], allowed, model.month, b.marry_compatriot_per_year / 12.0,
         b.marry_japanese_per_year / 12.0, b.trainee_marriage_factor, b.marriage_max_age_years * 12,
         b.accompany_per_year / 12.0, b.births_per_couple_year / 12.0, b.birth_max_age_years * 12,

@@ -1,4 +1,4 @@
-"""ODD 7.20 Local integration support: Japanese classes, consultation desks, multilingual services.
+"""ODD 7.21 Local integration support: Japanese classes, consultation desks, multilingual services.
 
 A lever of local government: each prefecture has an intensity 0..1 (``policy.integration_support``,
 set per prefecture in the scenario). Phase 6b, for every legal resident of a prefecture with
@@ -39,17 +39,21 @@ STREAM = "integration"
 @njit(cache=True)
 def support_kernel(u, status, firm, pref, japanese, aptitude, grievance, wants_long_stay, support, japanese_gain_per_month,
                    relief, h_wish):  # pragma: no cover - compiled
-    """Apply one month of support in place; ``support[k]`` is prefecture k's intensity."""
+    """Apply one month of support in place; ``support[k]`` is prefecture k's intensity; ``u``: one
+    draw per legal resident, in row order."""
+    j = 0
     for i in range(status.shape[0]):
         if status[i] > LAST_LEGAL:
             continue
+        x = u[j]
+        j += 1
         s = support[pref[i]]
         if s <= 0.0:
             continue
         if firm[i] >= 0:
             japanese[i] += japanese_gain_per_month * aptitude[i] * s
         grievance[i] *= 1.0 - relief * s
-        if not wants_long_stay[i] and u[i] < h_wish * s:
+        if not wants_long_stay[i] and x < h_wish * s:
             wants_long_stay[i] = True
 
 
@@ -62,7 +66,7 @@ def support(model: LabourMarket) -> None:
     n = p.n
     rng = model.rng_for(STREAM)
     support_kernel(
-        rng.random(n), p.status[:n], p.firm[:n], p.pref[:n], p.japanese[:n], p.aptitude[:n], p.grievance[:n],
+        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.firm[:n], p.pref[:n], p.japanese[:n], p.aptitude[:n], p.grievance[:n],
         p.wants_long_stay[:n], intensity, model.behaviour.learning.japanese_per_month * b.integration_japanese_gain,
         b.integration_grievance_relief, b.integration_wish_to_stay_per_year / 12.0,
     )

@@ -167,7 +167,7 @@ def move_up_or_leave(model: LabourMarket) -> None:
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
         p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), rules, u,
     )
-    permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.19)
+    permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)
     seekers = np.flatnonzero(outcome == SEEKS_TITP_3)
     if len(seekers):
         found = find_employers(model, seekers, rng, voluntary=False, stage_iii_host=stage_iii_hosts(model))

@@ -1,4 +1,4 @@
-"""ODD 7.19 Routes to permanence and return: spouse status, permanent residence, naturalisation.
+"""ODD 7.20 Routes to permanence and return: spouse status, permanent residence, naturalisation.
 
 Phase 14c, for every legal resident (``permanence_kernel``; one uniform draw each, the monthly
 hazards are the yearly ones / 12):
@@ -56,10 +56,12 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
     """
     res_m, work_m, sp_marr_m, sp_res_m, nat_m, sp_nat_m = rules
     out = np.zeros(status.shape[0], dtype=np.int8)
+    j = 0  # ``u``: one draw per legal resident, in row order
     for i in range(status.shape[0]):
         if status[i] > LAST_LEGAL:
             continue
-        x = u[i]
+        x = u[j]
+        j += 1
         r = residence[i]
         m = months_in_japan[i]
         if r == WORK:
@@ -94,7 +96,7 @@ def settle_or_leave(model: LabourMarket) -> None:
         rules.naturalisation_spouse_residence_months,
     )
     act = permanence_kernel(
-        rng.random(n), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
+        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
         p.months_in_status[:n], model.policy.permanence_counts(p.status[:n]), p.wants_long_stay[:n], model.month,
         rule_months, b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
         b.settled_return_per_year / 12.0,
