@@ -37,7 +37,7 @@ TALLY: tuple[str, ...] = (
     "principals", "stock_permanent", "stock_spouse_of_japanese", "stock_long_term", "family_dependants",
     "family_of_permanent", "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family",
     "foreign_working_age", "health_insured", "pension_contributors", "wages_total_yen", "age_sum_months",
-    "settled_titp", "settled_titp3", "settled_esd", "settled_ssw1", "settled_ssw2",
+    "settled_titp", "settled_titp3", "settled_esd", "settled_ssw1", "settled_ssw2", "aged_65_plus",
 )
 _T = {name: k for k, name in enumerate(TALLY)}
 
@@ -46,7 +46,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_in_japan", "family_dependants",
     "family_of_permanent", "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family",
     "foreign_residents_modelled", "foreign_share_working_age", "age_mean_years", "health_insured",
-    "pension_contributors", "wages_total_yen", "contributions_yen", "naturalised_total",
+    "pension_contributors", "wages_total_yen", "contributions_yen", "naturalised_total", "aged_65_plus",
 )
 
 #: States by group (prefecture, field, origin); ``foreign_share_working_age`` for prefectures only.
@@ -66,7 +66,7 @@ COMPATRIOT, JAPANESE = int(Spouse.COMPATRIOT), int(Spouse.JAPANESE)
 def settlement_tally_kernel(status, residence, spouse, family_in_japan, children, c1, c2, c3, birth_month, months_in_japan,
                             firm, wage_yen, pref, field, origin, offsets, n_total, month):  # pragma: no cover - compiled
     """Per group (rows: prefectures, fields, origins): the columns of ``TALLY``."""
-    out = np.zeros((n_total, 20))
+    out = np.zeros((n_total, 21))
     for i in range(status.shape[0]):
         s = status[i]
         if s >= RETURNED:
@@ -98,6 +98,8 @@ def settlement_tally_kernel(status, residence, spouse, family_in_japan, children
                 out[g, 3] += 1.0
             if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
                 out[g, 10] += 1.0
+            elif age >= WORKING_AGE_TO_MONTHS:
+                out[g, 20] += 1.0 + (1.0 if here else 0.0)  # and a compatriot spouse in Japan, of the same age
             out[g, 14] += age
             if sp == JAPANESE:
                 out[g, 9] += 1.0 + n_children  # a Japanese spouse and Japanese children
@@ -158,7 +160,7 @@ def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) 
     out = {name: t[:, _T[name]] for name in (
         "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_dependants", "family_of_permanent",
         "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family", "health_insured",
-        "pension_contributors", "wages_total_yen")}
+        "pension_contributors", "wages_total_yen", "aged_65_plus")}
     out.update(
         family_in_japan=family, foreign_residents_modelled=t[:, 0] + family, foreign_share_working_age=share,
         age_mean_years=age, contributions_yen=wages * model.behaviour.settlement.public_contribution_share,
