@@ -159,6 +159,28 @@ def test_spouse_of_a_japanese_national_settles_and_stays_past_the_programme():
     assert outcome[0] == ladder.STAYS  # the end of TITP i no longer ends the stay
 
 
+def test_the_ladder_spares_a_settled_trainee_at_the_end_of_stage_i():
+    """A TITP i trainee without the basic skills test leaves at 12 months, unless settled (spouse status)."""
+    model = _with_draws(_world(people=2, settings={"policy.stay.programme": "titp", "policy.stay.max_trainee_months": 60}), 0.0)
+    _person(model, 0, Status.TITP_1, months_in_japan=12)
+    _person(model, 1, Status.TITP_1, months_in_japan=12, residence=Residence.SPOUSE_OF_JAPANESE, spouse=Spouse.JAPANESE)
+    settle(model)
+    ladder.move_up_or_leave(model)
+    assert list(model.people.status[:2]) == [Status.RETURNED, Status.TITP_1]
+
+
+def test_a_settled_resident_neither_absconds_nor_leaves_by_the_work_status_hazards():
+    """With every draw zero the unsettled worker absconds; the settled one carries on."""
+    from sim.processes import decisions
+
+    model = _with_draws(_world(people=2), 0.0)
+    _person(model, 0, Status.SSW_1)
+    _person(model, 1, Status.SSW_1, residence=Residence.PERMANENT)
+    settle(model)
+    decisions.decide(model)
+    assert list(model.people.status[:2]) == [Status.IRREGULAR, Status.SSW_1]
+
+
 def test_settled_resident_naturalises_with_family_or_goes_home():
     model = _with_draws(_world(), 0.0)
     _person(model, 0, Status.SSW_2, months_in_japan=150, residence=Residence.PERMANENT, spouse=Spouse.COMPATRIOT,
