@@ -22,6 +22,7 @@ class Status(IntEnum):
     RETURNED = 7  # left Japan on their own (end of stay, gave up, self-departure)
     REMOVED = 8  # apprehended and deported
     NATURALISED = 9  # became a Japanese national: left the foreign population (sim.processes.permanence)
+    DIED = 10  # died in Japan (sim.processes.families.die)
 
 
 TRAINEE_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD)

@@ -59,7 +59,7 @@ _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
-    "families": 31, "permanence": 32, "integration": 33,  # settlement (issue 13); ids far from the others' new ones
+    "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13); ids far from the others' new ones
 }
 
 #: Months of the past taken as "already served" for SSW holders who came through TITP ii (36)
@@ -147,7 +147,8 @@ class LabourMarket(mesa.Model):
         apprehension.face_apprehension(self)     # 14 apprehension and self-departure (7.17)
         families.form_families(self)             # 14b ageing, marriage, family joining, births (7.19)
         permanence.settle_or_leave(self)         # 14c spouse status, permanent residence, naturalisation, settled returns (7.20)
-        families.count_departures(self)          # 14d families leaving with their worker (7.19)
+        families.die(self)                       # 14d deaths (7.19)
+        families.count_departures(self)          # 14e families leaving with their worker (7.19)
         self._collect()                          # 15 the month's rows of the tables
         self._compact_if_due()                   # 16 drop the rows of people who left
         self.running = self.month < self.scenario.run.months

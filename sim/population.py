@@ -72,6 +72,7 @@ class People:
         self.archived_returned = 0
         self.archived_removed = 0
         self.archived_naturalised = 0
+        self.archived_died = 0
         self.archived_arrivals: dict[int, int] = {}  # arrival month -> people dropped by compaction
         self._alloc(max(capacity, 16))
 
@@ -139,6 +140,7 @@ class People:
         self.archived_returned += int((status == Status.RETURNED).sum())
         self.archived_removed += int((status == Status.REMOVED).sum())
         self.archived_naturalised += int((status == Status.NATURALISED).sum())
+        self.archived_died += int((status == Status.DIED).sum())
         months, counts = np.unique(self.arrival_month[gone], return_counts=True)
         for month, count in zip(months.tolist(), counts.tolist()):
             self.archived_arrivals[month] = self.archived_arrivals.get(month, 0) + count

@@ -236,6 +236,8 @@ class SettlementBehaviour(Frozen):
     integration_grievance_relief: Fraction
     integration_wish_to_stay_per_year: Fraction
     public_contribution_share: Fraction
+    mortality_gompertz_a: Annotated[float, Field(ge=0.0, le=0.01)]
+    mortality_gompertz_b: Annotated[float, Field(ge=0.0, le=0.5)]
 
     @model_validator(mode="after")
     def _bands(self) -> SettlementBehaviour:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 FLOW_COLUMNS: tuple[str, ...] = (
     "marriages_compatriot", "marriages_japanese", "family_arrivals", "births", "births_japanese_nationality",
     "family_departures", "to_spouse_of_japanese", "to_permanent", "naturalisations", "family_naturalised",
-    "returns_settled", "integration_cost_yen",
+    "returns_settled", "integration_cost_yen", "deaths", "family_bereaved",
 )
 
 #: The kernel's columns, in order (counts of people unless the name says yen or months).
@@ -46,7 +46,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_in_japan", "family_dependants",
     "family_of_permanent", "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family",
     "foreign_residents_modelled", "foreign_share_working_age", "age_mean_years", "health_insured",
-    "pension_contributors", "wages_total_yen", "contributions_yen", "naturalised_total", "aged_65_plus",
+    "pension_contributors", "wages_total_yen", "contributions_yen", "naturalised_total", "died_total", "aged_65_plus",
 )
 
 #: States by group (prefecture, field, origin); ``foreign_share_working_age`` for prefectures only.
@@ -181,6 +181,7 @@ def national(model: LabourMarket, t: np.ndarray) -> dict[str, float]:
     row["foreign_share_working_age"] = float(here_known / working[known].sum()) if known.any() else float("nan")
     p = model.people
     row["naturalised_total"] = (int((p.status[: p.n] == Status.NATURALISED).sum()) + p.archived_naturalised) / model.scale
+    row["died_total"] = (int((p.status[: p.n] == Status.DIED).sum()) + p.archived_died) / model.scale
     return row
 
 

@@ -300,9 +300,9 @@ _ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
 for _old in Status:
     _ALLOWED[_old, _old] = True
     if _old in _LADDER:
-        for _new in _LADDER[_old] | {Status.IRREGULAR, Status.RETURNED, Status.REMOVED, Status.NATURALISED}:
+        for _new in _LADDER[_old] | {Status.IRREGULAR, Status.RETURNED, Status.REMOVED, Status.NATURALISED, Status.DIED}:
             _ALLOWED[_old, _new] = True
-_ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED]] = True
+_ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED, Status.DIED]] = True
 
 
 def on_home_leave(model: sim.LabourMarket) -> np.ndarray:

@@ -230,3 +230,30 @@ def test_unknown_prefecture_is_refused():
 
     with pytest.raises(ScenarioError, match="Kanagawa"):
         sim.shipped_scenario("esd").with_changes({"policy.integration.support_by_prefecture": {"Kanagwa": 0.5}})
+
+
+# =============================================================================================
+# Deaths (7.19)
+# =============================================================================================
+@pytest.mark.parametrize("draw, dies", [(0.0, True), (1.0, False)])
+def test_a_death_takes_the_worker_out_and_the_family_out_of_view(draw, dies):
+    model = _with_draws(_world(), draw)
+    _person(model, 0, Status.SSW_2, age_years=70, spouse=Spouse.COMPATRIOT, children=1, family_in_japan=True)
+    families.die(model)
+    assert bool(model.people.status[0] == Status.DIED) == dies
+    assert model.flows["deaths"] == int(dies) and model.flows["family_bereaved"] == 2 * int(dies)
+
+
+def test_mortality_is_the_documented_gompertz_hazard():
+    model = _world()
+    b = model.behaviour.settlement
+    yearly = b.mortality_gompertz_a * np.exp(b.mortality_gompertz_b * 60.0)
+    assert yearly == pytest.approx(0.0066, rel=0.02)  # about Japan's rate at 60 (docs/ODD.md 7.19)
+    model = _with_draws(_world(), yearly / 12.0 * 0.999)
+    _person(model, 0, Status.SSW_2, age_years=60)
+    families.die(model)
+    assert model.people.status[0] == Status.DIED
+    model = _with_draws(_world(), yearly / 12.0 * 1.001)
+    _person(model, 0, Status.SSW_2, age_years=60)
+    families.die(model)
+    assert model.people.status[0] == Status.SSW_2

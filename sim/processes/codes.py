@@ -18,6 +18,7 @@ IRREGULAR = int(Status.IRREGULAR)
 RETURNED = int(Status.RETURNED)
 REMOVED = int(Status.REMOVED)
 NATURALISED = int(Status.NATURALISED)
+DIED = int(Status.DIED)
 #: Number of status codes (the length of arrays indexed by status).
 N_STATUS_CODES = len(Status)
 

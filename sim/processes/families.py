@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.domain import Residence, Spouse
-from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE, NATURALISED, RETURNED
+from sim.domain import Residence, Spouse, Status
+from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE, REMOVED, RETURNED
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -170,6 +170,32 @@ def form_families(model: LabourMarket) -> None:
     model.count_flow("births_japanese_nationality", born[japanese])
 
 
+#: Random stream of deaths.
+MORTALITY_STREAM = "mortality"
+
+
+def die(model: LabourMarket) -> None:
+    """Phase 14d: deaths of people in Japan, with the yearly probability a x exp(b x age) (Gompertz).
+
+    One uniform draw per legal resident, in row order (irregular workers, young and few, are left
+    out so that the irregular stock changes only by its own flows). The dead leave the population
+    (status DIED, flow ``deaths``); their foreign family in Japan is no longer followed (flow
+    ``family_bereaved``: the model has no rows of its own for them).
+    """
+    p, b = model.people, model.behaviour.settlement
+    n = p.n
+    here = np.flatnonzero(p.status[:n] <= LAST_LEGAL)
+    if len(here) == 0 or b.mortality_gompertz_a <= 0:
+        return
+    age_years = (model.month - p.birth_month[here]) / 12.0
+    monthly = np.minimum(b.mortality_gompertz_a * np.exp(b.mortality_gompertz_b * age_years), 1.0) / 12.0
+    dying = here[model.rng_for(MORTALITY_STREAM).random(len(here)) < monthly]
+    family = foreign_family_in_japan(model, dying)
+    model.count_flow("deaths", dying)
+    model.count_flow("family_bereaved", dying[family > 0], weights=family[family > 0].astype(np.float64))
+    model.leave_japan(dying, Status.DIED)
+
+
 def foreign_family_in_japan(model: LabourMarket, rows: np.ndarray) -> np.ndarray:
     """Foreign family members in Japan of the people at ``rows``: a compatriot spouse and the children living here."""
     p = model.people
@@ -178,9 +204,10 @@ def foreign_family_in_japan(model: LabourMarket, rows: np.ndarray) -> np.ndarray
 
 
 def count_departures(model: LabourMarket) -> None:
-    """Phase 14d: foreign family members who left Japan this month with their worker (returned or removed)."""
+    """Phase 14e: foreign family members who left Japan this month with their worker (returned or removed)."""
     p = model.people
     n = p.n
-    left = np.flatnonzero((p.left_month[:n] == model.month) & (p.status[:n] >= RETURNED) & (p.status[:n] != NATURALISED))
+    status = p.status[:n]
+    left = np.flatnonzero((p.left_month[:n] == model.month) & ((status == RETURNED) | (status == REMOVED)))
     family = foreign_family_in_japan(model, left)
     model.count_flow("family_departures", left[family > 0], weights=family[family > 0].astype(np.float64))
