@@ -26,7 +26,8 @@ where a compiled kernel takes them), its kernel and the function that applies it
  7.21 6b  local integration support                ``integration.support``
  7.19 14b ageing, marriage, family, births         ``families.form_families``
  7.20 14c spouse status, permanence, naturalisation ``permanence.settle_or_leave``
- 7.19 14d families leaving with their worker       ``families.count_departures``
+ 7.19 14d deaths                                   ``families.die``
+ 7.19 14e families leaving with their worker       ``families.count_departures``
 ====  ==========================================  =======================================
 
 The state changes every process goes through - moving a worker, releasing, disappearing,

@@ -20,9 +20,13 @@ marriage, accompaniment and a birth; monthly hazards are the yearly ones / 12):
   the worker younger than ``birth_max_age_years`` and with fewer than ``MAX_CHILDREN`` children,
   has a child with ``births_per_couple_year``. A child of a Japanese national is Japanese.
 
+Deaths (phase 14d, ``die``): each legal resident dies with the yearly probability
+``mortality_gompertz_a`` x exp(``mortality_gompertz_b`` x age in years) / 12 a month (status
+DIED); their foreign family in Japan is no longer followed (``family_bereaved``).
+
 Family members are slots of their worker's row (spouse kind, up to three children's birth
 months): they are in Japan while ``family_in_japan`` (or the spouse is Japanese) and leave with
-the worker (``count_departures``, phase 14d); their status is the worker's (dependants of a
+the worker (``count_departures``, phase 14e); their status is the worker's (dependants of a
 worker, family of a permanent resident, without status if the worker is irregular). Japanese
 spouses and children of Japanese nationals stay but are not foreign residents.
 
