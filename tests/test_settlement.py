@@ -257,3 +257,12 @@ def test_mortality_is_the_documented_gompertz_hazard():
     _person(model, 0, Status.SSW_2, age_years=60)
     families.die(model)
     assert model.people.status[0] == Status.SSW_2
+
+
+def test_the_agent_object_shows_age_family_and_residence():
+    model = _world()
+    _person(model, 0, Status.SSW_2, age_years=31, spouse=Spouse.COMPATRIOT, children=2, family_in_japan=True,
+            residence=Residence.PERMANENT)
+    person = model.trainee(int(model.people.pid[0]))
+    assert person.age_years == 31.0 and person.children == 2 and person.family_in_japan
+    assert person.residence is Residence.PERMANENT and person.spouse is Spouse.COMPATRIOT
