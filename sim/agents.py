@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import mesa
 from mesa.discrete_space import FixedAgent
-from sim.domain import FIELDS, ORIGINS, TEST_BITS, Status
+from sim.domain import FIELDS, ORIGINS, TEST_BITS, Residence, Spouse, Status
 from sim.processes import audits, firms, matching
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class Trainee(mesa.Agent):
     grievance = _column("grievance", "Accumulated grievance (violations suffered, wage gaps).")
     tests_passed = _column("tests_passed", "Bit mask of tests passed (``domain.TEST_BITS``).")
     field_idx = _column("field", "Field index into ``domain.FIELDS``.")
+    children = _column("children", "Children (0-3), in Japan with the family or abroad (ODD 7.19).")
+    family_in_japan = _column("family_in_japan", "The compatriot spouse and the children live in Japan.")
 
     def __init__(self, model: LabourMarket, pid: int) -> None:
         super().__init__(model)
@@ -74,6 +76,20 @@ class Trainee(mesa.Agent):
     @property
     def origin(self) -> str:
         return ORIGINS[self.model.people.origin[self.row]]
+
+    @property
+    def age_years(self) -> float:
+        """Age now, in years (ODD 7.19)."""
+        return (self.model.month - int(self.model.people.birth_month[self.row])) / 12.0
+
+    @property
+    def residence(self) -> Residence:
+        """What the stay rests on: the work status, the spouse status or permanent residence (ODD 7.20)."""
+        return Residence(int(self.model.people.residence[self.row]))
+
+    @property
+    def spouse(self) -> Spouse:
+        return Spouse(int(self.model.people.spouse[self.row]))
 
     @property
     def field(self) -> str:

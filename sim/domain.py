@@ -21,6 +21,8 @@ class Status(IntEnum):
     IRREGULAR = 6  # "disappeared": working without valid status
     RETURNED = 7  # left Japan on their own (end of stay, gave up, self-departure)
     REMOVED = 8  # apprehended and deported
+    NATURALISED = 9  # became a Japanese national: left the foreign population (sim.processes.permanence)
+    DIED = 10  # died in Japan (sim.processes.families.die)
 
 
 TRAINEE_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD)
@@ -87,3 +89,24 @@ TEST_BITS: dict[str, int] = {
     "japanese_b1": 32,  # JLPT N3
     "skill_ssw2_near": 64,  # scored at least ``stay.ssw1_extension_pass_share`` of the SSW ii pass mark
 }
+
+
+class Residence(IntEnum):
+    """What a person's right to stay rests on (stored as int8): their work status, or a settled status.
+
+    A settled person keeps ``status`` as the programme they came through (so the ladder's and
+    the firms' bookkeeping stay as they are) but is no longer bound by its end of stay
+    (``sim.processes.permanence``).
+    """
+
+    WORK = 0  # the residence status in ``status`` (TITP, ESD, SSW i/ii, or none if irregular)
+    SPOUSE_OF_JAPANESE = 1  # 日本人の配偶者等: married to a Japanese national
+    PERMANENT = 2  # 永住者: permanent residence
+
+
+class Spouse(IntEnum):
+    """A person's spouse, if any (stored as int8)."""
+
+    NONE = 0
+    COMPATRIOT = 1  # a foreign national (lives in Japan as a dependant when ``family_in_japan``)
+    JAPANESE = 2  # a Japanese national (in Japan; not a foreign resident)

@@ -30,6 +30,7 @@ class Geography:
     job_openings_ratio: np.ndarray  # seasonally adjusted, February 2025, MHLW (受理地別)
     housing_price_index: np.ndarray  # regional CPI for housing (住居, essentially rent), 2024, national = 100, Statistics Bureau
     adjacency: tuple[tuple[int, ...], ...]  # neighbours of each prefecture (land, bridge, tunnel)
+    working_age_population: np.ndarray  # people aged 15-64 (2018, else 2010 or 2003; NaN: not found), working_age_by_prefecture.csv
 
     @property
     def n(self) -> int:
@@ -56,6 +57,7 @@ def load_geography() -> Geography:
     stocks = {int(r["pref_code"]): r for r in _rows("titp_by_prefecture.csv")}
     ratios = {int(r["pref_code"]): r for r in _rows("job_openings_ratio.csv")}
     prices = {int(r["pref_code"]): r for r in _rows("price_index_by_prefecture.csv")}
+    working = {int(r["pref_code"]): r for r in _rows("working_age_by_prefecture.csv")}
     codes = np.array([int(r["pref_code"]) for r in wages], dtype=np.int16)
     if list(codes) != list(range(1, 48)):
         raise ValueError("minimum_wage.csv must list the 47 prefectures, codes 1..47")
@@ -71,6 +73,7 @@ def load_geography() -> Geography:
         ssw_stock=np.array([float(stocks[int(c)]["ssw_2024_06"]) for c in codes]),
         job_openings_ratio=np.array([float(ratios[int(c)]["ratio_2025_02_sa_juri"]) for c in codes]),
         housing_price_index=np.array([float(prices[int(c)]["cpi_regional_housing_2024"]) for c in codes]),
+        working_age_population=np.array([float(working[int(c)]["working_age_population"] or "nan") for c in codes]),
     )
     for a in arrays.values():
         a.setflags(write=False)

@@ -46,8 +46,8 @@ from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_t
 from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
 from sim.processes import (
-    apprehension, arrivals, audits, decisions, firms, grievance, information, ladder, learning, matching, offers,
-    violations, work,
+    apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
+    matching, offers, permanence, violations, work,
 )
 from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE
 from sim.scenario import Scenario, load_scenario
@@ -61,6 +61,7 @@ _STREAMS = {
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
     "bridging": 17, "firm_fields": 18,
+    "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13)
 }
 
 #: Months of the past taken as "already served" for SSW holders who came through TITP ii (36)
@@ -143,6 +144,7 @@ class LabourMarket(mesa.Model):
         learning.learn(self)                     # 4  learning (7.5)
         learning.take_tests(self)                # 5  tests (7.6)
         grievance.feel_grievance(self)           # 6  grievance (7.7)
+        integration.support(self)                # 6b local integration support (7.21)
         audits.audit_members(self)               # 7  audits, inspections, sanctions (7.8)
         information.hear_about_wages(self)       # 8  information (7.9)
         ladder.move_up_or_leave(self)            # 9  status ladder and end of stay (7.10)
@@ -151,6 +153,10 @@ class LabourMarket(mesa.Model):
         firms.adjust_wages(self)                 # 12 wage adjustment (7.15)
         firms.update_demand(self)                # 13 demand (7.16)
         apprehension.face_apprehension(self)     # 14 apprehension and self-departure (7.17)
+        families.form_families(self)             # 14b ageing, marriage, family joining, births (7.19)
+        permanence.settle_or_leave(self)         # 14c spouse status, permanent residence, naturalisation, settled returns (7.20)
+        families.die(self)                       # 14d deaths (7.19)
+        families.count_departures(self)          # 14e families leaving with their worker (7.19)
         self._collect()                          # 15 the month's rows of the tables
         self._compact_if_due()                   # 16 drop the rows of people who left
         self.running = self.month < self.scenario.run.months
@@ -615,6 +621,7 @@ class LabourMarket(mesa.Model):
         p.months_in_status[rows] = np.where(kind == 0, months - stage_start, ssw_months)
         p.months_with_employer[rows] = np.minimum(p.months_in_japan[rows], np.floor(rng.random(total) * _TITP_II_MONTHS))
         p.arrival_month[rows] = -p.months_in_japan[rows].astype(np.int32)
+        families.draw_at_arrival(self, rows)  # ages and families abroad (7.19)
 
         b = self.behaviour.learning
         m = p.months_in_japan[rows].astype(float)

@@ -20,8 +20,9 @@ import numpy as np
 
 from numba import njit
 
+from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import ESD, LAST_LEGAL, LAST_TRAINEE, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import ESD, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, SSW_1, SSW_2, TITP_3
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +69,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "firm_closures",
     "reimbursement_yen",
     "recruitment_cost_yen",
-)
+) + settlement.FLOW_COLUMNS
 
 #: Stocks and states measured at the end of a month.
 STATE_COLUMNS: tuple[str, ...] = (
@@ -104,7 +105,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "bodies_barred",
     "retention_60m",
     "ssw1_entrants_changed",
-)
+) + settlement.STATE_COLUMNS
 
 COLUMNS: tuple[str, ...] = ("month",) + STATE_COLUMNS + FLOW_COLUMNS
 
@@ -167,9 +168,19 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "retention_60m": retention(model, 60),
         "ssw1_entrants_changed": (model.ssw1_changed_by_entry[model.month] if model.month < len(model.ssw1_changed_by_entry) else 0.0) / s,  # no entrants recorded yet that month
     }
+    t = settlement.tally(model)
+    model._settlement_tally_of_month = (model.month, t)  # for collect_by_group, called next (``LabourMarket._collect``)
+    row.update(settlement.national(model, t))
+    settlement.correct_status_stocks(row, t, model.group_flows.sizes["prefecture"])
     for col in FLOW_COLUMNS:
         row[col] = model.flows.get(col, 0) / s
     return row
+
+
+def _settlement_tally(model: LabourMarket) -> np.ndarray:
+    """The settlement tally ``collect`` just made this month (used once), or a new one."""
+    cached = model.__dict__.pop("_settlement_tally_of_month", None)
+    return cached[1] if cached is not None and cached[0] == model.month else settlement.tally(model)
 
 
 def retention(model: LabourMarket, months_after: int) -> float:
@@ -214,7 +225,7 @@ IN_DEBT_YEN = 1.0
 @njit(cache=True)
 def tally_kernel(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
     """Counts and sums over people for the monthly row; the employed's wages for percentiles."""
-    counts = np.zeros(9, dtype=np.int64)
+    counts = np.zeros(N_STATUS_CODES, dtype=np.int64)
     sums = np.zeros(12)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching,
     # trainee wage, employed trainees
     wages = np.empty(status.shape[0], dtype=np.float32)
@@ -261,7 +272,7 @@ GROUP_PEOPLE_FLOWS: tuple[str, ...] = (
     "arrivals", "arrivals_trainee", "arrivals_ssw", "transfers_voluntary", "transfers_voluntary_ssw",
     "transfers_unavoidable", "transfers_at_stage_iii", "disappearances", "disappearances_trainee", "apprehensions",
     "returns_home", "returns_end_of_stay", "returns_irregular", "releases", "to_titp3", "to_ssw1", "to_ssw2",
-)
+) + settlement.GROUP_FLOW_COLUMNS
 #: Moves between prefectures, into and out of each (prefectures only; each sums to ``inter_prefecture_moves``).
 GROUP_PLACE_FLOWS: tuple[str, ...] = ("moves_in", "moves_out")
 #: Events at firms, counted in the firm's prefecture and field.
@@ -276,9 +287,13 @@ GROUP_PEOPLE_STATES: tuple[str, ...] = (
 )
 #: States of firms by group.
 GROUP_FIRM_STATES: tuple[str, ...] = ("vacancy_fill",)
+#: Settled residents, families, costs and contributions by group (``sim.settlement``; the working-age share for prefectures only).
+GROUP_SETTLEMENT_STATES: tuple[str, ...] = settlement.GROUP_STATE_COLUMNS
 
 #: Every column a by-group table can have, in table order (after ``month`` and ``group``).
-GROUP_COLUMNS: tuple[str, ...] = GROUP_PEOPLE_STATES + GROUP_FIRM_STATES + GROUP_PEOPLE_FLOWS + GROUP_PLACE_FLOWS + GROUP_FIRM_FLOWS
+GROUP_COLUMNS: tuple[str, ...] = (
+    GROUP_PEOPLE_STATES + GROUP_FIRM_STATES + GROUP_SETTLEMENT_STATES + GROUP_PEOPLE_FLOWS + GROUP_PLACE_FLOWS + GROUP_FIRM_FLOWS
+)
 _COL = {name: k for k, name in enumerate(GROUP_COLUMNS)}
 
 
@@ -287,7 +302,8 @@ def group_columns(grouping: str) -> tuple[str, ...]:
     firm = grouping in FIRM_GROUP_COLUMN
     return tuple(
         c for c in GROUP_COLUMNS
-        if (firm or c not in GROUP_FIRM_STATES + GROUP_FIRM_FLOWS) and (grouping == "prefecture" or c not in GROUP_PLACE_FLOWS)
+        if (firm or c not in GROUP_FIRM_STATES + GROUP_FIRM_FLOWS)
+        and (grouping == "prefecture" or c not in GROUP_PLACE_FLOWS + ("foreign_share_working_age",))
     )
 
 
@@ -434,6 +450,7 @@ def collect_by_group(model: LabourMarket) -> np.ndarray:
                 d = np.bincount(of_firm, weights=demand, minlength=size)
                 fill[offsets[k] : offsets[k + 1]] = np.where(d > 0, np.bincount(of_firm, weights=filled, minlength=size) / d, np.nan)
         out[:, _COL["vacancy_fill"]] = fill
+    settlement.by_group(model, _settlement_tally(model), out, _COL)
     for name, counts in flows.counts.items():
         out[:, _COL[name]] = counts / s
     return out

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Status
-from sim.scenario import LearningConfig, PolicyConfig, SupervisionPolicy
+from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
 
 if TYPE_CHECKING:
     from sim.agents import Trainee
@@ -412,3 +412,42 @@ class Policy:
     def stage_iii_home_leave_months(self) -> int:
         """Months at home (unpaid) between stages ii and iii: at least one month [S]."""
         return self.config.stay.stage_iii_home_leave_months
+
+    # -- families and settlement (sim.processes.families, permanence, integration) ------------
+    def family_may_accompany(self, status: np.ndarray) -> np.ndarray:
+        """May a holder of this work status bring spouse and children (家族滞在)? As enacted: SSW ii
+        yes; SSW i and trainees no (``settlement.family_accompaniment_statuses``). Vectorised."""
+        allowed = np.zeros(len(Status), dtype=bool)
+        for name in self.config.settlement.family_accompaniment_statuses:
+            allowed[STATUS_BY_NAME[name]] = True
+        return allowed[status]
+
+    def permanence_counts(self, status: np.ndarray) -> np.ndarray:
+        """Do months in this status count as the work years of permanent residence? As enacted only
+        SSW ii (the guideline excludes TITP and SSW i; ESD, a training status, is taken as TITP)."""
+        counted = np.zeros(len(Status), dtype=bool)
+        for name in self.config.settlement.permanence_counted_statuses:
+            counted[STATUS_BY_NAME[name]] = True
+        return counted[status]
+
+    @property
+    def permanence(self) -> SettlementPolicy:
+        """The legal years of permanent residence and naturalisation (months)."""
+        return self.config.settlement
+
+    def integration_support(self, names: tuple[str, ...]) -> np.ndarray:
+        """Integration-support intensity (0..1) of each prefecture, in the order of ``names``."""
+        i = self.config.integration
+        return np.array([i.support_by_prefecture.get(name, i.support_everywhere) for name in names], dtype=np.float64)
+
+    @property
+    def integration_cost_yen_per_resident_month(self) -> float:
+        """What support of intensity 1 costs a month per foreign resident it serves, yen."""
+        return self.config.integration.cost_yen_per_resident_year / 12.0
+
+
+#: Policy names of the work statuses (the scenario's ``family_accompaniment_statuses`` and the like).
+STATUS_BY_NAME: dict[str, Status] = {
+    "titp_1": Status.TITP_1, "titp_2": Status.TITP_2, "titp_3": Status.TITP_3,
+    "esd": Status.ESD, "ssw_1": Status.SSW_1, "ssw_2": Status.SSW_2,
+}

@@ -47,6 +47,16 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "stay_expired_month": np.int32,  # of an absconded trainee: model month their permitted stay ran out; -1: none
     "ssw1_month": np.int32,  # model month the person became SSW i (0: not during the run)
     "changed_in_ssw1": np.bool_,  # changed employer (any move) while in SSW i since then
+    # Age, family and settlement (sim.processes.families, sim.processes.permanence):
+    "birth_month": np.int32,  # model month of birth (age in months = month - birth_month)
+    "residence": np.int8,  # domain.Residence: work status, spouse of a Japanese national, permanent resident
+    "spouse": np.int8,  # domain.Spouse: none, a compatriot, a Japanese national
+    "married_month": np.int32,  # model month of the marriage (for the spouses' permanence rule)
+    "family_in_japan": np.bool_,  # the compatriot spouse and the children live in Japan (else abroad)
+    "children": np.int8,  # children, 0..families.MAX_CHILDREN (their birth months in child*_birth_month)
+    "child1_birth_month": np.int32,
+    "child2_birth_month": np.int32,
+    "child3_birth_month": np.int32,
 }
 
 
@@ -66,6 +76,8 @@ class People:
         self._row_of_pid = np.zeros(0, dtype=np.int64)
         self.archived_returned = 0
         self.archived_removed = 0
+        self.archived_naturalised = 0
+        self.archived_died = 0
         self.archived_arrivals: dict[int, int] = {}  # arrival month -> people dropped by compaction
         self._alloc(max(capacity, 16))
 
@@ -134,6 +146,8 @@ class People:
         status = self.status[gone]
         self.archived_returned += int((status == Status.RETURNED).sum())
         self.archived_removed += int((status == Status.REMOVED).sum())
+        self.archived_naturalised += int((status == Status.NATURALISED).sum())
+        self.archived_died += int((status == Status.DIED).sum())
         months, counts = np.unique(self.arrival_month[gone], return_counts=True)
         for month, count in zip(months.tolist(), counts.tolist()):
             self.archived_arrivals[month] = self.archived_arrivals.get(month, 0) + count

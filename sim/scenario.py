@@ -272,6 +272,43 @@ class FirmBehaviourConfig(Frozen):
     hiring_surplus_share: Annotated[float, Field(ge=0.0, le=10.0)] = 10.0  # a worker's monthly surplus to the firm / pay
 
 
+class SettlementBehaviour(Frozen):
+    """Ages, families and settling down (sim.processes.families, permanence, integration)."""
+
+    age_at_arrival_bands: Annotated[tuple[Annotated[int, Field(ge=15, le=70)], ...], AsTuple, Field(min_length=2, max_length=12)]
+    age_at_arrival_shares: Annotated[tuple[Fraction, ...], AsTuple, Field(min_length=1, max_length=11)]
+    share_married_at_arrival: Fraction
+    children_at_arrival_mean: Annotated[float, Field(ge=0.0, le=3.0)]
+    marry_compatriot_per_year: Fraction
+    marry_japanese_per_year: Fraction
+    trainee_marriage_factor: Fraction
+    marriage_max_age_years: Annotated[int, Field(ge=15, le=100)]
+    accompany_per_year: Fraction
+    births_per_couple_year: Fraction
+    birth_max_age_years: Annotated[int, Field(ge=15, le=100)]
+    spouse_status_uptake: Fraction
+    permanence_uptake_per_year: Fraction
+    naturalisation_per_year: Fraction
+    settled_return_per_year: Fraction
+    integration_japanese_gain: Annotated[float, Field(ge=0.0, le=5.0)]
+    integration_grievance_relief: Fraction
+    integration_wish_to_stay_per_year: Fraction
+    public_contribution_share: Fraction
+    mortality_gompertz_a: Annotated[float, Field(ge=0.0, le=0.01)]
+    mortality_gompertz_b: Annotated[float, Field(ge=0.0, le=0.5)]
+
+    @model_validator(mode="after")
+    def _bands(self) -> SettlementBehaviour:
+        bands, shares = self.age_at_arrival_bands, self.age_at_arrival_shares
+        if len(shares) != len(bands) - 1 or list(bands) != sorted(set(bands)):
+            raise Contradiction(
+                "age_at_arrival_bands are the increasing edges of the bands and need one more entry than age_at_arrival_shares",
+                {"age_at_arrival_bands": bands, "age_at_arrival_shares": shares},
+            )
+        _shares_sum_to_one(dict(enumerate(shares)))
+        return self
+
+
 class BehaviourConfig(Frozen):
     learning: LearningConfig
     violations: ViolationConfig
@@ -280,6 +317,7 @@ class BehaviourConfig(Frozen):
     transfer: TransferConfig
     departure: DepartureConfig
     firms: FirmBehaviourConfig
+    settlement: SettlementBehaviour
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,12 +440,53 @@ class WagePolicy(Frozen):
     firms_raise_wages: bool = True
 
 
+StatusName = Literal["titp_1", "titp_2", "titp_3", "esd", "ssw_1", "ssw_2"]
+Statuses = Annotated[tuple[StatusName, ...], AsTuple, Field(max_length=6)]
+PrefectureName = Annotated[str, Field(min_length=2, max_length=20)]
+
+
+class SettlementPolicy(Frozen):
+    """Who may bring family, and the legal years of permanent residence and naturalisation."""
+
+    family_accompaniment_statuses: Statuses = ("ssw_2",)
+    permanence_residence_months: Months = 120
+    permanence_work_status_months: Months = 60
+    permanence_counted_statuses: Statuses = ("ssw_2",)
+    permanence_spouse_marriage_months: Months = 36
+    permanence_spouse_residence_months: Months = 12
+    naturalisation_residence_months: Months = 60
+    naturalisation_spouse_residence_months: Months = 36
+
+
+class IntegrationPolicy(Frozen):
+    """Local integration support (Japanese classes, consultation desks, multilingual services) by prefecture."""
+
+    support_by_prefecture: dict[PrefectureName, Fraction] = {}  # English prefecture name -> intensity 0..1
+    support_everywhere: Fraction = 0.0  # intensity in prefectures not named above
+    cost_yen_per_resident_year: FeeYen = 0.0  # at intensity 1, per foreign resident (workers and family)
+
+    @field_validator("support_by_prefecture")
+    @classmethod
+    def _known_prefectures(cls, v: dict[str, float]) -> dict[str, float]:
+        from sim.geography import load_geography
+
+        names = load_geography().name
+        unknown = [k for k in v if k not in names]
+        if unknown:
+            guess = nearest(unknown[0], list(names))
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            raise ValueError(f"not a prefecture: {', '.join(unknown)} (English names as in sim/data/minimum_wage.csv){hint}")
+        return v
+
+
 class PolicyConfig(Frozen):
     transfer: TransferPolicy
     stay: StayPolicy
     supervision: SupervisionPolicy
     recruitment: RecruitmentPolicy
     wages: WagePolicy = WagePolicy()
+    settlement: SettlementPolicy = SettlementPolicy()
+    integration: IntegrationPolicy = IntegrationPolicy()
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyConfig:
@@ -492,6 +571,7 @@ LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
+    "support_by_prefecture",
 })
 
 
@@ -620,7 +700,7 @@ def shipped_scenario(name: str) -> Scenario:
 # to the peak RSS of the esd scenario, 120 months (2026-11, this 2-core machine): 0.27 GB at
 # scale 0.001, 0.38 GB at 0.25, 0.72 GB at 1.0 (estimates 0.30, 0.43, 0.81): it errs high.
 _FIXED_BYTES = 300e6
-_BYTES_PER_PERSON = 130.0
+_BYTES_PER_PERSON = 155.0  # 130 before the 25 bytes of age, family and settlement columns
 _BYTES_PER_CONTACT = 4.0
 _BYTES_PER_FIRM = 1000.0
 

@@ -70,6 +70,30 @@ The metrics, in the order they are reported:
     People in Japan (all statuses, irregular included) in the last month. Unit: people. Why: the
     scale of the programme the policy ends up with.
 
+Settlement outcomes (docs/outputs.md, "Settlement"; NaN for tables from before these columns):
+
+``permanent_residents_end``
+    ``stock_permanent`` in the last month. Unit: people. Why: the settlement conservatives warn
+    of and liberals call membership, in one number.
+``family_in_japan_end``
+    ``family_in_japan`` (foreign spouses and children in Japan) in the last month. Unit: people.
+    Why: family reunification, the other side of letting workers stay.
+``school_age_children_end``
+    ``school_age_children`` in the last month. Unit: people. Why: the first public cost of
+    settlement (schools, Japanese-language support).
+``foreign_residents_modelled_end``
+    ``foreign_residents_modelled`` (workers and their foreign family) in the last month. Unit:
+    people. Why: the model's part of the foreign population, to set against projections.
+``births_per_year``
+    ``births`` (to two foreign parents) per year of the run. Unit: people a year.
+``to_permanent_per_year``
+    ``to_permanent`` per year. Unit: people a year. Why: the flow into permanence.
+``contributions_per_year_yen``
+    Sum of ``contributions_yen`` (tax and social-insurance proxy) / years. Unit: yen a year.
+    Why: what the workers pay in, against the costs above.
+``integration_cost_per_year_yen``
+    Sum of ``integration_cost_yen`` / years. Unit: yen a year. Why: the price of the local lever.
+
 ``summarise`` reports, per scenario and metric, the mean over seeds, the sample standard
 deviation ``sd`` (0 for one seed), ``n_seeds`` (the seeds where the metric is defined) and
 ``ci95``, the half-width of a t-based 95% confidence interval for the mean (sd x t(0.975,
@@ -127,6 +151,14 @@ METRICS: dict[str, Metric] = {
     "to_ssw2_per_year": Metric("Moves up to SSW ii", "people a year", decimals=0),
     "still_in_japan_after_5y_share": Metric("Still in Japan 5 years after arrival", "% of arrivals", factor=100.0, decimals=1, raw_unit="fraction of arrivals"),
     "stock_total_end": Metric("People in Japan at the end", "thousand people", factor=1e-3, decimals=1, raw_unit="people"),
+    "permanent_residents_end": Metric("Permanent residents at the end", "thousand people", factor=1e-3, decimals=1, raw_unit="people"),
+    "family_in_japan_end": Metric("Family members in Japan at the end", "thousand people", factor=1e-3, decimals=1, raw_unit="people"),
+    "school_age_children_end": Metric("School-age children at the end", "thousand people", factor=1e-3, decimals=1, raw_unit="people"),
+    "foreign_residents_modelled_end": Metric("Workers and families in Japan at the end", "thousand people", factor=1e-3, decimals=1, raw_unit="people"),
+    "births_per_year": Metric("Births in Japan", "people a year", decimals=0),
+    "to_permanent_per_year": Metric("Grants of permanent residence", "people a year", decimals=0),
+    "contributions_per_year_yen": Metric("Taxes and social insurance paid (proxy)", "billion yen a year", factor=1e-9, decimals=1, raw_unit="yen a year"),
+    "integration_cost_per_year_yen": Metric("Cost of integration support", "billion yen a year", factor=1e-9, decimals=2, raw_unit="yen a year"),
 }
 
 #: The footnote for labels ending in "*".
@@ -214,7 +246,25 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
         "to_ssw2_per_year": float(run["to_ssw2"].sum()) / years,
         "still_in_japan_after_5y_share": _mean(run["retention_60m"]),
         "stock_total_end": float(run["stock_total"].iloc[-1]),
+        "permanent_residents_end": _last(run, "stock_permanent"),
+        "family_in_japan_end": _last(run, "family_in_japan"),
+        "school_age_children_end": _last(run, "school_age_children"),
+        "foreign_residents_modelled_end": _last(run, "foreign_residents_modelled"),
+        "births_per_year": _per_year(run, "births", years),
+        "to_permanent_per_year": _per_year(run, "to_permanent", years),
+        "contributions_per_year_yen": _per_year(run, "contributions_yen", years),
+        "integration_cost_per_year_yen": _per_year(run, "integration_cost_yen", years),
     }
+
+
+def _last(run: pd.DataFrame, column: str) -> float:
+    """The column's value in the last month (NaN for a table without it)."""
+    return float(run[column].iloc[-1]) if column in run else float("nan")
+
+
+def _per_year(run: pd.DataFrame, column: str, years: float) -> float:
+    """The column summed over the months run, per year (NaN for a table without it)."""
+    return float(run[column].sum()) / years if column in run else float("nan")
 
 
 def summarise(tables: list[pd.DataFrame]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import sim
 from sim.processes import offers
-from sim.domain import FIELDS, REAL_FIELDS, TITP_STATUSES, Status
+from sim.domain import FIELDS, REAL_FIELDS, TITP_STATUSES, Residence, Status
 from sim.scenario import SHIPPED, Scenario
 
 #: Prefecture indices (JIS code - 1) used by the hand-built worlds.
@@ -231,7 +231,8 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
         employed = (status <= Status.SSW_2) & (p.firm[:n] >= 0)
 
         def max_months(*statuses: Status) -> int:
-            sel = np.isin(status, statuses)
+            """Longest time in Japan of those whose stay rests on these statuses (settled people are not bound by them)."""
+            sel = np.isin(status, statuses) & (p.residence[:n] == Residence.WORK)
             return int(p.months_in_japan[:n][sel].max()) if sel.any() else -1
 
         monthly.append(dict(
@@ -257,10 +258,10 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             markup_cuts=int((f.markup < prev_markup[0] * (1 - model.behaviour.firms.wage_cut_step) * (1 - 1e-6)).sum()),
             closures=int(model.flows.get("firm_closures", 0)),
             intake_over_cap=int((f.intake_this_year > f.intake_cap_per_year).sum()),
-            max_months_searching=int(p.months_searching[:n][(status <= Status.SSW_2) & (p.firm[:n] < 0)].max())
-            if ((status <= Status.SSW_2) & (p.firm[:n] < 0)).any() else 0,
-            max_months_in_ssw1=int(p.months_in_status[:n][status == Status.SSW_1].max())
-            if (status == Status.SSW_1).any() else 0,
+            max_months_searching=int(p.months_searching[:n][searching].max())  # settled people need no employer to stay
+            if (searching := (status <= Status.SSW_2) & (p.firm[:n] < 0) & (p.residence[:n] == Residence.WORK)).any() else 0,
+            max_months_in_ssw1=int(p.months_in_status[:n][ssw1].max())
+            if (ssw1 := (status == Status.SSW_1) & (p.residence[:n] == Residence.WORK)).any() else 0,
             employed_outside_field=int((employed & (p.field[:n] != f.field[np.maximum(p.firm[:n], 0)])).sum()),
             illegal_status_changes=_illegal_status_changes(last_status["by_pid"], _status_by_pid(model)),
         ))
@@ -326,9 +327,9 @@ _ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
 for _old in Status:
     _ALLOWED[_old, _old] = True
     if _old in _LADDER:
-        for _new in _LADDER[_old] | {Status.IRREGULAR, Status.RETURNED, Status.REMOVED}:
+        for _new in _LADDER[_old] | {Status.IRREGULAR, Status.RETURNED, Status.REMOVED, Status.NATURALISED, Status.DIED}:
             _ALLOWED[_old, _new] = True
-_ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED]] = True
+_ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED, Status.DIED]] = True
 
 
 def on_home_leave(model: sim.LabourMarket) -> np.ndarray:

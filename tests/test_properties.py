@@ -23,16 +23,17 @@ SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 @FEW
 @given(name=st.sampled_from(SHIPPED), seed=SEEDS, scale=st.sampled_from([0.002, 0.003, 0.004]))
 def test_people_are_conserved_for_any_seed_and_scale(name, seed, scale):
-    """For any seed and small scale, every month: entered = here + returned + removed, and the
-    number in Japan (and irregular) changes exactly by the month's flows."""
+    """For any seed and small scale, every month: entered = here + returned + removed + naturalised
+    + died, and the number in Japan (and irregular) changes exactly by the month's flows."""
     months = 24
     table = sim.LabourMarket(small(name, months=months, scale=scale), seed=seed).run().results()
     assert list(table.month) == list(range(months + 1))
     c = as_counts(table, scale, ["entered_total", "stock_total", "returned_total", "removed_total", "stock_irregular",
-                                 "arrivals", "returns_home", "apprehensions", "disappearances", "returns_irregular"])
-    assert (c.entered_total == c.stock_total + c.returned_total + c.removed_total).all()
+                                 "arrivals", "returns_home", "apprehensions", "disappearances", "returns_irregular",
+                                 "naturalised_total", "died_total", "naturalisations", "deaths"])
+    assert (c.entered_total == c.stock_total + c.returned_total + c.removed_total + c.naturalised_total + c.died_total).all()
     d, now = c.diff().iloc[1:], c.iloc[1:]
-    assert (d.stock_total == now.arrivals - now.returns_home - now.apprehensions).all()
+    assert (d.stock_total == now.arrivals - now.returns_home - now.apprehensions - now.naturalisations - now.deaths).all()
     assert (d.stock_irregular == now.disappearances - now.apprehensions - now.returns_irregular).all()
     assert now.arrivals.sum() > 0 and now.returns_home.sum() > 0 and now.disappearances.sum() > 0, "flows to account for"
 

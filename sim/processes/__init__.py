@@ -23,6 +23,11 @@ where a compiled kernel takes them), its kernel and the function that applies it
  7.15 12  wage adjustment                          ``firms.adjust_wages``
  7.16 13  demand                                   ``firms.update_demand``
  7.17 14  apprehension and self-departure          ``apprehension.face_apprehension``
+ 7.21 6b  local integration support                ``integration.support``
+ 7.19 14b ageing, marriage, family, births         ``families.form_families``
+ 7.20 14c spouse status, permanence, naturalisation ``permanence.settle_or_leave``
+ 7.19 14d deaths                                   ``families.die``
+ 7.19 14e families leaving with their worker       ``families.count_departures``
 ====  ==========================================  =======================================
 
 The state changes every process goes through - moving a worker, releasing, disappearing,

@@ -41,6 +41,7 @@ import numpy as np
 
 from sim import network as net
 from sim.domain import FIELDS, ORIGINS, Status
+from sim.processes import families
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def place_newcomers(model: LabourMarket, rng: np.random.Generator, kind: str, fi
     rows = model.people.add(len(firm))
     fill_newcomers(model, rng, rows, firm, arrival_month=model.month)
     admit(model, rows, kind, contacts_index, rng)
+    families.draw_at_arrival(model, rows, batch=KINDS.index(kind))
     model.count_in(rows, +1)
     model.count_flow("arrivals", rows)
     model.count_flow(f"arrivals_{kind}", rows)

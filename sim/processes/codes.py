@@ -17,6 +17,10 @@ SSW_2 = int(Status.SSW_2)
 IRREGULAR = int(Status.IRREGULAR)
 RETURNED = int(Status.RETURNED)
 REMOVED = int(Status.REMOVED)
+NATURALISED = int(Status.NATURALISED)
+DIED = int(Status.DIED)
+#: Number of status codes (the length of arrays indexed by status).
+N_STATUS_CODES = len(Status)
 
 #: The highest code of a trainee status (TITP i-iii, ESD) and of a legal status (with SSW).
 LAST_TRAINEE = ESD

@@ -35,6 +35,7 @@ from numba import njit
 
 from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
+from sim.processes import permanence
 from sim.processes.matching import find_employers
 
 if TYPE_CHECKING:
@@ -193,13 +194,15 @@ def decide(model: LabourMarket) -> None:
         p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
         abscond_multiplier(model), DecisionParams.of(model),
     )
+    permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.20)
     absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))
     model.disappear(absconding)
     model.count_flow("returns_home", returning)
     model.leave_japan(returning, Status.RETURNED)
 
     found = find_employers(model, searching, rng, voluntary=False)
-    gave_up = searching[(found < 0) & (p.months_searching[searching] >= model.behaviour.transfer.unavoidable_search_months)]
+    gave_up = searching[(found < 0) & (p.months_searching[searching] >= model.behaviour.transfer.unavoidable_search_months)
+                        & ~permanence.settled(model)[searching]]  # a settled resident's stay needs no employer
     model.count_flow("returns_home", gave_up)
     model.leave_japan(gave_up, Status.RETURNED)
     find_employers(model, seeking, rng, voluntary=True)

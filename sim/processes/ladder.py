@@ -57,6 +57,7 @@ from numba import njit
 
 from sim.domain import TEST_BITS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, TITP_1, TITP_2, TITP_3
+from sim.processes import permanence
 from sim.processes.matching import find_employers
 
 if TYPE_CHECKING:
@@ -258,6 +259,7 @@ def move_up_or_leave(model: LabourMarket) -> None:
         rules, u,
     )
     hold_over(model, outcome, rules, u)
+    permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)
     seekers = np.flatnonzero(outcome == SEEKS_TITP_3)
     if len(seekers):
         found = find_employers(model, seekers, rng, voluntary=False, stage_iii_host=stage_iii_hosts(model))

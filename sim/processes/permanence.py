@@ -1,0 +1,133 @@
+"""ODD 7.20 Routes to permanence and return: spouse status, permanent residence, naturalisation.
+
+Phase 14c, for every legal resident (``permanence_kernel``; one uniform draw each, the monthly
+hazards are the yearly ones / 12):
+
+* someone who married a Japanese national this month takes the spouse status (日本人の配偶者等)
+  with ``spouse_status_uptake``: no end of stay any more, and a shorter road to permanence;
+* permanent residence (永住者) with ``permanence_uptake_per_year`` once the legal years are
+  reached (``policy.permanence``): 10 years' continuous residence of which 5 in a counted work
+  status (``policy.permanence_counts``: SSW ii; TITP, ESD and SSW i do not count), and a wish to
+  stay; for spouses of Japanese nationals 3 years of marriage and 1 year in Japan [S];
+* settled residents (spouse status or permanent) past the naturalisation years (5; 3 for spouses)
+  naturalise with ``naturalisation_per_year`` (they, and their foreign family, leave the foreign
+  population: status NATURALISED), or go home with their family with ``settled_return_per_year``.
+
+Settled residents keep ``status`` (the programme they came through) but the ladder no longer ends
+their stay (``exempt_from_ladder``) and they neither abscond nor go home by the work-status
+hazards (``settled_acts``): their return is the one above. Return migration at the other stages
+is decisions (7.11) and the ladder (7.10).
+
+Parameters: ``behaviour.settlement``; policy: ``permanence``, ``permanence_counts``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from sim.domain import Residence, Spouse, Status
+from sim.processes.codes import LAST_LEGAL
+from sim.processes.families import foreign_family_in_japan
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+#: Random stream of the changes to settled statuses, naturalisation and settled returns.
+STREAM = "permanence"
+
+#: Outcomes, one a person a month.
+NOTHING, TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS = range(5)
+
+WORK, SPOUSE_OF_JAPANESE, PERMANENT = int(Residence.WORK), int(Residence.SPOUSE_OF_JAPANESE), int(Residence.PERMANENT)
+JAPANESE = int(Spouse.JAPANESE)
+
+
+@njit(cache=True)
+def permanence_kernel(u, status, residence, spouse, married_month, months_in_japan, months_in_status, counted, wants_long_stay,
+                      month, rules, h_spouse_status, h_permanent, h_naturalise, h_return):  # pragma: no cover - compiled
+    """Per person: one of NOTHING, TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS.
+
+    ``rules``: (residence months, work-status months, spouse's marriage months, spouse's residence
+    months, naturalisation months, spouse's naturalisation months); ``counted[i]``: do person
+    i's months in their status count as work years (SSW ii)?
+    """
+    res_m, work_m, sp_marr_m, sp_res_m, nat_m, sp_nat_m = rules
+    out = np.zeros(status.shape[0], dtype=np.int8)
+    j = 0  # ``u``: one draw per legal resident, in row order
+    for i in range(status.shape[0]):
+        if status[i] > LAST_LEGAL:
+            continue
+        x = u[j]
+        j += 1
+        r = residence[i]
+        m = months_in_japan[i]
+        if r == WORK:
+            if spouse[i] == JAPANESE and married_month[i] == month:
+                if x < h_spouse_status:
+                    out[i] = TO_SPOUSE_STATUS
+            elif wants_long_stay[i] and m >= res_m and counted[i] and months_in_status[i] >= work_m and x < h_permanent:
+                out[i] = TO_PERMANENT
+        else:
+            spouse_route = r == SPOUSE_OF_JAPANESE
+            years_ok = m >= (sp_nat_m if spouse_route else nat_m)
+            h_nat = h_naturalise if years_ok else 0.0
+            if x < h_nat:
+                out[i] = NATURALISES
+            elif x < h_nat + h_return:
+                out[i] = RETURNS
+            elif spouse_route and month - married_month[i] >= sp_marr_m and m >= sp_res_m and x < h_nat + h_return + h_permanent:
+                out[i] = TO_PERMANENT
+    return out
+
+
+def settle_or_leave(model: LabourMarket) -> None:
+    """Phase 14c: this month's changes to settled statuses, naturalisations and settled returns."""
+    p, b, rules = model.people, model.behaviour.settlement, model.policy.permanence
+    n = p.n
+    if n == 0:
+        return
+    rng = model.rng_for(STREAM)
+    rule_months = (
+        rules.permanence_residence_months, rules.permanence_work_status_months, rules.permanence_spouse_marriage_months,
+        rules.permanence_spouse_residence_months, rules.naturalisation_residence_months,
+        rules.naturalisation_spouse_residence_months,
+    )
+    act = permanence_kernel(
+        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
+        p.months_in_status[:n], model.policy.permanence_counts(p.status[:n]), p.wants_long_stay[:n], model.month,
+        rule_months, b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
+        b.settled_return_per_year / 12.0,
+    )
+    to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))
+    p.residence[to_spouse] = SPOUSE_OF_JAPANESE
+    p.residence[to_permanent] = PERMANENT
+    model.count_flow("to_spouse_of_japanese", to_spouse)
+    model.count_flow("to_permanent", to_permanent)
+    model.count_flow("naturalisations", naturalising)
+    family = foreign_family_in_japan(model, naturalising)
+    model.count_flow("family_naturalised", naturalising[family > 0], weights=family[family > 0].astype(np.float64))
+    model.leave_japan(naturalising, Status.NATURALISED)
+    model.count_flow("returns_home", returning)
+    model.count_flow("returns_settled", returning)
+    model.leave_japan(returning, Status.RETURNED)
+
+
+def settled(model: LabourMarket) -> np.ndarray:
+    """Boolean mask over the used rows: people whose stay rests on a settled status."""
+    p = model.people
+    return p.residence[: p.n] != WORK
+
+
+def exempt_from_ladder(model: LabourMarket, outcome: np.ndarray, stays: int) -> None:
+    """The ladder's outcome for settled people is ``stays``: their programme's end no longer ends their stay."""
+    outcome[settled(model)] = stays
+
+
+def settled_acts(model: LabourMarket, act: np.ndarray, carry_on: int, keep_searching: int, abscond: int, return_home: int) -> None:
+    """Settled people neither abscond nor go home by the work-status hazards (their return is phase 14c):
+    they carry on, or keep looking for work if they have no employer."""
+    mask = settled(model) & ((act == abscond) | (act == return_home))
+    act[mask] = np.where(model.people.firm[: model.people.n][mask] >= 0, carry_on, keep_searching)

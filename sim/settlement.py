@@ -1,0 +1,209 @@
+"""The settlement columns of the monthly tables: settled residents, families, costs and contributions.
+
+Definitions, units and sources are in docs/outputs.md ("Settlement"). Counted from the people
+arrays at the end of each month by ``settlement_tally_kernel``, per group of every grouping
+(prefectures, then fields, then origins, as ``outputs.GroupFlows.offsets``); the national value of
+a count is the sum over the prefectures (everyone is in exactly one). The stocks by work status of
+``sim.outputs`` (``stock_titp`` ... ``stock_ssw2``) count only people whose stay rests on that
+status: ``correct_status_stocks`` takes the settled out of them (they are ``stock_spouse_of_japanese``
+and ``stock_permanent``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from sim.domain import Residence, Spouse, Status
+from sim.processes.codes import ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.families import (
+    SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
+)
+
+if TYPE_CHECKING:
+    from sim.model import LabourMarket
+
+#: Flows of the settlement submodels (families 7.19, permanence 7.20, integration 7.21), counted by group too.
+FLOW_COLUMNS: tuple[str, ...] = (
+    "marriages_compatriot", "marriages_japanese", "family_arrivals", "births", "births_japanese_nationality",
+    "family_departures", "to_spouse_of_japanese", "to_permanent", "naturalisations", "family_naturalised",
+    "returns_settled", "integration_cost_yen", "deaths", "family_bereaved",
+)
+
+#: The kernel's columns, in order (counts of people unless the name says yen or months).
+TALLY: tuple[str, ...] = (
+    "principals", "stock_permanent", "stock_spouse_of_japanese", "stock_long_term", "family_dependants",
+    "family_of_permanent", "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family",
+    "foreign_working_age", "health_insured", "pension_contributors", "wages_total_yen", "age_sum_months",
+    "settled_titp", "settled_titp3", "settled_esd", "settled_ssw1", "settled_ssw2", "aged_65_plus",
+)
+_T = {name: k for k, name in enumerate(TALLY)}
+
+#: Stocks and states of the national table (after ``sim.outputs.STATE_COLUMNS``).
+STATE_COLUMNS: tuple[str, ...] = (
+    "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_in_japan", "family_dependants",
+    "family_of_permanent", "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family",
+    "foreign_residents_modelled", "foreign_share_working_age", "age_mean_years", "health_insured",
+    "pension_contributors", "wages_total_yen", "contributions_yen", "naturalised_total", "died_total", "aged_65_plus",
+)
+
+#: States by group (prefecture, field, origin); ``foreign_share_working_age`` for prefectures only.
+GROUP_STATE_COLUMNS: tuple[str, ...] = (
+    "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_in_japan", "school_age_children",
+    "foreign_residents_modelled", "foreign_share_working_age", "health_insured", "pension_contributors",
+    "wages_total_yen", "contributions_yen",
+)
+#: Flows by group (all the settlement flows).
+GROUP_FLOW_COLUMNS: tuple[str, ...] = FLOW_COLUMNS
+
+WORK, PERMANENT = int(Residence.WORK), int(Residence.PERMANENT)
+COMPATRIOT, JAPANESE = int(Spouse.COMPATRIOT), int(Spouse.JAPANESE)
+
+
+@njit(cache=True)
+def settlement_tally_kernel(status, residence, spouse, family_in_japan, children, c1, c2, c3, birth_month, months_in_japan,
+                            firm, wage_yen, pref, field, origin, offsets, n_total, month):  # pragma: no cover - compiled
+    """Per group (rows: prefectures, fields, origins): the columns of ``TALLY``."""
+    out = np.zeros((n_total, 21))
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= RETURNED:
+            continue
+        r = residence[i]
+        age = month - birth_month[i]
+        sp = spouse[i]
+        here = family_in_japan[i] and sp == COMPATRIOT
+        kids = children[i]
+        n_children = 0.0
+        n_school = 0.0
+        n_working = 0.0
+        for k in range(kids):
+            b = c1[i] if k == 0 else (c2[i] if k == 1 else c3[i])
+            a = month - b
+            n_children += 1.0
+            if SCHOOL_AGE_FROM_MONTHS <= a < SCHOOL_AGE_TO_MONTHS:
+                n_school += 1.0
+            if WORKING_AGE_FROM_MONTHS <= a < WORKING_AGE_TO_MONTHS:
+                n_working += 1.0
+        for g_k in range(3):
+            g = offsets[g_k] + (pref[i] if g_k == 0 else (field[i] if g_k == 1 else origin[i]))
+            out[g, 0] += 1.0
+            if r == PERMANENT:
+                out[g, 1] += 1.0
+            elif r != WORK:
+                out[g, 2] += 1.0
+            if months_in_japan[i] >= 60:
+                out[g, 3] += 1.0
+            if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
+                out[g, 10] += 1.0
+            elif age >= WORKING_AGE_TO_MONTHS:
+                out[g, 20] += 1.0 + (1.0 if here else 0.0)  # and a compatriot spouse in Japan, of the same age
+            out[g, 14] += age
+            if sp == JAPANESE:
+                out[g, 9] += 1.0 + n_children  # a Japanese spouse and Japanese children
+            elif here:
+                family = 1.0 + n_children
+                if s == IRREGULAR:
+                    out[g, 6] += family
+                elif r == PERMANENT:
+                    out[g, 5] += family
+                else:
+                    out[g, 4] += family
+                out[g, 7] += n_children
+                out[g, 8] += n_school
+                if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
+                    out[g, 10] += 1.0  # the spouse, taken to be of the worker's age
+                out[g, 10] += n_working
+                if s <= LAST_LEGAL:
+                    out[g, 11] += family
+            if s <= LAST_LEGAL:
+                out[g, 11] += 1.0
+                if firm[i] >= 0 and wage_yen[i] > 0.0:
+                    out[g, 12] += 1.0
+                    out[g, 13] += wage_yen[i]
+                if r != WORK:
+                    if s <= TITP_3:
+                        out[g, 15] += 1.0
+                        if s == TITP_3:
+                            out[g, 16] += 1.0
+                    elif s == ESD:
+                        out[g, 17] += 1.0
+                    elif s == SSW_1:
+                        out[g, 18] += 1.0
+                    elif s == SSW_2:
+                        out[g, 19] += 1.0
+    return out
+
+
+def tally(model: LabourMarket) -> np.ndarray:
+    """The ``TALLY`` columns for every group of every grouping (real numbers: agent counts / scale)."""
+    p = model.people
+    n = p.n
+    offsets = model.group_flows.offsets
+    t = settlement_tally_kernel(
+        p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n], p.child1_birth_month[:n],
+        p.child2_birth_month[:n], p.child3_birth_month[:n], p.birth_month[:n], p.months_in_japan[:n], p.firm[:n],
+        p.wage_yen[:n], p.pref[:n], p.field[:n], p.origin[:n], offsets[:-1], int(offsets[-1]), model.month,
+    )
+    return t / model.scale
+
+
+def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) -> dict[str, np.ndarray]:
+    """The state columns from tally rows ``t`` (one row per group, or one national row)."""
+    family = t[:, _T["family_dependants"]] + t[:, _T["family_of_permanent"]] + t[:, _T["family_of_irregular"]]
+    wages = t[:, _T["wages_total_yen"]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.full(len(t), np.nan) if working_age is None else t[:, _T["foreign_working_age"]] / working_age
+        age = np.where(t[:, 0] > 0, t[:, _T["age_sum_months"]] / 12.0 / t[:, 0], np.nan)
+    out = {name: t[:, _T[name]] for name in (
+        "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_dependants", "family_of_permanent",
+        "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family", "health_insured",
+        "pension_contributors", "wages_total_yen", "aged_65_plus")}
+    out.update(
+        family_in_japan=family, foreign_residents_modelled=t[:, 0] + family, foreign_share_working_age=share,
+        age_mean_years=age, contributions_yen=wages * model.behaviour.settlement.public_contribution_share,
+    )
+    return out
+
+
+def national(model: LabourMarket, t: np.ndarray) -> dict[str, float]:
+    """The national settlement columns from the by-group tally (sums over the prefectures)."""
+    n_pref = model.group_flows.sizes["prefecture"]
+    total = t[:n_pref].sum(axis=0, keepdims=True)
+    working = model.geo.working_age_population
+    known = np.isfinite(working)
+    states = _states(model, total, None)
+    row = {name: float(states[name][0]) for name in STATE_COLUMNS if name in states}
+    # The national share over the prefectures whose working-age population is known.
+    here_known = t[:n_pref][known, _T["foreign_working_age"]].sum()
+    row["foreign_share_working_age"] = float(here_known / working[known].sum()) if known.any() else float("nan")
+    p = model.people
+    row["naturalised_total"] = (int((p.status[: p.n] == Status.NATURALISED).sum()) + p.archived_naturalised) / model.scale
+    row["died_total"] = (int((p.status[: p.n] == Status.DIED).sum()) + p.archived_died) / model.scale
+    return row
+
+
+def correct_status_stocks(row: dict[str, float], t: np.ndarray, n_pref: int) -> None:
+    """Take the settled out of the national stocks by work status (they are counted as settled residents)."""
+    total = t[:n_pref].sum(axis=0)
+    row["stock_titp"] -= float(total[_T["settled_titp"]])
+    row["stock_titp3"] -= float(total[_T["settled_titp3"]])
+    row["stock_esd"] -= float(total[_T["settled_esd"]])
+    row["stock_ssw1"] -= float(total[_T["settled_ssw1"]])
+    row["stock_ssw2"] -= float(total[_T["settled_ssw2"]])
+
+
+def by_group(model: LabourMarket, t: np.ndarray, out: np.ndarray, col: dict[str, int]) -> None:
+    """Fill the settlement columns of this month's by-group rows ``out`` (columns ``col``), and take the
+    settled out of the stocks by work status."""
+    n_pref = model.group_flows.sizes["prefecture"]
+    working = np.full(len(t), np.nan)
+    working[:n_pref] = model.geo.working_age_population
+    states = _states(model, t, working)
+    for name in GROUP_STATE_COLUMNS:
+        out[:, col[name]] = states[name]
+    for status_col, settled_col in (("stock_titp", "settled_titp"), ("stock_esd", "settled_esd"), ("stock_ssw1", "settled_ssw1"),
+                                    ("stock_ssw2", "settled_ssw2")):
+        out[:, col[status_col]] -= t[:, _T[settled_col]]
