@@ -47,8 +47,17 @@ def _headline(tab: Watched) -> str:
     return " | ".join(tab.page.locator(".tenseki-figure").all_inner_texts())
 
 
-def _chart_png(tab: Watched) -> bytes:
-    return tab.page.locator(".tenseki-chart canvas, .tenseki-chart svg").first.screenshot()
+def _chart_png(tab: Watched, attempts: int = 10) -> bytes:
+    """A screenshot of the first chart. The chart library replaces its canvas when it redraws, so
+    a screenshot taken during a redraw finds its element detached: then wait and take it again."""
+    for attempt in range(attempts):
+        try:
+            return tab.page.locator(".tenseki-chart canvas, .tenseki-chart svg").first.screenshot(timeout=10_000)
+        except sync_api.Error as exc:
+            if "not attached" not in str(exc) and "detached" not in str(exc) or attempt == attempts - 1:
+                raise
+            tab.page.wait_for_timeout(200)
+    raise AssertionError("unreachable")
 
 
 def test_a_student_session(server, browser):
