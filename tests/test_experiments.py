@@ -125,6 +125,21 @@ def test_shipped_experiments_load():
 # =============================================================================================
 # Designs and seeds
 # =============================================================================================
+def test_the_caps_experiment_holds_or_lifts_the_caps_on_residents():
+    """long_run_2070_caps: titp and esd with the caps on residents as shipped ("held") or at the
+    schema's largest stock ("lifted"): SSW's in both scenarios, ESD's and the field caps in esd."""
+    exp = load_experiment(SHIPPED_EXPERIMENTS / "long_run_2070_caps.toml")
+    assert [p.label for p in exp.points] == ["held", "lifted"]
+    runs = {(r.scenario_name, r.point.label): r.scenario.policy.recruitment for r in exp.runs() if r.replication == 0}
+    shipped = {name: sim.shipped_scenario(name).policy.recruitment for name in ("titp", "esd")}
+    assert runs[("titp", "held")] == shipped["titp"] and runs[("esd", "held")] == shipped["esd"]
+    assert shipped["esd"].stock_cap_esd == 426_200 and shipped["esd"].stock_caps_ssw_and_esd_by_field
+    lifted_titp, lifted_esd = runs[("titp", "lifted")], runs[("esd", "lifted")]
+    assert lifted_titp.stock_cap_ssw == lifted_esd.stock_cap_ssw == 5_000_000
+    assert lifted_esd.stock_cap_esd == 5_000_000 and lifted_esd.stock_caps_ssw_and_esd_by_field == {}
+    assert lifted_titp.stock_cap_esd == shipped["titp"].stock_cap_esd
+
+
 def test_seeds_come_from_the_seed_sequence_by_replication():
     """Replication k has seed SeedSequence(base_seed).spawn(n)[k] in every scenario (common
     random numbers), whatever n is, and run ids and positions follow the design order."""
