@@ -234,6 +234,9 @@ class Experiment:
             "months": self.scenarios[0].run.months,
             "scale": self.scenarios[0].run.scale,
             "sample_matrix": None if self.sample_matrix is None else self.sample_matrix.tolist(),
+            # The names of the matrix's columns, in its order: the JSON file sorts the keys of the
+            # spec's ranges, so their order there is not the matrix's.
+            "sample_names": None if self.sample_matrix is None else list(self.spec.sample.ranges),
             "runs": [{"run_id": r.run_id, "settings_hash": r.settings_hash} for r in (self.runs() if runs is None else runs)],
         }
 

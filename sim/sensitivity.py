@@ -59,8 +59,13 @@ def analyse(out: str | Path, plot: bool = True) -> pd.DataFrame:
         raise ExperimentError(f"{out}: the experiment {desc['name']!r} has no Morris or Sobol [sample]; "
                               "sensitivity indices need one")
     outputs = list(desc["spec"]["outputs"])
-    problem = {"num_vars": len(sample["ranges"]), "names": list(sample["ranges"]),
-               "bounds": [list(b) for b in sample["ranges"].values()]}
+    names = desc.get("sample_names")
+    if not names:  # a store written before the column names were recorded
+        raise ExperimentError(f"{out}: experiment.json does not record the order of the sample's parameters; "
+                              "run the same 'tenseki sensitivity' (or 'tenseki sweep') command again: finished runs "
+                              "are reused and the order is recorded")
+    # Names in the matrix's column order (the spec's ranges come back from JSON with sorted keys).
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(sample["ranges"][n]) for n in names]}
     matrix = np.asarray(desc["sample_matrix"], dtype=float)
     runs = outcomes(out)
     rows = []

@@ -565,6 +565,32 @@ n = 2
     assert done.returncode == 2 and "morris" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_morris_indices_are_named_by_the_matrix_columns(tmp_path):
+    """The indices belong to the parameter that moved: the SSW wage premium drives the mean wage,
+    the legal-exit factor hardly does. The ranges are listed out of alphabetical order, as the
+    store's JSON sorts them, so that labels taken from the JSON's order would be swapped."""
+    from sim import sensitivity
+
+    path = write_experiment(tmp_path, '''name = "order"
+scenarios = ["esd"]
+months = 3
+scale = 0.002
+outputs = ["wage_mean_yen"]
+[sample]
+method = "morris"
+n = 3
+[sample.ranges]
+"world.ssw_wage_premium" = [0.0, 0.5]
+"behaviour.abscond.legal_exit_factor" = [0.1, 0.9]
+''')
+    out = tmp_path / "store"
+    sweep(path, out)
+    mu_star = sensitivity.analyse(out, plot=False).query("index == 'mu_star'").set_index("parameter")["value"]
+    assert mu_star["world.ssw_wage_premium"] > 10 * mu_star["behaviour.abscond.legal_exit_factor"], mu_star.to_dict()
+    described = json.loads((out / "experiment.json").read_text())
+    assert described["sample_names"] == ["world.ssw_wage_premium", "behaviour.abscond.legal_exit_factor"]
+
+
 def test_by_group_tables_are_stored_beside_each_run(tmp_path):
     """``by = ["prefecture", "origin"]`` stores each run's tables by group, with the run's
     parameters as columns, equal to the model's own ``results(by=...)``; ``read_runs(out, group)``
