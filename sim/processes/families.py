@@ -197,7 +197,7 @@ def die(model: LabourMarket) -> None:
     youngest = int(age_months.min())
     age_years = np.arange(youngest, int(age_months.max()) + 1, dtype=np.int64) / 12.0
     monthly = np.minimum(b.mortality_gompertz_a * np.exp(b.mortality_gompertz_b * age_years), 1.0) / 12.0
-    dying = here[model.rng_for(MORTALITY_STREAM).random(len(here)) < monthly[age_months - youngest]]
+    dying = dying_rows(model.rng_for(MORTALITY_STREAM).random(len(here)), here, age_months - youngest, monthly)
     family = foreign_family_in_japan(model, dying)
     model.count_flow("deaths", dying)
     model.count_flow("family_bereaved", dying[family > 0], weights=family[family > 0].astype(np.float64))
@@ -216,6 +216,18 @@ def legal_ages(status, birth_month, month):  # pragma: no cover - compiled
             ages[k] = month - birth_month[i]
             k += 1
     return rows[:k], ages[:k]
+
+
+@njit(cache=True)
+def dying_rows(u, rows, age_index, hazard):  # pragma: no cover - compiled
+    """The ``rows`` whose draw ``u`` falls below the hazard of their age (``hazard[age_index]``), in order."""
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    k = 0
+    for j in range(rows.shape[0]):
+        if u[j] < hazard[age_index[j]]:
+            out[k] = rows[j]
+            k += 1
+    return out[:k]
 
 
 def foreign_family_in_japan(model: LabourMarket, rows: np.ndarray) -> np.ndarray:
