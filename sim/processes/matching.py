@@ -179,6 +179,12 @@ def contact_prefectures(contacts_s, person_pref, person_status, out):  # pragma:
 
 
 @njit(cache=True)
+def open_vacancy(c, barred_until, demand, headcount, month):  # pragma: no cover - compiled
+    """Firm ``c``'s vacancies (demand - headcount), -inf while it is barred from intake."""
+    return -np.inf if barred_until[c] > month else demand[c] - headcount[c]
+
+
+@njit(cache=True)
 def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - compiled
     """Seekers, in ``order``, each take the acceptable firm they can reach that they value most.
 
@@ -209,6 +215,11 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
     month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.surplus_share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
+    # Each firm's vacancies (demand - headcount; -inf when barred) in one array: one memory read
+    # a candidate instead of three (the loop below is bound by reads of firms' attributes).
+    vacancy = np.empty(offer.shape[0])
+    for c in range(offer.shape[0]):
+        vacancy[c] = open_vacancy(c, barred_until, demand, headcount, month)
     n_draws = draws.shape[1]
     n_contacts = contacts.shape[1]
     contact_pref = np.empty(n_contacts, dtype=person_pref.dtype)
@@ -234,7 +245,7 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
             if c < 0 or c == h:
                 continue
             # Would firm c take seeker s now?
-            if barred_until[c] > month or demand[c] - headcount[c] < 1.0 or offer[c] < min_offer[s]:
+            if vacancy[c] < 1.0 or offer[c] < min_offer[s]:  # barred, full, or paying too little
                 continue
             if same_field[s] and firm_field[c] != field[s]:
                 continue
@@ -260,9 +271,11 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
             continue
         result[s] = best
         headcount[best] += 1
+        vacancy[best] = open_vacancy(best, barred_until, demand, headcount, month)
         employed = is_employed[s]
         if employed:
             headcount[h] -= 1
+            vacancy[h] = open_vacancy(h, barred_until, demand, headcount, month)
         if is_esd[s]:
             esd_headcount[best] += 1
             if counts[s]:
