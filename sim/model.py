@@ -286,7 +286,7 @@ class LabourMarket(mesa.Model):
         without one); ``rows`` None: everyone's."""
         p = self.people
         firm = p.firm[: p.n] if rows is None else p.firm[rows]
-        waits = self.firms.waiting_months[np.maximum(firm, 0)].astype(np.int32)
+        waits = self.firms.waiting_months.astype(np.int32)[firm]  # firm -1 reads the last firm's: replaced next
         return np.where(firm >= 0, waits, np.iinfo(np.int32).max)
 
     def move_workers(self, rows: np.ndarray, firm_rows: np.ndarray, voluntary: bool, at_stage_iii: bool = False) -> None:

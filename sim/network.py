@@ -13,17 +13,34 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from numba import njit
 
 from sim.geography import Geography
 
 
 def _group_index(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Members of each group as one sorted array with start/end offsets (a CSR index)."""
-    small = keys.astype(np.int16) if n_groups < 2**15 else keys  # 16-bit keys sort by radix: fast
-    order = np.argsort(small, kind="stable")
-    counts = np.bincount(keys, minlength=n_groups)
+    """Members of each group as one sorted array with start/end offsets (a CSR index).
+
+    The order is that of a stable sort of ``keys`` (members of a group in their order in
+    ``keys``), made by a compiled counting sort: two passes, no comparisons.
+    """
+    return _counting_sort(np.asarray(keys, dtype=np.int64), n_groups)
+
+
+@njit(cache=True)
+def _counting_sort(keys, n_groups):  # pragma: no cover - compiled
+    """(order, starts, ends): a stable sort of ``keys`` (0 <= key < n_groups) and each group's offsets in it."""
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for i in range(keys.shape[0]):
+        counts[keys[i]] += 1
     ends = np.cumsum(counts)
-    return order, ends - counts, ends
+    starts = ends - counts
+    order = np.empty(keys.shape[0], dtype=np.int64)
+    next_slot = starts.copy()
+    for i in range(keys.shape[0]):
+        order[next_slot[keys[i]]] = i
+        next_slot[keys[i]] += 1
+    return order, starts, ends
 
 
 def _pick_in_groups(

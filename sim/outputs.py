@@ -115,7 +115,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
     p, f, s = model.people, model.firms, model.scale
     n = p.n
     counts, sums, wages = tally_kernel(
-        p.status[:n], p.firm[:n], model.geo.metro[p.pref[:n]], p.wage_yen[:n], p.debt_yen[:n],
+        p.status[:n], p.firm[:n], p.pref[:n], model.geo.metro, p.wage_yen[:n], p.debt_yen[:n],
         p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n], p.grievance[:n],
     )
     here = float(counts[: Status.RETURNED].sum())
@@ -201,21 +201,64 @@ def retention(model: LabourMarket, months_after: int) -> float:
 
 
 def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
-    """Percentiles by linear interpolation between order statistics (numpy's default method).
+    """Percentiles of positive float32 ``values`` by linear interpolation between order
+    statistics (numpy's default method).
 
-    One partial sort for all of them (``values`` is reordered in place: pass a copy you own).
+    The order statistics come from ``order_statistics`` (two counting passes, exact) rather
+    than a partial sort: the same values, a quarter of the time at full scale.
     """
     n = len(values)
     positions = [q / 100.0 * (n - 1) for q in qs]
     kth = sorted({int(np.floor(x)) for x in positions} | {min(int(np.floor(x)) + 1, n - 1) for x in positions})
-    values.partition(kth)
+    at = dict(zip(kth, order_statistics(values, np.array(kth, dtype=np.int64)).tolist()))
     out = []
     for x in positions:
         lo = int(np.floor(x))
         hi = min(lo + 1, n - 1)
-        a, b = float(values[lo]), float(values[hi])
+        a, b = float(at[lo]), float(at[hi])
         out.append(a + (b - a) * (x - lo))
     return tuple(out)
+
+
+#: Bits of a float32 key taken in each counting pass of ``order_statistics``.
+RADIX_BITS = 16
+RADIX_BINS = 1 << RADIX_BITS
+
+
+@njit(cache=True)
+def order_statistics(values, ks):  # pragma: no cover - compiled
+    """The values at sorted positions ``ks`` (0-based) of ``values``: positive float32, whose bit
+    patterns sort as the numbers do. Exact: the first pass counts the high 16 bits and finds
+    each k's bin and rank in it; the second counts the low 16 bits within those bins."""
+    bits = values.view(np.uint32)
+    n_k = ks.shape[0]
+    high = np.zeros(RADIX_BINS, dtype=np.int64)
+    for i in range(bits.shape[0]):
+        high[bits[i] >> RADIX_BITS] += 1
+    bin_of = np.empty(n_k, dtype=np.int64)
+    rank = np.empty(n_k, dtype=np.int64)
+    for j in range(n_k):
+        below = 0
+        for b in range(RADIX_BINS):
+            if below + high[b] > ks[j]:
+                bin_of[j], rank[j] = b, ks[j] - below
+                break
+            below += high[b]
+    low = np.zeros((n_k, RADIX_BINS), dtype=np.int64)
+    for i in range(bits.shape[0]):
+        h = bits[i] >> RADIX_BITS
+        for j in range(n_k):
+            if h == bin_of[j]:
+                low[j, bits[i] & (RADIX_BINS - 1)] += 1
+    keys = np.empty(n_k, dtype=np.uint32)
+    for j in range(n_k):
+        below = 0
+        for b in range(RADIX_BINS):
+            if below + low[j, b] > rank[j]:
+                keys[j] = (bin_of[j] << RADIX_BITS) | b
+                break
+            below += low[j, b]
+    return keys.view(np.float32)
 
 
 #: Debt above this counts as "in debt" (rounding dust below it does not).
@@ -223,7 +266,7 @@ IN_DEBT_YEN = 1.0
 
 
 @njit(cache=True)
-def tally_kernel(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
+def tally_kernel(status, firm, pref, metro_pref, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
     """Counts and sums over people for the monthly row; the employed's wages for percentiles."""
     counts = np.zeros(N_STATUS_CODES, dtype=np.int64)
     sums = np.zeros(12)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching,
@@ -240,7 +283,7 @@ def tally_kernel(status, firm, pref_metro, wage_yen, debt_yen, savings_yen, remi
             sums[2] += 1
         sums[3] += savings_yen[i]
         sums[4] += remitted_yen[i]
-        if pref_metro[i]:
+        if metro_pref[pref[i]]:
             sums[8] += 1
         if s <= LAST_LEGAL:
             sums[5] += skill[i]

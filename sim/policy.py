@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Status
 from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
@@ -53,6 +54,29 @@ class StockCap(NamedTuple):
     statuses: tuple[Status, ...]
     field: int
     persons: float
+
+
+#: How ``transfer_allowed`` treats trainees, by ``transfer.regime``: never (unavoidable
+#: transfers only), freely, or after the employer's waiting period with the tests required.
+TRAINEES_NEVER, TRAINEES_FREE, TRAINEES_AFTER_WAIT = range(3)
+_ESD, _SSW_1, _SSW_2 = int(Status.ESD), int(Status.SSW_1), int(Status.SSW_2)
+
+
+@njit(cache=True)
+def _transfer_allowed_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
+                             ssw_may_transfer):  # pragma: no cover - compiled
+    """``Policy.transfer_allowed`` in one compiled pass over the people (the rule is stated there)."""
+    out = np.zeros(status.shape[0], dtype=np.bool_)
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s == _SSW_1 or s == _SSW_2:
+            out[i] = ssw_may_transfer
+        elif (s == _ESD) if esd_only else (s <= _ESD):
+            if regime == TRAINEES_FREE:
+                out[i] = True
+            elif regime == TRAINEES_AFTER_WAIT:
+                out[i] = months_with_employer[i] >= waiting_months[i] and (tests_passed[i] & transfer_tests) == transfer_tests
+    return out
 
 
 @dataclass(frozen=True)
@@ -184,20 +208,21 @@ class Policy:
         self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray
     ) -> np.ndarray:
         """Who may change employer at their own wish this month (vectorised); ``waiting_months``:
-        the waiting period of each person's employer (``firms.waiting_months``)."""
+        the waiting period of each person's employer (``firms.waiting_months``).
+
+        SSW holders if ``transfer.ssw_may_transfer``; trainees (ESD workers; under a TITP
+        programme every trainee status) never under ``unavoidable_only``, always under ``free``,
+        else once their months with the employer reach its waiting period and they have passed
+        the tests the policy requires (``transfer_tests``); nobody else.
+        """
         t = self.config.transfer
-        is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
         # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
-        is_trainee = status <= Status.ESD if self.config.stay.programme == "titp" else status == Status.ESD
-        if t.regime == "unavoidable_only":
-            trainee_ok = np.zeros(status.shape, dtype=bool)
-        elif t.regime == "free":
-            trainee_ok = is_trainee
-        else:
-            waited = months_with_employer >= waiting_months
-            tested = (tests_passed & self.transfer_tests) == self.transfer_tests
-            trainee_ok = is_trainee & waited & tested
-        return (trainee_ok & is_trainee) | (is_ssw & t.ssw_may_transfer)
+        esd_only = self.config.stay.programme != "titp"
+        regime = {"unavoidable_only": TRAINEES_NEVER, "free": TRAINEES_FREE}.get(t.regime, TRAINEES_AFTER_WAIT)
+        return _transfer_allowed_kernel(
+            np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
+            esd_only, regime, int(self.transfer_tests), bool(t.ssw_may_transfer),
+        )
 
     def may_transfer(self, trainee: Trainee) -> bool:
         """May this person change employer at their own wish now?"""

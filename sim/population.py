@@ -9,6 +9,7 @@ updates touch, as in Covasim and Starsim.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.domain import Status
 
@@ -58,6 +59,28 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "child2_birth_month": np.int32,
     "child3_birth_month": np.int32,
 }
+
+
+@njit(cache=True)
+def compact_column(column, keep):  # pragma: no cover - compiled
+    """Move the kept rows of ``column`` (``keep``: a mask over its first rows) to its front, in order, in place."""
+    j = 0
+    for i in range(keep.shape[0]):
+        if keep[i]:
+            column[j] = column[i]
+            j += 1
+
+
+@njit(cache=True)
+def compact_contacts(contacts, keep, new_row):  # pragma: no cover - compiled
+    """``compact_column`` for the contact rows, renumbered by ``new_row`` (-1: a contact who was dropped)."""
+    j = 0
+    for i in range(keep.shape[0]):
+        if keep[i]:
+            for k in range(contacts.shape[1]):
+                c = contacts[i, k]
+                contacts[j, k] = new_row[c] if c >= 0 else -1
+            j += 1
 
 
 class People:
@@ -155,11 +178,9 @@ class People:
         kept = np.flatnonzero(keep)
         new_row = np.full(n, -1, dtype=np.int64)
         new_row[kept] = np.arange(len(kept))
-        for name in PEOPLE_COLUMNS:
-            col = getattr(self, name)
-            col[: len(kept)] = col[kept]
-        contacts = self.contacts[kept]
-        self.contacts[: len(kept)] = np.where(contacts >= 0, new_row[np.maximum(contacts, 0)], -1)
+        for name in PEOPLE_COLUMNS:  # in place, compiled: no temporary copy of each column
+            compact_column(getattr(self, name), keep)
+        compact_contacts(self.contacts, keep, new_row)
         self.row_of_pid[gone_pids] = -1
         self.row_of_pid[self.pid[: len(kept)]] = np.arange(len(kept))
         self.n = len(kept)

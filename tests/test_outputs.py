@@ -12,6 +12,7 @@ import pytest
 
 import sim
 from helpers import small
+from sim.domain import Status
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
@@ -95,3 +96,51 @@ def test_docs_name_every_output_column():
     named = set(re.findall(r"^\|\s*`([a-z0-9_]+)`", text, flags=re.MULTILINE))
     extra = named - set(COLUMNS) - set(GROUP_COLUMNS) - {"scenario", "seed", "group"}
     assert not extra, f"docs/outputs.md documents columns the table does not have: {sorted(extra)}"
+
+
+# =============================================================================================
+# Compiled helpers that replaced numpy passes: each gives exactly what the numpy call gave
+# =============================================================================================
+def test_order_statistics_are_those_of_a_full_sort():
+    """``order_statistics`` (two counting passes over the float32 bits) returns exactly
+    ``np.sort(values)[ks]``, ties and repeated wages included; ``_percentiles`` matches numpy's
+    linear interpolation between them."""
+    from sim.outputs import _percentiles, order_statistics
+
+    rng = np.random.default_rng(5)
+    for trial in range(50):
+        n = int(rng.integers(1, 2000))
+        if trial % 2:  # few distinct wages, many ties, as in the model
+            values = rng.choice(rng.random(int(rng.integers(1, 30))) * 300_000 + 1, n).astype(np.float32)
+        else:
+            values = (rng.random(n) * 400_000 + 0.5).astype(np.float32)
+        ks = np.unique(rng.integers(0, n, 4))
+        assert np.array_equal(order_statistics(values, ks), np.sort(values)[ks])
+        assert _percentiles(values, (10.0, 90.0)) == pytest.approx(np.percentile(values.astype(np.float64), (10.0, 90.0)), rel=1e-12)
+
+
+def test_group_index_is_a_stable_sort():
+    """The contact pool's index (``network._group_index``, a counting sort) orders members as a
+    stable argsort of their keys does, with each group's start and end."""
+    from sim.network import _group_index
+
+    keys = np.array([2, 0, 2, 1, 0, 2, 4])
+    order, starts, ends = _group_index(keys, 5)
+    assert order.tolist() == [1, 4, 3, 0, 2, 5, 6] == np.argsort(keys, kind="stable").tolist()
+    assert starts.tolist() == [0, 2, 3, 6, 6] and ends.tolist() == [2, 3, 6, 6, 7]
+
+
+def test_compaction_keeps_rows_in_order_and_renumbers_contacts():
+    """``People.compact`` moves the kept rows to the front in order; a contact who was dropped becomes -1."""
+    from sim.population import People
+
+    people = People(8, contacts_per_person=2)
+    rows = people.add(4)
+    people.status[rows] = [Status.TITP_1, Status.RETURNED, Status.ESD, Status.SSW_1]
+    people.debt_yen[rows] = [10.0, 20.0, 30.0, 40.0]
+    people.contacts[rows] = [[1, 2], [0, -1], [1, 3], [0, 2]]
+    people.compact()
+    assert people.n == 3
+    assert people.debt_yen[:3].tolist() == [10.0, 30.0, 40.0]
+    assert people.contacts[:3].tolist() == [[-1, 1], [-1, 2], [0, 1]]
+    assert people.row_of_pid.tolist() == [0, -1, 1, 2]

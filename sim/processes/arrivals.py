@@ -38,6 +38,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim import network as net
 from sim.domain import FIELDS, ORIGINS, Status
@@ -167,10 +168,8 @@ def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> 
     if not caps:
         return firm
     p = model.people
-    n_fields = len(FIELDS)
     # Residents by status and field (one pass over the people; the caps read sums of it).
-    by_status_field = np.bincount(p.status[: p.n].astype(np.int64) * n_fields + p.field[: p.n],
-                                  minlength=len(Status) * n_fields).reshape(len(Status), n_fields)
+    by_status_field = residents_by_status_field(p.status[: p.n], p.field[: p.n], len(Status), len(FIELDS))
     keep = np.ones(len(firm), dtype=bool)
     for cap in caps:
         counted = by_status_field[list(cap.statuses)]
@@ -182,6 +181,15 @@ def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> 
         rank = np.cumsum(in_group & keep) - 1  # order among the still-kept newcomers of the group
         keep &= ~in_group | (rank < room)
     return firm[keep]
+
+
+@njit(cache=True)
+def residents_by_status_field(status, field, n_status, n_fields):  # pragma: no cover - compiled
+    """People (rows) by status code and field: one compiled pass, no temporaries over everyone."""
+    out = np.zeros((n_status, n_fields), dtype=np.int64)
+    for i in range(status.shape[0]):
+        out[status[i], field[i]] += 1
+    return out
 
 
 def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:

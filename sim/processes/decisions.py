@@ -111,7 +111,16 @@ def abscond_multiplier(model: LabourMarket) -> np.ndarray:
         if (period.from_year, period.from_month) <= now <= (period.until_year, period.until_month):
             by_origin[ORIGINS.index(period.origin)] *= period.factor
     by_field = np.array([a.field_factor[f] for f in FIELDS])
-    return by_origin[p.origin[: p.n]] * by_field[p.field[: p.n]]
+    return multiplier_kernel(p.origin[: p.n], p.field[: p.n], by_origin, by_field)
+
+
+@njit(cache=True)
+def multiplier_kernel(origin, field, by_origin, by_field):  # pragma: no cover - compiled
+    """Per person: ``by_origin[origin] x by_field[field]`` in one pass (no temporaries over everyone)."""
+    out = np.empty(origin.shape[0])
+    for i in range(origin.shape[0]):
+        out[i] = by_origin[origin[i]] * by_field[field[i]]
+    return out
 
 
 @njit(cache=True)

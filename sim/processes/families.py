@@ -100,14 +100,14 @@ CHILD_COLUMNS = ("child1_birth_month", "child2_birth_month", "child3_birth_month
 
 
 @njit(cache=True)
-def form_families_kernel(u, status, residence, spouse, family_in_japan, children, birth_month, wants_long_stay, allowed,
+def form_families_kernel(u, status, residence, spouse, family_in_japan, children, birth_month, wants_long_stay, allowed_by_status,
                          month, h_compatriot, h_japanese, trainee_factor, max_marriage_age_months, h_accompany, h_birth,
                          max_birth_age_months):  # pragma: no cover - compiled
     """Per person: one of NOTHING, MARRIES_COMPATRIOT, MARRIES_JAPANESE, FAMILY_JOINS, CHILD_BORN.
 
     ``u`` holds one uniform draw per legal resident, in row order (so compacting the arrays does
-    not change who gets which draw); ``allowed[i]``: may person i's family live in Japan (status
-    or residence). Hazards are monthly.
+    not change who gets which draw); ``allowed_by_status[s]``: may the family of a holder of work
+    status s live in Japan (settled residents' families always may: ``family_allowed``). Hazards are monthly.
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
     j = 0
@@ -127,7 +127,8 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
                 elif x < (h_japanese + h_compatriot) * f:
                     out[i] = MARRIES_COMPATRIOT
         elif sp == COMPATRIOT and not family_in_japan[i]:
-            if allowed[i] and wants_long_stay[i] and x < h_accompany:
+            allowed = allowed_by_status[s] or residence[i] != WORK
+            if allowed and wants_long_stay[i] and x < h_accompany:
                 out[i] = FAMILY_JOINS
         elif age < max_birth_age_months and children[i] < MAX_CHILDREN and x < h_birth:
             out[i] = CHILD_BORN  # a couple in Japan: compatriot spouse in Japan, or Japanese spouse
@@ -147,10 +148,10 @@ def form_families(model: LabourMarket) -> None:
     if n == 0:
         return
     rng = model.rng_for(STREAM)
-    allowed = family_allowed(model, slice(0, n))
+    allowed_by_status = model.policy.family_may_accompany(np.arange(len(Status)))  # a table: no pass over everyone
     act = form_families_kernel(
         rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n],
-        p.birth_month[:n], p.wants_long_stay[:n], allowed, model.month, b.marry_compatriot_per_year / 12.0,
+        p.birth_month[:n], p.wants_long_stay[:n], allowed_by_status, model.month, b.marry_compatriot_per_year / 12.0,
         b.marry_japanese_per_year / 12.0, b.trainee_marriage_factor, b.marriage_max_age_years * 12,
         b.accompany_per_year / 12.0, b.births_per_couple_year / 12.0, b.birth_max_age_years * 12,
     )
@@ -159,10 +160,11 @@ def form_families(model: LabourMarket) -> None:
     p.spouse[marry_j] = JAPANESE
     p.married_month[marry_c] = model.month
     p.married_month[marry_j] = model.month
-    p.family_in_japan[marry_c] = allowed[marry_c]
+    allowed = family_allowed(model, marry_c)
+    p.family_in_japan[marry_c] = allowed
     model.count_flow("marriages_compatriot", marry_c)
     model.count_flow("marriages_japanese", marry_j)
-    model.count_flow("family_arrivals", marry_c[allowed[marry_c]])  # the spouse comes to live in Japan
+    model.count_flow("family_arrivals", marry_c[allowed])  # the spouse comes to live in Japan
     p.family_in_japan[joins] = True
     model.count_flow("family_arrivals", joins, weights=1.0 + p.children[joins].astype(np.float64))
     for k, column in enumerate(CHILD_COLUMNS):
@@ -188,16 +190,44 @@ def die(model: LabourMarket) -> None:
     """
     p, b = model.people, model.behaviour.settlement
     n = p.n
-    here = np.flatnonzero(p.status[:n] <= LAST_LEGAL)
+    here, age_months = legal_ages(p.status[:n], p.birth_month[:n], model.month)
     if len(here) == 0 or b.mortality_gompertz_a <= 0:
         return
-    age_years = (model.month - p.birth_month[here]) / 12.0
+    # The hazard by age in months (a table over the ages present, not an exp for every person).
+    youngest = int(age_months.min())
+    age_years = np.arange(youngest, int(age_months.max()) + 1, dtype=np.int64) / 12.0
     monthly = np.minimum(b.mortality_gompertz_a * np.exp(b.mortality_gompertz_b * age_years), 1.0) / 12.0
-    dying = here[model.rng_for(MORTALITY_STREAM).random(len(here)) < monthly]
+    dying = dying_rows(model.rng_for(MORTALITY_STREAM).random(len(here)), here, age_months - youngest, monthly)
     family = foreign_family_in_japan(model, dying)
     model.count_flow("deaths", dying)
     model.count_flow("family_bereaved", dying[family > 0], weights=family[family > 0].astype(np.float64))
     model.leave_japan(dying, Status.DIED)
+
+
+@njit(cache=True)
+def legal_ages(status, birth_month, month):  # pragma: no cover - compiled
+    """The rows of legal residents and their ages in months, in row order (one pass)."""
+    rows = np.empty(status.shape[0], dtype=np.int64)
+    ages = np.empty(status.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(status.shape[0]):
+        if status[i] <= LAST_LEGAL:
+            rows[k] = i
+            ages[k] = month - birth_month[i]
+            k += 1
+    return rows[:k], ages[:k]
+
+
+@njit(cache=True)
+def dying_rows(u, rows, age_index, hazard):  # pragma: no cover - compiled
+    """The ``rows`` whose draw ``u`` falls below the hazard of their age (``hazard[age_index]``), in order."""
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    k = 0
+    for j in range(rows.shape[0]):
+        if u[j] < hazard[age_index[j]]:
+            out[k] = rows[j]
+            k += 1
+    return out[:k]
 
 
 def foreign_family_in_japan(model: LabourMarket, rows: np.ndarray) -> np.ndarray:

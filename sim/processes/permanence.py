@@ -46,13 +46,13 @@ JAPANESE = int(Spouse.JAPANESE)
 
 
 @njit(cache=True)
-def permanence_kernel(u, status, residence, spouse, married_month, months_in_japan, months_in_status, counted, wants_long_stay,
+def permanence_kernel(u, status, residence, spouse, married_month, months_in_japan, months_in_status, counted_by_status, wants_long_stay,
                       month, rules, h_spouse_status, h_permanent, h_naturalise, h_return):  # pragma: no cover - compiled
     """Per person: one of NOTHING, TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS.
 
     ``rules``: (residence months, work-status months, spouse's marriage months, spouse's residence
-    months, naturalisation months, spouse's naturalisation months); ``counted[i]``: do person
-    i's months in their status count as work years (SSW ii)?
+    months, naturalisation months, spouse's naturalisation months); ``counted_by_status[s]``: do
+    months in work status s count as work years (SSW ii)?
     """
     res_m, work_m, sp_marr_m, sp_res_m, nat_m, sp_nat_m = rules
     out = np.zeros(status.shape[0], dtype=np.int8)
@@ -68,7 +68,7 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
             if spouse[i] == JAPANESE and married_month[i] == month:
                 if x < h_spouse_status:
                     out[i] = TO_SPOUSE_STATUS
-            elif wants_long_stay[i] and m >= res_m and counted[i] and months_in_status[i] >= work_m and x < h_permanent:
+            elif wants_long_stay[i] and m >= res_m and counted_by_status[status[i]] and months_in_status[i] >= work_m and x < h_permanent:
                 out[i] = TO_PERMANENT
         else:
             spouse_route = r == SPOUSE_OF_JAPANESE
@@ -97,7 +97,7 @@ def settle_or_leave(model: LabourMarket) -> None:
     )
     act = permanence_kernel(
         rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
-        p.months_in_status[:n], model.policy.permanence_counts(p.status[:n]), p.wants_long_stay[:n], model.month,
+        p.months_in_status[:n], model.policy.permanence_counts(np.arange(len(Status))), p.wants_long_stay[:n], model.month,
         rule_months, b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
         b.settled_return_per_year / 12.0,
     )

@@ -74,14 +74,13 @@ def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_
     if s == TITP_3 and months_in_status <= pay.home_leave_months:
         return 0.0
     if s <= LAST_LEGAL and f >= 0:
-        amount = offer_yen[f]
-        if s == SSW_1 or s == SSW_2:
-            amount *= 1.0 + pay.ssw_wage_premium
-        elif s == ESD and months_with_employer > pay.raise_after_months:
-            amount *= 1.0 + raise_share[f]
-        if underpaying[f]:
-            amount *= 1.0 - pay.wage_theft_share
-        return amount
+        # offer x (1 + the SSW premium or the ESD raise) x (1 - the share withheld), written with
+        # 0/1 factors rather than branches: the loops calling this stay vectorised (the branches
+        # made ``work_kernel`` 7x slower) and the products are exactly those of the branches.
+        ssw = (s == SSW_1) | (s == SSW_2)
+        raised = (s == ESD) & (months_with_employer > pay.raise_after_months)
+        amount = offer_yen[f] * (1.0 + (pay.ssw_wage_premium * ssw + raise_share[f] * raised))
+        return amount * (1.0 - pay.wage_theft_share * underpaying[f])
     if s == IRREGULAR:
         return pay.irregular_wage_factor * base_pay_yen[pref]
     return 0.0
