@@ -28,7 +28,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -159,22 +159,40 @@ class _CtrlC:
     Python turns SIGINT into a KeyboardInterrupt wherever the main thread is, and C code that
     probes attributes (numpy does, on enum members) can swallow it. So the handler also sets a
     flag, and ``check()`` (called after every simulated month and every run) raises again.
+
+    A Ctrl-C that lands in a C callback (numba compiling a kernel on a machine whose cache is
+    still cold calls back into Python from LLVM) is "ignored" by Python, which prints it with a
+    traceback, and the C code then fails in its own way. So while guarding, an unraisable
+    KeyboardInterrupt is dropped silently, and any error that follows a requested Ctrl-C is the
+    Ctrl-C's consequence: it leaves as a KeyboardInterrupt, handled like any other.
     """
 
     def __init__(self) -> None:
         self.requested = False
         self._previous = None
+        self._previous_unraisable = None
 
     def __enter__(self) -> _CtrlC:
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
             self._previous = signal.signal(signal.SIGINT, self._handle)
+        self._previous_unraisable = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        sys.unraisablehook = self._previous_unraisable
         if self._previous is not None:
             # After a Ctrl-C the program is on its way out: a second one must not break the
             # clean-up (stopping workers) into a traceback.
             signal.signal(signal.SIGINT, signal.SIG_IGN if self.requested else self._previous)
+        if self.requested and exc_type is not None and not issubclass(exc_type, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            self.requested = True  # check() raises it again where Python can
+            return
+        self._previous_unraisable(unraisable)
 
     def _handle(self, signum: int, frame: object) -> None:
         if self.requested:  # a second Ctrl-C while the first is being handled

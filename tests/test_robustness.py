@@ -172,3 +172,26 @@ def test_scenarios_lists_every_shipped_scenario_with_its_description():
     assert {n for n, _, _ in shipped} >= {"titp", "esd", "free_mobility", "restricted", "history_2017", "world"}
     for name, description, _ in shipped:
         assert name in done.stdout and description[:40] in done.stdout
+
+
+def test_a_ctrl_c_swallowed_by_c_code_still_ends_as_a_ctrl_c(capsys):
+    """A Ctrl-C that lands in a C callback (numba compiling with a cold cache) reaches Python as
+    an "unraisable" KeyboardInterrupt, which Python would print with a traceback, and the C code
+    then fails in its own way. Inside the guard the unraisable is dropped silently and remembered,
+    and the failure that follows leaves as a KeyboardInterrupt (exit 130, one line)."""
+    import types
+
+    from sim.cli import _CtrlC
+
+    hook = sys.unraisablehook
+    with pytest.raises(KeyboardInterrupt):
+        with _CtrlC() as ctrl_c:
+            sys.unraisablehook(types.SimpleNamespace(exc_type=KeyboardInterrupt, exc_value=KeyboardInterrupt(),
+                                                     exc_traceback=None, err_msg="callback", object=None))
+            assert ctrl_c.requested
+            raise RuntimeError("the compiler failed after its callback was interrupted")
+    assert capsys.readouterr().err == ""
+    with pytest.raises(RuntimeError):  # without a Ctrl-C an error stays itself
+        with _CtrlC():
+            raise RuntimeError("a real failure")
+    assert sys.unraisablehook is hook  # the guard puts Python's hook back
