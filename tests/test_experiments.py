@@ -125,10 +125,11 @@ def test_shipped_experiments_load():
 # =============================================================================================
 # Designs and seeds
 # =============================================================================================
-def test_the_caps_experiment_holds_or_lifts_the_caps_on_residents():
-    """long_run_2070_caps: titp and esd with the caps on residents as shipped ("held") or at the
-    schema's largest stock ("lifted"): SSW's in both scenarios, ESD's and the field caps in esd."""
-    exp = load_experiment(SHIPPED_EXPERIMENTS / "long_run_2070_caps.toml")
+@pytest.mark.parametrize("name", ["long_run_2070_caps", "caps_ten_years"])
+def test_the_caps_experiments_hold_or_lift_the_caps_on_residents(name):
+    """titp and esd with the caps on residents as shipped ("held") or at the schema's largest
+    stock ("lifted"): SSW's in both scenarios, ESD's and the field caps in esd."""
+    exp = load_experiment(SHIPPED_EXPERIMENTS / f"{name}.toml")
     assert [p.label for p in exp.points] == ["held", "lifted"]
     runs = {(r.scenario_name, r.point.label): r.scenario.policy.recruitment for r in exp.runs() if r.replication == 0}
     shipped = {name: sim.shipped_scenario(name).policy.recruitment for name in ("titp", "esd")}
