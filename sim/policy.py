@@ -162,9 +162,14 @@ class Policy:
             return debt_yen
         return np.where(status == Status.ESD, np.minimum(debt_yen, months * scheduled_pay_yen), debt_yen)
 
-    def stock_caps(self, status: Status) -> list[StockCap]:
-        """The caps on residents (受入れ見込数 operated as caps [S]) that an entrant of ``status`` must fit in."""
+    def stock_caps(self, status: Status, year: int, month: int) -> list[StockCap]:
+        """The caps on residents (受入れ見込数 operated as caps [S]) that an entrant of ``status``
+        arriving in this calendar month must fit in: none after ``stock_caps_last_fiscal_year``
+        (fiscal years start in April), if it is set."""
         r = self.config.recruitment
+        fiscal_year = year if month >= 4 else year - 1
+        if r.stock_caps_last_fiscal_year is not None and fiscal_year > r.stock_caps_last_fiscal_year:
+            return []
         caps = [(scheme, -1, persons) for scheme, persons in
                 (("ssw", r.stock_cap_ssw), ("esd", r.stock_cap_esd), ("ssw_and_esd", r.stock_cap_ssw_and_esd))
                 if persons is not None]

@@ -430,6 +430,9 @@ class RecruitmentPolicy(Frozen):
     stock_cap_esd: People | None = None  # ESD residents at most
     stock_cap_ssw_and_esd: People | None = None  # SSW and ESD residents together at most
     stock_caps_ssw_and_esd_by_field: dict[FieldName, People] = {}  # the same, by the model's field
+    # The caps above apply to arrivals up to and including this fiscal year (April-March), none
+    # after it; None: held for ever (their figures run to FY2028; what follows is not decided).
+    stock_caps_last_fiscal_year: Annotated[int, Field(ge=2019, le=2100)] | None = None
     trainee_intake_by_year: Annotated[dict[Annotated[int, Field(ge=1993, le=2100)], PeoplePerYear], YearKeys] = {}
     ssw_direct_intake_by_year: Annotated[dict[Annotated[int, Field(ge=1993, le=2100)], PeoplePerYear], YearKeys] = {}
     intake_cap_multiplier_excellent: Annotated[float, Field(ge=1.0, le=5.0)] = 2.0

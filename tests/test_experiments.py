@@ -125,11 +125,21 @@ def test_shipped_experiments_load():
 # =============================================================================================
 # Designs and seeds
 # =============================================================================================
-@pytest.mark.parametrize("name", ["long_run_2070_caps", "caps_ten_years"])
-def test_the_caps_experiments_hold_or_lift_the_caps_on_residents(name):
-    """titp and esd with the caps on residents as shipped ("held") or at the schema's largest
-    stock ("lifted"): SSW's in both scenarios, ESD's and the field caps in esd."""
-    exp = load_experiment(SHIPPED_EXPERIMENTS / f"{name}.toml")
+def test_the_long_run_caps_experiment_ends_the_caps_after_fy2028():
+    """long_run_2070_caps: the caps as shipped ("held" for ever) or ending after FY2028 ("lifted")."""
+    exp = load_experiment(SHIPPED_EXPERIMENTS / "long_run_2070_caps.toml")
+    assert [p.label for p in exp.points] == ["held", "lifted"]
+    for r in exp.runs():
+        held = sim.shipped_scenario(r.scenario_name).policy.recruitment
+        last = r.scenario.policy.recruitment.stock_caps_last_fiscal_year
+        assert held.stock_caps_last_fiscal_year is None and last == (2028 if r.point.label == "lifted" else None)
+        assert r.scenario.policy.recruitment.stock_cap_ssw == held.stock_cap_ssw == 805_700
+
+
+def test_the_caps_experiment_holds_or_lifts_the_caps_on_residents():
+    """caps_ten_years: titp and esd with the caps on residents as shipped ("held") or at the
+    schema's largest stock ("lifted"): SSW's in both scenarios, ESD's and the field caps in esd."""
+    exp = load_experiment(SHIPPED_EXPERIMENTS / "caps_ten_years.toml")
     assert [p.label for p in exp.points] == ["held", "lifted"]
     runs = {(r.scenario_name, r.point.label): r.scenario.policy.recruitment for r in exp.runs() if r.replication == 0}
     shipped = {name: sim.shipped_scenario(name).policy.recruitment for name in ("titp", "esd")}

@@ -170,6 +170,23 @@ def test_caps_on_residents_limit_the_newcomers(settings, expected_esd, expected_
         assert (esd & (p.field[: p.n] == AGRICULTURE)).sum() == arrived - (expected_construction - 3)
 
 
+def test_caps_on_residents_end_after_their_last_fiscal_year():
+    """``stock_caps_last_fiscal_year``: the caps hold for arrivals up to and including that fiscal
+    year (April-March) and not after; unset, for ever. A cap the world is already above (200)
+    lets no newcomer in while it holds and all 10 once it has ended."""
+    probe = _intake_world("esd")
+    year, month = probe.calendar()
+    fiscal_year = year if month >= 4 else year - 1
+    for last, expected in ((None, 3), (fiscal_year, 3), (fiscal_year - 1, 13)):
+        m = _intake_world("esd", {"policy.recruitment.stock_cap_esd": 200,
+                                  "policy.recruitment.stock_caps_last_fiscal_year": last})
+        arrivals.arrive(m)
+        assert (m.people.status[: m.people.n] == Status.ESD).sum() == expected, last
+    policy = _intake_world("esd", {"policy.recruitment.stock_cap_esd": 200,
+                                   "policy.recruitment.stock_caps_last_fiscal_year": 2028}).policy
+    assert policy.stock_caps(Status.ESD, 2029, 3) and not policy.stock_caps(Status.ESD, 2029, 4)  # FY2028 ends in March 2029
+
+
 # =============================================================================================
 # SSW: the near-pass mark, the SSW i extension, SSW ii by field
 # =============================================================================================

@@ -164,7 +164,7 @@ def order_recruits(model: LabourMarket, n: int, open_: np.ndarray) -> None:
 def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> np.ndarray:
     """The newcomers' places (firm rows, in the order drawn) that fit within the caps on residents
     that count entrants of ``status``: a cap's room is round(cap x scale) less the agents it counts."""
-    caps = model.policy.stock_caps(status)
+    caps = model.policy.stock_caps(status, *model.calendar())
     if not caps:
         return firm
     p = model.people
