@@ -28,7 +28,8 @@ scenario's months are done, so ``mesa.batch_run`` works on it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from mesa.discrete_space import Network
 import mesa
 from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
-from sim.domain import FIELDS, ORIGINS, OTHER_FIELDS, TEST_BITS, Status
+from sim.domain import FIELDS, ORIGINS, OTHER_FIELDS, TEST_BITS, Residence, Status
 from sim.geography import load_geography
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels
 from sim.policy import Policy
@@ -273,7 +274,8 @@ class LabourMarket(mesa.Model):
         (None, None when there is no ESD worker among them)."""
         p, n = self.people, self.firms.n
         firm = p.firm[rows]
-        esd = p.status[rows] == Status.ESD
+        # A settled ESD trainee (spouse status, permanent residence) is no longer an ESD worker.
+        esd = (p.status[rows] == Status.ESD) & (p.residence[rows] == Residence.WORK)
         if not esd.any():
             return np.bincount(firm, minlength=n), None, None
         moved = esd & p.transferee[rows]
@@ -316,7 +318,7 @@ class LabourMarket(mesa.Model):
         if voluntary:  # counted in the groups the movers leave (``p.pref`` is still ``from_pref``)
             self.count_flow("transfers_voluntary", rows)
             self.count_flow("transfers_voluntary_ssw", rows[status > LAST_TRAINEE])
-            self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served)
+            self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served, p.residence[rows])
         elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
             self.count_flow("transfers_at_stage_iii", rows)
         else:
@@ -423,13 +425,28 @@ class LabourMarket(mesa.Model):
         if len(rows) == 0:
             return
         p = self.people
-        employed = rows[p.firm[rows] >= 0]
-        self.count_in(employed, -1)
-        p.status[rows] = status
-        p.months_in_status[rows] = 0
-        self.count_in(employed, +1)
+        with self._recounting(rows):
+            p.status[rows] = status
+            p.months_in_status[rows] = 0
         if status == Status.SSW_1:
             self.mark_ssw1_entry(rows)
+
+    def change_residence(self, rows: np.ndarray, residence: Residence) -> None:
+        """Settle people (spouse status, permanent residence), keeping firms' ESD counts right:
+        a settled person keeps the programme's code in ``status`` but is no longer its worker."""
+        if len(rows) == 0:
+            return
+        with self._recounting(rows):
+            self.people.residence[rows] = residence
+
+    @contextmanager
+    def _recounting(self, rows: np.ndarray) -> Iterator[None]:
+        """Take the employed among ``rows`` out of their firms' counts, let the caller change what
+        the counts depend on (status, residence), and count them in again."""
+        employed = rows[self.people.firm[rows] >= 0]
+        self.count_in(employed, -1)
+        yield
+        self.count_in(employed, +1)
 
     # =========================================================================================
     # People as agent objects

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Status
+from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
 from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
 
 if TYPE_CHECKING:
@@ -210,15 +210,18 @@ class Policy:
         return np.where(waiting_months > ONE_YEAR_MONTHS, raise_share, 0.0)
 
     def transfer_allowed(
-        self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray
+        self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray,
+        residence: np.ndarray,
     ) -> np.ndarray:
         """Who may change employer at their own wish this month (vectorised); ``waiting_months``:
         the waiting period of each person's employer (``firms.waiting_months``).
 
-        SSW holders if ``transfer.ssw_may_transfer``; trainees (ESD workers; under a TITP
-        programme every trainee status) never under ``unavoidable_only``, always under ``free``,
-        else once their months with the employer reach its waiting period and they have passed
-        the tests the policy requires (``transfer_tests``); nobody else.
+        Settled residents (``residence`` not WORK: spouse status, permanent residence) always:
+        their stay no longer rests on a work status. Otherwise SSW holders if
+        ``transfer.ssw_may_transfer``; trainees (ESD workers; under a TITP programme every
+        trainee status) never under ``unavoidable_only``, always under ``free``, else once their
+        months with the employer reach its waiting period and they have passed the tests the
+        policy requires (``transfer_tests``); nobody else.
         """
         t = self.config.transfer
         # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
@@ -227,7 +230,7 @@ class Policy:
         return _transfer_allowed_kernel(
             np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
             esd_only, regime, int(self.transfer_tests), bool(t.ssw_may_transfer),
-        )
+        ) | (np.asarray(residence) != Residence.WORK)
 
     def may_transfer(self, trainee: Trainee) -> bool:
         """May this person change employer at their own wish now?"""
@@ -237,6 +240,7 @@ class Policy:
                 np.array([trainee.months_with_employer]),
                 trainee.model.waiting_months_of(np.array([trainee.row])),
                 np.array([trainee.tests_passed]),
+                np.array([trainee.residence]),
             )[0]
         )
 
@@ -260,23 +264,25 @@ class Policy:
         any_cap = min(self.transferee_caps) < NO_CAP
         return (status == Status.ESD) & any_cap
 
-    def reimbursement_owed_yen(self, status: np.ndarray, months_served: np.ndarray) -> np.ndarray:
+    def reimbursement_owed_yen(self, status: np.ndarray, months_served: np.ndarray, residence: np.ndarray) -> np.ndarray:
         """Per voluntary mover: the initial costs their new employer pays back to the old one, yen.
 
-        Trainees only, weighted by the share of 36 months not yet served (BRIEF.md, ESD; the
+        Trainees only (not those who have settled, ``residence`` not WORK: they no longer hold the
+        trainee status), weighted by the share of 36 months not yet served (BRIEF.md, ESD; the
         ordinance draft's proration by time served [S]).
         """
         share = np.maximum(0.0, 1.0 - months_served / REIMBURSEMENT_PRORATION_MONTHS)
-        return np.where(status <= Status.ESD, self.config.transfer.reimbursement_yen * share, 0.0)
+        trainee = (status <= Status.ESD) & (residence == Residence.WORK)
+        return np.where(trainee, self.config.transfer.reimbursement_yen * share, 0.0)
 
     def months_left_in_programme(self, status: np.ndarray, months_in_japan: np.ndarray) -> np.ndarray:
         """Months a trainee has left in their programme (ESD, or TITP's stages); 0 for others."""
         limit = np.where(status == Status.ESD, self.max_trainee_months, self.titp_max_months)
         return np.where(status <= Status.ESD, np.maximum(limit - months_in_japan, 0), 0)
 
-    def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray) -> float:
+    def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray, residence: np.ndarray) -> float:
         """Initial costs the new employers of these voluntary movers pay back to the old ones, yen."""
-        return float(self.reimbursement_owed_yen(status, months_served).sum())
+        return float(self.reimbursement_owed_yen(status, months_served, residence).sum())
 
     # -- supervision and sanctions ------------------------------------------------------------
     @property

@@ -141,12 +141,13 @@ def settle(model: sim.LabourMarket) -> None:
 
 
 def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Headcount, ESD headcount and ESD voluntary transferees, recounted from the people arrays."""
+    """Headcount, ESD headcount and ESD voluntary transferees, recounted from the people arrays
+    (a settled ESD trainee, ``residence`` not WORK, is no longer an ESD worker)."""
     p, f = model.people, model.firms
     n = p.n
     employed = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0)
     firm = p.firm[:n][employed]
-    esd = p.status[:n][employed] == Status.ESD
+    esd = (p.status[:n][employed] == Status.ESD) & (p.residence[:n][employed] == Residence.WORK)
     moved = esd & p.transferee[:n][employed]
     return (np.bincount(firm, minlength=f.n), np.bincount(firm[esd], minlength=f.n),
             np.bincount(firm[moved], minlength=f.n))
@@ -169,7 +170,7 @@ class RecordedRun:
 MOVE_COLUMNS = (
     "month", "pid", "status", "voluntary", "at_stage_iii", "from_firm", "to_firm", "from_field", "to_field", "person_field",
     "months_with_employer", "tests_passed", "from_pref", "to_pref", "to_metro", "batch",
-    "to_esd_headcount_before", "to_esd_transferees_before", "to_esd_local_before", "from_metro", "waiting_months",
+    "to_esd_headcount_before", "to_esd_transferees_before", "to_esd_local_before", "from_metro", "waiting_months", "settled",
 )
 
 
@@ -190,6 +191,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             status=p.status[rows].copy(), from_firm=p.firm[rows].astype(np.int64),
             person_field=p.field[rows].copy(), months_with_employer=p.months_with_employer[rows].copy(),
             tests_passed=p.tests_passed[rows].copy(), pref=p.pref[rows].copy(),
+            settled=p.residence[rows] != Residence.WORK,
         )
         ids = p.pid[rows].copy()  # ids for life (rows move on compaction)
         esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
@@ -213,7 +215,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
                 to_esd_headcount_before=int(esd_before[k]), to_esd_transferees_before=int(moved_before[k]),
                 to_esd_local_before=int(local_before[k]),
                 from_metro=bool(model.geo.metro[f.pref[old]]) if old >= 0 else bool(model.geo.metro[before["pref"][k]]),
-                waiting_months=int(wait_before[k]),
+                waiting_months=int(wait_before[k]), settled=bool(before["settled"][k]),
             ))
 
     model.move_workers = recording_move_workers
@@ -248,7 +250,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             max_months_titp=max_months(Status.TITP_1, Status.TITP_2, Status.TITP_3),
             max_months_esd=max_months(Status.ESD),
             gone_with_employer=int(((status >= Status.IRREGULAR) & (p.firm[:n] >= 0)).sum()),
-            titp_with_transfers=int((np.isin(status, TITP_STATUSES) & (p.transfers[:n] > 0)).sum()),
+            titp_with_transfers=int((np.isin(status, TITP_STATUSES) & (p.residence[:n] == Residence.WORK) & (p.transfers[:n] > 0)).sum()),
             # pay / the prefecture's minimum-wage pay, for people with the same employer since payday
             # (months_with_employer >= 1) whose employer did not underpay this month
             min_pay_ratio=float((p.wage_yen[:n][fair] / model.base_pay_yen[f.pref[p.firm[:n][fair]]]).min())
@@ -289,7 +291,7 @@ def esd_cap_breaches(moves: pd.DataFrame, metro_share: float | None, firm_share:
     even these bounds break a cap. Later departures may raise the share above the cap without
     breaking the rule.
     """
-    esd = moves[moves.status == int(Status.ESD)]
+    esd = moves[(moves.status == int(Status.ESD)) & ~moves.settled]  # settled movers are no longer ESD workers
     capped = esd[esd.voluntary]
     bad_groups = []
     for kind, sel, t_col, share in (

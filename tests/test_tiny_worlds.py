@@ -829,7 +829,7 @@ def test_transition_entrants_by_date_and_titp_stock_keeps_titp_rules():
     assert pol.stage_iii_open(2028, 1) and pol.stage_iii_latest_arrival(2027, 4) == -24
     tests = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
     allowed = pol.transfer_allowed(np.array([Status.TITP_2, Status.ESD]), np.array([30, 30]),
-                                   np.array([AGRICULTURE, AGRICULTURE]), np.array([tests, tests]))
+                                   np.array([AGRICULTURE, AGRICULTURE]), np.array([tests, tests]), np.zeros(2, dtype=np.int8))
     assert allowed.tolist() == [False, True]
     m2 = tiny_world("esd_transition", firms=2, people=2, settings={"behaviour.departure.share_choosing_stage_iii": 1.0})
     set_firm(m2, 0, compliance=0.95, demand=5)

@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from sim import network as net
-from sim.domain import FIELDS, ORIGINS, Status
+from sim.domain import FIELDS, ORIGINS, Residence, Status
 from sim.processes import families
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
 
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 #: Random stream of arrivals (and of newcomers' contacts).
 STREAM = "arrivals"
+#: The residence code of people whose stay rests on their work status (compile-time constant).
+WORK = int(Residence.WORK)
 
 #: Newcomers by route: recruited as trainees, or entering SSW i directly from abroad.
 KINDS = ("trainee", "ssw")
@@ -163,13 +165,17 @@ def order_recruits(model: LabourMarket, n: int, open_: np.ndarray) -> None:
 
 def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> np.ndarray:
     """The newcomers' places (firm rows, in the order drawn) that fit within the caps on residents
-    that count entrants of ``status``: a cap's room is round(cap x scale) less the agents it counts."""
+    that count entrants of ``status``: a cap's room is round(cap x scale) less the agents it counts.
+
+    A cap counts holders of its work statuses only: people who have settled (spouse status or
+    permanent residence, ``people.residence``) keep their programme's code in ``status`` but no
+    longer hold the work status, so they leave its cap's count."""
     caps = model.policy.stock_caps(status, *model.calendar())
     if not caps:
         return firm
     p = model.people
-    # Residents by status and field (one pass over the people; the caps read sums of it).
-    by_status_field = residents_by_status_field(p.status[: p.n], p.field[: p.n], len(Status), len(FIELDS))
+    # Holders of each work status by field (one pass over the people; the caps read sums of it).
+    by_status_field = residents_by_status_field(p.status[: p.n], p.field[: p.n], p.residence[: p.n], len(Status), len(FIELDS))
     keep = np.ones(len(firm), dtype=bool)
     for cap in caps:
         counted = by_status_field[list(cap.statuses)]
@@ -184,11 +190,13 @@ def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> 
 
 
 @njit(cache=True)
-def residents_by_status_field(status, field, n_status, n_fields):  # pragma: no cover - compiled
-    """People (rows) by status code and field: one compiled pass, no temporaries over everyone."""
+def residents_by_status_field(status, field, residence, n_status, n_fields):  # pragma: no cover - compiled
+    """People (rows) holding their status code as their residence status (not settled), by status
+    and field: one compiled pass, no temporaries over everyone."""
     out = np.zeros((n_status, n_fields), dtype=np.int64)
     for i in range(status.shape[0]):
-        out[status[i], field[i]] += 1
+        if residence[i] == WORK:
+            out[status[i], field[i]] += 1
     return out
 
 

@@ -197,7 +197,8 @@ def decide(model: LabourMarket) -> None:
     if n_legal == 0:
         return
     rng = model.rng_for(STREAM)
-    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], model.waiting_months_of(), p.tests_passed[:n])
+    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], model.waiting_months_of(), p.tests_passed[:n],
+                                               p.residence[:n])
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
         p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],

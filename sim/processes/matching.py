@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import Status
+from sim.domain import Residence, Status
 from sim.processes.codes import RETURNED
 
 if TYPE_CHECKING:
@@ -317,15 +317,18 @@ def find_employers(
     taste_key = rng.integers(0, 2**63, size=n, dtype=np.uint64)
 
     status = p.status[who]
-    is_esd = status == Status.ESD
+    # Settled people (spouse status, permanent residence) keep their programme's code in ``status``
+    # but are no longer bound by its rules: any field, no caps on transferees, nothing owed.
+    bound = p.residence[who] == Residence.WORK
+    is_esd = (status == Status.ESD) & bound
     t = model.behaviour.transfer
     metro_cap, firm_cap = pol.transferee_caps
-    owed = pol.reimbursement_owed_yen(status, p.months_with_employer[who].astype(float)) if voluntary else np.zeros(n)
+    owed = pol.reimbursement_owed_yen(status, p.months_with_employer[who].astype(float), p.residence[who]) if voluntary else np.zeros(n)
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
         min_offer=model.offer_yen[home] if stage_iii_host is not None else np.zeros(n),
         min_gain=np.full(n, np.log1p(t.min_wage_gain) if voluntary else NO_THRESHOLD), taste_key=taste_key,
-        same_field=pol.same_field_required(status), capped=pol.caps_apply(status) & voluntary,
+        same_field=pol.same_field_required(status) & bound, capped=pol.caps_apply(status) & bound & voluntary,
         counts_as_transferee=is_esd & voluntary, from_local=~model.geo.metro[f.pref[home]], is_esd=is_esd,
         field=p.field[who], pref=p.pref[who], transferee=p.transferee[who], transferee_from_local=p.transferee_from_local[who],
         owed_yen=owed, months_left=pol.months_left_in_programme(status, p.months_in_japan[who]).astype(float),

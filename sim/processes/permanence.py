@@ -102,8 +102,8 @@ def settle_or_leave(model: LabourMarket) -> None:
         b.settled_return_per_year / 12.0,
     )
     to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))
-    p.residence[to_spouse] = SPOUSE_OF_JAPANESE
-    p.residence[to_permanent] = PERMANENT
+    model.change_residence(to_spouse, Residence.SPOUSE_OF_JAPANESE)
+    model.change_residence(to_permanent, Residence.PERMANENT)
     model.count_flow("to_spouse_of_japanese", to_spouse)
     model.count_flow("to_permanent", to_permanent)
     model.count_flow("naturalisations", naturalising)
