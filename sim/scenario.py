@@ -39,6 +39,7 @@ MAX_LOG_SD = 3.0  # log-sd of a lognormal spread: 3 sd is a factor of 8,100; ass
 MAX_LOG_EFFECT = 20.0  # change of a log hazard per unit: e^20 is a factor of 5e8; assumption
 MAX_PER_UNIT = 100.0  # an additive effect per unit (grievance, wage gap, skill a month); assumption
 MAX_CONCENTRATION = 10_000.0  # Beta concentration (mean x concentration = alpha); assumption
+MAX_JOB_OPENINGS_RATIO = 10.0  # openings per applicant; the national record is 1.76 (1973) [S]; assumption
 MAX_LEVEL = 100.0  # skill and Japanese levels and thresholds, in test-grade units (the ladder spans 0-6); assumption
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -130,6 +131,11 @@ class WorldConfig(Frozen):
     debt_interest_monthly: Annotated[float, Field(ge=0.0, le=0.2)]
     min_wage_growth_per_year: Annotated[float, Field(ge=-0.2, le=0.5)]
     min_wage_national_average_yen: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_HOURLY_YEN)]], YearKeys] = {}
+    #: National effective job openings-to-applicants ratio, calendar-year average (the demand pull of
+    #: irregular work, ``decisions.demand_change_factor``); years after the last hold its value.
+    job_openings_ratio_by_year: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_JOB_OPENINGS_RATIO)]], YearKeys] = {}
+    #: Irregular workers (absconded former trainees past their stay) in Japan at the start (month 0).
+    stock_irregular: People = 0
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
     demand_growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)]
     firm_closure_monthly: Fraction
@@ -233,6 +239,7 @@ class AbscondConfig(Frozen):
     end_of_stay_factor: Annotated[float, Field(ge=1.0, le=50.0)]
     end_of_stay_window_months: Months
     per_origin_fee_500k_yen: LogEffect  # log-hazard per 500,000 yen of the origin's mean broker fee above the mean
+    per_log_demand_change: Annotated[float, Field(ge=0.0, le=MAX_LOG_EFFECT)]  # elasticity of the hazard to the year's change in the job-openings ratio
     field_factor: dict[FieldName, Multiplier]  # multiplies the hazard of people in each field
     origin_periods: Annotated[tuple[OriginPeriod, ...], AsTuple] = ()
 
@@ -573,7 +580,7 @@ class Scenario(Frozen):
 LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
-    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
+    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "support_by_prefecture",
 })
 
@@ -714,7 +721,7 @@ def memory_needed_bytes(scenario: Scenario) -> float:
     per_year = max([rec.trainee_intake_per_year, *rec.trainee_intake_by_year.values()]) + max(
         [rec.ssw_direct_intake_per_year, *rec.ssw_direct_intake_by_year.values()]
     )
-    people = (world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + per_year * run.months / 12) * run.scale
+    people = (world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + world.stock_irregular + per_year * run.months / 12) * run.scale
     row = _BYTES_PER_PERSON + _BYTES_PER_CONTACT * world.contacts_per_person
     return _FIXED_BYTES + people * row + world.firms * run.scale * _BYTES_PER_FIRM
 
