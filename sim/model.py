@@ -674,7 +674,7 @@ class LabourMarket(mesa.Model):
         n = len(rows)
         if n == 0:
             return rows
-        origin_p = np.array([w.origin_shares[o] for o in ORIGINS])
+        origin_p = arrivals.origin_shares_in(w, self.calendar(0)[0])
         field_p = np.array([w.field_shares[f] for f in FIELDS])
         p.origin[rows] = rng.choice(len(ORIGINS), size=n, p=origin_p / origin_p.sum())
         p.pref[rows] = rng.choice(geo.n, size=n, p=geo.titp_stock / geo.titp_stock.sum())

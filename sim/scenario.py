@@ -80,6 +80,15 @@ def _shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
     return shares
 
 
+def value_in_year(by_year: dict[int, Any], year: int) -> Any:
+    """A by-year table's value in ``year``: that year's, or the nearest listed year's before it
+    (before the first: the first's). So a run past the data holds the last value observed."""
+    if year in by_year:
+        return by_year[year]
+    known = [y for y in by_year if y <= year]
+    return by_year[max(known) if known else min(by_year)]
+
+
 def _every_field(what: str):
     """A validator that every field of the model has a value (``what``: "a share", "a factor")."""
 
@@ -114,6 +123,10 @@ class WorldConfig(Frozen):
     field_shares: dict[FieldName, Fraction]
     other_field_shares: dict[OtherFieldName, Fraction]  # real fields of the firms in "other"
     origin_shares: dict[OriginName, Fraction]
+    #: Newcomers' origin shares by calendar year of arrival, where data give them (history); a year
+    #: not listed takes the nearest listed year before it (before the first: the first), and
+    #: without the table every year takes ``origin_shares`` (``arrivals.origin_shares_in``).
+    origin_shares_by_year: Annotated[dict[Year, dict[OriginName, Fraction]], YearKeys] = {}
     broker_fee_yen: dict[OriginName, FeeYen]
     share_arriving_in_debt: Fraction
     debt_sigma: LogSd
@@ -170,6 +183,17 @@ class WorldConfig(Frozen):
         missing = [o for o in ORIGINS if o not in v]
         if missing:
             raise ValueError(f"every origin needs a value; missing: {', '.join(missing)}")
+        return v
+
+    @field_validator("origin_shares_by_year")
+    @classmethod
+    def _each_year_complete(cls, v: dict[int, dict[str, float]]) -> dict[int, dict[str, float]]:
+        for year, shares in v.items():
+            try:
+                cls._all_origins(shares)
+                _shares_sum_to_one(shares)
+            except ValueError as exc:
+                raise ValueError(f"year {year}: {exc}") from None
         return v
 
 
@@ -578,7 +602,7 @@ class Scenario(Frozen):
 # ---------------------------------------------------------------------------------------------
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({
-    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
+    "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "support_by_prefecture",

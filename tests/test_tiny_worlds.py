@@ -748,6 +748,32 @@ def test_demand_pull_multiplies_everyones_absconding_hazard():
     assert abscond_multiplier(pulled) == pytest.approx(abscond_multiplier(flat), rel=1e-12)
 
 
+def test_newcomers_origin_mix_follows_the_year_held_past_the_data():
+    """``origin_shares_in``: a listed year's shares, else the nearest listed year before (before
+    the first: the first); without a table ``world.origin_shares``. A whole year's newcomers in a
+    tiny world with every newcomer from Myanmar in 2028 are all from Myanmar."""
+    from sim.domain import ORIGINS
+    from sim.processes.arrivals import origin_shares_in
+
+    only = lambda o: {x: float(x == o) for x in ORIGINS}  # noqa: E731
+    m = tiny_world("titp", firms=2, people=3, settings={"world.origin_shares_by_year": {2027: only("china"), 2028: only("myanmar")}})
+    w = m.world
+    for year, origin in ((2020, "china"), (2027, "china"), (2028, "myanmar"), (2040, "myanmar")):
+        assert origin_shares_in(w, year).tolist() == [float(o == origin) for o in ORIGINS], year
+    plain = tiny_world("titp", firms=2, people=3).world
+    assert origin_shares_in(plain, 2028).tolist() == [plain.origin_shares[o] for o in ORIGINS]
+    m = tiny_world("titp", firms=40, people=3, settings={
+        "world.origin_shares_by_year": {2027: only("china"), 2028: only("myanmar")},
+        "policy.recruitment.trainee_intake_per_year": 2400, "world.recruitment_lag_months": 0})
+    assert (m.people.origin[:3] == ORIGINS.index("china")).all()  # the initial stock: March 2027
+    m.run(22)  # to January 2029
+    p = m.people
+    arrived = p.arrival_month[: p.n]
+    assert set(p.origin[: p.n][(arrived >= 1) & (arrived <= 9)].tolist()) == {ORIGINS.index("china")}  # April-December 2027
+    assert set(p.origin[: p.n][(arrived >= 10) & (arrived <= 21)].tolist()) == {ORIGINS.index("myanmar")}  # 2028
+    assert ((arrived >= 10) & (arrived <= 21)).sum() > 0
+
+
 def test_initial_grievance_is_the_stationary_mean_at_the_employer():
     """The initial stock starts at grievance = (per_violation x 0.3 (1 - compliance) + per_wage_gap
     x gap) / (1 - decay): built into the world at the start, and by hand for one employed

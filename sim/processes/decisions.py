@@ -44,6 +44,7 @@ from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
 from sim.processes import permanence
 from sim.processes.matching import find_employers
+from sim.scenario import value_in_year
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -130,15 +131,7 @@ def demand_change_factor(ratio_by_year: dict[int, float], year: int, elasticity:
     """
     if not ratio_by_year:
         return 1.0
-    return (held_value(ratio_by_year, year) / held_value(ratio_by_year, year - 1)) ** elasticity
-
-
-def held_value(by_year: dict[int, float], year: int) -> float:
-    """``by_year[year]``, or the value of the nearest year in the table (the last after it ends)."""
-    if year in by_year:
-        return by_year[year]
-    known = [y for y in by_year if y <= year]
-    return by_year[max(known)] if known else by_year[min(by_year)]
+    return (value_in_year(ratio_by_year, year) / value_in_year(ratio_by_year, year - 1)) ** elasticity
 
 
 @njit(cache=True)
