@@ -61,7 +61,7 @@ _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
-    "bridging": 17, "firm_fields": 18,
+    "bridging": 17, "firm_fields": 18, "irregular_stock": 19,
     "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13)
 }
 
@@ -599,7 +599,7 @@ class LabourMarket(mesa.Model):
         rng = self._world_rng("people")
         n_tr, n_s1, n_s2 = self._count(w.stock_trainees), self._count(w.stock_ssw1), self._count(w.stock_ssw2)
         total = n_tr + n_s1 + n_s2
-        expected = total + self._count(pol.expected_entrants(self.scenario.run.months))
+        expected = total + self._count(w.stock_irregular) + self._count(pol.expected_entrants(self.scenario.run.months))
         self.people = p = People(capacity=int(expected * 1.1) + 16, contacts_per_person=w.contacts_per_person)
         rows = p.add(total)
         kind = np.repeat([0, 1, 2], [n_tr, n_s1, n_s2])  # trainee, SSW i, SSW ii
@@ -658,13 +658,51 @@ class LabourMarket(mesa.Model):
         p.debt_yen[rows] = pol.esd_fee_cap(p.debt_yen[rows], self.offer_yen[firm], p.status[rows])
         # Debt left: repaid evenly over ``initial_debt_repaid_months`` of work (see ODD initialisation).
         p.debt_yen[rows] *= np.clip(1.0 - m / w.initial_debt_repaid_months, 0.0, 1.0)
-        initial = net.ContactPool(rows, p.origin[rows], p.pref[rows], len(ORIGINS), geo.n)
+        irregular_rng = self._world_rng("irregular_stock")
+        irregular = self._add_irregular_stock(irregular_rng)
+        everyone = np.concatenate([rows, irregular])
+        initial = net.ContactPool(everyone, p.origin[everyone], p.pref[everyone], len(ORIGINS), geo.n)
         p.contacts[rows] = initial.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)
-        p.contacts[rows] = np.where(p.contacts[rows] == rows[:, None], -1, p.contacts[rows])
+        p.contacts[irregular] = initial.draw(irregular_rng, p.origin[irregular], p.pref[irregular],
+                                             w.contacts_per_person, w.contacts_same_prefecture)
+        p.contacts[everyone] = np.where(p.contacts[everyone] == everyone[:, None], -1, p.contacts[everyone])
         f = self.firms
         counts = np.bincount(firm, minlength=f.n)
         shortage = geo.job_openings_ratio[f.pref] / geo.job_openings_ratio.mean()
         f.demand[:] = np.maximum(counts, 1) * (1.0 + w.vacancy_margin * shortage)
+        # What the stock has heard and the grievance it carries, as after a long time at its employers
+        # (no start-up transient of grievance: ODD, initialisation).
+        information.hear_about_wages(self)
+        grievance.start_at_stationary_mean(self, rows)
+
+    def _add_irregular_stock(self, rng: np.random.Generator) -> np.ndarray:
+        """The irregular workers in Japan at the start (``world.stock_irregular``); their rows.
+
+        They stand for ISA's overstayers whose last status was TITP (absconded trainees past their
+        permitted stay: ``stay_expired_month`` 0). Without them a run starts with nobody irregular,
+        so no one has an irregular contact and absconding is low until absconders build up (the
+        start-up transient of docs/validation.md §5). Where they are and where they come from is not
+        published with the count: they are spread over prefectures like the trainee stock and over
+        origins like the newcomers (assumption), their time in Japan uniform over 1-5 years
+        (assumption). Their own stream (``irregular_stock``) leaves the legal stock's draws as they were.
+        """
+        w, p, geo = self.world, self.people, self.geo
+        rows = p.add(self._count(w.stock_irregular))
+        n = len(rows)
+        if n == 0:
+            return rows
+        origin_p = arrivals.origin_shares_in(w, self.calendar(0)[0])
+        field_p = np.array([w.field_shares[f] for f in FIELDS])
+        p.origin[rows] = rng.choice(len(ORIGINS), size=n, p=origin_p / origin_p.sum())
+        p.pref[rows] = rng.choice(geo.n, size=n, p=geo.titp_stock / geo.titp_stock.sum())
+        p.field[rows] = rng.choice(len(FIELDS), size=n, p=field_p / field_p.sum())
+        p.months_in_japan[rows] = (12 + np.floor(rng.random(n) * 48)).astype(np.int16)
+        p.arrival_month[rows] = -p.months_in_japan[rows].astype(np.int32)
+        p.aptitude[rows] = 1.0
+        p.status[rows] = Status.IRREGULAR
+        p.stay_expired_month[rows] = 0
+        families.draw_at_arrival(self, rows, batch=1)
+        return rows
 
     def _place_in_firms(self, rng: np.random.Generator, pref: np.ndarray) -> np.ndarray:
         """A firm for each initial worker, within their prefecture, weighted by staff^exponent."""

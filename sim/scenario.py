@@ -39,6 +39,7 @@ MAX_LOG_SD = 3.0  # log-sd of a lognormal spread: 3 sd is a factor of 8,100; ass
 MAX_LOG_EFFECT = 20.0  # change of a log hazard per unit: e^20 is a factor of 5e8; assumption
 MAX_PER_UNIT = 100.0  # an additive effect per unit (grievance, wage gap, skill a month); assumption
 MAX_CONCENTRATION = 10_000.0  # Beta concentration (mean x concentration = alpha); assumption
+MAX_JOB_OPENINGS_RATIO = 10.0  # openings per applicant; the national record is 1.76 (1973) [S]; assumption
 MAX_LEVEL = 100.0  # skill and Japanese levels and thresholds, in test-grade units (the ladder spans 0-6); assumption
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -79,6 +80,15 @@ def _shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
     return shares
 
 
+def value_in_year(by_year: dict[int, Any], year: int) -> Any:
+    """A by-year table's value in ``year``: that year's, or the nearest listed year's before it
+    (before the first: the first's). So a run past the data holds the last value observed."""
+    if year in by_year:
+        return by_year[year]
+    known = [y for y in by_year if y <= year]
+    return by_year[max(known) if known else min(by_year)]
+
+
 def _every_field(what: str):
     """A validator that every field of the model has a value (``what``: "a share", "a factor")."""
 
@@ -113,6 +123,10 @@ class WorldConfig(Frozen):
     field_shares: dict[FieldName, Fraction]
     other_field_shares: dict[OtherFieldName, Fraction]  # real fields of the firms in "other"
     origin_shares: dict[OriginName, Fraction]
+    #: Newcomers' origin shares by calendar year of arrival, where data give them (history); a year
+    #: not listed takes the nearest listed year before it (before the first: the first), and
+    #: without the table every year takes ``origin_shares`` (``arrivals.origin_shares_in``).
+    origin_shares_by_year: Annotated[dict[Year, dict[OriginName, Fraction]], YearKeys] = {}
     broker_fee_yen: dict[OriginName, FeeYen]
     share_arriving_in_debt: Fraction
     debt_sigma: LogSd
@@ -130,6 +144,11 @@ class WorldConfig(Frozen):
     debt_interest_monthly: Annotated[float, Field(ge=0.0, le=0.2)]
     min_wage_growth_per_year: Annotated[float, Field(ge=-0.2, le=0.5)]
     min_wage_national_average_yen: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_HOURLY_YEN)]], YearKeys] = {}
+    #: National effective job openings-to-applicants ratio, calendar-year average (the demand pull of
+    #: irregular work, ``decisions.demand_change_factor``); years after the last hold its value.
+    job_openings_ratio_by_year: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_JOB_OPENINGS_RATIO)]], YearKeys] = {}
+    #: Irregular workers (absconded former trainees past their stay) in Japan at the start (month 0).
+    stock_irregular: People = 0
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
     demand_growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)]
     firm_closure_monthly: Fraction
@@ -164,6 +183,17 @@ class WorldConfig(Frozen):
         missing = [o for o in ORIGINS if o not in v]
         if missing:
             raise ValueError(f"every origin needs a value; missing: {', '.join(missing)}")
+        return v
+
+    @field_validator("origin_shares_by_year")
+    @classmethod
+    def _each_year_complete(cls, v: dict[int, dict[str, float]]) -> dict[int, dict[str, float]]:
+        for year, shares in v.items():
+            try:
+                cls._all_origins(shares)
+                _shares_sum_to_one(shares)
+            except ValueError as exc:
+                raise ValueError(f"year {year}: {exc}") from None
         return v
 
 
@@ -233,6 +263,7 @@ class AbscondConfig(Frozen):
     end_of_stay_factor: Annotated[float, Field(ge=1.0, le=50.0)]
     end_of_stay_window_months: Months
     per_origin_fee_500k_yen: LogEffect  # log-hazard per 500,000 yen of the origin's mean broker fee above the mean
+    per_log_demand_change: Annotated[float, Field(ge=0.0, le=MAX_LOG_EFFECT)]  # elasticity of the hazard to the year's change in the job-openings ratio
     field_factor: dict[FieldName, Multiplier]  # multiplies the hazard of people in each field
     origin_periods: Annotated[tuple[OriginPeriod, ...], AsTuple] = ()
 
@@ -571,9 +602,9 @@ class Scenario(Frozen):
 # ---------------------------------------------------------------------------------------------
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({
-    "field_shares", "origin_shares", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
+    "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
-    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen",
+    "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "support_by_prefecture",
 })
 
@@ -714,7 +745,7 @@ def memory_needed_bytes(scenario: Scenario) -> float:
     per_year = max([rec.trainee_intake_per_year, *rec.trainee_intake_by_year.values()]) + max(
         [rec.ssw_direct_intake_per_year, *rec.ssw_direct_intake_by_year.values()]
     )
-    people = (world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + per_year * run.months / 12) * run.scale
+    people = (world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + world.stock_irregular + per_year * run.months / 12) * run.scale
     row = _BYTES_PER_PERSON + _BYTES_PER_CONTACT * world.contacts_per_person
     return _FIXED_BYTES + people * row + world.firms * run.scale * _BYTES_PER_FIRM
 

@@ -62,6 +62,7 @@ def tiny_world(
         "world.stock_trainees": people * 100,
         "world.stock_ssw1": 0,
         "world.stock_ssw2": 0,
+        "world.stock_irregular": 0,
         "world.firm_closure_monthly": 0.0,
         "policy.recruitment.trainee_intake_per_year": 0,
         "policy.recruitment.ssw_direct_intake_per_year": 0,

@@ -67,6 +67,13 @@ BAD = {
                             "did you mean 'nursing_care'"),
     "real-field shares not adding up": ("[world.other_field_shares]\nfood_service = 0.5\n", "world.other_field_shares", "{'food_service': 0.5}",
                                         "add up to 1"),
+    "yearly origin shares not adding up": ("[world.origin_shares_by_year.2023]\nvietnam = 0.5\nchina = 0.1\nindonesia = 0.1\nphilippines = 0.1\n"
+                                           "myanmar = 0.1\ncambodia = 0.0\nother = 0.0\n", "world.origin_shares_by_year",
+                                           "{'2023': {'vietnam': 0.5", "year 2023: shares must add up to 1"),
+    "yearly origin shares missing one": ("[world.origin_shares_by_year.2023]\nvietnam = 1.0\n", "world.origin_shares_by_year",
+                                         "{'2023': {'vietnam': 1.0}}", "year 2023: every origin needs a value"),
+    "job-openings ratio": ("[world.job_openings_ratio_by_year]\n2020 = 0\n", "world.job_openings_ratio_by_year.2020", "0", "greater than 0"),
+    "negative demand elasticity": ("[behaviour.abscond]\nper_log_demand_change = -1\n", "behaviour.abscond.per_log_demand_change", "-1", "from 0"),
     "negative fee cap": ("[policy.recruitment]\nfee_cap_months_of_pay = -2\n", "policy.recruitment.fee_cap_months_of_pay", "-2", "from 0"),
     "year that is not a year": ("[world.min_wage_national_average_yen]\n20x4 = 1000\n", "world.min_wage_national_average_yen.20x4", "'20x4'", "1990 to 2100"),
 }

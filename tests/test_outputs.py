@@ -17,7 +17,7 @@ from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
 
-REAL_STOCK_2024 = 456_595 + 283_634 + 832  # TITP + SSW i + SSW ii residents, end-2024 (ISA)
+REAL_STOCK_2024 = 456_595 + 283_634 + 832 + 10_490  # TITP + SSW i + SSW ii residents, end-2024, and irregular former trainees (ISA)
 SHARE_COLUMNS = ("share_in_debt", "vacancy_fill_metro", "vacancy_fill_nonmetro", "retention_60m")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "outputs.md"
 

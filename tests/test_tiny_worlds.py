@@ -716,6 +716,99 @@ def test_absconding_multiplier_of_origin_fee_field_and_dated_period():
         assert got == pytest.approx([fee("vietnam") * 2.0, fee("myanmar") * 0.5 * myanmar, fee("philippines")], rel=1e-12)
 
 
+def test_demand_pull_is_the_change_in_the_job_openings_ratio_held_past_the_data():
+    """``demand_change_factor``: (ratio this year / ratio last year) ** elasticity; a year outside
+    the series takes its nearest year's value, so the pull is 1 before, after and without a series."""
+    from sim.processes.decisions import demand_change_factor
+
+    ratio = {2019: 1.6, 2020: 1.2, 2021: 1.5}
+    assert demand_change_factor(ratio, 2020, 1.5) == pytest.approx(0.75**1.5, rel=1e-12)  # 0.6495
+    assert demand_change_factor(ratio, 2021, 1.0) == pytest.approx(1.25, rel=1e-12)
+    assert demand_change_factor(ratio, 2022, 1.5) == 1.0  # 2022 and 2021 both hold 1.5
+    assert demand_change_factor(ratio, 2030, 1.5) == 1.0
+    assert demand_change_factor(ratio, 2019, 1.5) == 1.0  # 2018 takes 2019's value
+    assert demand_change_factor(ratio, 2020, 0.0) == 1.0
+    assert demand_change_factor({}, 2020, 1.5) == 1.0
+
+
+def test_demand_pull_multiplies_everyones_absconding_hazard():
+    """The year's pull multiplies every person's multiplier (origin, field) by the same factor:
+    a ratio of 1.0 in 2026 and 1.21 in 2027 with elasticity 0.5 gives x1.1 in April 2027."""
+    from sim.processes.decisions import abscond_multiplier
+
+    flat = tiny_world("titp", firms=2, people=3, settings={"world.job_openings_ratio_by_year": {2026: 1.21, 2027: 1.21}})
+    pulled = tiny_world("titp", firms=2, people=3, settings={
+        "world.job_openings_ratio_by_year": {2026: 1.0, 2027: 1.21}, "behaviour.abscond.per_log_demand_change": 0.5})
+    for m in (flat, pulled):
+        m.people.origin[:3] = [0, 1, 2]
+        m.people.field[:3] = [CONSTRUCTION, AGRICULTURE, CONSTRUCTION]
+        m.month = 1  # April 2027
+    assert abscond_multiplier(pulled) == pytest.approx(1.1 * abscond_multiplier(flat), rel=1e-12)
+    pulled.month = 10  # January 2028: past the series, no change in demand
+    assert abscond_multiplier(pulled) == pytest.approx(abscond_multiplier(flat), rel=1e-12)
+
+
+def test_newcomers_origin_mix_follows_the_year_held_past_the_data():
+    """``origin_shares_in``: a listed year's shares, else the nearest listed year before (before
+    the first: the first); without a table ``world.origin_shares``. A whole year's newcomers in a
+    tiny world with every newcomer from Myanmar in 2028 are all from Myanmar."""
+    from sim.domain import ORIGINS
+    from sim.processes.arrivals import origin_shares_in
+
+    only = lambda o: {x: float(x == o) for x in ORIGINS}  # noqa: E731
+    m = tiny_world("titp", firms=2, people=3, settings={"world.origin_shares_by_year": {2027: only("china"), 2028: only("myanmar")}})
+    w = m.world
+    for year, origin in ((2020, "china"), (2027, "china"), (2028, "myanmar"), (2040, "myanmar")):
+        assert origin_shares_in(w, year).tolist() == [float(o == origin) for o in ORIGINS], year
+    plain = tiny_world("titp", firms=2, people=3).world
+    assert origin_shares_in(plain, 2028).tolist() == [plain.origin_shares[o] for o in ORIGINS]
+    m = tiny_world("titp", firms=40, people=3, settings={
+        "world.origin_shares_by_year": {2027: only("china"), 2028: only("myanmar")},
+        "policy.recruitment.trainee_intake_per_year": 2400, "world.recruitment_lag_months": 0})
+    assert (m.people.origin[:3] == ORIGINS.index("china")).all()  # the initial stock: March 2027
+    m.run(22)  # to January 2029
+    p = m.people
+    arrived = p.arrival_month[: p.n]
+    assert set(p.origin[: p.n][(arrived >= 1) & (arrived <= 9)].tolist()) == {ORIGINS.index("china")}  # April-December 2027
+    assert set(p.origin[: p.n][(arrived >= 10) & (arrived <= 21)].tolist()) == {ORIGINS.index("myanmar")}  # 2028
+    assert ((arrived >= 10) & (arrived <= 21)).sum() > 0
+
+
+def test_initial_grievance_is_the_stationary_mean_at_the_employer():
+    """The initial stock starts at grievance = (per_violation x 0.3 (1 - compliance) + per_wage_gap
+    x gap) / (1 - decay): built into the world at the start, and by hand for one employed
+    trainee and one irregular worker (no employer: the gap alone)."""
+    m = tiny_world("titp", firms=2, people=3)
+    p, f, g = m.people, m.firms, m.behaviour.grievance
+    q = m.behaviour.violations.monthly_probability_at_zero_compliance
+    built = (g.per_violation * q * (1 - f.compliance[p.firm[:3]]) + g.per_wage_gap * p.wage_gap[:3]) / (1 - g.monthly_decay)
+    assert p.grievance[:3] == pytest.approx(built, rel=1e-6) and (p.grievance[:3] > 0).all()
+    set_firm(m, 0, compliance=0.5)
+    place(m, 0, 0, Status.TITP_2)
+    place(m, 1, -1, Status.IRREGULAR)
+    settle(m)
+    p.wage_gap[:2] = [0.1, 0.05]
+    grievance.start_at_stationary_mean(m, np.array([0, 1]))
+    assert p.grievance[:2] == pytest.approx([(1.0 * 0.3 * 0.5 + 2.0 * 0.1) / 0.1, 2.0 * 0.05 / 0.1], rel=1e-6)  # 3.5, 1.0 (float32)
+
+
+def test_initial_irregular_stock_are_overstayers_and_leave_the_legal_stock_as_it_was():
+    """``world.stock_irregular``: that many irregular workers at month 0, with no employer and past
+    their stay (ISA's overstayers, so counted in stock_overstayers_trainee from month 0), drawn on a
+    stream of their own: the legal stock's origins, employers and debts are those of the world
+    without them."""
+    without = tiny_world("titp", firms=2, people=3)
+    scenario = without.scenario.with_changes({"world.stock_irregular": 200})
+    m = sim.LabourMarket(scenario, seed=1)
+    p, n = m.people, m.people.n
+    assert n == 5
+    irregular = np.flatnonzero(p.status[:n] == Status.IRREGULAR)
+    assert irregular.tolist() == [3, 4] and (p.firm[irregular] == -1).all() and (p.stay_expired_month[irregular] == 0).all()
+    assert collect(m)["stock_overstayers_trainee"] == 200 and collect(m)["stock_irregular"] == 200
+    for column in ("origin", "firm", "debt_yen", "months_in_japan"):
+        assert getattr(p, column)[:3].tolist() == getattr(without.people, column)[:3].tolist(), column
+
+
 def test_overstayers_are_absconded_trainees_past_the_end_of_their_stage():
     """An absconding TITP trainee's permitted stay runs out at the end of their stage (12 months
     for TITP i, 36 for ii); they count in stock_overstayers_trainee from that month; an SSW

@@ -44,9 +44,11 @@ from sim import network as net
 from sim.domain import FIELDS, ORIGINS, Residence, Status
 from sim.processes import families
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
+from sim.scenario import value_in_year
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
+    from sim.scenario import WorldConfig
 
 #: Random stream of arrivals (and of newcomers' contacts).
 STREAM = "arrivals"
@@ -200,6 +202,18 @@ def residents_by_status_field(status, field, residence, n_status, n_fields):  # 
     return out
 
 
+def origin_shares_in(world: WorldConfig, year: int) -> np.ndarray:
+    """Newcomers' origin shares (``ORIGINS`` order) in calendar ``year``.
+
+    ``world.origin_shares_by_year`` where the data give the mix of a year (the history run: it
+    shifted from China and Vietnam to Indonesia and Myanmar), the nearest listed year before
+    (before the first: the first), else ``world.origin_shares`` (every policy scenario).
+    """
+    table = world.origin_shares_by_year
+    shares = value_in_year(table, year) if table else world.origin_shares
+    return np.array([shares[o] for o in ORIGINS])
+
+
 def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarray, firm: np.ndarray, arrival_month: int) -> None:
     """Attributes every newcomer draws: origin, broker debt, aptitude, intention; employer and field.
 
@@ -207,7 +221,7 @@ def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarr
     """
     w, p = model.world, model.people
     n = len(rows)
-    origin_p = np.array([w.origin_shares[o] for o in ORIGINS])
+    origin_p = origin_shares_in(w, model.calendar(arrival_month)[0])
     origin = rng.choice(len(ORIGINS), size=n, p=origin_p / origin_p.sum())
     fee = np.array([w.broker_fee_yen[o] for o in ORIGINS])[origin]
     in_debt = rng.random(n) < w.share_arriving_in_debt

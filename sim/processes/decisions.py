@@ -20,9 +20,16 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
 
 The multiplier: exp(b_fee x (origin's mean broker fee - the intake-weighted mean fee) / 500k)
 x ``field_factor[field]`` x the ``factor`` of each ``origin_periods`` entry in force for the
-origin this month (Myanmar's route out after the 2021 coup, history only).
+origin this month (Myanmar's route out after the 2021 coup, history only)
+x the demand pull (ratio of this calendar year / ratio of the last) ** b_demand, the ratio being
+the national job openings-to-applicants ratio (``world.job_openings_ratio_by_year``). Irregular
+work is the margin employers hire on when demand grows and shed first when it falls, so what
+pulls a trainee out is the change in demand, not its level: ISA's yearly disappearance rate
+2017-2022 follows the year's log change in the ratio (correlation 0.97; 0.31 with its level
+without 2020). Years outside the series hold its first or last value, so a run past the data
+(every policy scenario from 2027) has no change and no pull (factor 1).
 
-Parameters: ``behaviour.abscond``, ``behaviour.departure``, ``behaviour.transfer`` (``DecisionParams``);
+Parameters: ``behaviour.abscond`` (``per_log_demand_change`` = b_demand), ``behaviour.departure``, ``behaviour.transfer`` (``DecisionParams``);
 policy: stay limits, whether the SSW paths are open, who may transfer.
 """
 
@@ -37,6 +44,7 @@ from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
 from sim.processes import permanence
 from sim.processes.matching import find_employers
+from sim.scenario import value_in_year
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -110,8 +118,20 @@ def abscond_multiplier(model: LabourMarket) -> np.ndarray:
     for period in a.origin_periods:
         if (period.from_year, period.from_month) <= now <= (period.until_year, period.until_month):
             by_origin[ORIGINS.index(period.origin)] *= period.factor
+    by_origin *= demand_change_factor(w.job_openings_ratio_by_year, now[0], a.per_log_demand_change)
     by_field = np.array([a.field_factor[f] for f in FIELDS])
     return multiplier_kernel(p.origin[: p.n], p.field[: p.n], by_origin, by_field)
+
+
+def demand_change_factor(ratio_by_year: dict[int, float], year: int, elasticity: float) -> float:
+    """The demand pull of irregular work in ``year``: (ratio in ``year`` / ratio the year before) ** elasticity.
+
+    A year outside the series takes its nearest year's value (after the last: the last), so the
+    pull is 1 once the data end, and 1 without a series.
+    """
+    if not ratio_by_year:
+        return 1.0
+    return (value_in_year(ratio_by_year, year) / value_in_year(ratio_by_year, year - 1)) ** elasticity
 
 
 @njit(cache=True)

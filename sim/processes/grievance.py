@@ -7,6 +7,15 @@ Phase 6, for everyone in Japan:
 
 The wage gap is the one heard last month (information spreads in phase 8, after this phase).
 
+The initial stock starts at the stationary mean of this recursion given its employer and the
+gap it hears at the start (``start_at_stationary_mean``):
+
+    grievance_0 = (per_violation x P(employer violates in a month) + per_wage_gap x wage_gap) / (1 - monthly_decay)
+
+with P = ``monthly_probability_at_zero_compliance`` x (1 - compliance) (ODD 7.3). Starting at 0
+instead made the first year of every run a start-up transient: grievance needs about 20 months
+(decay 0.9) to build up, and absconding with it. (With decay 1 there is no stationary mean: 0.)
+
 Parameters: ``behaviour.grievance`` (``GrievanceConfig``).
 """
 
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from numba import njit
 
 from sim.processes.codes import LAST_LEGAL, RETURNED
@@ -31,6 +41,16 @@ def feel_kernel(status, firm, grievance, wage_gap, violating, monthly_decay, per
         f = firm[i]
         exposed = 1.0 if (s <= LAST_LEGAL and f >= 0 and violating[f]) else 0.0
         grievance[i] = grievance[i] * monthly_decay + per_violation * exposed + per_wage_gap * wage_gap[i]
+
+
+def start_at_stationary_mean(model: LabourMarket, rows: np.ndarray) -> None:
+    """The initial stock's grievance: the recursion's stationary mean at their employer (module docstring)."""
+    p, g, f = model.people, model.behaviour.grievance, model.firms
+    firm = p.firm[rows]
+    employed = (p.status[rows] <= LAST_LEGAL) & (firm >= 0)
+    p_violate = model.behaviour.violations.monthly_probability_at_zero_compliance * (1.0 - f.compliance[np.maximum(firm, 0)])
+    inflow = g.per_violation * np.where(employed, p_violate, 0.0) + g.per_wage_gap * p.wage_gap[rows]
+    p.grievance[rows] = inflow / (1.0 - g.monthly_decay) if g.monthly_decay < 1.0 else 0.0
 
 
 def feel_grievance(model: LabourMarket) -> None:
