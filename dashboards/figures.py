@@ -52,9 +52,8 @@ NETWORK_COLOURS = ("compliance", "field")
 
 
 def with_derived(table: pd.DataFrame, calendar) -> pd.DataFrame:
-    """The monthly table plus ``date`` (first of the calendar month) and trainees' own job changes."""
+    """The monthly table plus ``date`` (first of the calendar month)."""
     out = table.copy()
-    out["transfers_voluntary_trainee"] = out["transfers_voluntary"] - out["transfers_voluntary_ssw"]
     out["date"] = [pd.Timestamp(*calendar(int(m)), 1) for m in out["month"]]
     return out
 

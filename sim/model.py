@@ -317,7 +317,10 @@ class LabourMarket(mesa.Model):
             )
         if voluntary:  # counted in the groups the movers leave (``p.pref`` is still ``from_pref``)
             self.count_flow("transfers_voluntary", rows)
-            self.count_flow("transfers_voluntary_ssw", rows[status > LAST_TRAINEE])
+            # By holders of a work status; settled movers (who came through one) are in neither.
+            bound = p.residence[rows] == Residence.WORK
+            self.count_flow("transfers_voluntary_ssw", rows[bound & (status > LAST_TRAINEE)])
+            self.count_flow("transfers_voluntary_trainee", rows[bound & (status <= LAST_TRAINEE)])
             self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served, p.residence[rows])
         elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
             self.count_flow("transfers_at_stage_iii", rows)

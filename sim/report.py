@@ -241,7 +241,7 @@ PANELS = (
     ("Legal residents (thousand people)", lambda t: (t["stock_total"] - t["stock_irregular"]) / 1000.0),
     ("Disappearances (people a month, 12-month mean)", lambda t: _smoothed(t["disappearances"], t["month"])),
     ("Job changes by trainees, own wish\n(people a month, 12-month mean)",
-     lambda t: _smoothed(t["transfers_voluntary"] - t["transfers_voluntary_ssw"], t["month"])),
+     lambda t: _smoothed(t["transfers_voluntary_trainee"], t["month"])),
     ("Job changes by SSW holders, own wish\n(people a month, 12-month mean)",
      lambda t: _smoothed(t["transfers_voluntary_ssw"], t["month"])),
     ("Mean monthly wage (thousand yen)", lambda t: t["wage_mean_yen"] / 1000.0),
