@@ -392,6 +392,13 @@ class Policy:
         """May SSW i holders move to SSW ii in this calendar month?"""
         return self.config.stay.ssw2_path and self.ssw_exists(year, month)
 
+    def ssw1_way_on(self, real_field: np.ndarray, year: int, month: int) -> np.ndarray:
+        """Per SSW i holder (their real field; -1 for others, who get False): is there a legal way
+        to stay on after SSW i this month? SSW ii, where it is open this month in their field."""
+        real_field = np.asarray(real_field)
+        holder = real_field >= 0
+        return holder & self.ssw2_open(year, month) & self.ssw2_open_by_real_field[np.where(holder, real_field, 0)]
+
     def stage_iii_open(self, year: int, month: int) -> bool:
         """Is TITP stage iii open in this calendar month (enabled, stays beyond 36 months, from
         ``stage_iii_from``; under ESD only for those finishing under TITP in a transition)?"""

@@ -87,7 +87,6 @@ class LadderRules(NamedTuple):
 
     max_trainee_months: int  # maximum stay as an ESD trainee
     titp_max_months: int  # maximum stay as a TITP trainee
-    ssw1_max_months: int  # SSW i's limit
     ssw1_availability: float  # chance the SSW i path is open to a given person this month
     ssw2_open: bool  # may SSW i holders move to SSW ii this month?
     stage_iii_open: bool  # is TITP stage iii open this month?
@@ -97,18 +96,17 @@ class LadderRules(NamedTuple):
     ssw1_tests: int  # bit mask of the tests SSW i needs
     ssw2_tests: np.ndarray  # by real field: bit mask of the tests SSW ii needs
     ssw2_open_fields: np.ndarray  # by real field: is SSW ii open there?
-    ssw1_extension_months: int  # extra SSW i months for those near the SSW ii pass mark
     retake_grace_months: int  # months an ESD worker may stay on to retake the SSW i tests
 
     @classmethod
     def of(cls, model: LabourMarket) -> LadderRules:
         pol, now, run = model.policy, model.calendar(), model.scenario.run
         return cls(
-            int(pol.max_trainee_months), int(pol.titp_max_months), int(pol.ssw1_max_months),
+            int(pol.max_trainee_months), int(pol.titp_max_months),
             float(pol.ssw1_availability(*now)), bool(pol.ssw2_open(*now)), bool(pol.stage_iii_open(*now)),
             int(pol.stage_iii_latest_arrival(run.start_year, run.start_month)),
             float(model.behaviour.departure.share_choosing_stage_iii), bool(pol.titp_ii_completion_exempts_tests),
-            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_extension_months),
+            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field,
             int(pol.test_retake_grace_months),
         )
 
@@ -122,14 +120,48 @@ def stage_iii_hosts(model: LabourMarket) -> np.ndarray:
 
 
 @njit(cache=True)
+def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                      ssw1_max_months, extension_months):  # pragma: no cover - compiled
+    """Per person: (real field, SSW i limit in months) of each SSW i holder; (-1, 0) for others.
+
+    The real field is the employer's (``firm_real_field``), or the last employer's between
+    employers (the model field if they never had one). The limit is ``ssw1_max_months``, and
+    ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
+    open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
+    ladder (who leaves when) and the decisions (who is near the end), so they cannot disagree.
+    """
+    n = status.shape[0]
+    real_field = np.full(n, -1, dtype=np.int32)
+    limit_months = np.zeros(n, dtype=np.int32)
+    for i in range(n):
+        if status[i] != SSW_1:
+            continue
+        h = firm[i] if firm[i] >= 0 else last_firm[i]
+        rf = firm_real_field[h] if h >= 0 else field[i]
+        near = wants_long_stay[i] and ssw2_open_fields[rf] and firm[i] >= 0 and (tests_passed[i] & SSW2_NEAR) != 0
+        real_field[i] = rf
+        limit_months[i] = ssw1_max_months + (extension_months if near else 0)
+    return real_field, limit_months
+
+
+def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
+    p, pol = model.people, model.policy
+    n = p.n
+    return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
+                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_max_months),
+                             int(pol.ssw1_extension_months))
+
+
+@njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
-                  last_firm, field, firm_real_field, rules, u):  # pragma: no cover
+                  ssw1_real_field, ssw1_limit_months, rules, u):  # pragma: no cover
     """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
     below full availability); ``u[1, i]``: below ``share_choosing_stage_iii``, they prefer stage iii.
-    An SSW i holder's real field is their employer's (``firm_real_field``), or their last
-    employer's between employers (their model field if they never had one).
+    ``ssw1_real_field`` and ``ssw1_limit_months``: each SSW i holder's real field and limit
+    (``ssw1_terms_kernel``).
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
     max_esd = rules.max_trainee_months
@@ -137,7 +169,7 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     end_i_at = min(END_OF_TITP_1, max_titp)
     end_ii_at = min(END_OF_TITP_2, max_titp)
     availability = rules.ssw1_availability
-    ssw2_tests, ssw2_fields, extension = rules.ssw2_tests, rules.ssw2_open_fields, rules.ssw1_extension_months
+    ssw2_tests, ssw2_fields = rules.ssw2_tests, rules.ssw2_open_fields
     for i in range(status.shape[0]):
         s = status[i]
         if s > SSW_1:
@@ -173,16 +205,12 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                 else:
                     out[i] = LEAVES
         else:  # SSW i
-            h = firm[i] if firm[i] >= 0 else last_firm[i]
-            rf = firm_real_field[h] if h >= 0 else field[i]
-            field_open = ssw2_fields[rf]
+            rf = ssw1_real_field[i]
             need = ssw2_tests[rf]
-            if wants and rules.ssw2_open and field_open and (tests & need) == need:
+            if wants and rules.ssw2_open and ssw2_fields[rf] and (tests & need) == need:
                 out[i] = TO_SSW_2
-            else:
-                near = wants and field_open and firm[i] >= 0 and (tests & SSW2_NEAR) != 0
-                if months_in_status[i] >= rules.ssw1_max_months + (extension if near else 0):
-                    out[i] = LEAVES
+            elif months_in_status[i] >= ssw1_limit_months[i]:
+                out[i] = LEAVES
     return out
 
 
@@ -255,8 +283,7 @@ def move_up_or_leave(model: LabourMarket) -> None:
         u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
-        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), p.last_firm[:n], p.field[:n], model.firms.real_field,
-        rules, u,
+        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), *ssw1_terms(model), rules, u,
     )
     hold_over(model, outcome, rules, u)
     permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)
