@@ -30,6 +30,7 @@ STATUS_SERIES = {
     "stock_esd": "ESD trainees",
     "stock_ssw1": "SSW i",
     "stock_ssw2": "SSW ii",
+    "stock_care_worker": "Care workers (介護)",
     "stock_irregular": "Irregular (disappeared)",
 }
 
@@ -54,7 +55,8 @@ NETWORK_COLOURS = ("compliance", "field")
 def with_derived(table: pd.DataFrame, calendar) -> pd.DataFrame:
     """The monthly table plus ``date`` (first of the calendar month) and trainees' own job changes."""
     out = table.copy()
-    out["transfers_voluntary_trainee"] = out["transfers_voluntary"] - out["transfers_voluntary_ssw"]
+    out["transfers_voluntary_trainee"] = (out["transfers_voluntary"] - out["transfers_voluntary_ssw"]
+                                          - out["transfers_voluntary_care_worker"])
     out["date"] = [pd.Timestamp(*calendar(int(m)), 1) for m in out["month"]]
     return out
 

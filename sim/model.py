@@ -60,7 +60,7 @@ _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
-    "bridging": 17, "firm_fields": 18,
+    "bridging": 17, "firm_fields": 18, "care_exam": 40,
     "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13)
 }
 
@@ -305,6 +305,7 @@ class LabourMarket(mesa.Model):
         from_pref = np.where(old >= 0, f.pref[np.maximum(old, 0)], p.pref[rows])
         to_pref = f.pref[firm_rows]
         status = p.status[rows]
+        ssw = (status == Status.SSW_1) | (status == Status.SSW_2)  # not 介護 (care workers), a status of its own
         served = p.months_with_employer[rows].astype(float)
         if self.transfer_log is not None:
             self.transfer_log.extend(
@@ -315,7 +316,8 @@ class LabourMarket(mesa.Model):
             )
         if voluntary:  # counted in the groups the movers leave (``p.pref`` is still ``from_pref``)
             self.count_flow("transfers_voluntary", rows)
-            self.count_flow("transfers_voluntary_ssw", rows[status > LAST_TRAINEE])
+            self.count_flow("transfers_voluntary_ssw", rows[ssw])
+            self.count_flow("transfers_voluntary_care_worker", rows[status == Status.CARE_WORKER])
             self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served)
         elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
             self.count_flow("transfers_at_stage_iii", rows)
@@ -337,7 +339,6 @@ class LabourMarket(mesa.Model):
         self._count_ssw1_changes(rows, status)
         moved = from_pref != to_pref
         self.flows["inter_prefecture_moves"] += int(moved.sum())
-        ssw = status > LAST_TRAINEE
         self.flows["employer_changes_ssw"] += int(ssw.sum())
         self.flows["inter_prefecture_moves_ssw"] += int((moved & ssw).sum())
         metro_from, metro_to = geo.metro[from_pref], geo.metro[to_pref]

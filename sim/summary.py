@@ -22,7 +22,7 @@ The metrics, in the order they are reported:
     with more or fewer residents compare.
 ``trainee_job_changes_per_1000``
     Job changes of trainees (TITP and ESD) at their own wish, per 1,000 trainee-years: 1000 x
-    sum of (``transfers_voluntary`` - ``transfers_voluntary_ssw``) / sum over months >= 1 of
+    sum of (``transfers_voluntary`` - ``transfers_voluntary_ssw`` - ``transfers_voluntary_care_worker``) / sum over months >= 1 of
     (``stock_titp`` + ``stock_esd``) / 12. Unit: per 1,000 trainee-years. Why: how much
     mobility a policy actually gives trainees, the lever the reform pulls (0 under TITP, where
     trainees move only in unavoidable circumstances).
@@ -213,7 +213,8 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
     person_years = float((run["stock_total"] - run["stock_irregular"]).sum()) / 12.0
     trainee_years = float((run["stock_titp"] + run["stock_esd"]).sum()) / 12.0
     ssw_years = float((run["stock_ssw1"] + run["stock_ssw2"]).sum()) / 12.0
-    trainee_moves = float((run["transfers_voluntary"] - run["transfers_voluntary_ssw"]).sum())
+    trainee_moves = float((run["transfers_voluntary"] - run["transfers_voluntary_ssw"]
+                           - run["transfers_voluntary_care_worker"]).sum())
 
     by_month = t.set_index("month")
     rates = []

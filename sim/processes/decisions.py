@@ -16,7 +16,7 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
                                                          SSW i holder, their own limit (60 months,
                                                          72 with the extension) and SSW ii open
                                                          in their own field this month)
-    return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii: ssw2_return)
+    return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii and 介護: ssw2_return)
     seek        = min(HAZARD_CAP, seek_base + seek_per_gap x gap + seek_per_grievance x grievance)
                   only if the policy lets them transfer now (``policy.transfer_allowed``) and they
                   have an employer
@@ -58,7 +58,7 @@ HAZARD_CAP = 0.5
 #: Debt enters the absconding hazard in units of 500,000 yen.
 DEBT_UNIT_YEN = 500_000.0
 
-#: Months left treated as "no end" for SSW ii holders (their stay is renewable without limit).
+#: Months left treated as "no end" for SSW ii and 介護 holders (their stay is renewable without limit).
 NO_END = 1_000_000
 
 
@@ -75,7 +75,7 @@ class DecisionParams(NamedTuple):
     end_of_stay_window_months: int  # how many months count as "near the end"
     return_base: float  # monthly hazard of going home
     return_per_grievance: float  # added per unit of grievance
-    ssw2_return: float  # SSW ii holders' monthly hazard of going home
+    ssw2_return: float  # monthly hazard of going home of SSW ii and 介護 holders (stays renewable without limit)
     seek_base: float  # monthly hazard of seeking a transfer (when allowed)
     seek_per_wage_gap: float
     seek_per_grievance: float
@@ -174,7 +174,7 @@ def decide_kernel(
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
         h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, abscond_multiplier[i], params)
-        h_r = params.ssw2_return if s == SSW_2 else params.return_base + params.return_per_grievance * g
+        h_r = params.ssw2_return if s >= SSW_2 else params.return_base + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
         if legal_exit[i] and firm[i] >= 0:

@@ -30,6 +30,12 @@ Phase 9, for every trainee and SSW i holder (``ladder_kernel``; one outcome per 
   the limit is ``ssw1_extension_months`` longer (six years in all) for those who want to stay,
   have an employer, work in a field open to SSW ii and scored at least the extension's share
   of the SSW ii pass mark (the bit ``skill_ssw2_near``, ``learning``) [S].
+* SSW i in nursing care (no SSW ii there): the care workers' own route. Having passed the
+  Certified Care Worker exam (介護福祉士, the bit ``care_worker_exam``, ``learning``), a holder
+  who wants to stay takes the status 介護 (``Status.CARE_WORKER``) while ``policy.care_worker_open``:
+  renewable without limit, family allowed, counted for permanent residence, employer change
+  within care work (``policy``) [S]. Those who never pass leave at SSW i's limit.
+* 介護 (care workers) and SSW ii: no end of stay.
 
 Bridging status (2020-22, history only; ``policy.bridging_open``): a TITP trainee whose stay ends
 (outcome LEAVES) while the "designated activities" for those unable to go home are open takes it
@@ -56,6 +62,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import TEST_BITS, Status
+from sim.policy import CARE_REAL_FIELD
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, TITP_1, TITP_2, TITP_3
 from sim.processes import permanence
 from sim.processes.matching import find_employers
@@ -69,14 +76,18 @@ STREAM = "ladder"
 BRIDGING_STREAM = "bridging"
 
 #: Outcomes of the ladder for one person this month (SEEKS_TITP_3: looks for a stage iii host).
-STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3 = range(7)
+STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER = range(8)
 
 #: The status each upward outcome leads to.
-NEW_STATUS = {TO_TITP_2: Status.TITP_2, TO_TITP_3: Status.TITP_3, TO_SSW_1: Status.SSW_1, TO_SSW_2: Status.SSW_2}
+NEW_STATUS = {TO_TITP_2: Status.TITP_2, TO_TITP_3: Status.TITP_3, TO_SSW_1: Status.SSW_1, TO_SSW_2: Status.SSW_2,
+              TO_CARE_WORKER: Status.CARE_WORKER}
+#: The flow each upward outcome is counted in.
+FLOW_OF = {TO_TITP_3: "to_titp3", TO_SSW_1: "to_ssw1", TO_SSW_2: "to_ssw2", TO_CARE_WORKER: "to_care_worker"}
 
 BASIC_SKILL = TEST_BITS["basic_skill"]
 SKILL_GRADE3 = TEST_BITS["skill_grade3"]
 SSW2_NEAR = TEST_BITS["skill_ssw2_near"]
+CARE_EXAM = TEST_BITS["care_worker_exam"]
 
 #: Months at which TITP stages i and ii end.
 END_OF_TITP_1, END_OF_TITP_2 = 12, 36
@@ -96,6 +107,7 @@ class LadderRules(NamedTuple):
     ssw1_tests: int  # bit mask of the tests SSW i needs
     ssw2_tests: np.ndarray  # by real field: bit mask of the tests SSW ii needs
     ssw2_open_fields: np.ndarray  # by real field: is SSW ii open there?
+    care_worker_open: bool  # may nursing-care SSW i holders who passed the care workers' exam take 介護 this month?
     retake_grace_months: int  # months an ESD worker may stay on to retake the SSW i tests
 
     @classmethod
@@ -106,7 +118,7 @@ class LadderRules(NamedTuple):
             float(pol.ssw1_availability(*now)), bool(pol.ssw2_open(*now)), bool(pol.stage_iii_open(*now)),
             int(pol.stage_iii_latest_arrival(run.start_year, run.start_month)),
             float(model.behaviour.departure.share_choosing_stage_iii), bool(pol.titp_ii_completion_exempts_tests),
-            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field,
+            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field, bool(pol.care_worker_open(*now)),
             int(pol.test_retake_grace_months),
         )
 
@@ -156,7 +168,7 @@ def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
 @njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
                   ssw1_real_field, ssw1_limit_months, rules, u):  # pragma: no cover
-    """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3.
+    """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
     below full availability); ``u[1, i]``: below ``share_choosing_stage_iii``, they prefer stage iii.
@@ -209,6 +221,8 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
             need = ssw2_tests[rf]
             if wants and rules.ssw2_open and ssw2_fields[rf] and (tests & need) == need:
                 out[i] = TO_SSW_2
+            elif wants and rules.care_worker_open and rf == CARE_REAL_FIELD and (tests & CARE_EXAM) != 0:
+                out[i] = TO_CARE_WORKER
             elif months_in_status[i] >= ssw1_limit_months[i]:
                 out[i] = LEAVES
     return out
@@ -295,12 +309,8 @@ def move_up_or_leave(model: LabourMarket) -> None:
     bridge(model, outcome)
     for code, new in NEW_STATUS.items():
         rows = np.flatnonzero(outcome == code)
-        if code == TO_SSW_1:
-            model.count_flow("to_ssw1", rows)
-        elif code == TO_SSW_2:
-            model.count_flow("to_ssw2", rows)
-        elif code == TO_TITP_3:
-            model.count_flow("to_titp3", rows)
+        if code in FLOW_OF:
+            model.count_flow(FLOW_OF[code], rows)
         model.change_status(rows, new)
     p.bridging_until[np.flatnonzero(outcome == TO_SSW_1)] = -1
     leavers = np.flatnonzero(outcome == LEAVES)
