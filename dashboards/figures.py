@@ -30,6 +30,7 @@ STATUS_SERIES = {
     "stock_esd": "ESD trainees",
     "stock_ssw1": "SSW i",
     "stock_ssw2": "SSW ii",
+    "stock_care_worker": "Care workers (介護)",
     "stock_irregular": "Irregular (disappeared)",
 }
 

@@ -18,16 +18,21 @@ class Status(IntEnum):
     ESD = 3  # Employment for Skill Development (2027-): a 3-year programme
     SSW_1 = 4  # Specified Skilled Worker (i): up to 5 years, job change within field
     SSW_2 = 5  # SSW (ii): renewable without limit, family allowed
-    IRREGULAR = 6  # "disappeared": working without valid status
-    RETURNED = 7  # left Japan on their own (end of stay, gave up, self-departure)
-    REMOVED = 8  # apprehended and deported
-    NATURALISED = 9  # became a Japanese national: left the foreign population (sim.processes.permanence)
-    DIED = 10  # died in Japan (sim.processes.families.die)
+    CARE_WORKER = 6  # 介護 (Nursing Care): a Certified Care Worker (介護福祉士); renewable without limit, family allowed
+    IRREGULAR = 7  # "disappeared": working without valid status
+    RETURNED = 8  # left Japan on their own (end of stay, gave up, self-departure)
+    REMOVED = 9  # apprehended and deported
+    NATURALISED = 10  # became a Japanese national: left the foreign population (sim.processes.permanence)
+    DIED = 11  # died in Japan (sim.processes.families.die)
 
 
 TRAINEE_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3, Status.ESD)
 TITP_STATUSES = (Status.TITP_1, Status.TITP_2, Status.TITP_3)
 SSW_STATUSES = (Status.SSW_1, Status.SSW_2)
+
+#: The field whose SSW i holders have their own route to a long stay (no SSW ii there): the
+#: Certified Care Worker exam (介護福祉士), then the status 介護 (``Status.CARE_WORKER``).
+CARE_FIELD = "nursing_care"
 
 #: Fields (sectors) of the model, in array order. The design names these eight (DESIGN.md §2).
 FIELDS: tuple[str, ...] = (
@@ -88,6 +93,7 @@ TEST_BITS: dict[str, int] = {
     "skill_ssw2": 16,  # SSW ii skills test
     "japanese_b1": 32,  # JLPT N3
     "skill_ssw2_near": 64,  # scored at least ``stay.ssw1_extension_pass_share`` of the SSW ii pass mark
+    "care_worker_exam": 128,  # the national Certified Care Worker exam (介護福祉士国家試験)
 }
 
 

@@ -61,7 +61,7 @@ _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
-    "bridging": 17, "firm_fields": 18, "irregular_stock": 19,
+    "bridging": 17, "firm_fields": 18, "irregular_stock": 19, "care_exam": 40,
     "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13)
 }
 
@@ -307,6 +307,7 @@ class LabourMarket(mesa.Model):
         from_pref = np.where(old >= 0, f.pref[np.maximum(old, 0)], p.pref[rows])
         to_pref = f.pref[firm_rows]
         status = p.status[rows]
+        ssw = (status == Status.SSW_1) | (status == Status.SSW_2)  # not 介護 (care workers), a status of its own
         served = p.months_with_employer[rows].astype(float)
         if self.transfer_log is not None:
             self.transfer_log.extend(
@@ -317,10 +318,11 @@ class LabourMarket(mesa.Model):
             )
         if voluntary:  # counted in the groups the movers leave (``p.pref`` is still ``from_pref``)
             self.count_flow("transfers_voluntary", rows)
-            # By holders of a work status; settled movers (who came through one) are in neither.
+            # By holders of a work status; settled movers (who came through one) are in none of these.
             bound = p.residence[rows] == Residence.WORK
-            self.count_flow("transfers_voluntary_ssw", rows[bound & (status > LAST_TRAINEE)])
+            self.count_flow("transfers_voluntary_ssw", rows[bound & ssw])
             self.count_flow("transfers_voluntary_trainee", rows[bound & (status <= LAST_TRAINEE)])
+            self.count_flow("transfers_voluntary_care_worker", rows[bound & (status == Status.CARE_WORKER)])
             self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served, p.residence[rows])
         elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
             self.count_flow("transfers_at_stage_iii", rows)
@@ -342,7 +344,6 @@ class LabourMarket(mesa.Model):
         self._count_ssw1_changes(rows, status)
         moved = from_pref != to_pref
         self.flows["inter_prefecture_moves"] += int(moved.sum())
-        ssw = status > LAST_TRAINEE
         self.flows["employer_changes_ssw"] += int(ssw.sum())
         self.flows["inter_prefecture_moves_ssw"] += int((moved & ssw).sum())
         metro_from, metro_to = geo.metro[from_pref], geo.metro[to_pref]

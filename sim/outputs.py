@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import ESD, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import CARE_WORKER, ESD, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, SSW_1, SSW_2, TITP_3
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,6 +37,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "transfers_voluntary",
     "transfers_voluntary_ssw",
     "transfers_voluntary_trainee",
+    "transfers_voluntary_care_worker",
     "transfers_unavoidable",
     "transfers_at_stage_iii",
     "inter_prefecture_moves",
@@ -54,6 +55,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "to_titp3",
     "to_ssw1",
     "to_ssw2",
+    "to_care_worker",
     "violations",
     "violations_detected",
     "violations_suppressed",
@@ -81,6 +83,7 @@ STATE_COLUMNS: tuple[str, ...] = (
     "stock_esd",
     "stock_ssw1",
     "stock_ssw2",
+    "stock_care_worker",
     "stock_irregular",
     "stock_overstayers_trainee",
     "stock_searching",
@@ -142,6 +145,7 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "stock_esd": counts[Status.ESD] / s,
         "stock_ssw1": counts[Status.SSW_1] / s,
         "stock_ssw2": counts[Status.SSW_2] / s,
+        "stock_care_worker": counts[Status.CARE_WORKER] / s,
         "stock_irregular": counts[Status.IRREGULAR] / s,
         "stock_overstayers_trainee": float(np.count_nonzero(
             (p.status[:n] == Status.IRREGULAR) & (p.stay_expired_month[:n] >= 0) & (p.stay_expired_month[:n] <= model.month))) / s,
@@ -315,7 +319,9 @@ GROUPINGS: tuple[str, ...] = tuple(PERSON_GROUP_COLUMN)
 GROUP_PEOPLE_FLOWS: tuple[str, ...] = (
     "arrivals", "arrivals_trainee", "arrivals_ssw", "transfers_voluntary", "transfers_voluntary_ssw",
     "transfers_voluntary_trainee", "transfers_unavoidable", "transfers_at_stage_iii", "disappearances", "disappearances_trainee", "apprehensions",
+    "transfers_voluntary_care_worker", "transfers_unavoidable", "transfers_at_stage_iii", "disappearances", "disappearances_trainee", "apprehensions",
     "returns_home", "returns_end_of_stay", "returns_irregular", "releases", "to_titp3", "to_ssw1", "to_ssw2",
+    "to_care_worker",
 ) + settlement.GROUP_FLOW_COLUMNS
 #: Moves between prefectures, into and out of each (prefectures only; each sums to ``inter_prefecture_moves``).
 GROUP_PLACE_FLOWS: tuple[str, ...] = ("moves_in", "moves_out")
@@ -326,8 +332,8 @@ GROUP_FIRM_FLOWS: tuple[str, ...] = (
 )
 #: Stocks and states of people by group, measured at the end of the month.
 GROUP_PEOPLE_STATES: tuple[str, ...] = (
-    "stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_irregular", "stock_searching",
-    "workers_paid", "wage_mean_yen", "wage_mean_trainee_yen", "debt_mean_yen", "share_in_debt", "savings_mean_yen",
+    "stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_care_worker", "stock_irregular",
+    "stock_searching", "workers_paid", "wage_mean_yen", "wage_mean_trainee_yen", "debt_mean_yen", "share_in_debt", "savings_mean_yen",
 )
 #: States of firms by group.
 GROUP_FIRM_STATES: tuple[str, ...] = ("vacancy_fill",)
@@ -420,9 +426,9 @@ def group_tally_kernel(status, firm, pref, field, origin, offsets, n_total, wage
 
     ``offsets`` holds each grouping's first row. Columns: in Japan, TITP, ESD, SSW i, SSW ii,
     irregular, searching, paid, wage sum, trainees paid, trainee wage sum, debt sum, in debt,
-    savings sum.
+    savings sum, 介護 (care workers).
     """
-    out = np.zeros((n_total, 14))
+    out = np.zeros((n_total, 15))
     for i in range(status.shape[0]):
         s = status[i]
         if s >= RETURNED:
@@ -443,6 +449,8 @@ def group_tally_kernel(status, firm, pref, field, origin, offsets, n_total, wage
                 out[g, 3] += 1
             elif s == SSW_2:
                 out[g, 4] += 1
+            elif s == CARE_WORKER:
+                out[g, 14] += 1
             else:
                 out[g, 5] += 1
             if s <= LAST_LEGAL:
@@ -479,7 +487,9 @@ def collect_by_group(model: LabourMarket) -> np.ndarray:
     here = t[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         out[:, _STATE_COLS] = np.column_stack([  # in the order of GROUP_PEOPLE_STATES
-            t[:, :8] / s,
+            t[:, :5] / s,
+            t[:, 14:15] / s,
+            t[:, 5:8] / s,
             np.where(t[:, 7] > 0, t[:, 8] / t[:, 7], np.nan),
             np.where(t[:, 9] > 0, t[:, 10] / t[:, 9], np.nan),
             np.where(here[:, None] > 0, t[:, 11:14] / here[:, None], np.nan),

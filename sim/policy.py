@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
+from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
 from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
 
 if TYPE_CHECKING:
@@ -59,7 +59,9 @@ class StockCap(NamedTuple):
 #: How ``transfer_allowed`` treats trainees, by ``transfer.regime``: never (unavoidable
 #: transfers only), freely, or after the employer's waiting period with the tests required.
 TRAINEES_NEVER, TRAINEES_FREE, TRAINEES_AFTER_WAIT = range(3)
-_ESD, _SSW_1, _SSW_2 = int(Status.ESD), int(Status.SSW_1), int(Status.SSW_2)
+_ESD, _SSW_1, _SSW_2, _CARE_WORKER = int(Status.ESD), int(Status.SSW_1), int(Status.SSW_2), int(Status.CARE_WORKER)
+#: The real field of the care workers' own route (``domain.CARE_FIELD``).
+CARE_REAL_FIELD = REAL_FIELDS.index(CARE_FIELD)
 
 
 @njit(cache=True)
@@ -71,6 +73,8 @@ def _transfer_allowed_kernel(status, months_with_employer, waiting_months, tests
         s = status[i]
         if s == _SSW_1 or s == _SSW_2:
             out[i] = ssw_may_transfer
+        elif s == _CARE_WORKER:
+            out[i] = True  # 介護 is not tied to an employer (a change of employer is only notified) [S]
         elif (s == _ESD) if esd_only else (s <= _ESD):
             if regime == TRAINEES_FREE:
                 out[i] = True
@@ -218,10 +222,10 @@ class Policy:
 
         Settled residents (``residence`` not WORK: spouse status, permanent residence) always:
         their stay no longer rests on a work status. Otherwise SSW holders if
-        ``transfer.ssw_may_transfer``; trainees (ESD workers; under a TITP programme every
-        trainee status) never under ``unavoidable_only``, always under ``free``, else once their
-        months with the employer reach its waiting period and they have passed the tests the
-        policy requires (``transfer_tests``); nobody else.
+        ``transfer.ssw_may_transfer``; care workers (介護) always; trainees (ESD workers; under a
+        TITP programme every trainee status) never under ``unavoidable_only``, always under
+        ``free``, else once their months with the employer reach its waiting period and they have
+        passed the tests the policy requires (``transfer_tests``); nobody else.
         """
         t = self.config.transfer
         # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
@@ -245,10 +249,11 @@ class Policy:
         )
 
     def same_field_required(self, status: np.ndarray) -> np.ndarray:
-        """Must a mover of this status stay in their field (trainees and SSW holders have their own rule)?"""
+        """Must a mover of this status stay in their field (trainees and SSW holders have their own
+        rule; care workers (介護) always: the status is for care work)?"""
         t = self.config.transfer
         is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
-        return np.where(is_ssw, t.ssw_same_field, t.same_field)
+        return np.where(status == Status.CARE_WORKER, True, np.where(is_ssw, t.ssw_same_field, t.same_field))
 
     @property
     def transferee_caps(self) -> tuple[float, float]:
@@ -398,6 +403,28 @@ class Policy:
         """May SSW i holders move to SSW ii in this calendar month?"""
         return self.config.stay.ssw2_path and self.ssw_exists(year, month)
 
+    def ssw1_way_on(self, real_field: np.ndarray, year: int, month: int) -> np.ndarray:
+        """Per SSW i holder (their real field; -1 for others, who get False): is there a legal way
+        to stay on after SSW i this month? SSW ii, where it is open this month in their field; in
+        nursing care the care workers' route (``care_worker_open``)."""
+        real_field = np.asarray(real_field)
+        holder = real_field >= 0
+        ssw2 = self.ssw2_open(year, month) & self.ssw2_open_by_real_field[np.where(holder, real_field, 0)]
+        care = self.care_worker_open(year, month) & (real_field == CARE_REAL_FIELD)
+        return holder & (ssw2 | care)
+
+    def care_worker_open(self, year: int, month: int) -> bool:
+        """May nursing-care SSW i holders who passed the Certified Care Worker exam (介護福祉士)
+        take the status 介護 in this calendar month (``care_worker_path``, from ``care_worker_from``)?"""
+        s = self.config.stay
+        return s.care_worker_path and (s.care_worker_from_year is None or
+                                       (year, month) >= (s.care_worker_from_year, s.care_worker_from_month))
+
+    @property
+    def care_exam_experience_months(self) -> int:
+        """Months in Japan (care work) before the Certified Care Worker exam may be sat (3 years [S])."""
+        return self.config.stay.care_exam_experience_months
+
     def stage_iii_open(self, year: int, month: int) -> bool:
         """Is TITP stage iii open in this calendar month (enabled, stays beyond 36 months, from
         ``stage_iii_from``; under ESD only for those finishing under TITP in a transition)?"""
@@ -452,15 +479,15 @@ class Policy:
     # -- families and settlement (sim.processes.families, permanence, integration) ------------
     def family_may_accompany(self, status: np.ndarray) -> np.ndarray:
         """May a holder of this work status bring spouse and children (家族滞在)? As enacted: SSW ii
-        yes; SSW i and trainees no (``settlement.family_accompaniment_statuses``). Vectorised."""
+        and 介護 yes; SSW i and trainees no (``settlement.family_accompaniment_statuses``). Vectorised."""
         allowed = np.zeros(len(Status), dtype=bool)
         for name in self.config.settlement.family_accompaniment_statuses:
             allowed[STATUS_BY_NAME[name]] = True
         return allowed[status]
 
     def permanence_counts(self, status: np.ndarray) -> np.ndarray:
-        """Do months in this status count as the work years of permanent residence? As enacted only
-        SSW ii (the guideline excludes TITP and SSW i; ESD, a training status, is taken as TITP)."""
+        """Do months in this status count as the work years of permanent residence? As enacted SSW ii
+        and 介護 (the guideline excludes TITP and SSW i; ESD, a training status, is taken as TITP)."""
         counted = np.zeros(len(Status), dtype=bool)
         for name in self.config.settlement.permanence_counted_statuses:
             counted[STATUS_BY_NAME[name]] = True
@@ -485,5 +512,5 @@ class Policy:
 #: Policy names of the work statuses (the scenario's ``family_accompaniment_statuses`` and the like).
 STATUS_BY_NAME: dict[str, Status] = {
     "titp_1": Status.TITP_1, "titp_2": Status.TITP_2, "titp_3": Status.TITP_3,
-    "esd": Status.ESD, "ssw_1": Status.SSW_1, "ssw_2": Status.SSW_2,
+    "esd": Status.ESD, "ssw_1": Status.SSW_1, "ssw_2": Status.SSW_2, "care_worker": Status.CARE_WORKER,
 }

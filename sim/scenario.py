@@ -211,6 +211,7 @@ class LearningConfig(Frozen):
     threshold_basic_skill: Level
     threshold_skill_grade3: Level
     threshold_skill_ssw2: Level
+    care_exam_pass_share: Fraction  # chance of passing the 介護福祉士 exam at one sitting
 
 
 class ViolationConfig(Frozen):
@@ -427,6 +428,10 @@ class StayPolicy(Frozen):
     esd_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # programme "esd" for entrants from then
     esd_from_month: Annotated[int, Field(ge=1, le=12)] = 4
     bridging: BridgingPolicy | None = None  # the 2020-22 bridging status (history only); None: none
+    care_worker_path: bool = False  # may nursing-care SSW i holders who pass the 介護福祉士 exam take the status 介護?
+    care_worker_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # the route opens then (None: always)
+    care_worker_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    care_exam_experience_months: Annotated[int, Field(ge=0, le=120)] = 36  # months in Japan before the exam may be sat
 
 
 class SupervisionPolicy(Frozen):
@@ -474,18 +479,18 @@ class WagePolicy(Frozen):
     firms_raise_wages: bool = True
 
 
-StatusName = Literal["titp_1", "titp_2", "titp_3", "esd", "ssw_1", "ssw_2"]
-Statuses = Annotated[tuple[StatusName, ...], AsTuple, Field(max_length=6)]
+StatusName = Literal["titp_1", "titp_2", "titp_3", "esd", "ssw_1", "ssw_2", "care_worker"]
+Statuses = Annotated[tuple[StatusName, ...], AsTuple, Field(max_length=7)]
 PrefectureName = Annotated[str, Field(min_length=2, max_length=20)]
 
 
 class SettlementPolicy(Frozen):
     """Who may bring family, and the legal years of permanent residence and naturalisation."""
 
-    family_accompaniment_statuses: Statuses = ("ssw_2",)
+    family_accompaniment_statuses: Statuses = ("ssw_2", "care_worker")
     permanence_residence_months: Months = 120
     permanence_work_status_months: Months = 60
-    permanence_counted_statuses: Statuses = ("ssw_2",)
+    permanence_counted_statuses: Statuses = ("ssw_2", "care_worker")
     permanence_spouse_marriage_months: Months = 36
     permanence_spouse_residence_months: Months = 12
     naturalisation_residence_months: Months = 60

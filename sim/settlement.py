@@ -4,7 +4,7 @@ Definitions, units and sources are in docs/outputs.md ("Settlement"). Counted fr
 arrays at the end of each month by ``settlement_tally_kernel``, per group of every grouping
 (prefectures, then fields, then origins, as ``outputs.GroupFlows.offsets``); the national value of
 a count is the sum over the prefectures (everyone is in exactly one). The stocks by work status of
-``sim.outputs`` (``stock_titp`` ... ``stock_ssw2``) count only people whose stay rests on that
+``sim.outputs`` (``stock_titp`` ... ``stock_care_worker``) count only people whose stay rests on that
 status: ``correct_status_stocks`` takes the settled out of them (they are ``stock_spouse_of_japanese``
 and ``stock_permanent``).
 """
@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
 from sim.processes.families import (
     SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
 )
@@ -38,6 +38,7 @@ TALLY: tuple[str, ...] = (
     "family_of_permanent", "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family",
     "foreign_working_age", "health_insured", "pension_contributors", "wages_total_yen", "age_sum_months",
     "settled_titp", "settled_titp3", "settled_esd", "settled_ssw1", "settled_ssw2", "aged_65_plus",
+    "settled_care_worker",
 )
 _T = {name: k for k, name in enumerate(TALLY)}
 
@@ -66,7 +67,7 @@ COMPATRIOT, JAPANESE = int(Spouse.COMPATRIOT), int(Spouse.JAPANESE)
 def settlement_tally_kernel(status, residence, spouse, family_in_japan, children, c1, c2, c3, birth_month, months_in_japan,
                             firm, wage_yen, pref, field, origin, offsets, n_total, month):  # pragma: no cover - compiled
     """Per group (rows: prefectures, fields, origins): the columns of ``TALLY``."""
-    out = np.zeros((n_total, 21))
+    out = np.zeros((n_total, 22))
     for i in range(status.shape[0]):
         s = status[i]
         if s >= RETURNED:
@@ -134,6 +135,8 @@ def settlement_tally_kernel(status, residence, spouse, family_in_japan, children
                         out[g, 18] += 1.0
                     elif s == SSW_2:
                         out[g, 19] += 1.0
+                    elif s == CARE_WORKER:
+                        out[g, 21] += 1.0
     return out
 
 
@@ -193,6 +196,7 @@ def correct_status_stocks(row: dict[str, float], t: np.ndarray, n_pref: int) -> 
     row["stock_esd"] -= float(total[_T["settled_esd"]])
     row["stock_ssw1"] -= float(total[_T["settled_ssw1"]])
     row["stock_ssw2"] -= float(total[_T["settled_ssw2"]])
+    row["stock_care_worker"] -= float(total[_T["settled_care_worker"]])
 
 
 def by_group(model: LabourMarket, t: np.ndarray, out: np.ndarray, col: dict[str, int]) -> None:
@@ -205,5 +209,5 @@ def by_group(model: LabourMarket, t: np.ndarray, out: np.ndarray, col: dict[str,
     for name in GROUP_STATE_COLUMNS:
         out[:, col[name]] = states[name]
     for status_col, settled_col in (("stock_titp", "settled_titp"), ("stock_esd", "settled_esd"), ("stock_ssw1", "settled_ssw1"),
-                                    ("stock_ssw2", "settled_ssw2")):
+                                    ("stock_ssw2", "settled_ssw2"), ("stock_care_worker", "settled_care_worker")):
         out[:, col[status_col]] -= t[:, _T[settled_col]]

@@ -146,7 +146,7 @@ def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np
     (a settled ESD trainee, ``residence`` not WORK, is no longer an ESD worker)."""
     p, f = model.people, model.firms
     n = p.n
-    employed = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0)
+    employed = (p.status[:n] <= Status.CARE_WORKER) & (p.firm[:n] >= 0)
     firm = p.firm[:n][employed]
     esd = (p.status[:n][employed] == Status.ESD) & (p.residence[:n][employed] == Residence.WORK)
     moved = esd & p.transferee[:n][employed]
@@ -231,7 +231,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
         status = p.status[:n]
         seen.update(np.unique(status).tolist())
         head, esd_head, esd_moved = employed_counts(model)
-        employed = (status <= Status.SSW_2) & (p.firm[:n] >= 0)
+        employed = (status <= Status.CARE_WORKER) & (p.firm[:n] >= 0)
 
         def max_months(*statuses: Status) -> int:
             """Longest time in Japan of those whose stay rests on these statuses (settled people are not bound by them)."""
@@ -262,7 +262,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             closures=int(model.flows.get("firm_closures", 0)),
             intake_over_cap=int((f.intake_this_year > f.intake_cap_per_year).sum()),
             max_months_searching=int(p.months_searching[:n][searching].max())  # settled people need no employer to stay
-            if (searching := (status <= Status.SSW_2) & (p.firm[:n] < 0) & (p.residence[:n] == Residence.WORK)).any() else 0,
+            if (searching := (status <= Status.CARE_WORKER) & (p.firm[:n] < 0) & (p.residence[:n] == Residence.WORK)).any() else 0,
             max_months_in_ssw1=int(p.months_in_status[:n][ssw1].max())
             if (ssw1 := (status == Status.SSW_1) & (p.residence[:n] == Residence.WORK)).any() else 0,
             employed_outside_field=int((employed & (p.field[:n] != f.field[np.maximum(p.firm[:n], 0)])).sum()),
@@ -324,7 +324,8 @@ def as_counts(table: pd.DataFrame, scale: float, columns) -> pd.DataFrame:
 #: and then leave). Gone is final; irregular never becomes legal again.
 _LADDER = {
     Status.TITP_1: {Status.TITP_2}, Status.TITP_2: {Status.TITP_3, Status.SSW_1}, Status.TITP_3: {Status.SSW_1},
-    Status.ESD: {Status.SSW_1}, Status.SSW_1: {Status.SSW_2}, Status.SSW_2: set(),
+    Status.ESD: {Status.SSW_1}, Status.SSW_1: {Status.SSW_2, Status.CARE_WORKER}, Status.SSW_2: set(),
+    Status.CARE_WORKER: set(),
 }
 _ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
 for _old in Status:

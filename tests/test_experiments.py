@@ -535,7 +535,7 @@ def test_headline_outcomes_show_trainee_and_ssw_job_changes_apart():
         "month": [0, 1, 2], "stock_total": [300.0] * 3, "stock_irregular": [0.0] * 3,
         "stock_titp": [120.0] * 3, "stock_esd": [0.0] * 3, "stock_ssw1": [60.0] * 3, "stock_ssw2": [0.0] * 3,
         "transfers_voluntary": [0.0, 3.0, 7.0], "transfers_voluntary_ssw": [0.0, 3.0, 4.0],
-        "transfers_voluntary_trainee": [0.0, 0.0, 1.0],
+        "transfers_voluntary_trainee": [0.0, 0.0, 1.0], "transfers_voluntary_care_worker": [0.0, 0.0, 1.0],
         **{c: [0.0] * 3 for c in ("disappearances", "disappearances_trainee", "arrivals_trainee", "wage_mean_yen",
                                   "share_in_debt", "vacancy_fill_nonmetro", "vacancy_fill_metro", "violations",
                                   "violations_detected", "moves_into_metro", "moves_out_of_metro", "to_ssw1",

@@ -14,13 +14,13 @@ from helpers import RUN_MONTHS, RUN_SCALE, SHIPPED, as_counts, esd_cap_breaches
 from sim.domain import SSW_STATUSES, TEST_BITS, TITP_STATUSES, TRAINEE_STATUSES, Status
 from sim.outputs import COLUMNS, GROUPINGS, group_columns, group_labels
 
-STOCKS = ("stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_irregular",
+STOCKS = ("stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_care_worker", "stock_irregular",
           "stock_searching", "stock_metro", "stock_nonmetro", "entered_total", "returned_total", "removed_total",
           "stock_spouse_of_japanese", "stock_permanent", "naturalised_total", "died_total", "family_in_japan")
 FLOWS = ("arrivals", "arrivals_trainee", "arrivals_ssw", "returns_home", "returns_end_of_stay", "returns_irregular",
          "apprehensions", "disappearances", "disappearances_trainee", "transfers_voluntary", "transfers_voluntary_ssw",
-         "transfers_voluntary_trainee", "transfers_unavoidable", "transfers_at_stage_iii", "releases", "to_titp3", "to_ssw1", "to_ssw2",
-         "inter_prefecture_moves", "moves_into_metro",
+         "transfers_voluntary_trainee", "transfers_voluntary_care_worker", "transfers_unavoidable", "transfers_at_stage_iii",
+         "releases", "to_titp3", "to_ssw1", "to_ssw2", "to_care_worker", "inter_prefecture_moves", "moves_into_metro",
          "moves_out_of_metro", "naturalisations", "family_arrivals", "births", "family_departures", "family_naturalised",
          "returns_settled", "deaths", "family_bereaved")
 
@@ -76,14 +76,14 @@ def test_stocks_and_flows_add_up(shipped_run, name):
     """Stocks by status add up to the total, metro + non-metro to the total; arrivals split into
     trainees and SSW entrants; sub-flows never exceed their flow."""
     c = counts(shipped_run(name))
-    by_status = (c.stock_titp + c.stock_esd + c.stock_ssw1 + c.stock_ssw2 + c.stock_irregular
+    by_status = (c.stock_titp + c.stock_esd + c.stock_ssw1 + c.stock_ssw2 + c.stock_care_worker + c.stock_irregular
                  + c.stock_spouse_of_japanese + c.stock_permanent)
     assert (by_status == c.stock_total).all()
     assert (c.stock_metro + c.stock_nonmetro == c.stock_total).all()
     assert (c.arrivals == c.arrivals_trainee + c.arrivals_ssw).all()
     assert (c.returns_end_of_stay + c.returns_irregular <= c.returns_home).all()
     assert (c.disappearances_trainee <= c.disappearances).all()
-    assert (c.transfers_voluntary_ssw <= c.transfers_voluntary).all()
+    assert (c.transfers_voluntary_ssw + c.transfers_voluntary_trainee + c.transfers_voluntary_care_worker <= c.transfers_voluntary).all()
     assert (c.moves_into_metro + c.moves_out_of_metro <= c.inter_prefecture_moves).all()
     assert (c.stock_searching <= c.stock_total - c.stock_irregular).all()
     assert (c >= 0).all().all()
@@ -104,7 +104,8 @@ def test_table_flows_match_recorded_moves(shipped_run, name):
         recorded = by_month[flag] if flag in by_month else 0
         assert (c[col].to_numpy() == np.asarray(recorded)).all(), col
     bound = moves.voluntary & ~moves.settled  # holders of a work status (settled movers are in neither column)
-    for statuses, col in ((SSW, "transfers_voluntary_ssw"), (TRAINEES, "transfers_voluntary_trainee")):
+    for statuses, col in ((SSW, "transfers_voluntary_ssw"), (TRAINEES, "transfers_voluntary_trainee"),
+                          ([int(Status.CARE_WORKER)], "transfers_voluntary_care_worker")):
         recorded = moves[bound & moves.status.isin(statuses)].groupby("month").size().reindex(range(RUN_MONTHS + 1), fill_value=0)
         assert (c[col].to_numpy() == recorded.to_numpy()).all(), col
     assert int(moves.voluntary.sum()) == int(c.transfers_voluntary.sum())
@@ -161,14 +162,14 @@ def test_shares_and_means_in_range(shipped_run, name):
 @pytest.mark.parametrize("name", ["titp", "restricted"])
 def test_trainees_never_transfer_voluntarily_under_titp_rules(shipped_run, name):
     """Under TITP and the restricted policy, trainees change employer only when released:
-    every voluntary transfer is by an SSW holder or by someone who has settled (a trainee married
-    to a Japanese national holds the spouse status, no longer TITP); no one holding a
-    TITP status has a voluntary transfer on record (nor in the table)."""
+    every voluntary transfer is by an SSW holder, a care worker (介護) or someone who has settled
+    (a trainee married to a Japanese national holds the spouse status, no longer TITP); no one
+    holding a TITP status has a voluntary transfer on record (nor in the table)."""
     run = shipped_run(name)
     moves = run.moves
     voluntary = moves[moves.voluntary]
     assert len(voluntary) > 0, "SSW holders do change jobs: the check is not vacuous"
-    assert voluntary[~voluntary.settled].status.isin(SSW).all()
+    assert voluntary[~voluntary.settled].status.isin(SSW + [int(Status.CARE_WORKER)]).all()
     assert (counts(run).transfers_voluntary_trainee == 0).all()
     assert (run.monthly.titp_with_transfers == 0).all(), "a TITP trainee with a voluntary transfer on record"
     p = run.model.people

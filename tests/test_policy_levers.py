@@ -42,7 +42,7 @@ def test_wage_floor_binds_from_the_first_month():
     m.step()
     p = m.people
     n = p.n
-    paid = (p.status[:n] <= Status.SSW_2) & (p.firm[:n] >= 0) & (p.months_with_employer[:n] >= 1) & ~on_home_leave(m)
+    paid = (p.status[:n] <= Status.CARE_WORKER) & (p.firm[:n] >= 0) & (p.months_with_employer[:n] >= 1) & ~on_home_leave(m)
     ratio = p.wage_yen[:n][paid] / m.base_pay_yen[m.firms.pref[p.firm[:n][paid]]]
     assert ratio.min() >= 1.2 * (1 - 1e-6)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import sim
 from helpers import SHIPPED, as_counts, esd_cap_breaches, run_recorded, small
-from sim.domain import SSW_STATUSES, TRAINEE_STATUSES
+from sim.domain import SSW_STATUSES, TRAINEE_STATUSES, Status
 from sim import policy as policy_module
 
 FEW = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
@@ -69,9 +69,10 @@ TRANSFER_POLICIES = st.fixed_dictionaries({
 def test_every_voluntary_move_is_one_the_policy_allows(base, policy, seed, seek):
     """Whatever the transfer policy, each voluntary move is allowed by it at the moment it is
     made: trainees only under a regime that lets them move (after the waiting period with the
-    tests passed, where one applies); SSW holders only if SSW holders may move; within the field
-    where the rule asks for it; ESD transferees from other prefectures within the caps. (People
-    who have settled, spouse status or permanent residence, are bound by none of it.)"""
+    tests passed, where one applies); SSW holders only if SSW holders may move; care workers
+    (介護) always, within care work; within the field where the rule asks for it; ESD
+    transferees from other prefectures within the caps. (People who have settled, spouse status
+    or permanent residence, are bound by none of it.)"""
     settings_ = dict(policy)
     settings_["policy.transfer.waiting_months_by_field"] = {}
     settings_["behaviour.transfer.seek_base_monthly"] = seek
@@ -82,7 +83,9 @@ def test_every_voluntary_move_is_one_the_policy_allows(base, policy, seed, seek)
     assume(len(vol) > 0)  # an example where nobody moved would check nothing
     trainee = vol[vol.status.isin([int(s) for s in TRAINEE_STATUSES])]
     ssw = vol[vol.status.isin([int(s) for s in SSW_STATUSES])]
-    assert len(trainee) + len(ssw) == len(vol)
+    care = vol[vol.status == int(Status.CARE_WORKER)]  # 介護: free to move, within care work
+    assert len(trainee) + len(ssw) + len(care) == len(vol)
+    assert (care.to_field == care.person_field).all()
     if t.regime == "unavoidable_only":
         assert trainee.empty
     if t.regime == "after_waiting_period":

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import sim
-from helpers import AOMORI, CONSTRUCTION, place, set_firm, settle, tiny_world
+from helpers import AOMORI, CONSTRUCTION, NURSING, place, set_firm, settle, tiny_world
 from sim.domain import TEST_BITS, Status
 from sim.outputs import COLUMNS
 from sim.processes import firms, information, learning
@@ -23,6 +23,7 @@ from sim.processes.decisions import (
     ABSCOND, CARRY_ON, HAZARD_CAP, KEEP_SEARCHING, NOT_LEGAL, RETURN_HOME, SEEK_TRANSFER, DecisionParams, abscond_hazard,
     decide_kernel,
 )
+from sim.processes.ladder import ssw1_terms_kernel
 
 # =============================================================================================
 # Decisions (ODD 7.11): abscond, go home, seek a transfer, carry on
@@ -31,19 +32,40 @@ PARAMS = DecisionParams(
     abscond_base=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
     legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base=0.002,
     return_per_grievance=0.001, ssw2_return=0.004, seek_base=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
-    max_trainee_months=36, titp_max_months=36, ssw1_max_months=60, ssw1_open=True, ssw2_open=True,
+    max_trainee_months=36, titp_max_months=36, ssw1_open=True,
 )
+#: The shipped titp policy without the care workers' route: SSW ii open from the start in 11
+#: fields (not nursing care), SSW i 60 months, 12 more near the SSW ii pass mark; the same with
+#: SSW ii not open (as before its first tests); the shipped policy (the care route open).
+_NO_CARE = {"policy.stay.care_worker_path": False}
+TITP_POLICY = sim.Policy(sim.shipped_scenario("titp").with_changes(_NO_CARE).policy)
+NO_SSW2_POLICY = sim.Policy(sim.shipped_scenario("titp").with_changes({**_NO_CARE, "policy.stay.ssw2_path": False}).policy)
+CARE_POLICY = sim.Policy(sim.shipped_scenario("titp").policy)
 
 
 def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, debt: float = 0.0, grievance: float = 0.0,
            gap: float = 0.0, irregular_contact: bool = False, legal_exit: bool = False, months_in_japan: int = 13,
-           months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0, **params) -> int:
-    """The act the decision kernel chooses for one hand-made person with uniform draw ``u``."""
+           months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0, tests_passed: int = 0,
+           real_field: int = CONSTRUCTION, ssw2_open: bool = True, care_route: bool = False, **params) -> int:
+    """The act the decision kernel chooses for one hand-made person with uniform draw ``u``.
+
+    An SSW i holder's limit and way on are the ladder's and the policy's (``TITP_POLICY``) for
+    their ``tests_passed`` and the ``real_field`` of their employer; ``ssw2_open``: is SSW ii
+    open this month (``TITP_POLICY``, else ``NO_SSW2_POLICY``); ``care_route``: the care
+    workers' route open too (``CARE_POLICY``)."""
     one = lambda value, dtype: np.array([value], dtype=dtype)  # noqa: E731
+    firm = one(0 if employed else -1, np.int32)
+    pol = CARE_POLICY if care_route else (TITP_POLICY if ssw2_open else NO_SSW2_POLICY)
+    field, limit = ssw1_terms_kernel(
+        one(status, np.int8), one(wants_long_stay, bool), one(tests_passed, np.int64), firm, one(0, np.int32),
+        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.ssw1_max_months,
+        pol.ssw1_extension_months)
+    way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
-        one(u, float), one(status, np.int8), one(0 if employed else -1, np.int32), one(debt, float), one(grievance, float),
+        one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),
         one(gap, float), one(irregular_contact, bool), one(legal_exit, bool), one(months_in_japan, np.int16),
-        one(months_in_status, np.int16), one(wants_long_stay, bool), one(multiplier, float), PARAMS._replace(**params),
+        one(months_in_status, np.int16), one(wants_long_stay, bool), limit, way_on, one(multiplier, float),
+        PARAMS._replace(**params),
     )
     return int(acts[0])
 
@@ -86,6 +108,27 @@ def test_end_of_stay_factor_near_the_end_with_no_way_to_stay():
     # SSW i holders: the end is SSW i's limit, the way to stay on is SSW ii.
     assert act_of(u, status=Status.SSW_1, months_in_status=58, wants_long_stay=True, ssw2_open=False) == ABSCOND
     assert act_of(u, status=Status.SSW_1, months_in_status=56, wants_long_stay=True, ssw2_open=False) == CARRY_ON
+    assert act_of(u, status=Status.SSW_1, months_in_status=58, wants_long_stay=True, ssw2_open=True) == CARRY_ON
+
+
+def test_end_of_stay_of_ssw1_holders_is_their_own_limit_and_field():
+    """An SSW i holder's end is their own limit: 72 months with the extension (near the SSW ii
+    pass mark), else 60; their way on is SSW ii open in their own field this month. With SSW ii
+    not yet open, one at month 61 with the extension has 11 months left (not near the end), one
+    without it is past the end (3 x the hazard). In nursing care SSW ii is closed: a holder there
+    faces the end factor although SSW ii is open elsewhere, and earns no extension, unless the
+    care workers' route (介護福祉士 -> 介護) is open: that is their way on."""
+    u, near = 0.02, TEST_BITS["skill_ssw2_near"]
+    ssw1 = dict(status=Status.SSW_1, wants_long_stay=True)
+    assert act_of(u, months_in_status=61, tests_passed=near, ssw2_open=False, **ssw1) == CARRY_ON
+    assert act_of(u, months_in_status=61, tests_passed=0, ssw2_open=False, **ssw1) == ABSCOND
+    assert act_of(u, months_in_status=69, tests_passed=near, ssw2_open=False, **ssw1) == ABSCOND  # 3 left of 72
+    assert act_of(u, months_in_status=68, tests_passed=near, ssw2_open=False, **ssw1) == CARRY_ON  # 4 left
+    assert act_of(u, months_in_status=58, real_field=NURSING, **ssw1) == ABSCOND
+    assert act_of(u, months_in_status=58, **ssw1) == CARRY_ON  # construction: SSW ii open
+    assert act_of(u, months_in_status=61, tests_passed=near, real_field=NURSING, **ssw1) == ABSCOND
+    assert act_of(u, months_in_status=58, real_field=NURSING, care_route=True, **ssw1) == CARRY_ON
+    assert act_of(u, months_in_status=58, care_route=True, **ssw1) == CARRY_ON
 
 
 def test_hazards_are_capped():
@@ -115,6 +158,8 @@ def test_one_draw_orders_abscond_return_seek_then_carry_on():
     assert act_of(h_a / 0.4 + h_r + 1e-9, grievance=2.0, gap=0.5, legal_exit=False) == CARRY_ON, "no seeking without a legal exit"
     assert act_of(0.01 + 0.004 - 1e-9, status=Status.SSW_2) == RETURN_HOME
     assert act_of(0.01 + 0.004 + 1e-9, status=Status.SSW_2) == CARRY_ON
+    assert act_of(0.01 + 0.004 - 1e-9, status=Status.CARE_WORKER) == RETURN_HOME  # 介護: as SSW ii
+    assert act_of(0.01 + 0.004 + 1e-9, status=Status.CARE_WORKER, months_in_status=600, wants_long_stay=True) == CARRY_ON
     assert act_of(0.0, status=Status.IRREGULAR) == NOT_LEGAL
 
 
@@ -125,7 +170,8 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
     status = np.array([Status.TITP_2, Status.IRREGULAR, Status.TITP_2], dtype=np.int8)
     zeros = np.zeros(3)
     acts = decide_kernel(u, status, np.zeros(3, np.int32), zeros, zeros, zeros, np.zeros(3, bool), np.zeros(3, bool),
-                         np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool), np.ones(3), PARAMS)
+                         np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool), np.zeros(3, np.int32),
+                         np.zeros(3, bool), np.ones(3), PARAMS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]
 
 

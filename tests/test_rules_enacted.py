@@ -1,7 +1,8 @@
 """Tier A: the ESD and SSW rules as the law and ordinances write them (issue 9), each in a tiny
 hand-built world or a kernel with exact expectations: waiting periods by real field and the
 firm's one-year choice with its pay rise, the reimbursement in the hiring decision, the ESD fee
-cap, the caps on residents (受入れ見込数), the SSW i extension, and SSW ii by field.
+cap, the caps on residents (受入れ見込数), the SSW i extension, SSW ii by field, and nursing
+care's own route (the 介護福祉士 exam, then the status 介護).
 (The caps on transferees are in ``test_tiny_worlds.py``.)
 """
 
@@ -323,3 +324,94 @@ def test_the_shipped_rules_by_field_are_the_field_list():
             assert n3 is (row.ssw2_japanese_n3_required == 1), name
             checked += 1
     assert checked == len(REAL_FIELDS)  # every real field the model has was checked once
+
+
+# =============================================================================================
+# Nursing care's own route: the Certified Care Worker exam, then the status 介護
+# =============================================================================================
+CARE_EXAM = TEST_BITS["care_worker_exam"]
+
+
+def _nursing_holder(settings: dict | None = None, *, field: int = NURSING, months_in_japan: int = 47,
+                    months_in_status: int = 11, wants: bool = True, tests: int = 0) -> sim.LabourMarket:
+    """A tiny titp world with one SSW i holder at a firm of ``field`` (its real field the same)."""
+    m = tiny_world("titp", firms=2, people=1, settings=settings)
+    set_firm(m, 0, field=field, real_field=field)
+    set_firm(m, 1, field=field, real_field=field)
+    place(m, 0, 0, Status.SSW_1, months_in_japan=months_in_japan, tests=tests)
+    m.people.months_in_status[0] = months_in_status
+    m.people.wants_long_stay[0] = wants
+    settle(m)
+    return m
+
+
+@pytest.mark.parametrize("pass_share, field, months_in_japan, wants, path, passed", [
+    (1.0, NURSING, 47, True, True, True),        # 3 years of care work behind them, at the yearly sitting
+    (0.0, NURSING, 47, True, True, False),       # failed
+    (1.0, NURSING, 35, True, True, False),       # a sitting month, but under 3 years' experience
+    (1.0, NURSING, 46, True, True, False),       # not a sitting month
+    (1.0, NURSING, 47, False, True, False),      # no wish to stay: they do not sit it
+    (1.0, CONSTRUCTION, 47, True, True, False),  # only nursing care
+    (1.0, NURSING, 47, True, False, False),      # the route closed
+])
+def test_care_exam_sitting(pass_share, field, months_in_japan, wants, path, passed):
+    """Nursing-care SSW i holders who want to stay sit the 介護福祉士 exam at the yearly sitting
+    once they have 36 months in Japan, and pass with ``care_exam_pass_share``."""
+    m = _nursing_holder({"behaviour.learning.care_exam_pass_share": pass_share, "policy.stay.care_worker_path": path},
+                        field=field, months_in_japan=months_in_japan, wants=wants)
+    learning.take_tests(m)
+    assert bool(m.people.tests_passed[0] & CARE_EXAM) is passed
+
+
+def test_care_exam_passes_at_the_published_rate():
+    """Over many holders the share passing one sitting is ``care_exam_pass_share`` (0.36)."""
+    n = 4000
+    m = tiny_world("titp", firms=1, people=n)
+    set_firm(m, 0, field=NURSING, real_field=NURSING, demand=float(n))
+    for row in range(n):
+        place(m, row, 0, Status.SSW_1, months_in_japan=47)
+    m.people.wants_long_stay[:n] = True
+    settle(m)
+    learning.take_tests(m)
+    share = float(np.mean((m.people.tests_passed[:n] & CARE_EXAM) != 0))
+    assert m.behaviour.learning.care_exam_pass_share == 0.36
+    assert share == pytest.approx(0.36, abs=0.03)
+
+
+@pytest.mark.parametrize("field, tests, wants, path, expected", [
+    (NURSING, CARE_EXAM, True, True, Status.CARE_WORKER),    # passed: 介護, not sent home at 60 months
+    (NURSING, 0, True, True, Status.RETURNED),               # failed: leaves at SSW i's limit
+    (NURSING, CARE_EXAM, False, True, Status.RETURNED),      # no wish to stay
+    (NURSING, CARE_EXAM, True, False, Status.RETURNED),      # the route closed
+    (CONSTRUCTION, CARE_EXAM, True, True, Status.RETURNED),  # the route is nursing care's only
+])
+def test_nursing_ssw1_holder_who_passed_becomes_a_care_worker(field, tests, wants, path, expected):
+    """At SSW i's 60-month limit a nursing-care holder who passed the exam and wants to stay
+    takes 介護 (counted in ``to_care_worker``); without the exam they leave at the limit."""
+    m = _nursing_holder({"policy.stay.care_worker_path": path}, field=field, months_in_status=60, wants=wants,
+                        tests=tests)
+    ladder.move_up_or_leave(m)
+    assert Status(m.people.status[0]) == expected
+    assert m.flows["to_care_worker"] == int(expected == Status.CARE_WORKER)
+    assert m.flows["returns_end_of_stay"] == int(expected == Status.RETURNED)
+
+
+def test_a_care_worker_has_no_end_of_stay_and_may_change_employer_within_care():
+    """介護 is renewable without limit: a care worker is still here after 20 years in the
+    status; they may change employer at their own wish (within care work), and their pay is
+    SSW pay; the status is not counted in the SSW stocks or the caps on residents."""
+    m = _nursing_holder(months_in_status=11, tests=CARE_EXAM)
+    ladder.move_up_or_leave(m)
+    assert Status(m.people.status[0]) == Status.CARE_WORKER  # before the limit: as soon as passed
+    m.people.months_in_status[0] = 240
+    m.people.months_in_japan[0] = 300
+    ladder.move_up_or_leave(m)
+    assert Status(m.people.status[0]) == Status.CARE_WORKER
+    pol = m.policy
+    status = np.array([Status.CARE_WORKER])
+    assert pol.transfer_allowed(status, np.array([0]), np.array([24]), np.array([0]), np.array([0]))[0]
+    assert pol.same_field_required(status)[0]
+    assert pol.family_may_accompany(status)[0] and pol.permanence_counts(status)[0]
+    assert all(Status.CARE_WORKER not in statuses for statuses in sim.policy.CAP_STATUSES.values())
+    m._collect()
+    assert m.last_row["stock_care_worker"] == 100 and m.last_row["stock_ssw1"] == 0  # real numbers, scale 0.01

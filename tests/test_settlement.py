@@ -60,6 +60,8 @@ def _world(people: int = 1, settings: dict | None = None):
     (Status.SSW_1, None, False),            # SSW i may not
     (Status.ESD, None, False),              # nor trainees
     (Status.SSW_1, ["ssw_1", "ssw_2"], True),  # the rule is the policy's
+    (Status.CARE_WORKER, None, True),       # as enacted: 介護 may bring spouse and children (家族滞在)
+    (Status.CARE_WORKER, ["ssw_2"], False),
 ])
 def test_a_family_arrives_only_where_the_status_allows_it(status, statuses, joins):
     settings = {"policy.settlement.family_accompaniment_statuses": statuses} if statuses else None
@@ -139,6 +141,8 @@ def test_family_leaves_with_the_worker_and_people_are_conserved():
     (Status.SSW_2, 120, 59, False),   # one month short of 5 years in a counted status
     (Status.SSW_1, 120, 60, False),   # SSW i years do not count
     (Status.TITP_3, 120, 60, False),  # nor TITP years
+    (Status.CARE_WORKER, 120, 60, True),   # 介護 is a work status that counts
+    (Status.CARE_WORKER, 120, 59, False),
 ])
 def test_permanent_residence_at_the_legal_year(status, months, months_in_status, granted):
     model = _with_draws(_world(), 0.0)

@@ -1,7 +1,10 @@
 """Residence-status codes as plain integers, for the compiled kernels.
 
 numba reads module-level integers as compile-time constants; these are derived from
-``sim.domain.Status`` so that the kernels and the rest of the model cannot disagree.
+``sim.domain.Status`` so that the kernels and the rest of the model cannot disagree. numba's
+on-disk cache (``cache=True``) is keyed on each kernel's own source file, not on these values:
+after a change here, delete the cached kernels (``find sim -name '*.nbi' -delete``, and the
+``*.nbc`` files) or they keep the old codes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ TITP_3 = int(Status.TITP_3)
 ESD = int(Status.ESD)
 SSW_1 = int(Status.SSW_1)
 SSW_2 = int(Status.SSW_2)
+CARE_WORKER = int(Status.CARE_WORKER)
 IRREGULAR = int(Status.IRREGULAR)
 RETURNED = int(Status.RETURNED)
 REMOVED = int(Status.REMOVED)
@@ -22,6 +26,6 @@ DIED = int(Status.DIED)
 #: Number of status codes (the length of arrays indexed by status).
 N_STATUS_CODES = len(Status)
 
-#: The highest code of a trainee status (TITP i-iii, ESD) and of a legal status (with SSW).
+#: The highest code of a trainee status (TITP i-iii, ESD) and of a legal status (with SSW and 介護).
 LAST_TRAINEE = ESD
-LAST_LEGAL = SSW_2
+LAST_LEGAL = CARE_WORKER

@@ -12,8 +12,11 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
                                    x multiplier          their origin's and field's (``abscond_multiplier``)
                                    x legal_exit_factor   if a legal transfer is open to them
                                    x end_of_stay_factor  in the last months of a stay they want
-                                                         to extend, with no legal way to)
-    return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii: ssw2_return)
+                                                         to extend, with no legal way to: for an
+                                                         SSW i holder, their own limit (60 months,
+                                                         72 with the extension) and SSW ii open
+                                                         in their own field this month)
+    return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii and 介護: ssw2_return)
     seek        = min(HAZARD_CAP, seek_base + seek_per_gap x gap + seek_per_grievance x grievance)
                   only if the policy lets them transfer now (``policy.transfer_allowed``) and they
                   have an employer
@@ -43,6 +46,7 @@ from numba import njit
 from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
 from sim.processes import permanence
+from sim.processes.ladder import ssw1_terms
 from sim.processes.matching import find_employers
 from sim.scenario import value_in_year
 
@@ -62,7 +66,7 @@ HAZARD_CAP = 0.5
 #: Debt enters the absconding hazard in units of 500,000 yen.
 DEBT_UNIT_YEN = 500_000.0
 
-#: Months left treated as "no end" for SSW ii holders (their stay is renewable without limit).
+#: Months left treated as "no end" for SSW ii and 介護 holders (their stay is renewable without limit).
 NO_END = 1_000_000
 
 
@@ -79,15 +83,13 @@ class DecisionParams(NamedTuple):
     end_of_stay_window_months: int  # how many months count as "near the end"
     return_base: float  # monthly hazard of going home
     return_per_grievance: float  # added per unit of grievance
-    ssw2_return: float  # SSW ii holders' monthly hazard of going home
+    ssw2_return: float  # monthly hazard of going home of SSW ii and 介護 holders (stays renewable without limit)
     seek_base: float  # monthly hazard of seeking a transfer (when allowed)
     seek_per_wage_gap: float
     seek_per_grievance: float
-    max_trainee_months: int  # the policy's stay limits (ESD, TITP, SSW i) ...
+    max_trainee_months: int  # the policy's stay limits (ESD, TITP) ...
     titp_max_months: int
-    ssw1_max_months: int
-    ssw1_open: bool  # ... and whether a longer stay is open this month
-    ssw2_open: bool
+    ssw1_open: bool  # ... and whether SSW i is open to trainees this month (SSW i holders: per person)
 
     @classmethod
     def of(cls, model: LabourMarket) -> DecisionParams:
@@ -98,8 +100,7 @@ class DecisionParams(NamedTuple):
             float(a.per_irregular_contact), float(a.legal_exit_factor), float(a.end_of_stay_factor),
             int(a.end_of_stay_window_months), float(d.return_base_monthly), float(d.return_per_grievance),
             float(d.ssw2_return_monthly), float(t.seek_base_monthly), float(t.seek_per_wage_gap),
-            float(t.seek_per_grievance), int(pol.max_trainee_months), int(pol.titp_max_months), int(pol.ssw1_max_months),
-            bool(pol.ssw1_open(*now)), bool(pol.ssw2_open(*now)),
+            float(t.seek_per_grievance), int(pol.max_trainee_months), int(pol.titp_max_months), bool(pol.ssw1_open(*now)),
         )
 
 
@@ -160,11 +161,14 @@ def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
 @njit(cache=True)
 def decide_kernel(
     u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
-    months_in_japan, months_in_status, wants_long_stay, abscond_multiplier, params,
+    months_in_japan, months_in_status, wants_long_stay, ssw1_limit_months, ssw1_way_on, abscond_multiplier, params,
 ):  # pragma: no cover - compiled
     """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
 
-    ``u`` holds one uniform draw per legal resident, in row order.
+    ``u`` holds one uniform draw per legal resident, in row order. ``ssw1_limit_months`` and
+    ``ssw1_way_on``: each SSW i holder's own limit (with the extension if they earned it,
+    ``ladder.ssw1_terms_kernel``) and whether a way to stay on is open in their field
+    (``Policy.ssw1_way_on``).
     """
     out = np.full(status.shape[0], NOT_LEGAL, dtype=np.int8)
     j = 0
@@ -183,14 +187,14 @@ def decide_kernel(
             left = params.max_trainee_months - months_in_japan[i]
             path = params.ssw1_open
         elif s == SSW_1:
-            left = params.ssw1_max_months - months_in_status[i]
-            path = params.ssw2_open
+            left = ssw1_limit_months[i] - months_in_status[i]
+            path = ssw1_way_on[i]
         else:
             left = NO_END
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
         h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, abscond_multiplier[i], params)
-        h_r = params.ssw2_return if s == SSW_2 else params.return_base + params.return_per_grievance * g
+        h_r = params.ssw2_return if s >= SSW_2 else params.return_base + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
         if legal_exit[i] and firm[i] >= 0:
@@ -219,10 +223,12 @@ def decide(model: LabourMarket) -> None:
     rng = model.rng_for(STREAM)
     legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], model.waiting_months_of(), p.tests_passed[:n],
                                                p.residence[:n])
+    ssw1_field, ssw1_limit_months = ssw1_terms(model)
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
         p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
-        abscond_multiplier(model), DecisionParams.of(model),
+        ssw1_limit_months, model.policy.ssw1_way_on(ssw1_field, *model.calendar()), abscond_multiplier(model),
+        DecisionParams.of(model),
     )
     permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.20)
     absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))

@@ -136,7 +136,7 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
 
 
 def family_allowed(model: LabourMarket, rows: slice | np.ndarray) -> np.ndarray:
-    """May the family of these people live in Japan: their work status allows it (SSW ii), or they are settled."""
+    """May the family of these people live in Japan: their work status allows it (SSW ii, 介護), or they are settled."""
     p = model.people
     return model.policy.family_may_accompany(p.status[rows]) | (p.residence[rows] != WORK)
 

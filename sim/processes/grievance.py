@@ -1,6 +1,7 @@
 """ODD 7.7 Grievance: decays, and grows with violations suffered and with a known wage gap.
 
-Phase 6, for everyone in Japan:
+Phase 6, for everyone in Japan (violations are suffered by legal residents at work: TITP, ESD,
+SSW i/ii and 介護):
 
     grievance = grievance x monthly_decay + per_violation x [employer violated this month]
                 + per_wage_gap x wage_gap

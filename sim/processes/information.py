@@ -1,6 +1,7 @@
 """ODD 7.9 Information: people hear from their contacts what others earn, and who works irregularly.
 
-Phase 8. Each contact tells their employer's base wage offer, or that they work irregularly.
+Phase 8. Each contact tells their employer's base wage offer (a legal resident at work: TITP,
+ESD, SSW i/ii, 介護), or that they work irregularly.
 A person keeps the best offer heard (``known_wage_yen``), the relative gap to their own
 employer's offer (``wage_gap`` = max(heard - own, 0) / own; 0 without an employer) and whether
 any contact is irregular (``irregular_contact``). The decisions of this month (phase 10) and the

@@ -1,8 +1,8 @@
 """ODD 7.21 Local integration support: Japanese classes, consultation desks, multilingual services.
 
 A lever of local government: each prefecture has an intensity 0..1 (``policy.integration_support``,
-set per prefecture in the scenario). Phase 6b, for every legal resident of a prefecture with
-intensity s > 0:
+set per prefecture in the scenario). Phase 6b, for every legal resident (TITP, ESD, SSW i/ii,
+介護) of a prefecture with intensity s > 0:
 
     japanese  += japanese_per_month x aptitude x integration_japanese_gain x s   (if employed:
                  the classes add to what work teaches, learning 7.5)

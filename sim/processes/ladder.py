@@ -30,6 +30,12 @@ Phase 9, for every trainee and SSW i holder (``ladder_kernel``; one outcome per 
   the limit is ``ssw1_extension_months`` longer (six years in all) for those who want to stay,
   have an employer, work in a field open to SSW ii and scored at least the extension's share
   of the SSW ii pass mark (the bit ``skill_ssw2_near``, ``learning``) [S].
+* SSW i in nursing care (no SSW ii there): the care workers' own route. Having passed the
+  Certified Care Worker exam (介護福祉士, the bit ``care_worker_exam``, ``learning``), a holder
+  who wants to stay takes the status 介護 (``Status.CARE_WORKER``) while ``policy.care_worker_open``:
+  renewable without limit, family allowed, counted for permanent residence, employer change
+  within care work (``policy``) [S]. Those who never pass leave at SSW i's limit.
+* 介護 (care workers) and SSW ii: no end of stay.
 
 Bridging status (2020-22, history only; ``policy.bridging_open``): a TITP trainee whose stay ends
 (outcome LEAVES) while the "designated activities" for those unable to go home are open takes it
@@ -56,6 +62,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import TEST_BITS, Status
+from sim.policy import CARE_REAL_FIELD
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, TITP_1, TITP_2, TITP_3
 from sim.processes import permanence
 from sim.processes.matching import find_employers
@@ -69,14 +76,18 @@ STREAM = "ladder"
 BRIDGING_STREAM = "bridging"
 
 #: Outcomes of the ladder for one person this month (SEEKS_TITP_3: looks for a stage iii host).
-STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3 = range(7)
+STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER = range(8)
 
 #: The status each upward outcome leads to.
-NEW_STATUS = {TO_TITP_2: Status.TITP_2, TO_TITP_3: Status.TITP_3, TO_SSW_1: Status.SSW_1, TO_SSW_2: Status.SSW_2}
+NEW_STATUS = {TO_TITP_2: Status.TITP_2, TO_TITP_3: Status.TITP_3, TO_SSW_1: Status.SSW_1, TO_SSW_2: Status.SSW_2,
+              TO_CARE_WORKER: Status.CARE_WORKER}
+#: The flow each upward outcome is counted in.
+FLOW_OF = {TO_TITP_3: "to_titp3", TO_SSW_1: "to_ssw1", TO_SSW_2: "to_ssw2", TO_CARE_WORKER: "to_care_worker"}
 
 BASIC_SKILL = TEST_BITS["basic_skill"]
 SKILL_GRADE3 = TEST_BITS["skill_grade3"]
 SSW2_NEAR = TEST_BITS["skill_ssw2_near"]
+CARE_EXAM = TEST_BITS["care_worker_exam"]
 
 #: Months at which TITP stages i and ii end.
 END_OF_TITP_1, END_OF_TITP_2 = 12, 36
@@ -87,7 +98,6 @@ class LadderRules(NamedTuple):
 
     max_trainee_months: int  # maximum stay as an ESD trainee
     titp_max_months: int  # maximum stay as a TITP trainee
-    ssw1_max_months: int  # SSW i's limit
     ssw1_availability: float  # chance the SSW i path is open to a given person this month
     ssw2_open: bool  # may SSW i holders move to SSW ii this month?
     stage_iii_open: bool  # is TITP stage iii open this month?
@@ -97,18 +107,18 @@ class LadderRules(NamedTuple):
     ssw1_tests: int  # bit mask of the tests SSW i needs
     ssw2_tests: np.ndarray  # by real field: bit mask of the tests SSW ii needs
     ssw2_open_fields: np.ndarray  # by real field: is SSW ii open there?
-    ssw1_extension_months: int  # extra SSW i months for those near the SSW ii pass mark
+    care_worker_open: bool  # may nursing-care SSW i holders who passed the care workers' exam take 介護 this month?
     retake_grace_months: int  # months an ESD worker may stay on to retake the SSW i tests
 
     @classmethod
     def of(cls, model: LabourMarket) -> LadderRules:
         pol, now, run = model.policy, model.calendar(), model.scenario.run
         return cls(
-            int(pol.max_trainee_months), int(pol.titp_max_months), int(pol.ssw1_max_months),
+            int(pol.max_trainee_months), int(pol.titp_max_months),
             float(pol.ssw1_availability(*now)), bool(pol.ssw2_open(*now)), bool(pol.stage_iii_open(*now)),
             int(pol.stage_iii_latest_arrival(run.start_year, run.start_month)),
             float(model.behaviour.departure.share_choosing_stage_iii), bool(pol.titp_ii_completion_exempts_tests),
-            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_extension_months),
+            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field, bool(pol.care_worker_open(*now)),
             int(pol.test_retake_grace_months),
         )
 
@@ -122,14 +132,48 @@ def stage_iii_hosts(model: LabourMarket) -> np.ndarray:
 
 
 @njit(cache=True)
+def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                      ssw1_max_months, extension_months):  # pragma: no cover - compiled
+    """Per person: (real field, SSW i limit in months) of each SSW i holder; (-1, 0) for others.
+
+    The real field is the employer's (``firm_real_field``), or the last employer's between
+    employers (the model field if they never had one). The limit is ``ssw1_max_months``, and
+    ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
+    open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
+    ladder (who leaves when) and the decisions (who is near the end), so they cannot disagree.
+    """
+    n = status.shape[0]
+    real_field = np.full(n, -1, dtype=np.int32)
+    limit_months = np.zeros(n, dtype=np.int32)
+    for i in range(n):
+        if status[i] != SSW_1:
+            continue
+        h = firm[i] if firm[i] >= 0 else last_firm[i]
+        rf = firm_real_field[h] if h >= 0 else field[i]
+        near = wants_long_stay[i] and ssw2_open_fields[rf] and firm[i] >= 0 and (tests_passed[i] & SSW2_NEAR) != 0
+        real_field[i] = rf
+        limit_months[i] = ssw1_max_months + (extension_months if near else 0)
+    return real_field, limit_months
+
+
+def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
+    p, pol = model.people, model.policy
+    n = p.n
+    return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
+                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_max_months),
+                             int(pol.ssw1_extension_months))
+
+
+@njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
-                  last_firm, field, firm_real_field, rules, u):  # pragma: no cover
-    """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3.
+                  ssw1_real_field, ssw1_limit_months, rules, u):  # pragma: no cover
+    """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
     below full availability); ``u[1, i]``: below ``share_choosing_stage_iii``, they prefer stage iii.
-    An SSW i holder's real field is their employer's (``firm_real_field``), or their last
-    employer's between employers (their model field if they never had one).
+    ``ssw1_real_field`` and ``ssw1_limit_months``: each SSW i holder's real field and limit
+    (``ssw1_terms_kernel``).
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
     max_esd = rules.max_trainee_months
@@ -137,7 +181,7 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     end_i_at = min(END_OF_TITP_1, max_titp)
     end_ii_at = min(END_OF_TITP_2, max_titp)
     availability = rules.ssw1_availability
-    ssw2_tests, ssw2_fields, extension = rules.ssw2_tests, rules.ssw2_open_fields, rules.ssw1_extension_months
+    ssw2_tests, ssw2_fields = rules.ssw2_tests, rules.ssw2_open_fields
     for i in range(status.shape[0]):
         s = status[i]
         if s > SSW_1:
@@ -173,16 +217,14 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                 else:
                     out[i] = LEAVES
         else:  # SSW i
-            h = firm[i] if firm[i] >= 0 else last_firm[i]
-            rf = firm_real_field[h] if h >= 0 else field[i]
-            field_open = ssw2_fields[rf]
+            rf = ssw1_real_field[i]
             need = ssw2_tests[rf]
-            if wants and rules.ssw2_open and field_open and (tests & need) == need:
+            if wants and rules.ssw2_open and ssw2_fields[rf] and (tests & need) == need:
                 out[i] = TO_SSW_2
-            else:
-                near = wants and field_open and firm[i] >= 0 and (tests & SSW2_NEAR) != 0
-                if months_in_status[i] >= rules.ssw1_max_months + (extension if near else 0):
-                    out[i] = LEAVES
+            elif wants and rules.care_worker_open and rf == CARE_REAL_FIELD and (tests & CARE_EXAM) != 0:
+                out[i] = TO_CARE_WORKER
+            elif months_in_status[i] >= ssw1_limit_months[i]:
+                out[i] = LEAVES
     return out
 
 
@@ -255,8 +297,7 @@ def move_up_or_leave(model: LabourMarket) -> None:
         u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
-        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), p.last_firm[:n], p.field[:n], model.firms.real_field,
-        rules, u,
+        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), *ssw1_terms(model), rules, u,
     )
     hold_over(model, outcome, rules, u)
     permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)
@@ -268,12 +309,8 @@ def move_up_or_leave(model: LabourMarket) -> None:
     bridge(model, outcome)
     for code, new in NEW_STATUS.items():
         rows = np.flatnonzero(outcome == code)
-        if code == TO_SSW_1:
-            model.count_flow("to_ssw1", rows)
-        elif code == TO_SSW_2:
-            model.count_flow("to_ssw2", rows)
-        elif code == TO_TITP_3:
-            model.count_flow("to_titp3", rows)
+        if code in FLOW_OF:
+            model.count_flow(FLOW_OF[code], rows)
         model.change_status(rows, new)
     p.bridging_until[np.flatnonzero(outcome == TO_SSW_1)] = -1
     leavers = np.flatnonzero(outcome == LEAVES)

@@ -13,7 +13,16 @@ also read against ``policy.ssw1_extension_pass_share`` of its pass mark: reachin
 bit ``skill_ssw2_near`` (kept for good), which earns the SSW i extension (``ladder``). The score
 is taken proportional to the skill level (assumption: the model has no test scale of its own).
 
-Parameters: ``behaviour.learning`` (``LearningConfig``); policy: the extension's pass share.
+The Certified Care Worker exam (介護福祉士国家試験, nursing care's own route to a long stay, no
+SSW ii there): at the same yearly sitting, while ``policy.care_worker_open``, every SSW i holder
+in nursing care who wants to stay and has ``policy.care_exam_experience_months`` in Japan (3
+years of care work) and has not passed it sits it, and passes with ``care_exam_pass_share`` (one
+uniform draw each, stream ``care_exam``; the published pass rate of SSW i candidates, so no
+level enters). A pass sets the bit ``care_worker_exam``; the ladder then grants the status 介護
+(``Status.CARE_WORKER``).
+
+Parameters: ``behaviour.learning`` (``LearningConfig``); policy: the extension's pass share, the
+care workers' route.
 """
 
 from __future__ import annotations
@@ -23,8 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.domain import TEST_BITS
-from sim.processes.codes import LAST_LEGAL
+from sim.domain import CARE_FIELD, FIELDS, TEST_BITS
+from sim.processes.codes import LAST_LEGAL, SSW_1
 from sim.scenario import LearningConfig
 
 if TYPE_CHECKING:
@@ -32,6 +41,12 @@ if TYPE_CHECKING:
 
 #: Random stream of the test sitting.
 STREAM = "tests"
+#: Random stream of the Certified Care Worker exam (its own: the other tests' draws do not shift).
+CARE_EXAM_STREAM = "care_exam"
+#: The exam's bit, and the model field whose SSW i holders may sit it.
+CARE_EXAM, CARE_MODEL_FIELD = TEST_BITS["care_worker_exam"], FIELDS.index(CARE_FIELD)
+#: Months between two sittings: the tests are sat in the month before each arrival anniversary.
+SITTING_EVERY_MONTHS = 12
 
 #: Japanese levels on the model's scale (``people.japanese``): 1 = JLPT N5 / CEFR A1, 2 = N4 / A2, 3 = N3 / B1.
 JAPANESE_A1, JAPANESE_A2, JAPANESE_B1 = 1.0, 2.0, 3.0
@@ -99,7 +114,8 @@ def take_tests(model: LabourMarket) -> None:
     """Phase 5: the yearly sitting of every test not yet passed (level + noise >= threshold)."""
     p, b = model.people, model.behaviour.learning
     n = p.n
-    sitting = (p.status[:n] <= LAST_LEGAL) & (p.months_in_japan[:n] % 12 == 11)
+    sit_care_exam(model)
+    sitting = (p.status[:n] <= LAST_LEGAL) & (p.months_in_japan[:n] % SITTING_EVERY_MONTHS == SITTING_EVERY_MONTHS - 1)
     rows = np.flatnonzero(sitting)
     if len(rows) == 0:
         return
@@ -111,3 +127,21 @@ def take_tests(model: LabourMarket) -> None:
         noise = rng.normal(0.0, b.test_noise_sd, len(rows)) if b.test_noise_sd > 0 else 0.0
         passed = passed | _marks(levels[level] + noise, name, threshold, near_share)
     p.tests_passed[rows] = passed
+
+
+def sit_care_exam(model: LabourMarket) -> None:
+    """Phase 5: the yearly sitting of the Certified Care Worker exam (see the module docstring)."""
+    pol = model.policy
+    if not pol.care_worker_open(*model.calendar()):
+        return
+    p = model.people
+    n = p.n
+    m = p.months_in_japan[:n]
+    rows = np.flatnonzero(
+        (p.status[:n] == SSW_1) & (p.field[:n] == CARE_MODEL_FIELD) & p.wants_long_stay[:n]
+        & (m >= pol.care_exam_experience_months) & (m % SITTING_EVERY_MONTHS == SITTING_EVERY_MONTHS - 1)
+        & ((p.tests_passed[:n] & CARE_EXAM) == 0))
+    if len(rows) == 0:
+        return
+    passed = rows[model.rng_for(CARE_EXAM_STREAM).random(len(rows)) < model.behaviour.learning.care_exam_pass_share]
+    p.tests_passed[passed] |= np.uint8(CARE_EXAM)

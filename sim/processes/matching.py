@@ -172,7 +172,8 @@ def firm_value(c, pref_s, contact_pref, offer, firm_pref, rent_yen, adjacent, ke
 
 @njit(cache=True)
 def contact_prefectures(contacts_s, person_pref, person_status, out):  # pragma: no cover - compiled
-    """Into ``out``: where each of a seeker's contacts (``contacts_s``, rows) lives, -1 for no contact or one who left Japan."""
+    """Into ``out``: where each of a seeker's contacts (``contacts_s``, rows) lives, -1 for no contact or one who left
+    Japan (status RETURNED or later: ``codes``)."""
     for k in range(contacts_s.shape[0]):
         who = contacts_s[k]
         out[k] = person_pref[who] if who >= 0 and person_status[who] < RETURNED else -1

@@ -7,7 +7,7 @@ hazards are the yearly ones / 12):
   with ``spouse_status_uptake``: no end of stay any more, and a shorter road to permanence;
 * permanent residence (永住者) with ``permanence_uptake_per_year`` once the legal years are
   reached (``policy.permanence``): 10 years' continuous residence of which 5 in a counted work
-  status (``policy.permanence_counts``: SSW ii; TITP, ESD and SSW i do not count), and a wish to
+  status (``policy.permanence_counts``: SSW ii and 介護; TITP, ESD and SSW i do not count), and a wish to
   stay; for spouses of Japanese nationals 3 years of marriage and 1 year in Japan [S];
 * settled residents (spouse status or permanent) past the naturalisation years (5; 3 for spouses)
   naturalise with ``naturalisation_per_year`` (they, and their foreign family, leave the foreign
@@ -52,7 +52,7 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
 
     ``rules``: (residence months, work-status months, spouse's marriage months, spouse's residence
     months, naturalisation months, spouse's naturalisation months); ``counted_by_status[s]``: do
-    months in work status s count as work years (SSW ii)?
+    months in work status s count as work years (SSW ii, 介護)?
     """
     res_m, work_m, sp_marr_m, sp_res_m, nat_m, sp_nat_m = rules
     out = np.zeros(status.shape[0], dtype=np.int8)

@@ -4,7 +4,7 @@ Phase 3, for everyone in Japan:
 
 * time: ``months_in_japan`` and ``months_in_status`` +1; ``months_with_employer`` +1 at work,
   ``months_searching`` +1 for a legal resident between employers;
-* gross pay (``pay_of``): the employer's offer, x (1 + ``ssw_wage_premium``) for SSW holders,
+* gross pay (``pay_of``): the employer's offer, x (1 + ``ssw_wage_premium``) for SSW and 介護 holders (a certified care worker taken to earn at least as much: assumption),
   x (1 + ``longer_wait_pay_raise``) for ESD workers past their first year at a firm that keeps an
   ESD waiting period longer than a year (``policy.longer_wait_raise``: the firm must raise pay
   after the first year [P]), x (1 - ``wage_theft_share``) where the employer underpays this month; irregular workers earn
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
 
 from sim.policy import ONE_YEAR_MONTHS
 
@@ -77,7 +77,7 @@ def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_
         # offer x (1 + the SSW premium or the ESD raise) x (1 - the share withheld), written with
         # 0/1 factors rather than branches: the loops calling this stay vectorised (the branches
         # made ``work_kernel`` 7x slower) and the products are exactly those of the branches.
-        ssw = (s == SSW_1) | (s == SSW_2)
+        ssw = (s == SSW_1) | (s == SSW_2) | (s == CARE_WORKER)  # 介護: paid as Japanese care workers, like SSW
         raised = (s == ESD) & (months_with_employer > pay.raise_after_months)
         amount = offer_yen[f] * (1.0 + (pay.ssw_wage_premium * ssw + raise_share[f] * raised))
         return amount * (1.0 - pay.wage_theft_share * underpaying[f])
