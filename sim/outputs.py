@@ -318,8 +318,8 @@ GROUPINGS: tuple[str, ...] = tuple(PERSON_GROUP_COLUMN)
 #: Flows of people counted by group (each also a national column).
 GROUP_PEOPLE_FLOWS: tuple[str, ...] = (
     "arrivals", "arrivals_trainee", "arrivals_ssw", "transfers_voluntary", "transfers_voluntary_ssw",
-    "transfers_voluntary_trainee", "transfers_unavoidable", "transfers_at_stage_iii", "disappearances", "disappearances_trainee", "apprehensions",
-    "transfers_voluntary_care_worker", "transfers_unavoidable", "transfers_at_stage_iii", "disappearances", "disappearances_trainee", "apprehensions",
+    "transfers_voluntary_trainee", "transfers_voluntary_care_worker", "transfers_unavoidable", "transfers_at_stage_iii",
+    "disappearances", "disappearances_trainee", "apprehensions",
     "returns_home", "returns_end_of_stay", "returns_irregular", "releases", "to_titp3", "to_ssw1", "to_ssw2",
     "to_care_worker",
 ) + settlement.GROUP_FLOW_COLUMNS

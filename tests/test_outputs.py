@@ -35,6 +35,7 @@ def test_table_has_exactly_the_documented_columns(esd_table):
     assert (esd_table.scenario == "esd").all() and (esd_table.seed == 3).all()
     model = sim.LabourMarket(small("titp", months=2, scale=0.002), seed=1)
     assert list(model.run().results().columns) == list(COLUMNS)
+    assert len(set(GROUP_COLUMNS)) == len(GROUP_COLUMNS)  # a name listed twice breaks the by-group tables
 
 
 def test_months_run_from_zero_to_horizon_with_no_flows_in_month_zero(esd_table):
