@@ -16,12 +16,21 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (0 done, 1 failed, 2 bad input, 130 Ctrl-C)."""
+    from sim import _interrupt
+
+    previous = None
     try:
+        previous = _interrupt.install()
         from sim.cli import run_app
 
-        return run_app(argv)
+        code = run_app(argv)
     except KeyboardInterrupt:
         return interrupted()
+    finally:
+        if previous is not None and signal.getsignal(signal.SIGINT) is _interrupt.on_ctrl_c:
+            signal.signal(signal.SIGINT, previous)
+    # A Ctrl-C swallowed somewhere and never raised again still ends as a Ctrl-C.
+    return interrupted() if _interrupt.requested and code != 130 else code
 
 
 def interrupted(message: str = "Interrupted.") -> int:

@@ -37,6 +37,7 @@ from rich.table import Table
 from rich.text import Text
 
 import sim
+from sim import _interrupt
 from sim.runner import by_group_path, run_tables, write_table
 from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario, shipped_descriptions, shipped_scenario_dir
 from sim.summary import LAST_12_NOTE, METRICS, headline
@@ -173,8 +174,12 @@ class _CtrlC:
         self._previous_unraisable = None
 
     def __enter__(self) -> _CtrlC:
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
+        # Not when ignored or handled by someone else; the entry point's handler is taken over,
+        # with a Ctrl-C it recorded before this guard (``sim._interrupt``): check() raises it.
+        current = signal.getsignal(signal.SIGINT)
+        if current in (signal.default_int_handler, _interrupt.on_ctrl_c):
             self._previous = signal.signal(signal.SIGINT, self._handle)
+            self.requested = current is _interrupt.on_ctrl_c and _interrupt.requested
         self._previous_unraisable = sys.unraisablehook
         sys.unraisablehook = self._unraisable
         return self
@@ -190,14 +195,14 @@ class _CtrlC:
 
     def _unraisable(self, unraisable: Any) -> None:
         if isinstance(unraisable.exc_value, KeyboardInterrupt):
-            self.requested = True  # check() raises it again where Python can
+            self.requested = _interrupt.requested = True  # check() raises it again where Python can
             return
         self._previous_unraisable(unraisable)
 
     def _handle(self, signum: int, frame: object) -> None:
         if self.requested:  # a second Ctrl-C while the first is being handled
             return
-        self.requested = True
+        self.requested = _interrupt.requested = True
         raise KeyboardInterrupt
 
     def check(self) -> None:

@@ -30,11 +30,29 @@ def tenseki(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------------------------------------
 # Ctrl-C
 # ---------------------------------------------------------------------------------------------
-# The command as the console script starts it, with a line on stderr once Python has started and
-# ``sim.__main__`` is imported: the Ctrl-C below is sent that long after it. Before that point
-# the interrupt is Python's own (its startup, tens of milliseconds), not tenseki's.
+# The command as the console script starts it, with a line on stderr once tenseki's entry point
+# has installed its Ctrl-C handler (``sim._interrupt.install``, the first thing ``main`` does,
+# inside its guard): the Ctrl-C below is sent that long after it. Before that point the interrupt
+# is Python's own (its startup, tens of milliseconds), not tenseki's. An interrupt that escaped
+# ``main`` would exit with _ESCAPED.
 _STARTED = "started"
-_ENTRY = f"import sys; from sim.__main__ import main; print({_STARTED!r}, file=sys.stderr, flush=True); sys.exit(main())"
+_ESCAPED = 99
+_ENTRY = f"""
+import sys
+import sim._interrupt as entry
+from sim.__main__ import main
+install = entry.install
+def install_and_say():
+    previous = install()
+    print({_STARTED!r}, file=sys.stderr, flush=True)
+    return previous
+entry.install = install_and_say
+try:
+    code = main()
+except KeyboardInterrupt:
+    sys.exit({_ESCAPED})
+sys.exit(code)
+"""
 
 
 @pytest.mark.parametrize("delay_s", [0.0, 0.05, 0.15, 0.3, 0.6, 1.0, 2.0, 4.0])
@@ -195,3 +213,43 @@ def test_a_ctrl_c_swallowed_by_c_code_still_ends_as_a_ctrl_c(capsys):
         with _CtrlC():
             raise RuntimeError("a real failure")
     assert sys.unraisablehook is hook  # the guard puts Python's hook back
+
+
+def test_a_ctrl_c_swallowed_before_the_guard_is_not_lost(monkeypatch, capsys):
+    """A Ctrl-C between the entry point's start and a command's guard (during the imports, while
+    the scenario is read) that C code swallows is recorded by the entry point's handler
+    (``sim._interrupt``): the guard's first check raises it, and a command that still returned
+    normally ends as a Ctrl-C (130, one line), not as a success."""
+    from sim import __main__ as entry
+    from sim import _interrupt, cli
+    from sim.cli import _CtrlC
+
+    outside = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a fresh process
+    before = signal.default_int_handler
+    previous = _interrupt.install()
+    try:
+        assert signal.getsignal(signal.SIGINT) is _interrupt.on_ctrl_c
+        with pytest.raises(KeyboardInterrupt):
+            _interrupt.on_ctrl_c(signal.SIGINT, None)  # the handler raises; suppose C code swallowed it
+        with pytest.raises(KeyboardInterrupt):
+            with _CtrlC() as ctrl_c:
+                ctrl_c.check()  # the first check raises the recorded Ctrl-C
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    assert signal.getsignal(signal.SIGINT) is before
+
+    def finishes_after_a_swallowed_ctrl_c(argv):
+        _interrupt.requested = True  # recorded by the handler, swallowed, never raised again
+        return 0
+
+    monkeypatch.setattr(cli, "run_app", finishes_after_a_swallowed_ctrl_c)
+    try:
+        assert entry.main([]) == 130
+    finally:
+        signal.signal(signal.SIGINT, before)  # interrupted() ignores a second Ctrl-C on the way out
+    assert capsys.readouterr().err.strip() == "Interrupted."
+    monkeypatch.setattr(cli, "run_app", lambda argv: 0)
+    assert entry.main([]) == 0  # install() clears an old record: a later command is not interrupted
+    assert signal.getsignal(signal.SIGINT) is before  # main puts the handler back
+    signal.signal(signal.SIGINT, outside)
