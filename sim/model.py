@@ -42,7 +42,9 @@ from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import FIELDS, ORIGINS, OTHER_FIELDS, TEST_BITS, Status
 from sim.geography import load_geography
-from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels
+from sim.outputs import (
+    COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels, month_tally,
+)
 from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
 from sim.processes import (
@@ -197,9 +199,10 @@ class LabourMarket(mesa.Model):
         offers.update_offers(self)
 
     def _collect(self) -> None:
-        self.last_row = collect(self)
+        tally = month_tally(self)  # one pass over everyone for both tables
+        self.last_row = collect(self, tally)
         self.datacollector.collect(self)
-        self._group_rows.append(collect_by_group(self))
+        self._group_rows.append(collect_by_group(self, tally))
 
     def _compact_if_due(self) -> None:
         if self.people.n - int(self.people.in_japan().sum()) > self.compact_share * self.people.n:

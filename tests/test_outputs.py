@@ -119,6 +119,63 @@ def test_order_statistics_are_those_of_a_full_sort():
         assert _percentiles(values, (10.0, 90.0)) == pytest.approx(np.percentile(values.astype(np.float64), (10.0, 90.0)), rel=1e-12)
 
 
+@pytest.fixture(scope="module")
+def esd_four_years() -> sim.LabourMarket:
+    """esd after 48 months at scale 0.005: settled residents, families and children in Japan."""
+    return sim.LabourMarket(small("esd", months=48), seed=2).run()
+
+
+def test_month_tally_by_group_equals_direct_counts(esd_four_years):
+    """The one monthly pass (``month_tally``: counts per cell, folded into the groups; money per
+    group in row order) gives exactly, to the bit, what counting each grouping directly gives."""
+    from sim import outputs, settlement
+
+    model = esd_four_years
+    p, n = model.people, model.people.n
+    t = outputs.month_tally(model)
+    here = p.status[:n] < Status.RETURNED
+    legal = p.status[:n] <= Status.SSW_2
+    paid = legal & (p.firm[:n] >= 0) & (p.wage_yen[:n] > 0)
+    col, tally = outputs.GROUP_TALLY.index, settlement.TALLY.index
+    for k, grouping in enumerate(outputs.GROUPINGS):
+        lo, hi = model.group_flows.offsets[k], model.group_flows.offsets[k + 1]
+        of = getattr(p, outputs.PERSON_GROUP_COLUMN[grouping])[:n]
+
+        def direct(mask, weights=None):
+            w = None if weights is None else weights[mask].astype(np.float64)
+            return np.bincount(of[mask], weights=w, minlength=hi - lo)  # adds in row order
+
+        g, st = t.groups[lo:hi], t.settlement[lo:hi] * model.scale
+        assert np.array_equal(g[:, col("here")], direct(here))
+        assert np.array_equal(g[:, col("esd")], direct(p.status[:n] == Status.ESD))
+        assert np.array_equal(g[:, col("paid")], direct(paid))
+        assert np.array_equal(g[:, col("debt_yen")], direct(here, p.debt_yen[:n]))
+        assert np.array_equal(g[:, col("wages_yen")], direct(paid, p.wage_yen[:n]))
+        assert np.array_equal(st[:, tally("principals")], direct(here))
+        assert np.array_equal(st[:, tally("stock_spouse_of_japanese")], direct(here & (p.residence[:n] == 1)))
+        assert np.array_equal(st[:, tally("age_sum_months")], direct(here, model.month - p.birth_month[:n]))
+        assert np.array_equal(st[:, tally("wages_total_yen")], direct(paid, p.wage_yen[:n]))
+    assert t.settlement[:, tally("stock_spouse_of_japanese")].sum() > 0 and t.settlement[:, tally("children_in_japan")].sum() > 0
+    assert t.status_counts.tolist() == np.bincount(p.status[:n], minlength=len(Status)).tolist()
+
+
+def test_compiled_month_tally_is_its_current_source(esd_four_years, monkeypatch):
+    """The compiled ``month_tally_kernel`` gives what its Python source gives now.
+
+    It calls compiled helpers of another module (``settlement.add_person``), and numba's cache
+    notices changes only in the kernel's own file: after an edit to those helpers a stale cached
+    kernel would go on counting the old way. This test then fails; clear the cache (delete the
+    ``*.nbi`` and ``*.nbc`` files of ``sim/__pycache__``, or NUMBA_CACHE_DIR's) and run again.
+    """
+    from sim import outputs
+
+    compiled = outputs.month_tally(esd_four_years)
+    monkeypatch.setattr(outputs, "month_tally_kernel", outputs.month_tally_kernel.py_func)
+    source = outputs.month_tally(esd_four_years)
+    for name, a, b in zip(compiled._fields, compiled, source):
+        assert np.array_equal(np.asarray(a), np.asarray(b)), f"{name}: the cached kernel is stale (see the docstring)"
+
+
 def test_group_index_is_a_stable_sort():
     """The contact pool's index (``network._group_index``, a counting sort) orders members as a
     stable argsort of their keys does, with each group's start and end."""
