@@ -176,6 +176,26 @@ def test_compiled_month_tally_is_its_current_source(esd_four_years, monkeypatch)
         assert np.array_equal(np.asarray(a), np.asarray(b)), f"{name}: the cached kernel is stale (see the docstring)"
 
 
+def test_employer_queries_are_the_numpy_expressions_they_replaced():
+    """``employer_waits`` and ``workers_of_marked_firms`` (compiled passes over everyone) give
+    exactly the gather + ``np.where`` and the masks + ``flatnonzero`` they replaced, firm -1 included."""
+    from sim.population import employer_waits, workers_of_marked_firms
+
+    rng = np.random.default_rng(3)
+    firm = rng.integers(-1, 50, 5000).astype(np.int32)
+    status = rng.integers(0, len(Status), 5000).astype(np.int8)
+    waiting = rng.integers(0, 24, 50).astype(np.int16)
+    none = np.iinfo(np.int32).max
+    expected = np.where(firm >= 0, waiting.astype(np.int32)[firm], none)
+    got = employer_waits(firm, waiting, none)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    marked = np.zeros(50, dtype=bool)
+    marked[rng.choice(50, 7, replace=False)] = True
+    for last in (Status.ESD, Status.SSW_2):
+        rows = np.flatnonzero((firm >= 0) & marked[firm] & (status <= last))
+        assert np.array_equal(workers_of_marked_firms(firm, status, marked, int(last)), rows) and len(rows) > 0
+
+
 def test_group_index_is_a_stable_sort():
     """The contact pool's index (``network._group_index``, a counting sort) orders members as a
     stable argsort of their keys does, with each group's start and end."""
