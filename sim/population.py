@@ -137,7 +137,9 @@ class People:
             if old_n:
                 new[:old_n] = getattr(self, name)[:old_n]
             setattr(self, name, new)
-        contacts = np.full((capacity, self.k), -1, dtype=np.int32)
+        # Not filled: ``add`` sets a row's contacts to -1 when it takes the row, and no one reads
+        # rows beyond ``n``; memory the run never reaches is then never touched (build time, RSS).
+        contacts = np.empty((capacity, self.k), dtype=np.int32)
         if old_n:
             contacts[:old_n] = self.contacts[:old_n]
         self.contacts = contacts

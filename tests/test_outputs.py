@@ -196,6 +196,22 @@ def test_employer_queries_are_the_numpy_expressions_they_replaced():
         assert np.array_equal(workers_of_marked_firms(firm, status, marked, int(last)), rows) and len(rows) > 0
 
 
+def test_firm_tie_lists_are_those_of_the_row_sorts_they_replaced():
+    """``unique_edges`` (one integer key a row) and ``csr_neighbours`` (a stable argsort of one
+    key) order edges exactly as ``np.unique(axis=0)`` and ``np.lexsort`` did, duplicates included."""
+    from sim.network import csr_neighbours, unique_edges
+
+    rng = np.random.default_rng(4)
+    n = 300
+    edges = np.sort(rng.integers(0, n, (2000, 2)), axis=1)
+    assert np.array_equal(unique_edges(edges, n), np.unique(edges, axis=0))
+    both = np.concatenate([edges, edges[:, ::-1]])
+    ordered = both[np.lexsort((both[:, 1], both[:, 0]))]
+    indptr, indices = csr_neighbours(n, edges)
+    assert np.array_equal(indices, ordered[:, 1].astype(np.int32))
+    assert np.array_equal(indptr, np.concatenate([[0], np.cumsum(np.bincount(ordered[:, 0], minlength=n))]))
+
+
 def test_group_index_is_a_stable_sort():
     """The contact pool's index (``network._group_index``, a counting sort) orders members as a
     stable argsort of their keys does, with each group's start and end."""
