@@ -7,7 +7,9 @@ Usage::
 
 REV is checked out into a temporary git worktree. Each repeat builds and runs the scenario once
 in a fresh process for each version, alternating A, B, A, B, ... so that whatever else the
-machine is doing weighs on both alike; the medians and their ratio are printed. Both versions
+machine is doing weighs on both alike; the medians and their ratio are printed, for wall time and
+for the process's CPU time (which other work on shared cores disturbs less: a process waiting for
+a core is not charged for the wait). Both versions
 must have the same results (the fixed-seed table is compared too), since a speed comparison of
 two models that compute different things means little.
 """
@@ -32,15 +34,16 @@ import sim
 from sim.scenario import load_scenario
 spec = load_scenario({root!r} + "/scenarios/{scenario}.toml").with_run(scale={scale!r}, months={months!r})
 sim.LabourMarket  # imports (numba included) before the clock starts
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 model = sim.LabourMarket(spec, seed={seed!r})
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 model.run()
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 table = model.results()
 digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-print(json.dumps(dict(build_s=t1 - t0, run_s=t2 - t1, peak_rss_gb=rss, table_sha256=digest)))
+print(json.dumps(dict(build_s=t1 - t0, run_s=t2 - t1, build_cpu_s=c1 - c0, run_cpu_s=c2 - c1, peak_rss_gb=rss,
+                      table_sha256=digest)))
 """
 
 
@@ -77,15 +80,20 @@ def main() -> int:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)], check=False)
 
     print(f"{args.scenario}, scale {args.scale:g}, {args.months} months, seed {args.seed}, {args.repeats} alternating repeats")
-    print(f"{'version':<28} {'build s':>8} {'run s (median)':>15} {'runs s':>24} {'peak RSS GB':>12}")
-    medians = {}
+    print(f"{'version':<28} {'build s':>8} {'run s (median)':>15} {'runs s':>24} {'build CPU s':>12} {'run CPU s':>10} "
+          f"{'peak RSS GB':>12}")
+    medians, cpu = {}, {}
     for name, rs in runs.items():
         times = [r["run_s"] for r in rs]
         medians[name] = statistics.median(times)
+        cpu[name] = statistics.median(r["run_cpu_s"] for r in rs)
         print(f"{name:<28} {statistics.median(r['build_s'] for r in rs):>8.2f} {medians[name]:>15.2f} "
-              f"{' '.join(f'{t:.2f}' for t in times):>24} {max(r['peak_rss_gb'] for r in rs):>12.2f}")
+              f"{' '.join(f'{t:.2f}' for t in times):>24} {statistics.median(r['build_cpu_s'] for r in rs):>12.2f} "
+              f"{cpu[name]:>10.2f} {max(r['peak_rss_gb'] for r in rs):>12.2f}")
     a, b = medians.values()
     print(f"run time B / A = {b / a:.3f}")
+    a, b = cpu.values()
+    print(f"run CPU time B / A = {b / a:.3f} (steadier than wall time when other work shares the cores)")
     digests = {r["table_sha256"] for rs in runs.values() for r in rs}
     print("monthly tables identical" if len(digests) == 1 else f"monthly tables DIFFER ({len(digests)} distinct)")
     return 0

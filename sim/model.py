@@ -43,9 +43,11 @@ from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
 from sim.domain import FIELDS, ORIGINS, OTHER_FIELDS, TEST_BITS, Residence, Status
 from sim.geography import load_geography
-from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels
+from sim.outputs import (
+    COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels, month_tally,
+)
 from sim.policy import Policy
-from sim.population import Firms, People, SupervisoryBodies
+from sim.population import Firms, People, SupervisoryBodies, employer_waits, workers_of_marked_firms
 from sim.processes import (
     apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
     matching, offers, permanence, violations, work,
@@ -198,9 +200,10 @@ class LabourMarket(mesa.Model):
         offers.update_offers(self)
 
     def _collect(self) -> None:
-        self.last_row = collect(self)
+        tally = month_tally(self)  # one pass over everyone for both tables
+        self.last_row = collect(self, tally)
         self.datacollector.collect(self)
-        self._group_rows.append(collect_by_group(self))
+        self._group_rows.append(collect_by_group(self, tally))
 
     def _compact_if_due(self) -> None:
         if self.people.n - int(self.people.in_japan().sum()) > self.compact_share * self.people.n:
@@ -288,8 +291,7 @@ class LabourMarket(mesa.Model):
         without one); ``rows`` None: everyone's."""
         p = self.people
         firm = p.firm[: p.n] if rows is None else p.firm[rows]
-        waits = self.firms.waiting_months.astype(np.int32)[firm]  # firm -1 reads the last firm's: replaced next
-        return np.where(firm >= 0, waits, np.iinfo(np.int32).max)
+        return employer_waits(firm, self.firms.waiting_months, np.iinfo(np.int32).max)
 
     def move_workers(self, rows: np.ndarray, firm_rows: np.ndarray, voluntary: bool, at_stage_iii: bool = False) -> None:
         """Change employer (transfers, voluntary or unavoidable): the one place every move passes.
@@ -384,10 +386,9 @@ class LabourMarket(mesa.Model):
             return
         p = self.people
         n = p.n
-        releasing = np.zeros(self.firms.n + 1, dtype=bool)  # the extra last entry is read by firm -1
+        releasing = np.zeros(self.firms.n, dtype=bool)
         releasing[firm_rows] = True
-        mask = releasing[p.firm[:n]] & (p.status[:n] <= (LAST_TRAINEE if trainees_only else LAST_LEGAL))
-        rows = np.flatnonzero(mask)
+        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing, LAST_TRAINEE if trainees_only else LAST_LEGAL)
         if len(rows) == 0:
             return
         self.detach(rows)

@@ -77,9 +77,14 @@ def firm_ties(
     for _ in range(same_prefecture):
         sources.append(firms)
         targets.append(_pick_in_groups(rng, order, starts, ends, key))
-    adj_lists = [np.array(a if a else [p]) for p, a in enumerate(geo.adjacency)]
+    # Each prefecture's neighbours in a padded table (itself if it has none: an island).
+    adj_lists = [a if a else [p] for p, a in enumerate(geo.adjacency)]
+    adj_len = np.array([len(a) for a in adj_lists], dtype=np.int64)
+    adj = np.zeros((len(adj_lists), int(adj_len.max())), dtype=np.int64)
+    for p, a in enumerate(adj_lists):
+        adj[p, : len(a)] = a
     for _ in range(adjacent):
-        choice = np.array([adj_lists[p][int(u * len(adj_lists[p]))] for p, u in zip(firm_pref, rng.random(n))])
+        choice = adj[firm_pref, (rng.random(n) * adj_len[firm_pref]).astype(np.int64)]  # a uniform neighbour each
         sources.append(firms)
         targets.append(_pick_in_groups(rng, order, starts, ends, firm_field.astype(np.int64) * geo.n + choice))
     metro_prefs = np.flatnonzero(geo.metro)
@@ -91,14 +96,21 @@ def firm_ties(
         return np.zeros((0, 2), dtype=np.int64)
     edges = np.stack([np.concatenate(sources), np.concatenate(targets)], axis=1)
     edges = edges[(edges[:, 1] >= 0) & (edges[:, 0] != edges[:, 1])]
-    edges = np.sort(edges, axis=1)
-    return np.unique(edges, axis=0)
+    return unique_edges(np.sort(edges, axis=1), n)
+
+
+def unique_edges(edges: np.ndarray, n: int) -> np.ndarray:
+    """The distinct rows of ``edges`` (E, 2) over ``n`` nodes in lexicographic order, as
+    ``np.unique(edges, axis=0)`` gives them, from one integer key a row: a sort of integers
+    instead of rows, several times faster at full scale."""
+    key = np.unique(edges[:, 0].astype(np.int64) * n + edges[:, 1])
+    return np.stack([key // n, key % n], axis=1).astype(edges.dtype, copy=False)
 
 
 def csr_neighbours(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Compressed neighbour lists (indptr, indices) of an undirected edge list over ``n`` nodes."""
     both = np.concatenate([edges, edges[:, ::-1]]) if len(edges) else np.zeros((0, 2), dtype=np.int64)
-    order = np.lexsort((both[:, 1], both[:, 0]))
+    order = np.argsort(both[:, 0].astype(np.int64) * n + both[:, 1], kind="stable")  # = np.lexsort((both[:, 1], both[:, 0]))
     both = both[order]
     counts = np.bincount(both[:, 0], minlength=n) if len(both) else np.zeros(n, dtype=np.int64)
     indptr = np.concatenate([[0], np.cumsum(counts)])

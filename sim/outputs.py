@@ -14,7 +14,7 @@ every count equals the national column of the same name.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import CARE_WORKER, ESD, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, SSW_1, SSW_2, TITP_3
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,14 +114,11 @@ STATE_COLUMNS: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = ("month",) + STATE_COLUMNS + FLOW_COLUMNS
 
 
-def collect(model: LabourMarket) -> dict[str, float]:
-    """The row for the month just ended."""
+def collect(model: LabourMarket, tally: MonthTally | None = None) -> dict[str, float]:
+    """The row for the month just ended (from ``tally``, this month's ``month_tally``, if given)."""
     p, f, s = model.people, model.firms, model.scale
-    n = p.n
-    counts, sums, wages = tally_kernel(
-        p.status[:n], p.firm[:n], p.pref[:n], model.geo.metro, p.wage_yen[:n], p.debt_yen[:n],
-        p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n], p.grievance[:n],
-    )
+    t = month_tally(model) if tally is None else tally
+    counts, sums, wages = t.status_counts, t.sums, t.wages
     here = float(counts[: Status.RETURNED].sum())
     legal = float(counts[: Status.IRREGULAR].sum())
     nan = float("nan")
@@ -141,14 +138,13 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "stock_total": here / s,
         "stock_titp": float(counts[[Status.TITP_1, Status.TITP_2, Status.TITP_3]].sum()) / s,
         "stock_titp3": counts[Status.TITP_3] / s,
-        "stock_bridging": float(np.count_nonzero((p.bridging_until[:n] >= 0) & (p.status[:n] <= Status.TITP_3))) / s,
+        "stock_bridging": t.bridging / s,
         "stock_esd": counts[Status.ESD] / s,
         "stock_ssw1": counts[Status.SSW_1] / s,
         "stock_ssw2": counts[Status.SSW_2] / s,
         "stock_care_worker": counts[Status.CARE_WORKER] / s,
         "stock_irregular": counts[Status.IRREGULAR] / s,
-        "stock_overstayers_trainee": float(np.count_nonzero(
-            (p.status[:n] == Status.IRREGULAR) & (p.stay_expired_month[:n] >= 0) & (p.stay_expired_month[:n] <= model.month))) / s,
+        "stock_overstayers_trainee": t.overstayers_trainee / s,
         "stock_searching": sums[9] / s,
         "stock_metro": sums[8] / s,
         "stock_nonmetro": (here - sums[8]) / s,
@@ -170,39 +166,34 @@ def collect(model: LabourMarket) -> dict[str, float]:
         "grievance_mean": per(sums[7], legal),
         "firms_barred": float((f.barred_until > model.month).sum()) / s,
         "bodies_barred": float((model.bodies.barred_until > model.month).sum()) / s,
-        "retention_60m": retention(model, 60),
+        "retention_60m": retention(model, t),
         "ssw1_entrants_changed": (model.ssw1_changed_by_entry[model.month] if model.month < len(model.ssw1_changed_by_entry) else 0.0) / s,  # no entrants recorded yet that month
     }
-    t = settlement.tally(model)
-    model._settlement_tally_of_month = (model.month, t)  # for collect_by_group, called next (``LabourMarket._collect``)
-    row.update(settlement.national(model, t))
-    settlement.correct_status_stocks(row, t, model.group_flows.sizes["prefecture"])
+    row.update(settlement.national(model, t.settlement, counts))
+    settlement.correct_status_stocks(row, t.settlement, model.group_flows.sizes["prefecture"])
     for col in FLOW_COLUMNS:
         row[col] = model.flows.get(col, 0) / s
     return row
 
 
-def _settlement_tally(model: LabourMarket) -> np.ndarray:
-    """The settlement tally ``collect`` just made this month (used once), or a new one."""
-    cached = model.__dict__.pop("_settlement_tally_of_month", None)
-    return cached[1] if cached is not None and cached[0] == model.month else settlement.tally(model)
+#: ``retention_60m``: the share still in Japan of those who arrived this many months ago.
+RETENTION_MONTHS = 60
 
 
-def retention(model: LabourMarket, months_after: int) -> float:
-    """Share of the people who arrived ``months_after`` months ago who are still in Japan.
+def retention(model: LabourMarket, tally: MonthTally) -> float:
+    """Share of the people who arrived ``RETENTION_MONTHS`` months ago who are still in Japan
+    (the cohort counted by ``month_tally``).
 
     NaN until a cohort that arrived during the run is that old (the initial stock holds only
     the survivors of earlier cohorts, so it cannot say how many stayed).
     """
-    cohort_month = model.month - months_after
+    cohort_month = model.month - RETENTION_MONTHS
     if cohort_month < 1:
         return float("nan")
-    p = model.people
-    cohort = p.arrival_month[: p.n] == cohort_month
-    size = int(cohort.sum()) + p.archived_arrivals.get(cohort_month, 0)
+    size = tally.cohort + model.people.archived_arrivals.get(cohort_month, 0)
     if size == 0:
         return float("nan")
-    return float((p.status[: p.n][cohort] < Status.RETURNED).sum()) / size
+    return float(tally.cohort_in_japan) / size
 
 
 def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
@@ -270,40 +261,138 @@ def order_statistics(values, ks):  # pragma: no cover - compiled
 IN_DEBT_YEN = 1.0
 
 
+class MonthTally(NamedTuple):
+    """What the monthly rows count over everyone, from one pass (``month_tally_kernel``).
+
+    National (agent counts): ``status_counts`` (people by status code), ``sums`` (see
+    ``month_tally_kernel``), the paid wages (for percentiles), people in a bridging stay,
+    trainees overstaying, and the cohort of ``retention`` (arrived, and of them still in Japan).
+    By group (rows: ``GroupFlows.offsets``): ``groups`` (agent counts and sums, ``GROUP_TALLY``,
+    read by ``collect_by_group``) and ``settlement`` (``settlement.TALLY``, real numbers: / scale).
+    """
+
+    status_counts: np.ndarray
+    sums: np.ndarray
+    wages: np.ndarray
+    bridging: int
+    overstayers_trainee: int
+    cohort: int
+    cohort_in_japan: int
+    groups: np.ndarray
+    settlement: np.ndarray
+
+
+def month_tally(model: LabourMarket) -> MonthTally:
+    """This month's tallies over everyone, for ``collect`` and ``collect_by_group``."""
+    p = model.people
+    n = p.n
+    sizes = model.group_flows.sizes
+    assert GROUPINGS == ("prefecture", "field", "origin")  # the kernel's order
+    counts, sums, wages, events, money, cells, settled_cells = month_tally_kernel(
+        p.status[:n], p.firm[:n], p.pref[:n], p.field[:n], p.origin[:n], sizes["prefecture"], sizes["field"], sizes["origin"],
+        model.geo.metro, p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n],
+        p.grievance[:n], p.bridging_until[:n], p.stay_expired_month[:n], p.arrival_month[:n],
+        model.month - RETENTION_MONTHS, settlement.Columns.of(p, n), model.month,
+    )
+    shape = (sizes["prefecture"], sizes["field"], sizes["origin"])
+    groups = fold_cells(cells, shape)
+    groups[:, GROUP_MONEY] = money[:, GROUP_MONEY]
+    settled = fold_cells(settled_cells, shape)
+    settled[:, settlement.WAGES] = money[:, GROUP_WAGES]  # the same people's wages, added in the same order
+    return MonthTally(counts, sums, wages, int(events[0]), int(events[1]), int(events[2]), int(events[3]), groups,
+                      settled / model.scale)
+
+
+def fold_cells(cells: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
+    """Counts per cell (prefecture x field x origin, ``month_tally_kernel``) summed into the rows of
+    each grouping: the prefectures, then the fields, then the origins (``GroupFlows.offsets``).
+
+    Exact in any order: every entry is a whole number far below 2**53.
+    """
+    c = cells.reshape(shape + cells.shape[1:])
+    return np.concatenate([c.sum(axis=(1, 2)), c.sum(axis=(0, 2)), c.sum(axis=(0, 1))])
+
+
 @njit(cache=True)
-def tally_kernel(status, firm, pref, metro_pref, wage_yen, debt_yen, savings_yen, remitted_yen, skill, japanese, grievance):  # pragma: no cover
-    """Counts and sums over people for the monthly row; the employed's wages for percentiles."""
+def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_origin, metro_pref, wage_yen, debt_yen,
+                       savings_yen, remitted_yen, skill, japanese, grievance, bridging_until, stay_expired_month,
+                       arrival_month, cohort_month, family, month):  # pragma: no cover - compiled
+    """One pass over everyone for all the tallies of the month's rows (see ``MonthTally``).
+
+    One loop instead of three (national, by group, settlement by group), and each person's counts
+    added once, to their cell (prefecture x field x origin; ``fold_cells`` sums the cells into
+    the groups afterwards, exactly) rather than to each of their three groups. Sums of money,
+    which depend on the order of the additions, are added per group in row order, as before
+    (the same sums to the bit). ``family``: ``settlement.Columns``; each person's settlement
+    counts are added by ``settlement.add_person``, their other counts by ``_add_to_cell``, their
+    money by ``_add_money``.
+
+    ``sums``: wage, debt, in debt, savings, remitted, skill, japanese, grievance, in a metro
+    prefecture, searching, trainee wage, employed trainees.
+    """
+    residence, spouse, family_in_japan, children, child1, child2, child3, birth_month, months_in_japan = family
     counts = np.zeros(N_STATUS_CODES, dtype=np.int64)
-    sums = np.zeros(12)  # wage, debt, in_debt, savings, remitted, skill, japanese, grievance, metro, searching,
-    # trainee wage, employed trainees
     wages = np.empty(status.shape[0], dtype=np.float32)
+    money = np.zeros((n_pref + n_field + n_origin, N_GROUP_TALLY))
+    cells = np.zeros((n_pref * n_field * n_origin, N_GROUP_TALLY))
+    settled_cells = np.zeros((n_pref * n_field * n_origin, settlement.N_TALLY))
     n_wages = 0
+    # The national sums and counts in local variables (registers), not in an array: a store and a
+    # load per person and sum otherwise, on the loop's critical path. The same additions, in order
+    # (float64 as numpy scalars so that the source run as Python adds float32 values as numba does).
+    wage = debt = in_debt = savings = remitted = skill_sum = japanese_sum = grievance_sum = np.float64(0.0)
+    metro = searching = trainee_wage = trainees_paid = np.float64(0.0)
+    bridging = overstaying = cohort = cohort_here = 0
     for i in range(status.shape[0]):
         s = status[i]
         counts[s] += 1
+        if arrival_month[i] == cohort_month:
+            cohort += 1
+            if s < RETURNED:
+                cohort_here += 1
         if s >= RETURNED:
             continue
-        sums[1] += debt_yen[i]
+        # National.
+        debt += debt_yen[i]
         if debt_yen[i] > IN_DEBT_YEN:
-            sums[2] += 1
-        sums[3] += savings_yen[i]
-        sums[4] += remitted_yen[i]
+            in_debt += 1
+        savings += savings_yen[i]
+        remitted += remitted_yen[i]
         if metro_pref[pref[i]]:
-            sums[8] += 1
+            metro += 1
+        paid = firm[i] >= 0 and wage_yen[i] > 0.0  # not those hired after this month's payday
         if s <= LAST_LEGAL:
-            sums[5] += skill[i]
-            sums[6] += japanese[i]
-            sums[7] += grievance[i]
-            if firm[i] >= 0 and wage_yen[i] > 0.0:  # not those hired after this month's payday
+            skill_sum += skill[i]
+            japanese_sum += japanese[i]
+            grievance_sum += grievance[i]
+            if paid:
                 wages[n_wages] = wage_yen[i]
-                sums[0] += wage_yen[i]
+                wage += wage_yen[i]
                 n_wages += 1
                 if s <= LAST_TRAINEE:
-                    sums[10] += wage_yen[i]
-                    sums[11] += 1
+                    trainee_wage += wage_yen[i]
+                    trainees_paid += 1
             elif firm[i] < 0:
-                sums[9] += 1
-    return counts, sums, wages[:n_wages]
+                searching += 1
+        if s <= TITP_3 and bridging_until[i] >= 0:
+            bridging += 1
+        if s == IRREGULAR and 0 <= stay_expired_month[i] <= month:
+            overstaying += 1
+        # By group: counts in the person's cell, money in each of their groups.
+        c = (pref[i] * n_field + field[i]) * n_origin + origin[i]
+        _add_to_cell(cells, c, s, firm[i], paid, debt_yen[i])
+        n_children = n_school = n_working = 0.0
+        if children[i] > 0:  # (most have none: their children's columns are not read)
+            n_children, n_school, n_working = settlement.children_by_age(children[i], child1[i], child2[i], child3[i], month)
+        settlement.add_person(settled_cells, c, s, residence[i], spouse[i], family_in_japan[i], month - birth_month[i],
+                              n_children, n_school, n_working, months_in_japan[i], paid)
+        _add_money(money, pref[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
+        _add_money(money, n_pref + field[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
+        _add_money(money, n_pref + n_field + origin[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
+    sums = np.array([wage, debt, in_debt, savings, remitted, skill_sum, japanese_sum, grievance_sum, metro, searching,
+                     trainee_wage, trainees_paid])
+    events = np.array([bridging, overstaying, cohort, cohort_here])
+    return counts, sums, wages[:n_wages], events, money, cells, settled_cells
 
 
 # =============================================================================================
@@ -420,69 +509,69 @@ def add_firms_kernel(counts, rows, pref, field, weights, offsets):  # pragma: no
         counts[offsets[1] + field[i]] += w
 
 
-@njit(cache=True)
-def group_tally_kernel(status, firm, pref, field, origin, offsets, n_total, wage_yen, debt_yen, savings_yen):  # pragma: no cover
-    """Per group (rows: the prefectures, then the fields, then the origins): status counts and money sums.
-
-    ``offsets`` holds each grouping's first row. Columns: in Japan, TITP, ESD, SSW i, SSW ii,
-    irregular, searching, paid, wage sum, trainees paid, trainee wage sum, debt sum, in debt,
-    savings sum, 介護 (care workers).
-    """
-    out = np.zeros((n_total, 15))
-    for i in range(status.shape[0]):
-        s = status[i]
-        if s >= RETURNED:
-            continue
-        for k in range(3):
-            if k == 0:
-                g = offsets[0] + pref[i]
-            elif k == 1:
-                g = offsets[1] + field[i]
-            else:
-                g = offsets[2] + origin[i]
-            out[g, 0] += 1
-            if s <= TITP_3:
-                out[g, 1] += 1
-            elif s == ESD:
-                out[g, 2] += 1
-            elif s == SSW_1:
-                out[g, 3] += 1
-            elif s == SSW_2:
-                out[g, 4] += 1
-            elif s == CARE_WORKER:
-                out[g, 14] += 1
-            else:
-                out[g, 5] += 1
-            if s <= LAST_LEGAL:
-                if firm[i] >= 0 and wage_yen[i] > 0.0:
-                    out[g, 7] += 1
-                    out[g, 8] += wage_yen[i]
-                    if s <= LAST_TRAINEE:
-                        out[g, 9] += 1
-                        out[g, 10] += wage_yen[i]
-                elif firm[i] < 0:
-                    out[g, 6] += 1
-            out[g, 11] += debt_yen[i]
-            if debt_yen[i] > IN_DEBT_YEN:
-                out[g, 12] += 1
-            out[g, 13] += savings_yen[i]
-    return out
+#: Columns of ``MonthTally.groups``: in Japan, TITP, ESD, SSW i, SSW ii, irregular, searching, paid,
+#: wage sum, trainees paid, trainee wage sum, debt sum, in debt, savings sum, care workers (介護).
+GROUP_TALLY: tuple[str, ...] = (
+    "here", "titp", "esd", "ssw1", "ssw2", "irregular", "searching", "paid", "wages_yen", "trainees_paid",
+    "trainee_wages_yen", "debt_yen", "in_debt", "savings_yen", "care_worker",
+)
+N_GROUP_TALLY = len(GROUP_TALLY)
+#: The sums of money among them (added per group in row order; the others are counts, added per cell).
+GROUP_MONEY = np.array([GROUP_TALLY.index(c) for c in ("wages_yen", "trainee_wages_yen", "debt_yen", "savings_yen")])
+GROUP_WAGES = GROUP_TALLY.index("wages_yen")
 
 
-#: Columns of the by-group states filled from ``group_tally_kernel`` (see ``collect_by_group``).
+@njit(cache=True, inline="always")
+def _add_to_cell(out, c, s, firm, paid, debt_yen):  # pragma: no cover - compiled
+    """Count one person in Japan (status ``s`` < RETURNED; ``paid``: employed and paid this month)
+    in row ``c`` of the cells' counts (the counts of ``GROUP_TALLY``)."""
+    out[c, 0] += 1
+    if s <= TITP_3:
+        out[c, 1] += 1
+    elif s == ESD:
+        out[c, 2] += 1
+    elif s == SSW_1:
+        out[c, 3] += 1
+    elif s == SSW_2:
+        out[c, 4] += 1
+    elif s == CARE_WORKER:
+        out[c, 14] += 1
+    else:
+        out[c, 5] += 1
+    if s <= LAST_LEGAL:
+        if paid:
+            out[c, 7] += 1
+            if s <= LAST_TRAINEE:
+                out[c, 9] += 1
+        elif firm < 0:
+            out[c, 6] += 1
+    if debt_yen > IN_DEBT_YEN:
+        out[c, 12] += 1
+
+
+@njit(cache=True, inline="always")
+def _add_money(out, g, s, paid, wage_yen, debt_yen, savings_yen):  # pragma: no cover - compiled
+    """Add one person's money to row ``g`` (a group) of the sums of ``GROUP_MONEY``."""
+    if s <= LAST_LEGAL and paid:
+        out[g, 8] += wage_yen
+        if s <= LAST_TRAINEE:
+            out[g, 10] += wage_yen
+    out[g, 11] += debt_yen
+    out[g, 13] += savings_yen
+
+
+#: Columns of the by-group states filled from ``MonthTally.groups`` (see ``collect_by_group``).
 _STATE_COLS = np.array([_COL[c] for c in GROUP_PEOPLE_STATES])
 
 
-def collect_by_group(model: LabourMarket) -> np.ndarray:
+def collect_by_group(model: LabourMarket, tally: MonthTally | None = None) -> np.ndarray:
     """This month's by-group rows: every group of every grouping (``GroupFlows.offsets``) x
-    ``GROUP_COLUMNS``, counts in real numbers."""
-    p, f, s = model.people, model.firms, model.scale
-    n = p.n
+    ``GROUP_COLUMNS``, counts in real numbers (from ``tally``, this month's ``month_tally``, if given)."""
+    f, s = model.firms, model.scale
     flows = model.group_flows
     offsets = flows.offsets
-    assert GROUPINGS == ("prefecture", "field", "origin")  # the kernels' order
-    t = group_tally_kernel(p.status[:n], p.firm[:n], p.pref[:n], p.field[:n], p.origin[:n], offsets[:-1], int(offsets[-1]),
-                           p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n])
+    month = month_tally(model) if tally is None else tally
+    t = month.groups
     out = np.zeros((int(offsets[-1]), len(GROUP_COLUMNS)))
     here = t[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -504,7 +593,7 @@ def collect_by_group(model: LabourMarket) -> np.ndarray:
                 d = np.bincount(of_firm, weights=demand, minlength=size)
                 fill[offsets[k] : offsets[k + 1]] = np.where(d > 0, np.bincount(of_firm, weights=filled, minlength=size) / d, np.nan)
         out[:, _COL["vacancy_fill"]] = fill
-    settlement.by_group(model, _settlement_tally(model), out, _COL)
+    settlement.by_group(model, month.settlement, out, _COL)
     for name, counts in flows.counts.items():
         out[:, _COL[name]] = counts / s
     return out

@@ -83,6 +83,32 @@ def compact_contacts(contacts, keep, new_row):  # pragma: no cover - compiled
             j += 1
 
 
+@njit(cache=True)
+def employer_waits(firm, waiting_months, none):  # pragma: no cover - compiled
+    """Each person's ``waiting_months[firm]`` as int32, ``none`` for those without an employer
+    (firm -1): one compiled pass instead of a fancy index, a cast and an ``np.where`` over everyone."""
+    out = np.empty(firm.shape[0], dtype=np.int32)
+    for i in range(firm.shape[0]):
+        f = firm[i]
+        out[i] = waiting_months[f] if f >= 0 else none
+    return out
+
+
+@njit(cache=True)
+def workers_of_marked_firms(firm, status, marked, last_status):  # pragma: no cover - compiled
+    """Rows, in order, of the people with status <= ``last_status`` whose employer is marked
+    (``marked``: one flag a firm): one compiled pass instead of a gather, two masks and a
+    ``flatnonzero`` over everyone."""
+    out = np.empty(firm.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(firm.shape[0]):
+        f = firm[i]
+        if f >= 0 and marked[f] and status[i] <= last_status:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
 class People:
     """Growable columns, one row per person in Japan (and those who left since the last compaction).
 
@@ -111,7 +137,9 @@ class People:
             if old_n:
                 new[:old_n] = getattr(self, name)[:old_n]
             setattr(self, name, new)
-        contacts = np.full((capacity, self.k), -1, dtype=np.int32)
+        # Not filled: ``add`` sets a row's contacts to -1 when it takes the row, and no one reads
+        # rows beyond ``n``; memory the run never reaches is then never touched (build time, RSS).
+        contacts = np.empty((capacity, self.k), dtype=np.int32)
         if old_n:
             contacts[:old_n] = self.contacts[:old_n]
         self.contacts = contacts

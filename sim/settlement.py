@@ -1,9 +1,12 @@
 """The settlement columns of the monthly tables: settled residents, families, costs and contributions.
 
 Definitions, units and sources are in docs/outputs.md ("Settlement"). Counted from the people
-arrays at the end of each month by ``settlement_tally_kernel``, per group of every grouping
-(prefectures, then fields, then origins, as ``outputs.GroupFlows.offsets``); the national value of
-a count is the sum over the prefectures (everyone is in exactly one). The stocks by work status of
+arrays at the end of each month by ``add_person`` (the ``TALLY`` columns), per cell (prefecture x
+field x origin), then summed into each group of every grouping (prefectures, then fields, then
+origins, as ``outputs.GroupFlows.offsets``); the national value of a count is the sum over the
+prefectures (everyone is in exactly one). ``add_person`` is called from the one monthly pass over
+everyone, ``sim.outputs.month_tally_kernel``, which makes the national and by-group tallies in the
+same loop (one read of the people arrays, not three). The stocks by work status of
 ``sim.outputs`` (``stock_titp`` ... ``stock_care_worker``) count only people whose stay rests on that
 status: ``correct_status_stocks`` takes the settled out of them (they are ``stock_spouse_of_japanese``
 and ``stock_permanent``).
@@ -11,13 +14,13 @@ and ``stock_permanent``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, SSW_1, SSW_2, TITP_3
 from sim.processes.families import (
     SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
 )
@@ -41,6 +44,8 @@ TALLY: tuple[str, ...] = (
     "settled_care_worker",
 )
 _T = {name: k for k, name in enumerate(TALLY)}
+N_TALLY = len(TALLY)
+WAGES = _T["wages_total_yen"]
 
 #: Stocks and states of the national table (after ``sim.outputs.STATE_COLUMNS``).
 STATE_COLUMNS: tuple[str, ...] = (
@@ -63,94 +68,101 @@ WORK, PERMANENT = int(Residence.WORK), int(Residence.PERMANENT)
 COMPATRIOT, JAPANESE = int(Spouse.COMPATRIOT), int(Spouse.JAPANESE)
 
 
-@njit(cache=True)
-def settlement_tally_kernel(status, residence, spouse, family_in_japan, children, c1, c2, c3, birth_month, months_in_japan,
-                            firm, wage_yen, pref, field, origin, offsets, n_total, month):  # pragma: no cover - compiled
-    """Per group (rows: prefectures, fields, origins): the columns of ``TALLY``."""
-    out = np.zeros((n_total, 22))
-    for i in range(status.shape[0]):
-        s = status[i]
-        if s >= RETURNED:
-            continue
-        r = residence[i]
-        age = month - birth_month[i]
-        sp = spouse[i]
-        here = family_in_japan[i] and sp == COMPATRIOT
-        kids = children[i]
-        n_children = 0.0
-        n_school = 0.0
-        n_working = 0.0
-        for k in range(kids):
-            b = c1[i] if k == 0 else (c2[i] if k == 1 else c3[i])
-            a = month - b
-            n_children += 1.0
-            if SCHOOL_AGE_FROM_MONTHS <= a < SCHOOL_AGE_TO_MONTHS:
-                n_school += 1.0
-            if WORKING_AGE_FROM_MONTHS <= a < WORKING_AGE_TO_MONTHS:
-                n_working += 1.0
-        for g_k in range(3):
-            g = offsets[g_k] + (pref[i] if g_k == 0 else (field[i] if g_k == 1 else origin[i]))
-            out[g, 0] += 1.0
-            if r == PERMANENT:
-                out[g, 1] += 1.0
-            elif r != WORK:
-                out[g, 2] += 1.0
-            if months_in_japan[i] >= 60:
-                out[g, 3] += 1.0
-            if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
-                out[g, 10] += 1.0
-            elif age >= WORKING_AGE_TO_MONTHS:
-                out[g, 20] += 1.0 + (1.0 if here else 0.0)  # and a compatriot spouse in Japan, of the same age
-            out[g, 14] += age
-            if sp == JAPANESE:
-                out[g, 9] += 1.0 + n_children  # a Japanese spouse and Japanese children
-            elif here:
-                family = 1.0 + n_children
-                if s == IRREGULAR:
-                    out[g, 6] += family
-                elif r == PERMANENT:
-                    out[g, 5] += family
-                else:
-                    out[g, 4] += family
-                out[g, 7] += n_children
-                out[g, 8] += n_school
-                if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
-                    out[g, 10] += 1.0  # the spouse, taken to be of the worker's age
-                out[g, 10] += n_working
-                if s <= LAST_LEGAL:
-                    out[g, 11] += family
-            if s <= LAST_LEGAL:
-                out[g, 11] += 1.0
-                if firm[i] >= 0 and wage_yen[i] > 0.0:
-                    out[g, 12] += 1.0
-                    out[g, 13] += wage_yen[i]
-                if r != WORK:
-                    if s <= TITP_3:
-                        out[g, 15] += 1.0
-                        if s == TITP_3:
-                            out[g, 16] += 1.0
-                    elif s == ESD:
-                        out[g, 17] += 1.0
-                    elif s == SSW_1:
-                        out[g, 18] += 1.0
-                    elif s == SSW_2:
-                        out[g, 19] += 1.0
-                    elif s == CARE_WORKER:
-                        out[g, 21] += 1.0
-    return out
+class Columns(NamedTuple):
+    """The people columns the settlement tally reads (rows ``:n``), for ``sim.outputs.month_tally_kernel``."""
+
+    residence: np.ndarray
+    spouse: np.ndarray
+    family_in_japan: np.ndarray
+    children: np.ndarray
+    child1_birth_month: np.ndarray
+    child2_birth_month: np.ndarray
+    child3_birth_month: np.ndarray
+    birth_month: np.ndarray
+    months_in_japan: np.ndarray
+
+    @classmethod
+    def of(cls, people, n: int) -> Columns:
+        return cls(*(getattr(people, name)[:n] for name in cls._fields))
 
 
-def tally(model: LabourMarket) -> np.ndarray:
-    """The ``TALLY`` columns for every group of every grouping (real numbers: agent counts / scale)."""
-    p = model.people
-    n = p.n
-    offsets = model.group_flows.offsets
-    t = settlement_tally_kernel(
-        p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n], p.child1_birth_month[:n],
-        p.child2_birth_month[:n], p.child3_birth_month[:n], p.birth_month[:n], p.months_in_japan[:n], p.firm[:n],
-        p.wage_yen[:n], p.pref[:n], p.field[:n], p.origin[:n], offsets[:-1], int(offsets[-1]), model.month,
-    )
-    return t / model.scale
+@njit(cache=True, inline="always")
+def children_by_age(children, birth1, birth2, birth3, month):  # pragma: no cover - compiled
+    """A worker's children (their slots ``child1..3_birth_month``): how many, how many of
+    compulsory-school age and how many of working age, as floats (the tally's units)."""
+    n_children = 0.0
+    n_school = 0.0
+    n_working = 0.0
+    for k in range(children):
+        b = birth1 if k == 0 else (birth2 if k == 1 else birth3)
+        a = month - b
+        n_children += 1.0
+        if SCHOOL_AGE_FROM_MONTHS <= a < SCHOOL_AGE_TO_MONTHS:
+            n_school += 1.0
+        if WORKING_AGE_FROM_MONTHS <= a < WORKING_AGE_TO_MONTHS:
+            n_working += 1.0
+    return n_children, n_school, n_working
+
+
+@njit(cache=True, inline="always")
+def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_working, months_in_japan,
+               paid):  # pragma: no cover - compiled
+    """Count one person in Japan (status ``s`` < RETURNED, residence ``r``, spouse ``sp``, age in
+    months ``age``) and the family living with them in row ``g`` of ``out`` (the ``TALLY`` columns
+    but ``wages_total_yen``).
+
+    Called for each person by the one monthly pass over everyone, ``sim.outputs.month_tally_kernel``
+    (which also makes the other tallies of the monthly rows), with ``g`` the person's cell
+    (prefecture x field x origin), summed into the groups afterwards; ``paid``: employed and paid
+    this month. ``wages_total_yen`` is the by-group wage sum of that pass (the same people).
+    """
+    here = family_in_japan and sp == COMPATRIOT
+    out[g, 0] += 1.0
+    if r == PERMANENT:
+        out[g, 1] += 1.0
+    elif r != WORK:
+        out[g, 2] += 1.0
+    if months_in_japan >= 60:
+        out[g, 3] += 1.0
+    if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
+        out[g, 10] += 1.0
+    elif age >= WORKING_AGE_TO_MONTHS:
+        out[g, 20] += 1.0 + (1.0 if here else 0.0)  # and a compatriot spouse in Japan, of the same age
+    out[g, 14] += age
+    if sp == JAPANESE:
+        out[g, 9] += 1.0 + n_children  # a Japanese spouse and Japanese children
+    elif here:
+        family = 1.0 + n_children
+        if s == IRREGULAR:
+            out[g, 6] += family
+        elif r == PERMANENT:
+            out[g, 5] += family
+        else:
+            out[g, 4] += family
+        out[g, 7] += n_children
+        out[g, 8] += n_school
+        if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
+            out[g, 10] += 1.0  # the spouse, taken to be of the worker's age
+        out[g, 10] += n_working
+        if s <= LAST_LEGAL:
+            out[g, 11] += family
+    if s <= LAST_LEGAL:
+        out[g, 11] += 1.0
+        if paid:
+            out[g, 12] += 1.0
+        if r != WORK:
+            if s <= TITP_3:
+                out[g, 15] += 1.0
+                if s == TITP_3:
+                    out[g, 16] += 1.0
+            elif s == ESD:
+                out[g, 17] += 1.0
+            elif s == SSW_1:
+                out[g, 18] += 1.0
+            elif s == SSW_2:
+                out[g, 19] += 1.0
+            elif s == CARE_WORKER:
+                out[g, 21] += 1.0
 
 
 def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) -> dict[str, np.ndarray]:
@@ -171,8 +183,9 @@ def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) 
     return out
 
 
-def national(model: LabourMarket, t: np.ndarray) -> dict[str, float]:
-    """The national settlement columns from the by-group tally (sums over the prefectures)."""
+def national(model: LabourMarket, t: np.ndarray, status_counts: np.ndarray) -> dict[str, float]:
+    """The national settlement columns from the by-group tally (sums over the prefectures) and the
+    month's people by status code (``status_counts``, agent counts, rows not yet archived)."""
     n_pref = model.group_flows.sizes["prefecture"]
     total = t[:n_pref].sum(axis=0, keepdims=True)
     working = model.geo.working_age_population
@@ -183,8 +196,8 @@ def national(model: LabourMarket, t: np.ndarray) -> dict[str, float]:
     here_known = t[:n_pref][known, _T["foreign_working_age"]].sum()
     row["foreign_share_working_age"] = float(here_known / working[known].sum()) if known.any() else float("nan")
     p = model.people
-    row["naturalised_total"] = (int((p.status[: p.n] == Status.NATURALISED).sum()) + p.archived_naturalised) / model.scale
-    row["died_total"] = (int((p.status[: p.n] == Status.DIED).sum()) + p.archived_died) / model.scale
+    row["naturalised_total"] = (int(status_counts[Status.NATURALISED]) + p.archived_naturalised) / model.scale
+    row["died_total"] = (int(status_counts[Status.DIED]) + p.archived_died) / model.scale
     return row
 
 

@@ -13,6 +13,7 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
+from sim.processes.codes import LAST_LEGAL
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
@@ -118,6 +119,101 @@ def test_order_statistics_are_those_of_a_full_sort():
         ks = np.unique(rng.integers(0, n, 4))
         assert np.array_equal(order_statistics(values, ks), np.sort(values)[ks])
         assert _percentiles(values, (10.0, 90.0)) == pytest.approx(np.percentile(values.astype(np.float64), (10.0, 90.0)), rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def esd_four_years() -> sim.LabourMarket:
+    """esd after 48 months at scale 0.005: settled residents, families and children in Japan."""
+    return sim.LabourMarket(small("esd", months=48), seed=2).run()
+
+
+def test_month_tally_by_group_equals_direct_counts(esd_four_years):
+    """The one monthly pass (``month_tally``: counts per cell, folded into the groups; money per
+    group in row order) gives exactly, to the bit, what counting each grouping directly gives."""
+    from sim import outputs, settlement
+
+    model = esd_four_years
+    p, n = model.people, model.people.n
+    t = outputs.month_tally(model)
+    here = p.status[:n] < Status.RETURNED
+    legal = p.status[:n] <= LAST_LEGAL
+    paid = legal & (p.firm[:n] >= 0) & (p.wage_yen[:n] > 0)
+    col, tally = outputs.GROUP_TALLY.index, settlement.TALLY.index
+    for k, grouping in enumerate(outputs.GROUPINGS):
+        lo, hi = model.group_flows.offsets[k], model.group_flows.offsets[k + 1]
+        of = getattr(p, outputs.PERSON_GROUP_COLUMN[grouping])[:n]
+
+        def direct(mask, weights=None):
+            w = None if weights is None else weights[mask].astype(np.float64)
+            return np.bincount(of[mask], weights=w, minlength=hi - lo)  # adds in row order
+
+        g, st = t.groups[lo:hi], t.settlement[lo:hi] * model.scale
+        assert np.array_equal(g[:, col("here")], direct(here))
+        assert np.array_equal(g[:, col("esd")], direct(p.status[:n] == Status.ESD))
+        assert np.array_equal(g[:, col("care_worker")], direct(p.status[:n] == Status.CARE_WORKER))
+        assert np.array_equal(g[:, col("irregular")], direct(p.status[:n] == Status.IRREGULAR))
+        assert np.array_equal(g[:, col("paid")], direct(paid))
+        assert np.array_equal(g[:, col("debt_yen")], direct(here, p.debt_yen[:n]))
+        assert np.array_equal(g[:, col("wages_yen")], direct(paid, p.wage_yen[:n]))
+        assert np.array_equal(st[:, tally("principals")], direct(here))
+        assert np.array_equal(st[:, tally("stock_spouse_of_japanese")], direct(here & (p.residence[:n] == 1)))
+        assert np.array_equal(st[:, tally("age_sum_months")], direct(here, model.month - p.birth_month[:n]))
+        assert np.array_equal(st[:, tally("wages_total_yen")], direct(paid, p.wage_yen[:n]))
+    assert t.settlement[:, tally("stock_spouse_of_japanese")].sum() > 0 and t.settlement[:, tally("children_in_japan")].sum() > 0
+    assert t.status_counts.tolist() == np.bincount(p.status[:n], minlength=len(Status)).tolist()
+
+
+def test_compiled_month_tally_is_its_current_source(esd_four_years, monkeypatch):
+    """The compiled ``month_tally_kernel`` gives what its Python source gives now.
+
+    It calls compiled helpers of another module (``settlement.add_person``), and numba's cache
+    notices changes only in the kernel's own file: after an edit to those helpers a stale cached
+    kernel would go on counting the old way. This test then fails; clear the cache (delete the
+    ``*.nbi`` and ``*.nbc`` files of ``sim/__pycache__``, or NUMBA_CACHE_DIR's) and run again.
+    """
+    from sim import outputs
+
+    compiled = outputs.month_tally(esd_four_years)
+    monkeypatch.setattr(outputs, "month_tally_kernel", outputs.month_tally_kernel.py_func)
+    source = outputs.month_tally(esd_four_years)
+    for name, a, b in zip(compiled._fields, compiled, source):
+        assert np.array_equal(np.asarray(a), np.asarray(b)), f"{name}: the cached kernel is stale (see the docstring)"
+
+
+def test_employer_queries_are_the_numpy_expressions_they_replaced():
+    """``employer_waits`` and ``workers_of_marked_firms`` (compiled passes over everyone) give
+    exactly the gather + ``np.where`` and the masks + ``flatnonzero`` they replaced, firm -1 included."""
+    from sim.population import employer_waits, workers_of_marked_firms
+
+    rng = np.random.default_rng(3)
+    firm = rng.integers(-1, 50, 5000).astype(np.int32)
+    status = rng.integers(0, len(Status), 5000).astype(np.int8)
+    waiting = rng.integers(0, 24, 50).astype(np.int16)
+    none = np.iinfo(np.int32).max
+    expected = np.where(firm >= 0, waiting.astype(np.int32)[firm], none)
+    got = employer_waits(firm, waiting, none)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    marked = np.zeros(50, dtype=bool)
+    marked[rng.choice(50, 7, replace=False)] = True
+    for last in (Status.ESD, Status.SSW_2):
+        rows = np.flatnonzero((firm >= 0) & marked[firm] & (status <= last))
+        assert np.array_equal(workers_of_marked_firms(firm, status, marked, int(last)), rows) and len(rows) > 0
+
+
+def test_firm_tie_lists_are_those_of_the_row_sorts_they_replaced():
+    """``unique_edges`` (one integer key a row) and ``csr_neighbours`` (a stable argsort of one
+    key) order edges exactly as ``np.unique(axis=0)`` and ``np.lexsort`` did, duplicates included."""
+    from sim.network import csr_neighbours, unique_edges
+
+    rng = np.random.default_rng(4)
+    n = 300
+    edges = np.sort(rng.integers(0, n, (2000, 2)), axis=1)
+    assert np.array_equal(unique_edges(edges, n), np.unique(edges, axis=0))
+    both = np.concatenate([edges, edges[:, ::-1]])
+    ordered = both[np.lexsort((both[:, 1], both[:, 0]))]
+    indptr, indices = csr_neighbours(n, edges)
+    assert np.array_equal(indices, ordered[:, 1].astype(np.int32))
+    assert np.array_equal(indptr, np.concatenate([[0], np.cumsum(np.bincount(ordered[:, 0], minlength=n))]))
 
 
 def test_group_index_is_a_stable_sort():
