@@ -297,7 +297,7 @@ def _wage_world(settings: dict | None = None):
     """Firm 0 lost a worker to a quit (not short of staff), firm 1 is short of staff, firm 2 is
     full and lost nobody, firm 3 is short near the ceiling."""
     m = tiny_world("titp", firms=4, people=4, settings=settings)
-    for row, (markup, demand) in enumerate(((1.1, 1.0), (1.2, 3.0), (1.3, 1.0), (1.499, 3.0))):
+    for row, (markup, demand) in enumerate(((1.1, 1.0), (1.2, 3.0), (1.3, 1.0), (1.4998, 3.0))):
         set_firm(m, row, pref=AOMORI, field=CONSTRUCTION, markup=markup, demand=demand)
         place(m, row, row, Status.TITP_2)
     settle(m)
@@ -327,7 +327,7 @@ def test_wage_floor_binds_and_firms_that_do_not_respond_keep_their_markup():
     lifts the two below it."""
     m = _wage_world({"policy.wages.firms_raise_wages": False, "policy.wages.wage_floor_markup": 1.25})
     firms.adjust_wages(m)
-    assert m.firms.markup.tolist() == pytest.approx([1.25, 1.25, 1.3, 1.499], rel=1e-6)
+    assert m.firms.markup.tolist() == pytest.approx([1.25, 1.25, 1.3, 1.4998], rel=1e-6)
 
 
 def test_wage_cuts_stop_at_the_floor():
