@@ -140,15 +140,34 @@ class Listings(NamedTuple):
 
 
 def national_listings(firm_field: np.ndarray, vacancies: np.ndarray, n_fields: int, share: float) -> Listings:
-    """The pool of listed vacancies: each firm with at least one whole vacancy, by field, weighted
-    by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
-    listed = np.floor(np.maximum(vacancies, 0.0))
-    rows = np.flatnonzero(listed >= 1.0)
-    rows = rows[np.argsort(firm_field[rows], kind="stable")]
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(firm_field[rows], minlength=n_fields))]).astype(np.int64)
-    cum = np.cumsum(listed[rows])
-    cum -= np.concatenate([[0.0], cum])[np.repeat(ptr[:-1], np.diff(ptr))]  # cumulative within each field
-    return Listings(ptr, rows.astype(np.int64), cum, float(share))
+    """The pool of listed vacancies: each firm with at least one whole vacancy, by field (in firm
+    order), weighted by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
+    ptr, firm, cum = listings_kernel(np.asarray(firm_field, dtype=np.int64), np.asarray(vacancies, dtype=np.float64), n_fields)
+    return Listings(ptr, firm, cum, float(share))
+
+
+@njit(cache=True)
+def listings_kernel(firm_field, vacancies, n_fields):  # pragma: no cover - compiled
+    """``national_listings`` in two passes over the firms (a counting sort by field): the field
+    pointers, the listed firms and their cumulative whole vacancies within each field."""
+    ptr = np.zeros(n_fields + 1, dtype=np.int64)
+    for c in range(firm_field.shape[0]):
+        if vacancies[c] >= 1.0:
+            ptr[firm_field[c] + 1] += 1
+    for k in range(n_fields):
+        ptr[k + 1] += ptr[k]
+    firm = np.empty(ptr[n_fields], dtype=np.int64)
+    cum = np.empty(ptr[n_fields])
+    fill = ptr[:n_fields].copy()
+    running = np.zeros(n_fields)
+    for c in range(firm_field.shape[0]):
+        if vacancies[c] >= 1.0:
+            k = firm_field[c]
+            running[k] += np.floor(vacancies[c])
+            firm[fill[k]] = c
+            cum[fill[k]] = running[k]
+            fill[k] += 1
+    return ptr, firm, cum
 
 
 @njit(cache=True)
