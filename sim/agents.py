@@ -116,8 +116,9 @@ class Trainee(mesa.Agent):
     def seek_transfer(self, rng: np.random.Generator) -> bool:
         """Change employer at one's own wish, if the policy allows it now; True if moved.
 
-        Looks over the reachable firms (ties of the employer, member firms put forward by the
-        supervisory body, the employers of one's contacts) and moves to the one valued most (pay
+        Looks over the reachable firms (ties of the employer, firms put forward by the
+        supervisory body or drawn from the national pool of the field's vacancies, the
+        employers of one's contacts) and moves to the one valued most (pay
         after rent, ties, distance, taste) that accepts and is worth ``min_wage_gain`` more than
         the employer (``sim.processes.matching``: a vacancy, not barred, the field rule, the caps
         on transferees). Refused (False, no search) when

@@ -83,6 +83,25 @@ def _transfer_allowed_kernel(status, months_with_employer, waiting_months, tests
     return out
 
 
+@njit(cache=True)
+def _months_free_kernel(status, months_with_employer, months_in_status, waiting_months, esd_only, regime):  # pragma: no cover
+    """``Policy.months_free_to_leave`` in one compiled pass over the people (the rule is stated there)."""
+    out = np.zeros(status.shape[0], dtype=np.int32)
+    for i in range(status.shape[0]):
+        s = status[i]
+        m = np.int32(months_with_employer[i])
+        if s == _SSW_1:
+            out[i] = min(m, np.int32(months_in_status[i]))
+        elif s == _SSW_2 or s == _CARE_WORKER:
+            out[i] = m
+        elif (s == _ESD) if esd_only else (s <= _ESD):
+            if regime == TRAINEES_FREE:
+                out[i] = m
+            elif regime == TRAINEES_AFTER_WAIT:
+                out[i] = max(np.int32(0), m - np.int32(min(waiting_months[i], m)))
+    return out
+
+
 @dataclass(frozen=True)
 class Policy:
     """A frozen policy with the few derived values its questions need."""
@@ -227,14 +246,38 @@ class Policy:
         ``free``, else once their months with the employer reach its waiting period and they have
         passed the tests the policy requires (``transfer_tests``); nobody else.
         """
-        t = self.config.transfer
-        # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
-        esd_only = self.config.stay.programme != "titp"
-        regime = {"unavoidable_only": TRAINEES_NEVER, "free": TRAINEES_FREE}.get(t.regime, TRAINEES_AFTER_WAIT)
+        esd_only, regime = self._trainee_rule()
         return _transfer_allowed_kernel(
             np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
-            esd_only, regime, int(self.transfer_tests), bool(t.ssw_may_transfer),
+            esd_only, regime, int(self.transfer_tests), bool(self.config.transfer.ssw_may_transfer),
         ) | (np.asarray(residence) != Residence.WORK)
+
+    def _trainee_rule(self) -> tuple[bool, int]:
+        """Which trainees the transfer rule covers (ESD workers only, or every trainee status) and
+        how (``TRAINEES_NEVER`` / ``_FREE`` / ``_AFTER_WAIT``)."""
+        # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
+        esd_only = self.config.stay.programme != "titp"
+        regime = {"unavoidable_only": TRAINEES_NEVER, "free": TRAINEES_FREE}.get(self.config.transfer.regime, TRAINEES_AFTER_WAIT)
+        return esd_only, regime
+
+    def months_free_to_leave(
+        self, status: np.ndarray, months_with_employer: np.ndarray, months_in_status: np.ndarray, waiting_months: np.ndarray,
+        residence: np.ndarray,
+    ) -> np.ndarray:
+        """Months each person has been free to leave their current employer (0: not free, or just become so).
+
+        The clock of the seek hazard's duration dependence (``sim.processes.decisions``): months
+        with the employer counted from the later of joining it and the rules letting them leave
+        it. SSW i: since joining or becoming SSW i (a TITP graduate who stays with the firm is
+        free only from the change of status); SSW ii and 介護: since joining (they were free in
+        SSW i already); trainees: since joining under ``free``, since the employer's waiting period
+        ended under ``after_waiting_period`` (the tests are not dated: ignored), never otherwise.
+        Settled residents (``residence`` not WORK), free whatever their code: since joining.
+        """
+        esd_only, regime = self._trainee_rule()
+        free = _months_free_kernel(np.asarray(status), np.asarray(months_with_employer), np.asarray(months_in_status),
+                                   np.asarray(waiting_months), esd_only, regime)
+        return np.where(np.asarray(residence) != Residence.WORK, np.asarray(months_with_employer, dtype=np.int32), free)
 
     def may_transfer(self, trainee: Trainee) -> bool:
         """May this person change employer at their own wish now?"""

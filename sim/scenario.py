@@ -275,8 +275,10 @@ class TransferConfig(Frozen):
     seek_base_monthly: Fraction
     seek_per_wage_gap: PerUnit
     seek_per_grievance: PerUnit
+    seek_decay_months: Annotated[float, Field(gt=0.0, le=10_000.0)]  # e-folding months of the base seek hazard
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
     placement_offers: Annotated[int, Field(ge=0, le=100)]
+    national_offer_share: Fraction  # of the placement offers, the share drawn from the national pool of the field's vacancies
     unavoidable_search_months: Annotated[int, Field(ge=0, le=24)]
     rent_yen: Annotated[float, Field(ge=0.0, le=MAX_MONTHLY_YEN)]  # at the national price level
     compatriot_weight: Annotated[float, Field(ge=0.0, le=5.0)]  # log units per share of contacts

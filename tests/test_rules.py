@@ -16,12 +16,12 @@ import pytest
 
 import sim
 from helpers import AOMORI, CONSTRUCTION, NURSING, place, set_firm, settle, tiny_world
-from sim.domain import TEST_BITS, Status
+from sim.domain import TEST_BITS, Residence, Status
 from sim.outputs import COLUMNS
 from sim.processes import firms, information, learning
 from sim.processes.decisions import (
     ABSCOND, CARRY_ON, HAZARD_CAP, KEEP_SEARCHING, NOT_LEGAL, RETURN_HOME, SEEK_TRANSFER, DecisionParams, abscond_hazard,
-    decide_kernel,
+    decide_kernel, seek_hazard,
 )
 from sim.processes.ladder import ssw1_terms_kernel
 
@@ -32,7 +32,7 @@ PARAMS = DecisionParams(
     abscond_base=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
     legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base=0.002,
     return_per_grievance=0.001, ssw2_return=0.004, seek_base=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
-    max_trainee_months=36, titp_max_months=36, ssw1_open=True,
+    seek_decay_months=1e9, max_trainee_months=36, titp_max_months=36, ssw1_open=True,
 )
 #: The shipped titp policy without the care workers' route: SSW ii open from the start in 11
 #: fields (not nursing care), SSW i 60 months, 12 more near the SSW ii pass mark; the same with
@@ -44,15 +44,16 @@ CARE_POLICY = sim.Policy(sim.shipped_scenario("titp").policy)
 
 
 def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, debt: float = 0.0, grievance: float = 0.0,
-           gap: float = 0.0, irregular_contact: bool = False, legal_exit: bool = False, months_in_japan: int = 13,
-           months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0, tests_passed: int = 0,
-           real_field: int = CONSTRUCTION, ssw2_open: bool = True, care_route: bool = False, **params) -> int:
+           gap: float = 0.0, irregular_contact: bool = False, legal_exit: bool = False, free_months: int = 0,
+           months_in_japan: int = 13, months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0,
+           tests_passed: int = 0, real_field: int = CONSTRUCTION, ssw2_open: bool = True, care_route: bool = False,
+           **params) -> int:
     """The act the decision kernel chooses for one hand-made person with uniform draw ``u``.
 
     An SSW i holder's limit and way on are the ladder's and the policy's (``TITP_POLICY``) for
     their ``tests_passed`` and the ``real_field`` of their employer; ``ssw2_open``: is SSW ii
     open this month (``TITP_POLICY``, else ``NO_SSW2_POLICY``); ``care_route``: the care
-    workers' route open too (``CARE_POLICY``)."""
+    workers' route open too (``CARE_POLICY``); ``free_months``: months free to leave the employer."""
     one = lambda value, dtype: np.array([value], dtype=dtype)  # noqa: E731
     firm = one(0 if employed else -1, np.int32)
     pol = CARE_POLICY if care_route else (TITP_POLICY if ssw2_open else NO_SSW2_POLICY)
@@ -63,9 +64,9 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),
-        one(gap, float), one(irregular_contact, bool), one(legal_exit, bool), one(months_in_japan, np.int16),
-        one(months_in_status, np.int16), one(wants_long_stay, bool), limit, way_on, one(multiplier, float),
-        PARAMS._replace(**params),
+        one(gap, float), one(irregular_contact, bool), one(legal_exit, bool), one(free_months, np.int32),
+        one(months_in_japan, np.int16), one(months_in_status, np.int16), one(wants_long_stay, bool), limit, way_on,
+        one(multiplier, float), PARAMS._replace(**params),
     )
     return int(acts[0])
 
@@ -163,6 +164,42 @@ def test_one_draw_orders_abscond_return_seek_then_carry_on():
     assert act_of(0.0, status=Status.IRREGULAR) == NOT_LEGAL
 
 
+def test_seek_hazard_base_falls_with_months_free_to_leave():
+    """The base seek hazard is seek_base x exp(-free_months / seek_decay_months); the wage-gap and
+    grievance parts do not fall. With a decay of 12 months, 24 months free: 0.02 e^-2 + 0.1 x 0.5
+    + 0.01 x 2, to the last digit; a draw between the hazard at 24 and at 0 months seeks at 0 only."""
+    p = PARAMS._replace(seek_decay_months=12.0)
+    assert seek_hazard(0, 0.0, 0.0, p) == pytest.approx(0.02, rel=1e-12)
+    assert seek_hazard(24, 0.5, 2.0, p) == pytest.approx(0.02 * math.exp(-2.0) + 0.05 + 0.02, rel=1e-12)
+    kw = dict(legal_exit=True, abscond_base=0.0, return_base=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
+    u = 0.01  # above 0.02 e^-2 = 0.0027, below 0.02
+    assert act_of(u, free_months=0, **kw) == SEEK_TRANSFER
+    assert act_of(u, free_months=24, **kw) == CARRY_ON
+    assert act_of(u, free_months=24, grievance=1.0, **kw) == SEEK_TRANSFER, "the grievance part does not fade"
+
+
+def test_months_free_to_leave_starts_when_the_rules_let_people_leave():
+    """SSW i: months with the employer, but at most the months in SSW i (a TITP graduate staying
+    with the firm is free only from the change of status); SSW ii: months with the employer;
+    ESD workers after a waiting period: months past it (0 before); trainees under a TITP
+    programme that bars transfers: 0; settled residents: months with the employer."""
+    esd = sim.load_scenario("esd")
+    titp = sim.load_scenario("titp")
+    status = np.array([Status.SSW_1, Status.SSW_1, Status.SSW_2, Status.ESD, Status.ESD, Status.TITP_2], dtype=np.int8)
+    with_employer = np.array([40, 5, 40, 30, 8, 20], dtype=np.int16)
+    in_status = np.array([7, 7, 3, 30, 8, 8], dtype=np.int16)
+    waits = np.array([99, 99, 99, 12, 12, 12], dtype=np.int32)
+    working = np.full(6, Residence.WORK, dtype=np.int8)
+    got = sim.Policy(esd.policy).months_free_to_leave(status, with_employer, in_status, waits, working)
+    assert got.tolist() == [7, 5, 40, 18, 0, 0]
+    assert esd.policy.transfer.regime == "after_waiting_period" and titp.policy.transfer.regime == "unavoidable_only"
+    got = sim.Policy(titp.policy).months_free_to_leave(status, with_employer, in_status, waits, working)
+    assert got.tolist() == [7, 5, 40, 0, 0, 0]
+    # settled residents (spouse status, permanent residence) are free whatever their code: since joining
+    settled = np.full(6, Residence.PERMANENT, dtype=np.int8)
+    assert sim.Policy(titp.policy).months_free_to_leave(status, with_employer, in_status, waits, settled).tolist() == [40, 5, 40, 30, 8, 20]
+
+
 def test_one_uniform_draw_per_legal_resident_in_row_order():
     """Draws are consumed only by legal residents, in row order: an irregular person in between
     takes none, so the second legal person gets the second draw."""
@@ -170,8 +207,8 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
     status = np.array([Status.TITP_2, Status.IRREGULAR, Status.TITP_2], dtype=np.int8)
     zeros = np.zeros(3)
     acts = decide_kernel(u, status, np.zeros(3, np.int32), zeros, zeros, zeros, np.zeros(3, bool), np.zeros(3, bool),
-                         np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool), np.zeros(3, np.int32),
-                         np.zeros(3, bool), np.ones(3), PARAMS)
+                         np.zeros(3, np.int32), np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool),
+                         np.zeros(3, np.int32), np.zeros(3, bool), np.ones(3), PARAMS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]
 
 
@@ -260,7 +297,7 @@ def _wage_world(settings: dict | None = None):
     """Firm 0 lost a worker to a quit (not short of staff), firm 1 is short of staff, firm 2 is
     full and lost nobody, firm 3 is short near the ceiling."""
     m = tiny_world("titp", firms=4, people=4, settings=settings)
-    for row, (markup, demand) in enumerate(((1.1, 1.0), (1.2, 3.0), (1.3, 1.0), (1.499, 3.0))):
+    for row, (markup, demand) in enumerate(((1.1, 1.0), (1.2, 3.0), (1.3, 1.0), (1.4998, 3.0))):
         set_firm(m, row, pref=AOMORI, field=CONSTRUCTION, markup=markup, demand=demand)
         place(m, row, row, Status.TITP_2)
     settle(m)
@@ -290,7 +327,7 @@ def test_wage_floor_binds_and_firms_that_do_not_respond_keep_their_markup():
     lifts the two below it."""
     m = _wage_world({"policy.wages.firms_raise_wages": False, "policy.wages.wage_floor_markup": 1.25})
     firms.adjust_wages(m)
-    assert m.firms.markup.tolist() == pytest.approx([1.25, 1.25, 1.3, 1.499], rel=1e-6)
+    assert m.firms.markup.tolist() == pytest.approx([1.25, 1.25, 1.3, 1.4998], rel=1e-6)
 
 
 def test_wage_cuts_stop_at_the_floor():

@@ -1157,3 +1157,51 @@ def test_recruits_ordered_abroad_arrive_after_the_lag(lag, barred_in_month_4, ex
         arrived.append(int(m.flows["arrivals_trainee"]))
         assert m.flows.get("recruitment_cost_yen", 0) == 400_000 * arrived[-1]
     assert arrived == expected
+
+
+# =============================================================================================
+# Reach beyond the network: the national pool of the field's vacancies (ODD 7.12)
+# =============================================================================================
+def test_national_pool_draws_a_listed_vacancy_in_proportion_to_vacancies():
+    """The pool lists, by field, each firm with at least one whole vacancy (not barred), weighted
+    by its whole vacancies; an offer's draw u < share picks the listed vacancy u / share along
+    them, a draw u >= share the body member (u - share) / (1 - share) along the members."""
+    from sim.processes.matching import national_listings, offered_firm
+
+    field = np.array([0, 1, 0, 0, 1])
+    vacancies = np.array([2.5, 0.9, 1.0, -3.0, 4.0])  # whole vacancies 2, 0, 1, 0, 4
+    pool = national_listings(field, vacancies, 3, 0.5)
+    assert pool.field_ptr.tolist() == [0, 2, 3, 3]
+    assert pool.firm.tolist() == [0, 2, 4] and pool.cum_vacancies.tolist() == [2.0, 3.0, 4.0]
+    members = np.array([7, 8, 9, 6])
+    pick = lambda u, f: offered_firm(u, f, 1, 3, members, pool.field_ptr, pool.firm, pool.cum_vacancies, 0.5)  # noqa: E731
+    # field 0: u / 0.5 x 3 vacancies; the first two are firm 0's, the third firm 2's
+    assert [pick(u, 0) for u in (0.0, 0.3, 0.34, 0.49)] == [0, 0, 2, 2]
+    assert pick(0.2, 1) == 4 and pick(0.2, 2) == -1  # field 2 lists nothing
+    # the rest are the body's members 8, 9, 6 (from position 1), each a third of [0.5, 1)
+    assert [pick(u, 0) for u in (0.5, 0.66, 0.67, 0.99)] == [8, 8, 9, 6]
+    # with no national share the member is the one drawn before the pool existed: int(u x n)
+    for u in (0.0, 0.2, 0.5, 0.999):
+        assert offered_firm(u, 0, 1, 3, members, pool.field_ptr, pool.firm, pool.cum_vacancies, 0.0) == members[1 + int(u * 3)]
+
+
+@pytest.mark.parametrize("share, tokyo_demand, chosen", [(0.0, 10.0, 1), (1.0, 10.0, 2), (1.0, 0.0, 1)])
+def test_national_offers_reach_a_firm_outside_the_network(share, tokyo_demand, chosen):
+    """Person 0 at firm 0 (Aomori) reaches firm 1 (Aomori, markup 1.1) through their body and
+    nothing else; firm 2 (Tokyo, markup 1.3) is outside their network. With every offer drawn
+    from the national pool they move to Tokyo; with none, to firm 1; with Tokyo full, firm 1 is
+    the only listed vacancy of the field."""
+    m = tiny_world("free_mobility", firms=3, people=1, settings={"behaviour.transfer.national_offer_share": share})
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.1, demand=10.0)
+    set_firm(m, 2, pref=TOKYO, field=CONSTRUCTION, markup=1.3, demand=tokyo_demand)
+    place(m, 0, 0, Status.ESD)
+    m.people.contacts[0] = -1
+    m.firm_nbr_ptr = np.zeros(4, dtype=np.int64)  # no firm ties
+    m.firm_nbr = np.zeros(0, dtype=np.int32)
+    m.bodies.members = np.array([0, 1], dtype=m.bodies.members.dtype)  # the body's members: the two Aomori firms
+    m.bodies.member_ptr = np.array([0, 2], dtype=m.bodies.member_ptr.dtype)
+    m.firms.supervisory_body[:] = 0
+    settle(m)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0))
+    assert m.people.firm[0] == chosen

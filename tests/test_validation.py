@@ -161,7 +161,7 @@ TITP_STOCK_TOL = {2017: 0.15, 2018: 0.15, 2019: 0.15, 2020: 0.15, 2021: 0.15, 20
 DISAPPEARANCES_TOL = dict.fromkeys(range(2017, 2023), 0.35)  # issue 10's target, every in-sample year
 DISAPPEARANCES_BIAS_TOL = 0.15  # mean relative error over 2017-2022
 RATE_2020_TOL_PP = 1.0  # percentage points
-WAGE_2019_TOL = 0.08
+WAGE_IN_SAMPLE_TOL = {2019: 0.01, 2020: 0.01}  # the starting markup and the raise step are fitted to them (calibrate.py --wages)
 SSW_JOB_CHANGE_TOL = 0.25  # each in-sample SSW i cohort (2021-2023), relative error of the seed mean
 
 
@@ -197,9 +197,13 @@ def test_history_disappearance_rate_2020(comparison):
     assert abs(r["error"]) <= RATE_2020_TOL_PP, r["model_mean"]
 
 
-def test_history_wage_2019(comparison):
-    r = comparison.loc[("titp_wage_yen", 2019)]
-    assert abs(r["rel_error"]) <= WAGE_2019_TOL, r["model_mean"]
+@pytest.mark.parametrize("year", sorted(WAGE_IN_SAMPLE_TOL))
+def test_history_titp_wage_in_sample(comparison, year):
+    """TITP pay within 1% of the Wage Structure survey in the fitted years (2019, 2020); before
+    the fit it was 3.9% and 4.9% above."""
+    r = comparison.loc[("titp_wage_yen", year)]
+    assert r["sample"] == "in"
+    assert abs(r["rel_error"]) <= WAGE_IN_SAMPLE_TOL[year], (year, r["model_mean"])
 
 
 @pytest.mark.parametrize("cohort", [2021, 2022, 2023])

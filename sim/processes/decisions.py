@@ -17,9 +17,21 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
                                                          72 with the extension) and SSW ii open
                                                          in their own field this month)
     return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii and 介護: ssw2_return)
-    seek        = min(HAZARD_CAP, seek_base + seek_per_gap x gap + seek_per_grievance x grievance)
+    seek        = min(HAZARD_CAP, seek_base x exp(-free_months / seek_decay_months)
+                                  + seek_per_gap x gap + seek_per_grievance x grievance)
                   only if the policy lets them transfer now (``policy.transfer_allowed``) and they
                   have an employer
+
+The seek hazard's duration dependence: ``free_months`` are the months a person has been free to
+leave their current employer (``policy.months_free_to_leave``: with the employer since the later
+of joining it and the rules letting them leave it; an SSW i holder's clock starts when they
+become SSW i, a mover's again at the new firm). The base search - exploring what else there is,
+a mismatch noticed early - fades as the match lasts, the negative duration dependence of job
+separations (Jovanovic 1979, "Job matching and the theory of turnover", JPE 87(5); Farber 1994,
+"The analysis of interfirm worker mobility", JOLE 12(4): the hazard of leaving falls steeply with
+tenure); the parts driven by a present wage gap or grievance do not fade. ISA's SSW i entry
+cohorts pin it: most who change employer do so in their first year or two as SSW i
+(``scripts/calibrate_mobility.py``).
 
 The multiplier: exp(b_fee x (origin's mean broker fee - the intake-weighted mean fee) / 500k)
 x ``field_factor[field]`` x the ``factor`` of each ``origin_periods`` entry in force for the
@@ -87,6 +99,7 @@ class DecisionParams(NamedTuple):
     seek_base: float  # monthly hazard of seeking a transfer (when allowed)
     seek_per_wage_gap: float
     seek_per_grievance: float
+    seek_decay_months: float  # the base seek hazard falls by e each this many months free to leave
     max_trainee_months: int  # the policy's stay limits (ESD, TITP) ...
     titp_max_months: int
     ssw1_open: bool  # ... and whether SSW i is open to trainees this month (SSW i holders: per person)
@@ -100,7 +113,8 @@ class DecisionParams(NamedTuple):
             float(a.per_irregular_contact), float(a.legal_exit_factor), float(a.end_of_stay_factor),
             int(a.end_of_stay_window_months), float(d.return_base_monthly), float(d.return_per_grievance),
             float(d.ssw2_return_monthly), float(t.seek_base_monthly), float(t.seek_per_wage_gap),
-            float(t.seek_per_grievance), int(pol.max_trainee_months), int(pol.titp_max_months), bool(pol.ssw1_open(*now)),
+            float(t.seek_per_grievance), float(t.seek_decay_months), int(pol.max_trainee_months),
+            int(pol.titp_max_months), bool(pol.ssw1_open(*now)),
         )
 
 
@@ -159,8 +173,15 @@ def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
 
 
 @njit(cache=True)
+def seek_hazard(free_months, wage_gap, grievance, params):  # pragma: no cover - compiled
+    """One person's monthly hazard of seeking a transfer, if they may (see the module docstring)."""
+    base = params.seek_base * np.exp(-free_months / params.seek_decay_months)
+    return min(base + params.seek_per_wage_gap * wage_gap + params.seek_per_grievance * grievance, HAZARD_CAP)
+
+
+@njit(cache=True)
 def decide_kernel(
-    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
+    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit, free_months,
     months_in_japan, months_in_status, wants_long_stay, ssw1_limit_months, ssw1_way_on, abscond_multiplier, params,
 ):  # pragma: no cover - compiled
     """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
@@ -198,7 +219,7 @@ def decide_kernel(
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
         if legal_exit[i] and firm[i] >= 0:
-            h_s = min(params.seek_base + params.seek_per_wage_gap * gap + params.seek_per_grievance * g, HAZARD_CAP)
+            h_s = seek_hazard(free_months[i], gap, g, params)
         if x < h_a:
             out[i] = ABSCOND
         elif x < h_a + h_r:
@@ -221,12 +242,14 @@ def decide(model: LabourMarket) -> None:
     if n_legal == 0:
         return
     rng = model.rng_for(STREAM)
-    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], model.waiting_months_of(), p.tests_passed[:n],
-                                               p.residence[:n])
+    waits = model.waiting_months_of()
+    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
+    free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
+                                                    p.residence[:n])
     ssw1_field, ssw1_limit_months = ssw1_terms(model)
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
-        p.irregular_contact[:n], legal_exit, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
+        p.irregular_contact[:n], legal_exit, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
         ssw1_limit_months, model.policy.ssw1_way_on(ssw1_field, *model.calendar()), abscond_multiplier(model),
         DecisionParams.of(model),
     )

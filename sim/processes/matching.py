@@ -2,9 +2,13 @@
 
 Seekers act one at a time in a random priority order (a fresh order for each batch: the
 released, the searching, the voluntary seekers of a month). Each looks over the firms they can
-reach - the employer's firm ties, ``placement_offers`` member firms put forward by the
-employer's supervisory body, the employers of their contacts (where a field's firms are enters
-through this reach) - keeps those that would accept them and moves to the one they value most:
+reach - the employer's firm ties, ``placement_offers`` offers, the employers of their contacts
+(where a field's firms are enters through this reach) - keeps those that would accept them and
+moves to the one they value most. Each offer comes, with probability ``national_offer_share``,
+from the national pool of their field's listed vacancies (job sites and placement agencies,
+registered support organisations, Hello Work: a firm is drawn with a chance proportional to its
+whole vacancies at the start of the batch, wherever it is), otherwise from the member firms of
+the employer's supervisory body:
 
     value(c) = log(offer_yen[c] - rent_yen x housing_index[pref c] / 100)       pay after rent
                + compatriot_weight x (share of their contacts living in pref c)  ties to compatriots
@@ -29,7 +33,7 @@ go to the firm with the higher random visibility drawn for the batch. One seeker
 exactly their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share
 this code.
 
-Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``rent_yen``,
+Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``national_offer_share``, ``rent_yen``,
 ``compatriot_weight``, ``move_cost``, ``far_move_cost``, ``taste_scale``),
 ``behaviour.firms.hiring_surplus_share``; data: the regional housing price index
 (``sim/data/price_index_by_prefecture.csv``), prefecture adjacency; policy: field rule, caps on
@@ -43,7 +47,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import Residence, Status
+from sim.domain import FIELDS, Residence, Status
 from sim.processes.codes import RETURNED
 
 if TYPE_CHECKING:
@@ -125,6 +129,65 @@ class Openings(NamedTuple):
     surplus_share: float  # a worker's monthly surplus to the firm, share of its offer
 
 
+class Listings(NamedTuple):
+    """The national pool of vacancies, by field (compressed rows: the field's firms with a whole
+    vacancy and their cumulative vacancies), and the share of offers drawn from it."""
+
+    field_ptr: np.ndarray  # field k's firms are firm[field_ptr[k]:field_ptr[k + 1]]
+    firm: np.ndarray
+    cum_vacancies: np.ndarray  # within each field, cumulative whole vacancies
+    share: float  # chance that an offer comes from this pool (``national_offer_share``)
+
+
+def national_listings(firm_field: np.ndarray, vacancies: np.ndarray, n_fields: int, share: float) -> Listings:
+    """The pool of listed vacancies: each firm with at least one whole vacancy, by field (in firm
+    order), weighted by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
+    ptr, firm, cum = listings_kernel(np.asarray(firm_field, dtype=np.int64), np.asarray(vacancies, dtype=np.float64), n_fields)
+    return Listings(ptr, firm, cum, float(share))
+
+
+@njit(cache=True)
+def listings_kernel(firm_field, vacancies, n_fields):  # pragma: no cover - compiled
+    """``national_listings`` in two passes over the firms (a counting sort by field): the field
+    pointers, the listed firms and their cumulative whole vacancies within each field."""
+    ptr = np.zeros(n_fields + 1, dtype=np.int64)
+    for c in range(firm_field.shape[0]):
+        if vacancies[c] >= 1.0:
+            ptr[firm_field[c] + 1] += 1
+    for k in range(n_fields):
+        ptr[k + 1] += ptr[k]
+    firm = np.empty(ptr[n_fields], dtype=np.int64)
+    cum = np.empty(ptr[n_fields])
+    fill = ptr[:n_fields].copy()
+    running = np.zeros(n_fields)
+    for c in range(firm_field.shape[0]):
+        if vacancies[c] >= 1.0:
+            k = firm_field[c]
+            running[k] += np.floor(vacancies[c])
+            firm[fill[k]] = c
+            cum[fill[k]] = running[k]
+            fill[k] += 1
+    return ptr, firm, cum
+
+
+@njit(cache=True)
+def offered_firm(u, field, body_first, n_members, members, field_ptr, listed_firm, cum_vacancies, share):  # pragma: no cover
+    """The firm an offer with uniform draw ``u`` puts forward: from the national pool of ``field``
+    if ``u < share`` (``u / share`` picks a listed vacancy), else one of the supervisory body's
+    ``n_members`` members from ``body_first`` (``(u - share) / (1 - share)`` picks it); -1: none.
+    One draw decides both, so with ``share`` 0 the member drawn is exactly the one drawn before."""
+    if u < share:
+        lo, hi = field_ptr[field], field_ptr[field + 1]
+        if hi == lo:
+            return -1
+        x = u / share * cum_vacancies[hi - 1]
+        k = lo + np.searchsorted(cum_vacancies[lo:hi], x, side="right")
+        return listed_firm[min(k, hi - 1)]
+    if n_members == 0:
+        return -1
+    return members[body_first + min(int((u - share) / (1.0 - share) * n_members), n_members - 1)]
+
+
 class Tastes(NamedTuple):
     """How seekers value a firm beyond its pay (``behaviour.transfer``)."""
 
@@ -186,7 +249,7 @@ def open_vacancy(c, barred_until, demand, headcount, month):  # pragma: no cover
 
 
 @njit(cache=True)
-def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - compiled
+def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no cover - compiled
     """Seekers, in ``order``, each take the acceptable firm they can reach that they value most.
 
     Acceptable: not barred, a vacancy, an offer at least the seeker's minimum, a value at least
@@ -214,6 +277,7 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
     esd_local = firms.esd_transferees_from_local
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
     month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.surplus_share
+    field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
     # Each firm's vacancies (demand - headcount; -inf when barred) in one array: one memory read
@@ -239,7 +303,8 @@ def match_kernel(order, seekers, reach, firms, tastes):  # pragma: no cover - co
             if k < n_ties:
                 c = firm_nbr[firm_nbr_ptr[h] + k]
             elif k < n_ties + n_draws:
-                c = members[member_ptr[body] + int(draws[s, k - n_ties] * n_members)]
+                c = offered_firm(draws[s, k - n_ties], field[s], member_ptr[body], n_members, members, field_ptr, listed_firm,
+                                 cum_vacancies, national_share)
             else:
                 who = contacts[s, k - n_ties - n_draws]
                 c = person_firm[who] if who >= 0 else -1
@@ -347,7 +412,9 @@ def find_employers(
         float(model.behaviour.firms.hiring_surplus_share),
     )
     tastes = Tastes(float(t.compatriot_weight), float(t.move_cost), float(t.far_move_cost), float(t.taste_scale))
-    moved_to = match_kernel(order, seekers, reach, openings, tastes)
+    vacancies = np.where(f.barred_until > model.month, 0.0, f.demand - f.headcount)
+    listings = national_listings(f.field.astype(np.int64), vacancies, len(FIELDS), float(t.national_offer_share))
+    moved_to = match_kernel(order, seekers, reach, openings, tastes, listings)
     hired = np.flatnonzero(moved_to >= 0)
     model.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]
