@@ -94,6 +94,7 @@ OUT_OF_SAMPLE = (2023, 2024)
 #: 2021-2023 are fitted, ``scripts/calibrate_mobility.py``; the 2024 cohort is held out).
 SAMPLES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "ssw1_cohort_changed_pct": ((2021, 2022, 2023), (2024,)),
+    "plans_cancelled_fy": ((2018, 2019, 2020, 2021, 2022, 2023), ()),  # issue 9: fitted to each FY 2018-2023
 }
 
 #: measure -> (official column, flag column, label for tables and plots)
@@ -536,7 +537,8 @@ def plot(model_yearly: pd.DataFrame, official: pd.DataFrame | None, path: str | 
             marker = "X" if r[flag_col] == "U" else "o"
             ax.plot(y, r[col], marker=marker, ms=7, color="black", mfc="black" if inside else "white", ls="none")
         held_out = SAMPLES.get(measure, (IN_SAMPLE, OUT_OF_SAMPLE))[1]
-        ax.axvspan(held_out[0] - 0.5, held_out[-1] + 0.5, color="grey", alpha=0.12, lw=0)
+        if held_out:  # a measure fitted in every year with data has none
+            ax.axvspan(held_out[0] - 0.5, held_out[-1] + 0.5, color="grey", alpha=0.12, lw=0)
         ax.set_title(label, fontsize=10)
         ax.set_xticks(years)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
