@@ -450,11 +450,10 @@ class Policy:
         """Per SSW i holder (their real field; -1 for others, who get False): is there a legal way
         to stay on after SSW i this month? SSW ii, where it is open this month in their field; in
         nursing care the care workers' route (``care_worker_open``)."""
-        real_field = np.asarray(real_field)
-        holder = real_field >= 0
-        ssw2 = self.ssw2_open(year, month) & self.ssw2_open_by_real_field[np.where(holder, real_field, 0)]
-        care = self.care_worker_open(year, month) & (real_field == CARE_REAL_FIELD)
-        return holder & (ssw2 | care)
+        # One answer per real field, then one gather over everyone (row 0 of the table: not a holder).
+        by_field = self.ssw2_open(year, month) & np.asarray(self.ssw2_open_by_real_field, dtype=bool)
+        by_field[CARE_REAL_FIELD] |= self.care_worker_open(year, month)
+        return np.concatenate(([False], by_field))[np.asarray(real_field) + 1]
 
     def care_worker_open(self, year: int, month: int) -> bool:
         """May nursing-care SSW i holders who passed the Certified Care Worker exam (介護福祉士)
