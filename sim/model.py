@@ -47,7 +47,7 @@ from sim.outputs import (
     COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, group_labels, month_tally,
 )
 from sim.policy import Policy
-from sim.population import Firms, People, SupervisoryBodies, employer_waits, workers_of_marked_firms
+from sim.population import Firms, People, SupervisoryBodies, count_into_firms, employer_waits, workers_of_marked_firms
 from sim.processes import (
     apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
     matching, offers, permanence, violations, work,
@@ -253,38 +253,17 @@ class LabourMarket(mesa.Model):
         n = p.n
         employed = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (p.firm[:n] >= 0))
         f = self.firms
-        head, esd, moved = self._headcounts(employed)
-        f.headcount[:] = head
-        f.esd_headcount[:] = 0 if esd is None else esd
-        f.esd_transferees[:] = 0 if moved is None else moved[0]
-        f.esd_transferees_from_local[:] = 0 if moved is None else moved[1]
+        for counts in (f.headcount, f.esd_headcount, f.esd_transferees, f.esd_transferees_from_local):
+            counts[:] = 0
+        self.count_in(employed, +1)
 
     def count_in(self, rows: np.ndarray, sign: int) -> None:
-        """Add (+1) or remove (-1) the employed people at ``rows`` to/from their firms' headcounts."""
-        f = self.firms
-        head, esd, moved = self._headcounts(rows)
-        f.headcount += sign * head.astype(np.int32)
-        if esd is not None:
-            f.esd_headcount += sign * esd.astype(np.int32)
-            f.esd_transferees += sign * moved[0].astype(np.int32)
-            f.esd_transferees_from_local += sign * moved[1].astype(np.int32)
-
-    def _headcounts(
-        self, rows: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
-        """Per firm, among the people at ``rows`` (all employed): workers, ESD workers and
-        (ESD voluntary transferees, those of them from outside the designated area)
-        (None, None when there is no ESD worker among them)."""
-        p, n = self.people, self.firms.n
-        firm = p.firm[rows]
-        # A settled ESD trainee (spouse status, permanent residence) is no longer an ESD worker.
-        esd = (p.status[rows] == Status.ESD) & (p.residence[rows] == Residence.WORK)
-        if not esd.any():
-            return np.bincount(firm, minlength=n), None, None
-        moved = esd & p.transferee[rows]
-        local = moved & p.transferee_from_local[rows]
-        return (np.bincount(firm, minlength=n), np.bincount(firm[esd], minlength=n),
-                (np.bincount(firm[moved], minlength=n), np.bincount(firm[local], minlength=n)))
+        """Add (+1) or remove (-1) the employed people at ``rows`` to/from their firms' headcounts
+        (``population.count_into_firms``: workers, ESD workers, ESD voluntary transferees)."""
+        p, f = self.people, self.firms
+        count_into_firms(np.asarray(rows, dtype=np.int64), np.int32(sign), p.firm, p.status, p.residence, p.transferee,
+                         p.transferee_from_local, f.headcount, f.esd_headcount, f.esd_transferees,
+                         f.esd_transferees_from_local)
 
     def waiting_months_of(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The ESD waiting period of each person's employer (``firms.waiting_months``; no limit

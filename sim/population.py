@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.domain import Status
+from sim.domain import Residence, Status
 
 #: name -> dtype of each per-person column. Money in yen, time in months.
 PEOPLE_COLUMNS: dict[str, type | str] = {
@@ -107,6 +107,30 @@ def workers_of_marked_firms(firm, status, marked, last_status):  # pragma: no co
             out[k] = i
             k += 1
     return out[:k]
+
+
+#: Codes read by ``count_into_firms`` (compile-time constants).
+_ESD = int(Status.ESD)
+_WORK = int(Residence.WORK)
+
+
+@njit(cache=True)
+def count_into_firms(rows, sign, firm, status, residence, transferee, transferee_from_local, headcount, esd_headcount,
+                     esd_transferees, esd_transferees_from_local):  # pragma: no cover - compiled
+    """Add (``sign`` +1) or remove (-1) the employed people at ``rows`` to or from their firms'
+    counts, in place: workers; ESD workers (status ESD, not settled: a settled ESD trainee is no
+    longer one); of them the voluntary transferees, and those from outside the designated area
+    (the caps on transferees). One pass over ``rows``, not four counts over every firm."""
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        c = firm[i]
+        headcount[c] += sign
+        if status[i] == _ESD and residence[i] == _WORK:
+            esd_headcount[c] += sign
+            if transferee[i]:
+                esd_transferees[c] += sign
+                if transferee_from_local[i]:
+                    esd_transferees_from_local[c] += sign
 
 
 class People:
