@@ -124,6 +124,8 @@ def count_into_firms(rows, sign, firm, status, residence, transferee, transferee
     for k in range(rows.shape[0]):
         i = rows[k]
         c = firm[i]
+        if c < 0:  # (np.bincount refused it too: a -1 would silently count at the last firm)
+            raise ValueError("count_into_firms: a row without an employer")
         headcount[c] += sign
         if status[i] == _ESD and residence[i] == _WORK:
             esd_headcount[c] += sign

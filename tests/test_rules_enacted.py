@@ -415,3 +415,17 @@ def test_a_care_worker_has_no_end_of_stay_and_may_change_employer_within_care():
     assert all(Status.CARE_WORKER not in statuses for statuses in sim.policy.CAP_STATUSES.values())
     m._collect()
     assert m.last_row["stock_care_worker"] == 100 and m.last_row["stock_ssw1"] == 0  # real numbers, scale 0.01
+
+
+def test_firm_counts_refuse_a_row_without_an_employer():
+    """``count_in`` counts employed people only: a row with no employer (firm -1) is an error,
+    not a silent count at the last firm."""
+    m = tiny_world("esd", firms=2, people=2)
+    place(m, 0, 0, Status.ESD)
+    place(m, 1, -1, Status.ESD)
+    settle(m)
+    before = m.firms.headcount.copy()
+    with pytest.raises(ValueError, match="without an employer"):
+        m.count_in(np.array([1]), +1)
+    m.count_in(np.array([0]), +1)
+    assert m.firms.headcount.tolist() == [before[0] + 1, before[1]]
