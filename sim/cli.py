@@ -158,8 +158,9 @@ class _CtrlC:
     """Ctrl-C that cannot be lost.
 
     Python turns SIGINT into a KeyboardInterrupt wherever the main thread is, and C code that
-    probes attributes (numpy does, on enum members) can swallow it. So the handler also sets a
-    flag, and ``check()`` (called after every simulated month and every run) raises again.
+    probes attributes (numpy does, on enum members) can swallow it. So the handler
+    (``sim._interrupt.on_ctrl_c``) also records it, and ``check()`` (called after every simulated
+    month and every run) raises again.
 
     A Ctrl-C that lands in a C callback (numba compiling a kernel on a machine whose cache is
     still cold calls back into Python from LLVM) is "ignored" by Python, which prints it with a
@@ -169,41 +170,46 @@ class _CtrlC:
     """
 
     def __init__(self) -> None:
-        self.requested = False
-        self._previous = None
+        self._previous = None  # the handler to put back, if this guard installed one
+        self._guarding = False
         self._previous_unraisable = None
 
+    @property
+    def requested(self) -> bool:
+        """Has a Ctrl-C been asked for? The process's one record of it (``sim._interrupt``)."""
+        return _interrupt.requested
+
     def __enter__(self) -> _CtrlC:
-        # Not when ignored or handled by someone else; the entry point's handler is taken over,
-        # with a Ctrl-C it recorded before this guard (``sim._interrupt``): check() raises it.
+        # The recording handler: the entry point's (with a Ctrl-C it recorded before this guard:
+        # check() raises it), or installed here (in-process use). Not when SIGINT is ignored or
+        # handled by someone else: then only an unraisable Ctrl-C is recorded.
         current = signal.getsignal(signal.SIGINT)
-        if current in (signal.default_int_handler, _interrupt.on_ctrl_c):
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-            self.requested = current is _interrupt.on_ctrl_c and _interrupt.requested
+        if current is signal.default_int_handler:
+            self._previous = _interrupt.install()
+        elif current is not _interrupt.on_ctrl_c:
+            _interrupt.requested = False
+        self._guarding = signal.getsignal(signal.SIGINT) is _interrupt.on_ctrl_c
         self._previous_unraisable = sys.unraisablehook
         sys.unraisablehook = self._unraisable
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         sys.unraisablehook = self._previous_unraisable
-        if self._previous is not None:
+        if self._guarding:
             # After a Ctrl-C the program is on its way out: a second one must not break the
             # clean-up (stopping workers) into a traceback.
-            signal.signal(signal.SIGINT, signal.SIG_IGN if self.requested else self._previous)
+            if self.requested:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            elif self._previous is not None:
+                signal.signal(signal.SIGINT, self._previous)
         if self.requested and exc_type is not None and not issubclass(exc_type, KeyboardInterrupt):
             raise KeyboardInterrupt from None
 
     def _unraisable(self, unraisable: Any) -> None:
         if isinstance(unraisable.exc_value, KeyboardInterrupt):
-            self.requested = _interrupt.requested = True  # check() raises it again where Python can
+            _interrupt.requested = True  # check() raises it again where Python can
             return
         self._previous_unraisable(unraisable)
-
-    def _handle(self, signum: int, frame: object) -> None:
-        if self.requested:  # a second Ctrl-C while the first is being handled
-            return
-        self.requested = _interrupt.requested = True
-        raise KeyboardInterrupt
 
     def check(self) -> None:
         if self.requested:
