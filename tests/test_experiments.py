@@ -417,7 +417,8 @@ def test_a_killed_sweep_leaves_no_worker_and_finishes_exactly(tmp_path, how):
     out = tmp_path / "store"
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import app; app()", "sweep", str(path), "--out", str(out),
-                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # a background job may inherit SIG_IGN
     manifest = out / "manifest.jsonl"
     deadline = time.monotonic() + 120
     workers: list[int] = []

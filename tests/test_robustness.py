@@ -77,7 +77,17 @@ def test_ctrl_c_at_any_moment_exits_130_with_one_line(tmp_path, delay_s):
     assert list(tmp_path.iterdir()) == []  # no table, no .part
 
 
-def test_the_entry_point_turns_a_late_interrupt_into_130(monkeypatch, capsys):
+@pytest.fixture
+def fresh_sigint():
+    """In-process Ctrl-C tests start with Python's own handler, as a fresh process does, and put
+    back the handler they found: a guard that saw a Ctrl-C ignores SIGINT on its way out, and
+    every subprocess a later test starts would inherit that and never see its Ctrl-C."""
+    outside = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, outside)
+
+
+def test_the_entry_point_turns_a_late_interrupt_into_130(monkeypatch, capsys, fresh_sigint):
     """A KeyboardInterrupt that escapes a command (between its guarded steps) is one line, 130."""
     from sim import __main__ as entry
 
@@ -85,11 +95,7 @@ def test_the_entry_point_turns_a_late_interrupt_into_130(monkeypatch, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("sim.cli.run_app", interrupted_app)
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        assert entry.main(["run", "esd"]) == 130
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    assert entry.main(["run", "esd"]) == 130
     assert capsys.readouterr().err == "Interrupted.\n"
 
 
@@ -192,7 +198,7 @@ def test_scenarios_lists_every_shipped_scenario_with_its_description():
         assert name in done.stdout and description[:40] in done.stdout
 
 
-def test_a_ctrl_c_swallowed_by_c_code_still_ends_as_a_ctrl_c(capsys):
+def test_a_ctrl_c_swallowed_by_c_code_still_ends_as_a_ctrl_c(capsys, fresh_sigint):
     """A Ctrl-C that lands in a C callback (numba compiling with a cold cache) reaches Python as
     an "unraisable" KeyboardInterrupt, which Python would print with a traceback, and the C code
     then fails in its own way. Inside the guard the unraisable is dropped silently and remembered,
@@ -215,7 +221,7 @@ def test_a_ctrl_c_swallowed_by_c_code_still_ends_as_a_ctrl_c(capsys):
     assert sys.unraisablehook is hook  # the guard puts Python's hook back
 
 
-def test_a_ctrl_c_swallowed_before_the_guard_is_not_lost(monkeypatch, capsys):
+def test_a_ctrl_c_swallowed_before_the_guard_is_not_lost(monkeypatch, capsys, fresh_sigint):
     """A Ctrl-C between the entry point's start and a command's guard (during the imports, while
     the scenario is read) that C code swallows is recorded by the entry point's handler
     (``sim._interrupt``): the guard's first check raises it, and a command that still returned
@@ -224,8 +230,7 @@ def test_a_ctrl_c_swallowed_before_the_guard_is_not_lost(monkeypatch, capsys):
     from sim import _interrupt, cli
     from sim.cli import _CtrlC
 
-    outside = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a fresh process
-    before = signal.default_int_handler
+    before = signal.default_int_handler  # (fresh_sigint)
     previous = _interrupt.install()
     try:
         assert signal.getsignal(signal.SIGINT) is _interrupt.on_ctrl_c
@@ -252,4 +257,3 @@ def test_a_ctrl_c_swallowed_before_the_guard_is_not_lost(monkeypatch, capsys):
     monkeypatch.setattr(cli, "run_app", lambda argv: 0)
     assert entry.main([]) == 0  # install() clears an old record: a later command is not interrupted
     assert signal.getsignal(signal.SIGINT) is before  # main puts the handler back
-    signal.signal(signal.SIGINT, outside)
