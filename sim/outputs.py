@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import IRREGULAR, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, TITP_3, column_by_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -519,6 +519,8 @@ N_GROUP_TALLY = len(GROUP_TALLY)
 #: The sums of money among them (added per group in row order; the others are counts, added per cell).
 GROUP_MONEY = np.array([GROUP_TALLY.index(c) for c in ("wages_yen", "trainee_wages_yen", "debt_yen", "savings_yen")])
 GROUP_WAGES = GROUP_TALLY.index("wages_yen")
+#: The column of ``GROUP_TALLY`` that counts each status code in Japan (irregular: "irregular").
+GROUP_STATUS_COLUMN = column_by_status(GROUP_TALLY, other="irregular")
 
 
 @njit(cache=True, inline="always")
@@ -526,18 +528,7 @@ def _add_to_cell(out, c, s, firm, paid, debt_yen):  # pragma: no cover - compile
     """Count one person in Japan (status ``s`` < RETURNED; ``paid``: employed and paid this month)
     in row ``c`` of the cells' counts (the counts of ``GROUP_TALLY``)."""
     out[c, 0] += 1
-    if s <= TITP_3:
-        out[c, 1] += 1
-    elif s == ESD:
-        out[c, 2] += 1
-    elif s == SSW_1:
-        out[c, 3] += 1
-    elif s == SSW_2:
-        out[c, 4] += 1
-    elif s == CARE_WORKER:
-        out[c, 14] += 1
-    else:
-        out[c, 5] += 1
+    out[c, GROUP_STATUS_COLUMN[s]] += 1
     if s <= LAST_LEGAL:
         if paid:
             out[c, 7] += 1

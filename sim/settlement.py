@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import IRREGULAR, LAST_LEGAL, TITP_3, column_by_status
 from sim.processes.families import (
     SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
 )
@@ -45,6 +45,8 @@ TALLY: tuple[str, ...] = (
 )
 _T = {name: k for k, name in enumerate(TALLY)}
 N_TALLY = len(TALLY)
+#: The ``settled_*`` column of each legal status code (the settled by the work status they came through).
+SETTLED_COLUMN = column_by_status(TALLY, prefix="settled_")
 WAGES = _T["wages_total_yen"]
 
 #: Stocks and states of the national table (after ``sim.outputs.STATE_COLUMNS``).
@@ -150,19 +152,10 @@ def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_w
         out[g, 11] += 1.0
         if paid:
             out[g, 12] += 1.0
-        if r != WORK:
-            if s <= TITP_3:
-                out[g, 15] += 1.0
-                if s == TITP_3:
-                    out[g, 16] += 1.0
-            elif s == ESD:
-                out[g, 17] += 1.0
-            elif s == SSW_1:
-                out[g, 18] += 1.0
-            elif s == SSW_2:
-                out[g, 19] += 1.0
-            elif s == CARE_WORKER:
-                out[g, 21] += 1.0
+        if r != WORK:  # settled, by the work status they came through
+            out[g, SETTLED_COLUMN[s]] += 1.0
+            if s == TITP_3:
+                out[g, 16] += 1.0
 
 
 def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) -> dict[str, np.ndarray]:
