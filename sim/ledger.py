@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from sim.policy import Policy
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Ledger:
     """The state of record of one run and its bookkeeping (see the module docstring)."""
 
@@ -74,6 +74,9 @@ class Ledger:
     transfer_log: list[dict] | None = None
     #: Called with the ids for life (``pid``) of people who left Japan (the model drops their agent views).
     on_leave_japan: Callable[[np.ndarray], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"Ledger(month={self.month}, people={self.people.n}, firms={self.firms.n}, bodies={self.bodies.n})"
 
     # =========================================================================================
     # The month's books

@@ -69,6 +69,7 @@ _STREAMS = {
     "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13)
 }
 
+
 def _monthly_value(model: LabourMarket, column: str) -> float:
     """Model reporter of the DataCollector: ``column`` of the row collected this month."""
     return model.last_row[column]

@@ -80,13 +80,15 @@ def build_network(model: LabourMarket) -> FirmTies:
 
 
 def populate(model: LabourMarket) -> None:
-    """The state at month 0 on the model's ledger: the first inspections, the initial stock, the
-    firms' headcounts, wage offers and everyone's pay."""
+    """The state at month 0 on the model's ledger: the first inspections, the wage offers, the
+    initial stock, the firms' headcounts and everyone's pay.
+
+    The offers come first (the stock's debt under the ESD fee cap and what it has heard need
+    them) and once: nothing after changes a markup or the month."""
     audits.schedule_inspections(model, model.world_rng("inspections"))
-    offers.update_offers(model)  # the stock's scheduled pay (the ESD fee cap) needs the offers
+    offers.update_offers(model)
     _build_people(model)
     model.ledger.recount_firms()
-    offers.update_offers(model)
     model.people.wage_yen[: model.people.n] = work.pay(model)
 
 
