@@ -135,11 +135,11 @@ class Trainee(mesa.Agent):
     def move_to(self, firm: Firm | int, voluntary: bool) -> None:
         """Change employer (a transfer, voluntary or unavoidable) and move along the network.
 
-        No rule is checked: this is the bookkeeping of a move (``model.move_workers``) for
+        No rule is checked: this is the bookkeeping of a move (``Ledger.move_workers``) for
         modellers who decide moves themselves; ``seek_transfer`` is the move by the rules.
         """
         row = firm.row if isinstance(firm, Firm) else int(firm)
-        self.model.move_workers(np.array([self.row]), np.array([row]), voluntary)
+        self.model.ledger.move_workers(np.array([self.row]), np.array([row]), voluntary)
 
 
 # =============================================================================================
@@ -212,7 +212,7 @@ class Firm(_OnNode):
         """
         audits.sanction(self.model, np.array([self.row]), np.array([revoke_plan]))
         if revoke_plan:
-            self.model.release_from(np.array([self.row]), trainees_only=True)
+            matching.release(self.model, np.array([self.row]), trainees_only=True)
 
     def close(self) -> None:
         """Bankruptcy or closure: every worker is released; a new owner reopens on the node."""

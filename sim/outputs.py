@@ -452,7 +452,7 @@ def group_labels(model: LabourMarket, grouping: str) -> tuple[str, ...]:
 
 
 class GroupFlows:
-    """This month's flows by group, counted where the events happen (``LabourMarket.count_flow``).
+    """This month's flows by group, counted where the events happen (``Ledger.count_flow``).
 
     One vector per flow over every group of every grouping: the prefectures, then the fields,
     then the origins (``offsets``), so that counting an event is one compiled call.

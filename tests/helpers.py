@@ -136,7 +136,7 @@ def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, month
 
 def settle(model: sim.LabourMarket) -> None:
     """Recompute what follows from hand-set arrays: headcounts, ESD counts and wage offers."""
-    model.recount_firms()
+    model.ledger.recount_firms()
     offers.update_offers(model)
     model.flows.clear()
 
@@ -176,13 +176,13 @@ MOVE_COLUMNS = (
 
 
 def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> RecordedRun:
-    """Run ``scenario`` recording each move (through ``model.move_workers``, the one place every
+    """Run ``scenario`` recording each move (through ``model.ledger.move_workers``, the one place every
     move passes; ``pid`` is the person's id for life) and, after each month, the checks the
     invariant tests assert on."""
     model = sim.LabourMarket(scenario, seed=seed)
     moves: list[dict] = []
     batches: list[int] = []
-    original = model.move_workers
+    original = model.ledger.move_workers
 
     def recording_move_workers(rows, firms, voluntary, **kinds):
         p, f = model.people, model.firms
@@ -219,7 +219,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
                 waiting_months=int(wait_before[k]), settled=bool(before["settled"][k]),
             ))
 
-    model.move_workers = recording_move_workers
+    model.ledger.move_workers = recording_move_workers
     monthly: list[dict] = []
     seen: set[int] = set()
     prev_markup = [model.firms.markup.copy()]

@@ -1,7 +1,7 @@
 """Tier B: invariants that must hold in every month of a run of every shipped scenario.
 
 One recorded run per shipped scenario (scale 0.005, 48 months, seed 2024; ``helpers.run_recorded``)
-is shared by all tests here: it keeps every move that passed through ``model.move_workers`` and,
+is shared by all tests here: it keeps every move that passed through ``model.ledger.move_workers`` and,
 after each month, checks the firms' counts and the money columns against the people arrays.
 """
 

@@ -208,11 +208,11 @@ def test_settling_takes_an_esd_worker_out_of_the_firms_esd_counts():
     m.people.transferee[0] = True
     settle(m)
     assert (m.firms.headcount[0], m.firms.esd_headcount[0], m.firms.esd_transferees[0]) == (3, 3, 1)
-    m.change_residence(np.array([0]), Residence.SPOUSE_OF_JAPANESE)
+    m.ledger.change_residence(np.array([0]), Residence.SPOUSE_OF_JAPANESE)
     assert (m.firms.headcount[0], m.firms.esd_headcount[0], m.firms.esd_transferees[0]) == (3, 2, 0)
-    m.change_residence(np.array([0]), Residence.PERMANENT)  # spouse status to permanent residence: no double count
+    m.ledger.change_residence(np.array([0]), Residence.PERMANENT)  # spouse status to permanent residence: no double count
     counts = (m.firms.headcount.copy(), m.firms.esd_headcount.copy(), m.firms.esd_transferees.copy())
-    m.recount_firms()
+    m.ledger.recount_firms()
     assert all((a == b).all() for a, b in zip(counts, employed_counts(m))) and counts[1][0] == 2
 
 
@@ -426,6 +426,6 @@ def test_firm_counts_refuse_a_row_without_an_employer():
     settle(m)
     before = m.firms.headcount.copy()
     with pytest.raises(ValueError, match="without an employer"):
-        m.count_in(np.array([1]), +1)
-    m.count_in(np.array([0]), +1)
+        m.ledger.count_in(np.array([1]), +1)
+    m.ledger.count_in(np.array([0]), +1)
     assert m.firms.headcount.tolist() == [before[0] + 1, before[1]]

@@ -125,7 +125,7 @@ def test_family_leaves_with_the_worker_and_people_are_conserved():
     model._collect()
     row = model.last_row
     assert row["family_in_japan"] == 300 and row["japanese_family"] == 200  # real numbers (scale 0.01)
-    model.leave_japan(np.array([0, 1]), Status.RETURNED)
+    model.ledger.leave_japan(np.array([0, 1]), Status.RETURNED)
     families.count_departures(model)
     assert model.flows["family_departures"] == 3
     model._collect()

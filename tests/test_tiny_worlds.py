@@ -17,7 +17,7 @@ from helpers import (
     AGRICULTURE, AOMORI, CONSTRUCTION, MIYAGI, OSAKA, TOKYO, employed_counts, place, set_firm, settle, small, tiny_world,
 )
 from sim.domain import TEST_BITS, Status
-from sim.processes import audits, grievance, ladder, violations, work
+from sim.processes import audits, decisions, grievance, ladder, violations, work
 from sim.processes.arrivals import intake_cap
 from sim.outputs import collect
 
@@ -81,7 +81,7 @@ def test_agent_api_for_one_person_and_firm():
     t.move_to(f1, voluntary=False)
     assert t.employer is f1 and m.firms.headcount.tolist() == [2, 1]
     assert m.flows["transfers_unavoidable"] == 1 and m.flows["transfers_voluntary"] == 0
-    m.detach(np.array([t.row]))  # released: no employer, last employer firm 1
+    m.ledger.detach(np.array([t.row]))  # released: no employer, last employer firm 1
     m.firms.demand[1] = 0.5  # firm 1 takes no one now; firm 0 has vacancies
     settle(m)  # (starts the month's flows afresh)
     assert t.seek_new_employer(np.random.default_rng(0)) is True
@@ -176,7 +176,7 @@ def test_ssw_same_field_rule_binds_after_a_trainee_changed_field():
     settle(m)
     trainee = m.trainee(0)
     assert trainee.seek_transfer(np.random.default_rng(0)) and m.people.firm[0] == 1  # trainee: construction -> agriculture
-    m.change_status(np.array([0]), Status.SSW_1)
+    m.ledger.change_status(np.array([0]), Status.SSW_1)
     m.firms.demand[2] = 10  # now construction firm 2 has vacancies and pays 1.4 / 1.2 more
     assert trainee.seek_transfer(np.random.default_rng(0)) is False
     assert m.people.firm[0] == 1
@@ -552,7 +552,7 @@ def test_irregular_worker_earns_local_minimum_wage_pay():
     place(m, 0, 0, Status.TITP_1)
     place(m, 1, 0, Status.TITP_1)
     settle(m)
-    m.disappear(np.array([1]))
+    decisions.abscond(m, np.array([1]))
     pay = work.pay(m)
     w = m.world
     assert pay[1] == pytest.approx(w.irregular_wage_factor * m.geo.min_wage_yen_per_hour[TOKYO] * w.hours_per_month)
@@ -572,14 +572,14 @@ def test_disappearance_and_removal_conserve_people():
     settle(m)
     s = m.scale
     before = collect(m)
-    m.disappear(np.array([1]))
+    decisions.abscond(m, np.array([1]))
     after = collect(m)
     assert m.flows["disappearances"] == 1 and m.flows["disappearances_trainee"] == 1
     assert after["stock_total"] == before["stock_total"] == 3 / s
     assert after["stock_irregular"] == 1 / s and after["stock_titp"] == 2 / s
     assert m.people.status[1] == Status.IRREGULAR and m.people.firm[1] == -1 and m.people.last_firm[1] == 0
     assert m.firms.headcount.tolist() == [2, 0] and m.firms.quits_this_month[0] == 1
-    m.leave_japan(np.array([1]), Status.REMOVED)
+    m.ledger.leave_japan(np.array([1]), Status.REMOVED)
     gone = collect(m)
     assert gone["stock_total"] == 2 / s and gone["removed_total"] == 1 / s and gone["stock_irregular"] == 0
     for row in (before, after, gone):
@@ -666,7 +666,7 @@ def test_bridging_status_keeps_trainees_at_work_until_it_runs_out(share, wants, 
     assert (p.status[:2] == Status.TITP_3).all() and p.bridging_until[:2].tolist() == [expected_until] * 2
     assert m.firms.headcount[0] == 2 and m.flows["returns_end_of_stay"] == 0
     assert collect(m)["stock_bridging"] == collect(m)["stock_titp"] == 2 / m.scale
-    m.disappear(np.array([1]))
+    decisions.abscond(m, np.array([1]))
     assert m.flows["disappearances"] == 1 and m.flows["disappearances_trainee"] == 0  # not a trainee for ISA
     if wants:  # SSW i path open to everyone (no ramp): the holder moves up the next month
         p.wants_long_stay[0] = True
@@ -819,7 +819,7 @@ def test_overstayers_are_absconded_trainees_past_the_end_of_their_stage():
     place(m, 2, 0, Status.SSW_1, months_in_japan=40)
     settle(m)
     m.month = 10
-    m.disappear(np.array([0, 1, 2]))
+    decisions.abscond(m, np.array([0, 1, 2]))
     assert m.people.stay_expired_month[:3].tolist() == [17, 16, -1]
     s = m.scale
     for month, expected in ((15, 0), (16, 1), (17, 2), (99, 2)):
@@ -999,7 +999,7 @@ def test_trainee_stands_on_the_employers_node():
     assert trainee.cell is m.firm_agents[0].cell
     assert trainee.seek_transfer(np.random.default_rng(0))
     assert trainee.cell is m.firm_agents[1].cell
-    m.disappear(np.array([0]))
+    decisions.abscond(m, np.array([0]))
     assert trainee.cell is None and trainee.employer is None
 
 
@@ -1048,7 +1048,7 @@ def test_movers_go_where_their_compatriots_are(weight, contacts_gone, chosen):
     m = _three_firm_market(((AOMORI, 1.2), (MIYAGI, miyagi_markup)), {"behaviour.transfer.compatriot_weight": weight})
     assert m.offer_yen[2] == pytest.approx(0.99 * m.offer_yen[1], rel=1e-5)
     if contacts_gone:
-        m.leave_japan(np.array([1, 2]), Status.RETURNED)
+        m.ledger.leave_japan(np.array([1, 2]), Status.RETURNED)
         settle(m)
     assert m.trainee(0).seek_transfer(np.random.default_rng(0))
     assert m.people.firm[0] == chosen
@@ -1114,13 +1114,13 @@ def test_ssw1_entry_cohort_counts_the_first_change_of_employer_only():
     for pid in range(3):
         place(m, pid, 0, Status.ESD)
     settle(m)
-    m.move_workers(np.array([0]), np.array([1]), voluntary=True)
+    m.ledger.move_workers(np.array([0]), np.array([1]), voluntary=True)
     m.month = 1
-    m.count_flow("to_ssw1", np.array([0, 1]))
-    m.change_status(np.array([0, 1]), Status.SSW_1)
+    m.ledger.count_flow("to_ssw1", np.array([0, 1]))
+    m.ledger.change_status(np.array([0, 1]), Status.SSW_1)
     assert m.people.ssw1_month[:3].tolist() == [1, 1, 0]
-    m.move_workers(np.array([0]), np.array([2]), voluntary=True)
-    m.move_workers(np.array([0]), np.array([1]), voluntary=False)
+    m.ledger.move_workers(np.array([0]), np.array([2]), voluntary=True)
+    m.ledger.move_workers(np.array([0]), np.array([1]), voluntary=False)
     assert m.ssw1_changed_by_entry[1] == 1.0 and m.ssw1_changed_by_entry.sum() == 1.0
     m._collect()
     table = m.results()

@@ -30,7 +30,10 @@ where a compiled kernel takes them), its kernel and the function that applies it
  7.19 14e families leaving with their worker       ``families.count_departures``
 ====  ==========================================  =======================================
 
-The state changes every process goes through - moving a worker, releasing, disappearing,
-leaving Japan, changing status, and the headcounts that follow - are methods of
-``LabourMarket`` (ODD 7.13), so that there is one place each passes.
+The state changes every process goes through - moving a worker, taking people off their
+employer's books, disappearing, leaving Japan, changing status or residence, counting a flow, and
+the headcounts that follow - are methods of the ledger (``model.ledger``, ``sim.ledger``; ODD
+7.13), so that there is one place each passes; the ledger calls no process back (a release's job
+search is ``matching.release``). State a process keeps between months is a declared field of the
+ledger, never an attribute added to the model.
 """

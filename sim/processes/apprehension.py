@@ -31,8 +31,8 @@ def face_apprehension(model: LabourMarket) -> None:
     u = model.rng_for(STREAM).random(len(rows))
     caught = rows[u < d.irregular_apprehension_monthly]
     leaving = rows[(u >= d.irregular_apprehension_monthly) & (u < d.irregular_apprehension_monthly + d.irregular_self_departure_monthly)]
-    model.count_flow("apprehensions", caught)
-    model.count_flow("returns_home", leaving)
-    model.count_flow("returns_irregular", leaving)
-    model.leave_japan(caught, Status.REMOVED)
-    model.leave_japan(leaving, Status.RETURNED)
+    model.ledger.count_flow("apprehensions", caught)
+    model.ledger.count_flow("returns_home", leaving)
+    model.ledger.count_flow("returns_irregular", leaving)
+    model.ledger.leave_japan(caught, Status.REMOVED)
+    model.ledger.leave_japan(leaving, Status.RETURNED)

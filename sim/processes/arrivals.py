@@ -89,13 +89,11 @@ def arrive(model: LabourMarket) -> None:
         per_year = model.policy.intake_per_year(kind, year)
         if kind == "ssw" and not model.policy.ssw_exists(year, month):
             per_year = 0.0
-        want = model.intake_carry[kind] + per_year * model.scale / 12.0
-        n = int(want)
-        model.intake_carry[kind] = want - n
+        n = model.ledger.whole_newcomers(kind, per_year * model.scale / 12.0)
         ordered = kind == "trainee" and lag > 0
         status = model.policy.entry_status_at(year, month) if kind == "trainee" else Status.SSW_1
         if ordered and model.month > lag:  # the recruits ordered ``lag`` months ago
-            firm = model.recruits_ordered.pop(model.month, np.zeros(0, dtype=np.int32))
+            firm = model.ledger.recruits_arriving(model.month)
             firm = within_stock_caps(model, firm[open_[firm]], status)
         else:
             slots = open_places(model, open_, trainees=kind == "trainee", arrival_month=model.month)
@@ -117,11 +115,11 @@ def place_newcomers(model: LabourMarket, rng: np.random.Generator, kind: str, fi
     fill_newcomers(model, rng, rows, firm, arrival_month=model.month)
     admit(model, rows, kind, contacts_index, rng)
     families.draw_at_arrival(model, rows, batch=KINDS.index(kind))
-    model.count_in(rows, +1)
-    model.count_flow("arrivals", rows)
-    model.count_flow(f"arrivals_{kind}", rows)
+    model.ledger.count_in(rows, +1)
+    model.ledger.count_flow("arrivals", rows)
+    model.ledger.count_flow(f"arrivals_{kind}", rows)
     if kind == "trainee":
-        model.flows["recruitment_cost_yen"] += len(rows) * model.world.recruitment_cost_yen
+        model.ledger.add_to_flow("recruitment_cost_yen", len(rows) * model.world.recruitment_cost_yen)
 
 
 def open_places(model: LabourMarket, open_: np.ndarray, trainees: bool, arrival_month: int) -> np.ndarray:
@@ -134,7 +132,7 @@ def open_places(model: LabourMarket, open_: np.ndarray, trainees: bool, arrival_
     f = model.firms
     vacancies = np.maximum(np.floor(f.demand - f.headcount), 0).astype(np.int64) * open_
     ordering = arrival_month > model.month
-    due = list(model.recruits_ordered.items())
+    due = list(model.ledger.recruits_ordered.items())
     if ordering and due:
         vacancies = np.maximum(vacancies - np.bincount(np.concatenate([firms for _, firms in due]), minlength=f.n), 0)
     if trainees:
@@ -162,7 +160,7 @@ def order_recruits(model: LabourMarket, n: int, open_: np.ndarray) -> None:
     if n == 0:
         return
     rng = model.rng_for(STREAM, ORDERS_KEY)
-    model.recruits_ordered[arrival_month] = np.sort(slots[rng.choice(len(slots), size=n, replace=False)]).astype(np.int32)
+    model.ledger.order_recruits(arrival_month, np.sort(slots[rng.choice(len(slots), size=n, replace=False)]).astype(np.int32))
 
 
 def within_stock_caps(model: LabourMarket, firm: np.ndarray, status: Status) -> np.ndarray:
@@ -245,7 +243,7 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
         p.japanese[rows] = model.policy.japanese_at_entry(b, status)
     else:  # SSW i direct entrants passed the skills test and A2 Japanese abroad
         status = Status.SSW_1
-        model.mark_ssw1_entry(rows)
+        model.ledger.mark_ssw1_entry(rows)
         p.skill[rows] = b.threshold_skill_grade3
         p.japanese[rows] = JAPANESE_A2
     p.status[rows] = status

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.processes import matching
 from sim.processes.codes import LAST_TRAINEE
 
 if TYPE_CHECKING:
@@ -55,10 +56,10 @@ def audit_members(model: LabourMarket) -> None:
     found = audited & pending & (u[1] < b.thoroughness[f.supervisory_body])
     reported = found & (u[2] < b.independence[f.supervisory_body])
     suppressed = found & ~reported
-    model.count_firm_flow("violations_suppressed", np.flatnonzero(suppressed), f.violations_pending[suppressed])
+    model.ledger.count_firm_flow("violations_suppressed", np.flatnonzero(suppressed), f.violations_pending[suppressed])
     b.suppressed_since_inspection += np.bincount(f.supervisory_body[suppressed], weights=f.violations_pending[suppressed],
                                                  minlength=b.n).astype(np.int32)
-    model.count_firm_flow("violations_detected", np.flatnonzero(reported), f.violations_pending[reported])
+    model.ledger.count_firm_flow("violations_detected", np.flatnonzero(reported), f.violations_pending[reported])
     f.violations_pending[audited] = 0
     sanction(model, np.flatnonzero(reported), np.zeros(int(reported.sum()), dtype=bool))
     if not model.policy.inspections_open(*model.calendar()):
@@ -67,7 +68,7 @@ def audit_members(model: LabourMarket) -> None:
     cancelled = inspect_firms(model, rng)
     revoked = inspect_bodies(model, rng)
     revoke_licences(model, revoked, rng)
-    model.release_from(cancelled, trainees_only=True)
+    matching.release(model, cancelled, trainees_only=True)
 
 
 def inspect_firms(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
@@ -85,12 +86,12 @@ def inspect_firms(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
     share = np.where(f.warned[inspected], sup.cancellation_share_repeat_finding, sup.cancellation_share_first_finding)
     cancel = finding & (u[1] < share)
     found = inspected[finding]
-    model.count_firm_flow("firm_inspections", inspected)
-    model.count_firm_flow("inspection_findings", found)
-    model.count_firm_flow("plans_cancelled_expected", found, share[finding])
+    model.ledger.count_firm_flow("firm_inspections", inspected)
+    model.ledger.count_firm_flow("inspection_findings", found)
+    model.ledger.count_firm_flow("plans_cancelled_expected", found, share[finding])
     # Detected: the violation-months no audit has cleared (those on OTIT's record that a body
     # already reported were counted then; counting the whole record would count them twice).
-    model.count_firm_flow("violations_detected", found, f.violations_pending[found])
+    model.ledger.count_firm_flow("violations_detected", found, f.violations_pending[found])
     f.warned[inspected] = finding
     f.violations_since_inspection[inspected] = 0
     f.violations_pending[inspected] = 0
@@ -107,9 +108,9 @@ def inspect_bodies(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
     k = b.suppressed_since_inspection[due]
     finding = u[0] < 1.0 - (1.0 - sup.body_inspection_detection) ** k
     revoke = finding & b.warned[due] & (u[1] < sup.revocation_share_repeat_finding)
-    model.flows["body_inspections"] += len(due)
-    model.flows["body_inspection_findings"] += int(finding.sum())
-    model.flows["so_licences_revoked_expected"] += float(sup.revocation_share_repeat_finding * (finding & b.warned[due]).sum())
+    model.ledger.add_to_flow("body_inspections", len(due))
+    model.ledger.add_to_flow("body_inspection_findings", int(finding.sum()))
+    model.ledger.add_to_flow("so_licences_revoked_expected", float(sup.revocation_share_repeat_finding * (finding & b.warned[due]).sum()))
     b.warned[due] = finding
     b.suppressed_since_inspection[due] = 0
     return due[revoke]
@@ -124,8 +125,8 @@ def revoke_licences(model: LabourMarket, bodies: np.ndarray, rng: np.random.Gene
     b.warned[bodies] = False
     b.general_licence[bodies] = False
     orphans = np.flatnonzero(np.isin(f.supervisory_body, bodies))
-    model.flows["so_licences_revoked"] += len(bodies)
-    model.count_firm_flow("firms_lost_supervisor", orphans)
+    model.ledger.add_to_flow("so_licences_revoked", len(bodies))
+    model.ledger.count_firm_flow("firms_lost_supervisor", orphans)
     reassign_members(model, orphans, rng)
 
 
@@ -155,8 +156,8 @@ def sanction(model: LabourMarket, firm_rows: np.ndarray, revoke_plan: np.ndarray
     f.compliance[firm_rows] += (1.0 - f.compliance[firm_rows]) * gain
     cancelled = firm_rows[np.asarray(revoke_plan, dtype=bool)]
     f.barred_until[cancelled] = model.policy.barred_until(model.month)
-    model.count_firm_flow("firms_sanctioned", firm_rows)
-    model.count_firm_flow("plans_cancelled", cancelled)
+    model.ledger.count_firm_flow("firms_sanctioned", firm_rows)
+    model.ledger.count_firm_flow("plans_cancelled", cancelled)
 
 
 def schedule_inspections(model: LabourMarket, rng: np.random.Generator) -> None:

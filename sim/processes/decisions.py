@@ -1,7 +1,7 @@
 """ODD 7.11 Decisions: each legal resident absconds, goes home, seeks a transfer, or carries on.
 
 Phase 10, two-phase: every legal resident's act is drawn from the same state (``decide_kernel``),
-then the acts are applied in this order: disappearances (``model.disappear``), early returns
+then the acts are applied in this order: disappearances (``abscond``), early returns
 home, the searches of people released by their employer (who go home when their search has run
 out), then the searches of voluntary seekers (``sim.processes.matching``).
 
@@ -58,7 +58,7 @@ from numba import njit
 from sim.domain import FIELDS, ORIGINS, Status
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
 from sim.processes import permanence
-from sim.processes.ladder import ssw1_terms
+from sim.processes.ladder import ssw1_terms, stay_expiry
 from sim.processes.matching import find_employers
 from sim.scenario import value_in_year
 
@@ -255,13 +255,19 @@ def decide(model: LabourMarket) -> None:
     )
     permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.20)
     absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))
-    model.disappear(absconding)
-    model.count_flow("returns_home", returning)
-    model.leave_japan(returning, Status.RETURNED)
+    abscond(model, absconding)
+    model.ledger.count_flow("returns_home", returning)
+    model.ledger.leave_japan(returning, Status.RETURNED)
 
     found = find_employers(model, searching, rng, voluntary=False)
     gave_up = searching[(found < 0) & (p.months_searching[searching] >= model.behaviour.transfer.unavoidable_search_months)
                         & ~permanence.settled(model)[searching]]  # a settled resident's stay needs no employer
-    model.count_flow("returns_home", gave_up)
-    model.leave_japan(gave_up, Status.RETURNED)
+    model.ledger.count_flow("returns_home", gave_up)
+    model.ledger.leave_japan(gave_up, Status.RETURNED)
     find_employers(model, seeking, rng, voluntary=True)
+
+
+def abscond(model: LabourMarket, rows: np.ndarray) -> None:
+    """Legal residents at ``rows`` abscond into irregular work: the ledger's disappearance, with the
+    month each one's permitted stay runs out (``ladder.stay_expiry``: overstayer or not, later)."""
+    model.ledger.disappear(rows, stay_expiry(model, rows))

@@ -162,18 +162,18 @@ def form_families(model: LabourMarket) -> None:
     p.married_month[marry_j] = model.month
     allowed = family_allowed(model, marry_c)
     p.family_in_japan[marry_c] = allowed
-    model.count_flow("marriages_compatriot", marry_c)
-    model.count_flow("marriages_japanese", marry_j)
-    model.count_flow("family_arrivals", marry_c[allowed])  # the spouse comes to live in Japan
+    model.ledger.count_flow("marriages_compatriot", marry_c)
+    model.ledger.count_flow("marriages_japanese", marry_j)
+    model.ledger.count_flow("family_arrivals", marry_c[allowed])  # the spouse comes to live in Japan
     p.family_in_japan[joins] = True
-    model.count_flow("family_arrivals", joins, weights=1.0 + p.children[joins].astype(np.float64))
+    model.ledger.count_flow("family_arrivals", joins, weights=1.0 + p.children[joins].astype(np.float64))
     for k, column in enumerate(CHILD_COLUMNS):
         slot = born[p.children[born] == k]
         getattr(p, column)[slot] = model.month
     p.children[born] += 1
     japanese = p.spouse[born] == JAPANESE
-    model.count_flow("births", born[~japanese])
-    model.count_flow("births_japanese_nationality", born[japanese])
+    model.ledger.count_flow("births", born[~japanese])
+    model.ledger.count_flow("births_japanese_nationality", born[japanese])
 
 
 #: Random stream of deaths.
@@ -199,9 +199,9 @@ def die(model: LabourMarket) -> None:
     monthly = np.minimum(b.mortality_gompertz_a * np.exp(b.mortality_gompertz_b * age_years), 1.0) / 12.0
     dying = dying_rows(model.rng_for(MORTALITY_STREAM).random(len(here)), here, age_months - youngest, monthly)
     family = foreign_family_in_japan(model, dying)
-    model.count_flow("deaths", dying)
-    model.count_flow("family_bereaved", dying[family > 0], weights=family[family > 0].astype(np.float64))
-    model.leave_japan(dying, Status.DIED)
+    model.ledger.count_flow("deaths", dying)
+    model.ledger.count_flow("family_bereaved", dying[family > 0], weights=family[family > 0].astype(np.float64))
+    model.ledger.leave_japan(dying, Status.DIED)
 
 
 @njit(cache=True)
@@ -244,4 +244,4 @@ def count_departures(model: LabourMarket) -> None:
     status = p.status[:n]
     left = np.flatnonzero((p.left_month[:n] == model.month) & ((status == RETURNED) | (status == REMOVED)))
     family = foreign_family_in_japan(model, left)
-    model.count_flow("family_departures", left[family > 0], weights=family[family > 0].astype(np.float64))
+    model.ledger.count_flow("family_departures", left[family > 0], weights=family[family > 0].astype(np.float64))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.processes import offers
+from sim.processes import matching, offers
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -44,7 +44,7 @@ def new_owner_traits(model: LabourMarket, rng: np.random.Generator, n: int) -> t
 
 def close(model: LabourMarket, firm_rows: np.ndarray) -> None:
     """These firms close: every worker is released and searches; a new owner reopens each."""
-    model.release_from(firm_rows, trainees_only=False)
+    matching.release(model, firm_rows, trainees_only=False)
     f = model.firms
     for row in firm_rows:
         markup, compliance = new_owner_traits(model, model.rng_for(STREAM, int(row)), 1)
@@ -53,7 +53,7 @@ def close(model: LabourMarket, firm_rows: np.ndarray) -> None:
         f.violations_since_inspection[row] = 0
         f.warned[row] = False
         f.barred_until[row] = -1
-    model.count_firm_flow("firm_closures", firm_rows)
+    model.ledger.count_firm_flow("firm_closures", firm_rows)
 
 
 def close_some(model: LabourMarket) -> None:

@@ -73,4 +73,4 @@ def support(model: LabourMarket) -> None:
     served = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (intensity[p.pref[:n]] > 0))
     residents = 1.0 + foreign_family_in_japan(model, served)
     cost = residents * intensity[p.pref[served]] * model.policy.integration_cost_yen_per_resident_month
-    model.count_flow("integration_cost_yen", served, weights=cost)
+    model.ledger.count_flow("integration_cost_yen", served, weights=cost)

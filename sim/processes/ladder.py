@@ -310,10 +310,10 @@ def move_up_or_leave(model: LabourMarket) -> None:
     for code, new in NEW_STATUS.items():
         rows = np.flatnonzero(outcome == code)
         if code in FLOW_OF:
-            model.count_flow(FLOW_OF[code], rows)
-        model.change_status(rows, new)
+            model.ledger.count_flow(FLOW_OF[code], rows)
+        model.ledger.change_status(rows, new)
     p.bridging_until[np.flatnonzero(outcome == TO_SSW_1)] = -1
     leavers = np.flatnonzero(outcome == LEAVES)
-    model.count_flow("returns_home", leavers)
-    model.count_flow("returns_end_of_stay", leavers)
-    model.leave_japan(leavers, Status.RETURNED)
+    model.ledger.count_flow("returns_home", leavers)
+    model.ledger.count_flow("returns_end_of_stay", leavers)
+    model.ledger.leave_japan(leavers, Status.RETURNED)

@@ -416,6 +416,19 @@ def find_employers(
     listings = national_listings(f.field.astype(np.int64), vacancies, len(FIELDS), float(t.national_offer_share))
     moved_to = match_kernel(order, seekers, reach, openings, tastes, listings)
     hired = np.flatnonzero(moved_to >= 0)
-    model.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
+    model.ledger.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]
     return result
+
+
+def release(model: LabourMarket, firm_rows: np.ndarray, trainees_only: bool) -> None:
+    """Workers (``trainees_only``: the trainees) of these firms lose their employer through no
+    choice of theirs - a closure, a cancelled plan - and search at once (an unavoidable transfer).
+
+    The ledger takes them off the books and counts the releases (``Ledger.release``); each batch
+    of releases in a month searches with its own stream (``RELEASE_STREAM``, keyed by the batch).
+    """
+    rows = model.ledger.release(firm_rows, trainees_only)
+    if len(rows) == 0:
+        return
+    find_employers(model, rows, model.rng_for(RELEASE_STREAM, model.ledger.release_batches), voluntary=False)

@@ -38,5 +38,5 @@ def min_wage_index(model: LabourMarket) -> float:
 
 def update_offers(model: LabourMarket) -> None:
     """Each firm's monthly base wage offer: prefecture minimum wage x hours x markup."""
-    model.base_pay_yen = model.geo.min_wage_yen_per_hour * model.world.hours_per_month * min_wage_index(model)
-    model.offer_yen = model.base_pay_yen[model.firms.pref] * model.firms.markup
+    base_pay_yen = model.geo.min_wage_yen_per_hour * model.world.hours_per_month * min_wage_index(model)
+    model.ledger.set_offers(base_pay_yen, base_pay_yen[model.firms.pref] * model.firms.markup)

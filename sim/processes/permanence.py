@@ -102,17 +102,17 @@ def settle_or_leave(model: LabourMarket) -> None:
         b.settled_return_per_year / 12.0,
     )
     to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))
-    model.change_residence(to_spouse, Residence.SPOUSE_OF_JAPANESE)
-    model.change_residence(to_permanent, Residence.PERMANENT)
-    model.count_flow("to_spouse_of_japanese", to_spouse)
-    model.count_flow("to_permanent", to_permanent)
-    model.count_flow("naturalisations", naturalising)
+    model.ledger.change_residence(to_spouse, Residence.SPOUSE_OF_JAPANESE)
+    model.ledger.change_residence(to_permanent, Residence.PERMANENT)
+    model.ledger.count_flow("to_spouse_of_japanese", to_spouse)
+    model.ledger.count_flow("to_permanent", to_permanent)
+    model.ledger.count_flow("naturalisations", naturalising)
     family = foreign_family_in_japan(model, naturalising)
-    model.count_flow("family_naturalised", naturalising[family > 0], weights=family[family > 0].astype(np.float64))
-    model.leave_japan(naturalising, Status.NATURALISED)
-    model.count_flow("returns_home", returning)
-    model.count_flow("returns_settled", returning)
-    model.leave_japan(returning, Status.RETURNED)
+    model.ledger.count_flow("family_naturalised", naturalising[family > 0], weights=family[family > 0].astype(np.float64))
+    model.ledger.leave_japan(naturalising, Status.NATURALISED)
+    model.ledger.count_flow("returns_home", returning)
+    model.ledger.count_flow("returns_settled", returning)
+    model.ledger.leave_japan(returning, Status.RETURNED)
 
 
 def settled(model: LabourMarket) -> np.ndarray:

@@ -31,4 +31,4 @@ def commit_violations(model: LabourMarket) -> None:
     f.underpaying[:] = f.violating & (u[1] < v.share_underpayment)
     f.violations_pending += f.violating
     f.violations_since_inspection += f.violating
-    model.count_firm_flow("violations", np.flatnonzero(f.violating))
+    model.ledger.count_firm_flow("violations", np.flatnonzero(f.violating))
