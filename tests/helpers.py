@@ -51,7 +51,8 @@ def tiny_world(
     ``scale`` 0.01 with 100 real firms (people) per agent makes the rounding exact; every firm is
     tied to every other (so reachability never decides an outcome) and firm closures are off.
     Movers weigh pay alone (no rent, ties, moving cost or taste) unless a test sets those.
-    Tests then set the arrays by hand (``set_firm``, ``place``) and call ``settle``.
+    Tests then set the arrays by hand (``set_firm``, ``place``) and call ``settle``. The model
+    keeps its own record of every transfer (``log_transfers``; read it with ``transfers``).
     """
     scenario = sim.shipped_scenario(base)
     overrides = {
@@ -73,7 +74,7 @@ def tiny_world(
         "behaviour.transfer.taste_scale": 0.0,
     }
     overrides.update(settings or {})
-    model = sim.LabourMarket(with_settings(scenario, overrides), seed=seed)
+    model = sim.LabourMarket(with_settings(scenario, overrides), seed=seed, log_transfers=True)
     assert model.firms.n == firms and model.bodies.n == 1 and model.people.n == people
     # Every firm tied to every other (a complete graph), in the CSR form the matching reads.
     nbrs = [np.array([j for j in range(firms) if j != i], dtype=np.int32) for i in range(firms)]
@@ -139,6 +140,33 @@ def settle(model: sim.LabourMarket) -> None:
     model.recount_firms()
     offers.update_offers(model)
     model.flows.clear()
+
+
+def at_month(model: sim.LabourMarket, year: int, month: int) -> sim.LabourMarket:
+    """Put a tiny world's clock at calendar ``year``/``month`` (model month 1 is the scenario's
+    start; month 0 the state before it), as if that month had begun; returns the model.
+
+    Rules that read the date (dated periods, the stage iii opening, the bridging status, the
+    caps' fiscal years) are then tested without stepping the whole month."""
+    run = model.scenario.run
+    model_month = (year * 12 + month - 1) - (run.start_year * 12 + run.start_month - 1) + 1
+    if model_month < 0:
+        raise ValueError(f"at_month: {year}-{month:02d} is before the scenario's month 0 ({run.start_year}-{run.start_month:02d} is month 1)")
+    model.month = model_month
+    assert model.calendar() == (year, month)
+    return model
+
+
+TRANSFER_COLUMNS = ("month", "pid", "status", "voluntary", "from_firm", "to_firm", "from_field", "to_field", "from_pref", "to_pref",
+                    "months_with_employer")
+
+
+def transfers(model: sim.LabourMarket) -> pd.DataFrame:
+    """Every change of employer so far, one row per mover, from the model's own record
+    (``LabourMarket(log_transfers=True)``, as ``tiny_world`` builds; the moves of ``move_workers``)."""
+    if model.transfer_log is None:
+        raise ValueError("transfers: the model keeps no transfer log; build it with log_transfers=True (tiny_world does)")
+    return pd.DataFrame(model.transfer_log, columns=list(TRANSFER_COLUMNS))
 
 
 def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -372,6 +400,6 @@ def shipped_run_cached(name: str) -> RecordedRun:
 
 __all__ = [
     "AGRICULTURE", "AOMORI", "BUILDING_CLEANING", "FISHERY", "FOOD_SERVICE", "NEVER", "OTHER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
-    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "employed_counts", "esd_cap_breaches", "place",
-    "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "with_settings",
+    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "at_month", "employed_counts", "esd_cap_breaches", "place",
+    "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "transfers", "with_settings",
 ]
