@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 import sim
+from sim.domain import FIELDS, REAL_FIELDS, TEST_BITS, TITP_STATUSES, Residence, Status
 from sim.processes import offers
-from sim.domain import FIELDS, REAL_FIELDS, TITP_STATUSES, Residence, Status
 from sim.scenario import SHIPPED, Scenario
 
 #: Prefecture indices (JIS code - 1) used by the hand-built worlds.
@@ -149,11 +150,17 @@ def at_month(model: sim.LabourMarket, year: int, month: int) -> sim.LabourMarket
     Rules that read the date (dated periods, the stage iii opening, the bridging status, the
     caps' fiscal years) are then tested without stepping the whole month."""
     run = model.scenario.run
-    model_month = (year * 12 + month - 1) - (run.start_year * 12 + run.start_month - 1) + 1
-    if model_month < 0:
-        raise ValueError(f"at_month: {year}-{month:02d} is before the scenario's month 0 ({run.start_year}-{run.start_month:02d} is month 1)")
-    model.month = model_month
+    at_model_month(model, (year * 12 + month - 1) - (run.start_year * 12 + run.start_month - 1) + 1)
     assert model.calendar() == (year, month)
+    return model
+
+
+def at_model_month(model: sim.LabourMarket, month: int) -> sim.LabourMarket:
+    """Put a tiny world's clock at model month ``month`` (1: the scenario's first month), as if
+    that month had begun (``at_month`` by the calendar); returns the model."""
+    if month < 0:
+        raise ValueError(f"at_model_month: month {month} is before month 0 (the state before the scenario's first month)")
+    model.month = month
     return model
 
 
@@ -180,6 +187,29 @@ def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np
     moved = esd & p.transferee[:n][employed]
     return (np.bincount(firm, minlength=f.n), np.bincount(firm[esd], minlength=f.n),
             np.bincount(firm[moved], minlength=f.n))
+
+
+#: Settings without the caps on transferees (for tests of other rules).
+NO_CAPS = {"policy.transfer.firm_cap_share": None, "policy.transfer.metro_cap_share": None}
+
+
+def two_firm_market(base: str = "free_mobility", *, dest_pref: int = AOMORI, dest_field: int = CONSTRUCTION,
+                    dest_markup: float = 1.2, dest_demand: float = 10.0, status: Status = Status.ESD,
+                    settings: dict | None = None):
+    """Three workers at firm 0 (Aomori, construction, markup 1.0, demand 10); firm 1 as given, empty."""
+    m = tiny_world(base, firms=2, people=3, settings=settings)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0, compliance=0.5)
+    set_firm(m, 1, pref=dest_pref, field=dest_field, markup=dest_markup, demand=dest_demand, compliance=0.5)
+    for pid in range(3):
+        place(m, pid, 0, status)
+    settle(m)
+    return m
+
+
+GRADE3_A2 = TEST_BITS["basic_skill"] | TEST_BITS["skill_grade3"] | TEST_BITS["japanese_a2"] | TEST_BITS["japanese_a1"]
+
+
+TRANSFER_TESTS = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
 
 
 # =============================================================================================
@@ -399,7 +429,7 @@ def shipped_run_cached(name: str) -> RecordedRun:
 
 
 __all__ = [
-    "AGRICULTURE", "AOMORI", "BUILDING_CLEANING", "FISHERY", "FOOD_SERVICE", "NEVER", "OTHER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
-    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "at_month", "employed_counts", "esd_cap_breaches", "place",
+    "AGRICULTURE", "AOMORI", "GRADE3_A2", "NO_CAPS", "TRANSFER_TESTS", "two_firm_market", "BUILDING_CLEANING", "FISHERY", "FOOD_SERVICE", "NEVER", "OTHER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
+    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "at_model_month", "at_month", "employed_counts", "esd_cap_breaches", "place",
     "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "transfers", "with_settings",
 ]
