@@ -114,8 +114,10 @@ def set_firm(model: sim.LabourMarket, row: int, *, pref: int | None = None, fiel
 
 def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, months_in_japan: int = 13,
           months_with_employer: int = 13, tests: int = 0, debt: float = 0.0, savings: float = 0.0,
-          pref: int | None = None, field: int | None = None) -> None:
-    """Hand-set one person: employer (``-1`` for none), status, time served, tests, money."""
+          pref: int | None = None, field: int | None = None, months_in_status: int | None = None,
+          wants_long_stay: bool | None = None) -> None:
+    """Hand-set one person: employer (``-1`` for none), status, time served (in status: default
+    ``months_in_japan % 12``), tests, money, and (if given) whether they want a long stay."""
     p, f = model.people, model.firms
     p.firm[row] = firm
     p.last_firm[row] = firm if firm >= 0 else 0
@@ -123,7 +125,7 @@ def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, month
     p.pref[row] = f.pref[firm] if firm >= 0 else (pref if pref is not None else f.pref[0])
     p.field[row] = f.field[firm] if firm >= 0 else (field if field is not None else f.field[0])
     p.months_in_japan[row] = months_in_japan
-    p.months_in_status[row] = months_in_japan % 12
+    p.months_in_status[row] = months_in_japan % 12 if months_in_status is None else months_in_status
     p.months_with_employer[row] = months_with_employer if firm >= 0 else 0
     p.months_searching[row] = 0
     p.transferee[row] = False
@@ -134,6 +136,8 @@ def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, month
     p.remitted_yen[row] = 0.0
     p.grievance[row] = 0.0
     p.transfers[row] = 0
+    if wants_long_stay is not None:
+        p.wants_long_stay[row] = wants_long_stay
 
 
 def settle(model: sim.LabourMarket) -> None:
@@ -159,7 +163,8 @@ def at_model_month(model: sim.LabourMarket, month: int) -> sim.LabourMarket:
     """Put a tiny world's clock at model month ``month`` (1: the scenario's first month), as if
     that month had begun (``at_month`` by the calendar); returns the model."""
     if month < 0:
-        raise ValueError(f"at_model_month: month {month} is before month 0 (the state before the scenario's first month)")
+        raise ValueError(f"at_model_month: month {month} is before month 0 "
+                         "(the state before the scenario's first month)")
     model.month = month
     return model
 

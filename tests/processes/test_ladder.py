@@ -62,8 +62,7 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
     year's grace to retake them."""
     m = tiny_world(base, firms=2, people=1, settings={"behaviour.departure.share_choosing_stage_iii": 0.0, **settings})
     set_firm(m, 0, compliance=employer_compliance)
-    place(m, 0, 0, status, months_in_japan=months, tests=tests)
-    m.people.wants_long_stay[0] = wants
+    place(m, 0, 0, status, months_in_japan=months, tests=tests, wants_long_stay=wants)
     settle(m)
     ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == expected
@@ -95,8 +94,7 @@ def test_bridging_status_keeps_trainees_at_work_until_it_runs_out(share, wants, 
     m = tiny_world("titp", firms=2, people=2, settings={
         "policy.stay.bridging": {**BRIDGING, "share_taking_up": share}, "behaviour.departure.share_choosing_stage_iii": 0.0})
     for row in (0, 1):
-        place(m, row, 0, Status.TITP_3, months_in_japan=60)
-        m.people.wants_long_stay[row] = False
+        place(m, row, 0, Status.TITP_3, months_in_japan=60, wants_long_stay=False)
     settle(m)
     at_month(m, 2027, 4)
     ladder.move_up_or_leave(m)
@@ -159,8 +157,7 @@ def test_trainee_without_employer_cannot_enter_titp_stage_iii():
     m = tiny_world("titp", firms=2, people=1, settings={"policy.stay.ssw1_path": False})
     set_firm(m, 0, compliance=0.95)
     set_firm(m, 1, compliance=0.10)
-    place(m, 0, -1, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
-    m.people.wants_long_stay[0] = True
+    place(m, 0, -1, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2, wants_long_stay=True)
     settle(m)
     ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == Status.RETURNED
@@ -182,8 +179,7 @@ def test_stage_iii_needs_an_excellent_firm_and_a_general_licence(share, wants, l
     m = tiny_world("titp", firms=2, people=1, settings={"behaviour.departure.share_choosing_stage_iii": share})
     set_firm(m, 0, field=CONSTRUCTION, compliance=0.95, demand=5)
     set_firm(m, 1, field=CONSTRUCTION, compliance=0.10, demand=5)
-    place(m, 0, 0, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
-    m.people.wants_long_stay[0] = wants
+    place(m, 0, 0, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2, wants_long_stay=wants)
     m.bodies.general_licence[:] = licence
     settle(m)
     ladder.move_up_or_leave(m)
@@ -201,8 +197,7 @@ def test_employer_change_at_the_ii_to_iii_step(host_field, host_compliance, move
     m = tiny_world("titp", firms=2, people=1, settings={"behaviour.departure.share_choosing_stage_iii": 1.0})
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, compliance=0.5, demand=5, markup=1.0)
     set_firm(m, 1, pref=AOMORI, field=host_field, compliance=host_compliance, demand=5, markup=1.0)
-    place(m, 0, 0, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2)
-    m.people.wants_long_stay[0] = True
+    place(m, 0, 0, Status.TITP_2, months_in_japan=36, tests=GRADE3_A2, wants_long_stay=True)
     settle(m)
     ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == (Status.TITP_3 if moved else Status.SSW_1)
@@ -217,8 +212,7 @@ def test_stage_iii_starts_with_an_unpaid_month_at_home():
     TITP iii are unpaid; the month after, the trainee is paid the employer's offer."""
     m = tiny_world("titp", firms=2, people=1)
     set_firm(m, 0, markup=1.0)
-    place(m, 0, 0, Status.TITP_3, months_in_japan=36)
-    m.people.months_in_status[0] = 0
+    place(m, 0, 0, Status.TITP_3, months_in_japan=36, months_in_status=0)
     settle(m)
     work.work(m)
     assert m.people.wage_yen[0] == 0.0
@@ -269,9 +263,7 @@ def test_ssw1_extension_for_those_near_the_ssw2_pass_mark(field, real_field, mon
     m = tiny_world("titp", firms=2, people=1)
     set_firm(m, 0, field=field, real_field=real_field)
     place(m, 0, 0 if employed else -1, Status.SSW_1, months_in_japan=96,
-          tests=TEST_BITS["skill_ssw2_near"] if near else 0, field=field)
-    m.people.months_in_status[0] = months
-    m.people.wants_long_stay[0] = wants
+          tests=TEST_BITS["skill_ssw2_near"] if near else 0, field=field, months_in_status=months, wants_long_stay=wants)
     settle(m)
     ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == expected
@@ -294,9 +286,7 @@ def test_ssw2_by_field(field, real_field, tests, expected):
     and needs the SSW ii skills test, with JLPT N3 only in fishery and food service."""
     m = tiny_world("titp", firms=2, people=1)
     set_firm(m, 0, field=field, real_field=real_field)
-    place(m, 0, 0, Status.SSW_1, months_in_japan=60, tests=tests)
-    m.people.months_in_status[0] = 24
-    m.people.wants_long_stay[0] = True
+    place(m, 0, 0, Status.SSW_1, months_in_japan=60, tests=tests, months_in_status=24, wants_long_stay=True)
     settle(m)
     ladder.move_up_or_leave(m)
     assert Status(m.people.status[0]) == expected
@@ -316,9 +306,8 @@ def _nursing_holder(settings: dict | None = None, *, field: int = NURSING, month
     m = tiny_world("titp", firms=2, people=1, settings=settings)
     set_firm(m, 0, field=field, real_field=field)
     set_firm(m, 1, field=field, real_field=field)
-    place(m, 0, 0, Status.SSW_1, months_in_japan=months_in_japan, tests=tests)
-    m.people.months_in_status[0] = months_in_status
-    m.people.wants_long_stay[0] = wants
+    place(m, 0, 0, Status.SSW_1, months_in_japan=months_in_japan, tests=tests, months_in_status=months_in_status,
+          wants_long_stay=wants)
     settle(m)
     return m
 
@@ -347,8 +336,7 @@ def test_care_exam_passes_at_the_published_rate():
     m = tiny_world("titp", firms=1, people=n)
     set_firm(m, 0, field=NURSING, real_field=NURSING, demand=float(n))
     for row in range(n):
-        place(m, row, 0, Status.SSW_1, months_in_japan=47)
-    m.people.wants_long_stay[:n] = True
+        place(m, row, 0, Status.SSW_1, months_in_japan=47, wants_long_stay=True)
     settle(m)
     learning.take_tests(m)
     share = float(np.mean((m.people.tests_passed[:n] & CARE_EXAM) != 0))
