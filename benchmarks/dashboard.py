@@ -17,8 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from browser import Watched, free_port, launch, start_dashboard, stop, wait_until_serving  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+from browser import Watched, free_port, launch, start_dashboard, stop, wait_until_serving  # noqa: E402
 
 
 def main() -> None:

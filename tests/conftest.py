@@ -1,12 +1,12 @@
 """Shared helpers and fixtures for the tenseki tests.
 
-Three tiers (shared/STYLE.md): tiny hand-built worlds with exact expectations
-(``test_tiny_worlds.py``, ``test_policy_levers.py``), invariants over runs of every shipped
-scenario and over random variations (``test_invariants.py``, ``test_properties.py``), and
-reproducibility with a fixed-seed regression baseline per shipped scenario
-(``test_reproducibility.py``, ``test_regression.py``); plus the table, scenario files and CLI
-(``test_outputs.py``, ``test_scenarios.py``, ``test_cli.py``). The helpers are in ``helpers.py``;
-see README.md. Everything is seeded and small (scales 0.002-0.02, 12-63 months).
+Three tiers (see README.md): tiny hand-built worlds with exact expectations, one file per
+submodel in ``processes/`` (``processes/test_matching.py``, ``test_ladder.py``, ...), invariants
+over runs of every shipped scenario and over random variations (``test_invariants.py``,
+``test_properties.py``), and reproducibility with a fixed-seed regression baseline per shipped
+scenario (``test_reproducibility.py``, ``test_regression.py``); plus the table, scenario files
+and CLI (``test_outputs.py``, ``test_scenarios.py``, ``test_cli.py``). The helpers are in
+``helpers.py``. Everything is seeded and small (scales 0.002-0.02, 12-63 months).
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 import sim
+from sim.domain import FIELDS, REAL_FIELDS, TEST_BITS, TITP_STATUSES, Residence, Status
 from sim.processes import offers
-from sim.domain import FIELDS, REAL_FIELDS, TITP_STATUSES, Residence, Status
 from sim.scenario import SHIPPED, Scenario
 
 #: Prefecture indices (JIS code - 1) used by the hand-built worlds.
@@ -51,7 +52,8 @@ def tiny_world(
     ``scale`` 0.01 with 100 real firms (people) per agent makes the rounding exact; every firm is
     tied to every other (so reachability never decides an outcome) and firm closures are off.
     Movers weigh pay alone (no rent, ties, moving cost or taste) unless a test sets those.
-    Tests then set the arrays by hand (``set_firm``, ``place``) and call ``settle``.
+    Tests then set the arrays by hand (``set_firm``, ``place``) and call ``settle``. The model
+    keeps its own record of every transfer (``log_transfers``; read it with ``transfers``).
     """
     scenario = sim.shipped_scenario(base)
     overrides = {
@@ -73,7 +75,7 @@ def tiny_world(
         "behaviour.transfer.taste_scale": 0.0,
     }
     overrides.update(settings or {})
-    model = sim.LabourMarket(with_settings(scenario, overrides), seed=seed)
+    model = sim.LabourMarket(with_settings(scenario, overrides), seed=seed, log_transfers=True)
     assert model.firms.n == firms and model.bodies.n == 1 and model.people.n == people
     # Every firm tied to every other (a complete graph), in the CSR form the matching reads.
     nbrs = [np.array([j for j in range(firms) if j != i], dtype=np.int32) for i in range(firms)]
@@ -112,8 +114,10 @@ def set_firm(model: sim.LabourMarket, row: int, *, pref: int | None = None, fiel
 
 def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, months_in_japan: int = 13,
           months_with_employer: int = 13, tests: int = 0, debt: float = 0.0, savings: float = 0.0,
-          pref: int | None = None, field: int | None = None) -> None:
-    """Hand-set one person: employer (``-1`` for none), status, time served, tests, money."""
+          pref: int | None = None, field: int | None = None, months_in_status: int | None = None,
+          wants_long_stay: bool | None = None) -> None:
+    """Hand-set one person: employer (``-1`` for none), status, time served (in status: default
+    ``months_in_japan % 12``), tests, money, and (if given) whether they want a long stay."""
     p, f = model.people, model.firms
     p.firm[row] = firm
     p.last_firm[row] = firm if firm >= 0 else 0
@@ -121,7 +125,7 @@ def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, month
     p.pref[row] = f.pref[firm] if firm >= 0 else (pref if pref is not None else f.pref[0])
     p.field[row] = f.field[firm] if firm >= 0 else (field if field is not None else f.field[0])
     p.months_in_japan[row] = months_in_japan
-    p.months_in_status[row] = months_in_japan % 12
+    p.months_in_status[row] = months_in_japan % 12 if months_in_status is None else months_in_status
     p.months_with_employer[row] = months_with_employer if firm >= 0 else 0
     p.months_searching[row] = 0
     p.transferee[row] = False
@@ -132,6 +136,8 @@ def place(model: sim.LabourMarket, row: int, firm: int, status: Status, *, month
     p.remitted_yen[row] = 0.0
     p.grievance[row] = 0.0
     p.transfers[row] = 0
+    if wants_long_stay is not None:
+        p.wants_long_stay[row] = wants_long_stay
 
 
 def settle(model: sim.LabourMarket) -> None:
@@ -139,6 +145,40 @@ def settle(model: sim.LabourMarket) -> None:
     model.ledger.recount_firms()
     offers.update_offers(model)
     model.flows.clear()
+
+
+def at_month(model: sim.LabourMarket, year: int, month: int) -> sim.LabourMarket:
+    """Put a tiny world's clock at calendar ``year``/``month`` (model month 1 is the scenario's
+    start; month 0 the state before it), as if that month had begun; returns the model.
+
+    Rules that read the date (dated periods, the stage iii opening, the bridging status, the
+    caps' fiscal years) are then tested without stepping the whole month."""
+    run = model.scenario.run
+    at_model_month(model, (year * 12 + month - 1) - (run.start_year * 12 + run.start_month - 1) + 1)
+    assert model.calendar() == (year, month)
+    return model
+
+
+def at_model_month(model: sim.LabourMarket, month: int) -> sim.LabourMarket:
+    """Put a tiny world's clock at model month ``month`` (1: the scenario's first month), as if
+    that month had begun (``at_month`` by the calendar); returns the model."""
+    if month < 0:
+        raise ValueError(f"at_model_month: month {month} is before month 0 "
+                         "(the state before the scenario's first month)")
+    model.month = month
+    return model
+
+
+TRANSFER_COLUMNS = ("month", "pid", "status", "voluntary", "from_firm", "to_firm", "from_field", "to_field", "from_pref", "to_pref",
+                    "months_with_employer")
+
+
+def transfers(model: sim.LabourMarket) -> pd.DataFrame:
+    """Every change of employer so far, one row per mover, from the model's own record
+    (``LabourMarket(log_transfers=True)``, as ``tiny_world`` builds; the moves of ``move_workers``)."""
+    if model.transfer_log is None:
+        raise ValueError("transfers: the model keeps no transfer log; build it with log_transfers=True (tiny_world does)")
+    return pd.DataFrame(model.transfer_log, columns=list(TRANSFER_COLUMNS))
 
 
 def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,6 +192,29 @@ def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np
     moved = esd & p.transferee[:n][employed]
     return (np.bincount(firm, minlength=f.n), np.bincount(firm[esd], minlength=f.n),
             np.bincount(firm[moved], minlength=f.n))
+
+
+#: Settings without the caps on transferees (for tests of other rules).
+NO_CAPS = {"policy.transfer.firm_cap_share": None, "policy.transfer.metro_cap_share": None}
+
+
+def two_firm_market(base: str = "free_mobility", *, dest_pref: int = AOMORI, dest_field: int = CONSTRUCTION,
+                    dest_markup: float = 1.2, dest_demand: float = 10.0, status: Status = Status.ESD,
+                    settings: dict | None = None):
+    """Three workers at firm 0 (Aomori, construction, markup 1.0, demand 10); firm 1 as given, empty."""
+    m = tiny_world(base, firms=2, people=3, settings=settings)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0, compliance=0.5)
+    set_firm(m, 1, pref=dest_pref, field=dest_field, markup=dest_markup, demand=dest_demand, compliance=0.5)
+    for pid in range(3):
+        place(m, pid, 0, status)
+    settle(m)
+    return m
+
+
+GRADE3_A2 = TEST_BITS["basic_skill"] | TEST_BITS["skill_grade3"] | TEST_BITS["japanese_a2"] | TEST_BITS["japanese_a1"]
+
+
+TRANSFER_TESTS = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
 
 
 # =============================================================================================
@@ -371,7 +434,7 @@ def shipped_run_cached(name: str) -> RecordedRun:
 
 
 __all__ = [
-    "AGRICULTURE", "AOMORI", "BUILDING_CLEANING", "FISHERY", "FOOD_SERVICE", "NEVER", "OTHER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
-    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "employed_counts", "esd_cap_breaches", "place",
-    "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "with_settings",
+    "AGRICULTURE", "AOMORI", "GRADE3_A2", "NO_CAPS", "TRANSFER_TESTS", "two_firm_market", "BUILDING_CLEANING", "FISHERY", "FOOD_SERVICE", "NEVER", "OTHER", "on_home_leave", "CONSTRUCTION", "HOKKAIDO", "MIYAGI", "NURSING", "OSAKA", "RUN_MONTHS", "RUN_SCALE",
+    "RUN_SEED", "SHIPPED", "TOKYO", "RecordedRun", "as_counts", "at_model_month", "at_month", "employed_counts", "esd_cap_breaches", "place",
+    "run_recorded", "set_firm", "settle", "shipped_run_cached", "small", "tiny_world", "transfers", "with_settings",
 ]

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import sim
 from helpers import SHIPPED, as_counts, esd_cap_breaches, run_recorded, small
-from sim.domain import SSW_STATUSES, TRAINEE_STATUSES, Status
 from sim import policy as policy_module
+from sim.domain import SSW_STATUSES, TRAINEE_STATUSES, Status
 
 FEW = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 import pytest
+
 import sim
 from helpers import small
 from sim.runner import run_scenario

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import place, settle, tiny_world
+from helpers import at_month, place, settle, tiny_world
 from sim.domain import Residence, Spouse, Status
 from sim.processes import families, integration, ladder, permanence
 
@@ -48,7 +48,7 @@ def _person(model, row: int, status: Status, *, months_in_japan: int = 13, month
 
 def _world(people: int = 1, settings: dict | None = None):
     model = tiny_world(base="esd", firms=1, people=people, settings=settings)
-    model.month = 1
+    at_month(model, 2027, 4)
     return model
 
 

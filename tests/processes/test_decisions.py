@@ -1,10 +1,8 @@
-"""Tier A: each rule of the submodels stated with exact expectations.
+"""ODD 7.11 Decisions (``sim/processes/decisions.py``): abscond, go home, seek a transfer or carry on.
 
 The decision kernel is called directly with hand-made people and uniform draws, so the hazards,
 their order, the legal-exit factor, the end-of-stay factor and the hazard cap are each pinned to
-a number. Information, tests and wage adjustment run on tiny hand-built worlds
-(``helpers.tiny_world``); one test runs a whole month so that a process left out of
-``LabourMarket.step`` is caught too.
+a number; the absconding multipliers (origin, fee, field, dated periods, demand pull) in tiny worlds.
 """
 
 from __future__ import annotations
@@ -15,31 +13,115 @@ import numpy as np
 import pytest
 
 import sim
-from helpers import AOMORI, CONSTRUCTION, NURSING, place, set_firm, settle, tiny_world
+from helpers import (
+    AGRICULTURE,
+    CONSTRUCTION,
+    NURSING,
+    at_model_month,
+    at_month,
+    tiny_world,
+)
 from sim.domain import TEST_BITS, Residence, Status
-from sim.outputs import COLUMNS
-from sim.processes import firms, information, learning
 from sim.processes.decisions import (
-    ABSCOND, CARRY_ON, HAZARD_CAP, KEEP_SEARCHING, NOT_LEGAL, RETURN_HOME, SEEK_TRANSFER, DecisionParams, abscond_hazard,
-    decide_kernel, seek_hazard,
+    ABSCOND,
+    CARRY_ON,
+    HAZARD_CAP,
+    KEEP_SEARCHING,
+    NOT_LEGAL,
+    RETURN_HOME,
+    SEEK_TRANSFER,
+    DecisionParams,
+    abscond_hazard,
+    decide_kernel,
+    seek_hazard,
 )
 from sim.processes.ladder import ssw1_terms_kernel
 
 # =============================================================================================
+# The status ladder
+# =============================================================================================
+
+
+def test_absconding_multiplier_of_origin_fee_field_and_dated_period():
+    """``abscond_multiplier``: exp(b_fee x (origin's mean fee - intake-weighted mean fee) / 500k)
+    x the field's factor x a dated origin period's factor while in force (from its first to its
+    last month), to the last digit."""
+    from sim.domain import FIELDS, ORIGINS
+    from sim.processes.decisions import abscond_multiplier
+
+    period = {"origin": "myanmar", "factor": 4.0, "from_year": 2027, "from_month": 5, "until_year": 2027, "until_month": 6}
+    m = tiny_world("titp", firms=2, people=3, settings={
+        "behaviour.abscond.per_origin_fee_500k_yen": 1.25, "behaviour.abscond.origin_periods": [period],
+        "behaviour.abscond.field_factor": {f: 1.0 for f in FIELDS} | {"construction": 2.0, "agriculture": 0.5}})
+    w = m.world
+    mean_fee = sum(w.origin_shares[o] * w.broker_fee_yen[o] for o in ORIGINS) / sum(w.origin_shares.values())
+    p = m.people
+    p.origin[:3] = [ORIGINS.index("vietnam"), ORIGINS.index("myanmar"), ORIGINS.index("philippines")]
+    p.field[:3] = [CONSTRUCTION, AGRICULTURE, FIELDS.index("nursing_care")]
+    fee = lambda o: math.exp(1.25 * (w.broker_fee_yen[o] - mean_fee) / 500_000)  # noqa: E731
+    for month, myanmar in ((1, 1.0), (2, 4.0), (3, 4.0), (4, 1.0)):  # April 2027 ... July 2027
+        at_model_month(m, month)
+        got = abscond_multiplier(m)
+        assert got == pytest.approx([fee("vietnam") * 2.0, fee("myanmar") * 0.5 * myanmar, fee("philippines")], rel=1e-12)
+
+
+def test_demand_pull_is_the_change_in_the_job_openings_ratio_held_past_the_data():
+    """``demand_change_factor``: (ratio this year / ratio last year) ** elasticity; a year outside
+    the series takes its nearest year's value, so the pull is 1 before, after and without a series."""
+    from sim.processes.decisions import demand_change_factor
+
+    ratio = {2019: 1.6, 2020: 1.2, 2021: 1.5}
+    assert demand_change_factor(ratio, 2020, 1.5) == pytest.approx(0.75**1.5, rel=1e-12)  # 0.6495
+    assert demand_change_factor(ratio, 2021, 1.0) == pytest.approx(1.25, rel=1e-12)
+    assert demand_change_factor(ratio, 2022, 1.5) == 1.0  # 2022 and 2021 both hold 1.5
+    assert demand_change_factor(ratio, 2030, 1.5) == 1.0
+    assert demand_change_factor(ratio, 2019, 1.5) == 1.0  # 2018 takes 2019's value
+    assert demand_change_factor(ratio, 2020, 0.0) == 1.0
+    assert demand_change_factor({}, 2020, 1.5) == 1.0
+
+
+def test_demand_pull_multiplies_everyones_absconding_hazard():
+    """The year's pull multiplies every person's multiplier (origin, field) by the same factor:
+    a ratio of 1.0 in 2026 and 1.21 in 2027 with elasticity 0.5 gives x1.1 in April 2027."""
+    from sim.processes.decisions import abscond_multiplier
+
+    flat = tiny_world("titp", firms=2, people=3, settings={"world.job_openings_ratio_by_year": {2026: 1.21, 2027: 1.21}})
+    pulled = tiny_world("titp", firms=2, people=3, settings={
+        "world.job_openings_ratio_by_year": {2026: 1.0, 2027: 1.21}, "behaviour.abscond.per_log_demand_change": 0.5})
+    for m in (flat, pulled):
+        m.people.origin[:3] = [0, 1, 2]
+        m.people.field[:3] = [CONSTRUCTION, AGRICULTURE, CONSTRUCTION]
+        at_month(m, 2027, 4)
+    assert abscond_multiplier(pulled) == pytest.approx(1.1 * abscond_multiplier(flat), rel=1e-12)
+    at_month(pulled, 2028, 1)  # past the series, no change in demand
+    assert abscond_multiplier(pulled) == pytest.approx(abscond_multiplier(flat), rel=1e-12)
+
+
+# =============================================================================================
 # Decisions (ODD 7.11): abscond, go home, seek a transfer, carry on
 # =============================================================================================
+
+
 PARAMS = DecisionParams(
     abscond_base=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
     legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base=0.002,
     return_per_grievance=0.001, ssw2_return=0.004, seek_base=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
     seek_decay_months=1e9, max_trainee_months=36, titp_max_months=36, ssw1_open=True,
 )
+
+
 #: The shipped titp policy without the care workers' route: SSW ii open from the start in 11
 #: fields (not nursing care), SSW i 60 months, 12 more near the SSW ii pass mark; the same with
 #: SSW ii not open (as before its first tests); the shipped policy (the care route open).
 _NO_CARE = {"policy.stay.care_worker_path": False}
+
+
 TITP_POLICY = sim.Policy(sim.shipped_scenario("titp").with_changes(_NO_CARE).policy)
+
+
 NO_SSW2_POLICY = sim.Policy(sim.shipped_scenario("titp").with_changes({**_NO_CARE, "policy.stay.ssw2_path": False}).policy)
+
+
 CARE_POLICY = sim.Policy(sim.shipped_scenario("titp").policy)
 
 
@@ -210,179 +292,3 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
                          np.zeros(3, np.int32), np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool),
                          np.zeros(3, np.int32), np.zeros(3, bool), np.ones(3), PARAMS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]
-
-
-# =============================================================================================
-# Information (ODD 7.9)
-# =============================================================================================
-def _informed_world():
-    """Person 0 at firm 0 (markup 1.0) hears from person 1 at firm 1 (markup 1.2) and from the
-    irregular person 2; person 1 hears only from person 0. Nobody decides anything."""
-    m = tiny_world("titp", firms=2, people=3, settings={
-        "behaviour.abscond.base_monthly": 0.0, "behaviour.departure.return_base_monthly": 0.0,
-        "behaviour.departure.return_per_grievance": 0.0, "behaviour.departure.irregular_apprehension_monthly": 0.0,
-        "behaviour.departure.irregular_self_departure_monthly": 0.0, "behaviour.transfer.seek_base_monthly": 0.0,
-        "behaviour.transfer.seek_per_wage_gap": 0.0, "behaviour.transfer.seek_per_grievance": 0.0,
-    })
-    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=1.0)
-    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.2, demand=1.0)
-    place(m, 0, 0, Status.TITP_2, months_in_japan=14)
-    place(m, 1, 1, Status.TITP_2, months_in_japan=14)
-    place(m, 2, -1, Status.IRREGULAR, months_in_japan=14)
-    p = m.people
-    p.contacts[:3] = -1
-    p.contacts[0, :2] = [1, 2]
-    p.contacts[1, 0] = 0
-    p.wage_gap[:3] = 0.0
-    settle(m)
-    return m
-
-
-def test_contacts_tell_their_wage_and_whether_they_work_irregularly():
-    """Person 0 learns firm 1's offer, a wage gap of exactly 0.2 and an irregular contact; person 1
-    hears a lower offer (gap 0, no irregular contact); the irregular person has no gap."""
-    m = _informed_world()
-    information.hear_about_wages(m)
-    p = m.people
-    assert p.known_wage_yen[0] == pytest.approx(m.offer_yen[1], rel=1e-6)  # kept as float32
-    assert p.wage_gap[:3].tolist() == pytest.approx([0.2, 0.0, 0.0], abs=1e-6)
-    assert p.irregular_contact[:3].tolist() == [True, False, False]
-    assert p.known_wage_yen[1] == pytest.approx(m.offer_yen[0], rel=1e-6)
-
-
-def test_a_month_spreads_wage_information():
-    """One whole month (``LabourMarket.step``) leaves person 0 knowing of the 0.2 wage gap: the
-    information phase is part of the month."""
-    m = _informed_world()
-    m.step()
-    assert m.people.wage_gap[0] == pytest.approx(0.2, abs=1e-6)
-    assert m.people.irregular_contact[0]
-
-
-# =============================================================================================
-# Tests (ODD 7.6)
-# =============================================================================================
-def test_tests_are_sat_once_a_year_and_passed_at_the_threshold():
-    """Without luck (noise sd 0) a test is passed when the level reaches its threshold, only in
-    the month before an arrival anniversary (months_in_japan % 12 == 11); passes are kept."""
-    m = tiny_world("titp", firms=1, people=3, settings={"behaviour.learning.test_noise_sd": 0.0})
-    b = m.behaviour.learning
-    for pid, months in enumerate((11, 10, 23)):
-        place(m, pid, 0, Status.TITP_1, months_in_japan=months)
-    p = m.people
-    p.skill[:3] = [b.threshold_basic_skill, b.threshold_basic_skill, b.threshold_basic_skill - 1e-6]
-    p.japanese[:3] = [learning.JAPANESE_A1, learning.JAPANESE_A2, learning.JAPANESE_A1 - 1e-6]
-    p.tests_passed[2] = TEST_BITS["skill_grade3"]  # passed earlier: kept
-    settle(m)
-    learning.take_tests(m)
-    assert p.tests_passed[0] == TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
-    assert p.tests_passed[1] == 0, "not sitting at 10 months"
-    assert p.tests_passed[2] == TEST_BITS["skill_grade3"], "just below every threshold"
-
-
-def test_test_thresholds_are_the_scenarios():
-    """The six tests measure skill against the scenario's thresholds and Japanese against N5, N4, N3."""
-    b = tiny_world("titp", firms=1, people=1).behaviour.learning
-    assert learning.test_thresholds(b) == [
-        ("basic_skill", "skill", b.threshold_basic_skill), ("skill_grade3", "skill", b.threshold_skill_grade3),
-        ("skill_ssw2", "skill", b.threshold_skill_ssw2), ("japanese_a1", "japanese", 1.0),
-        ("japanese_a2", "japanese", 2.0), ("japanese_b1", "japanese", 3.0),
-    ]
-
-
-# =============================================================================================
-# Wage adjustment (ODD 7.15)
-# =============================================================================================
-def _wage_world(settings: dict | None = None):
-    """Firm 0 lost a worker to a quit (not short of staff), firm 1 is short of staff, firm 2 is
-    full and lost nobody, firm 3 is short near the ceiling."""
-    m = tiny_world("titp", firms=4, people=4, settings=settings)
-    for row, (markup, demand) in enumerate(((1.1, 1.0), (1.2, 3.0), (1.3, 1.0), (1.4998, 3.0))):
-        set_firm(m, row, pref=AOMORI, field=CONSTRUCTION, markup=markup, demand=demand)
-        place(m, row, row, Status.TITP_2)
-    settle(m)
-    m.firms.quits_this_month[:] = [1, 0, 0, 0]
-    return m
-
-
-def test_firms_raise_wages_after_quits_and_a_quarter_step_when_short():
-    """markup x (1 + step) after a quit, x (1 + step / 4) while short of staff, x (1 - cut) for a
-    firm with all the staff it wants and no quits, never above the ceiling; offers follow; the
-    month's quits are reset."""
-    m = _wage_world()
-    step, ceiling = m.behaviour.firms.wage_raise_step, m.behaviour.firms.wage_markup_ceiling
-    cut = m.behaviour.firms.wage_cut_step
-    assert cut > 0
-    before = m.firms.markup.astype(float).copy()
-    firms.adjust_wages(m)
-    expected = [before[0] * (1 + step), before[1] * (1 + step / 4), before[2] * (1 - cut), min(before[3] * (1 + step / 4), ceiling)]
-    assert m.firms.markup.tolist() == pytest.approx(expected, rel=1e-6)
-    assert m.firms.markup[3] == pytest.approx(ceiling, rel=1e-6)
-    assert m.offer_yen.tolist() == pytest.approx((m.base_pay_yen[AOMORI] * m.firms.markup).tolist(), rel=1e-6)
-    assert m.firms.quits_this_month.tolist() == [0, 0, 0, 0]
-
-
-def test_wage_floor_binds_and_firms_that_do_not_respond_keep_their_markup():
-    """With firms' response switched off markups stay, except that the policy's floor (1.25)
-    lifts the two below it."""
-    m = _wage_world({"policy.wages.firms_raise_wages": False, "policy.wages.wage_floor_markup": 1.25})
-    firms.adjust_wages(m)
-    assert m.firms.markup.tolist() == pytest.approx([1.25, 1.25, 1.3, 1.4998], rel=1e-6)
-
-
-def test_wage_cuts_stop_at_the_floor():
-    """A full firm with no quits cuts its markup each month, but never below the policy's floor:
-    firm 2 (markup 1.3, full, no quits) with a cut of 0.2 a month goes to 1.04, then to the floor 1.0."""
-    m = _wage_world({"behaviour.firms.wage_cut_step": 0.2})
-    firms.adjust_wages(m)
-    assert float(m.firms.markup[2]) == pytest.approx(1.3 * 0.8, rel=1e-6)
-    firms.adjust_wages(m)
-    assert float(m.firms.markup[2]) == pytest.approx(1.0, rel=1e-6)
-
-
-# =============================================================================================
-# The per-agent act asks the policy (ODD 7.18)
-# =============================================================================================
-def test_seek_transfer_refuses_what_the_policy_forbids():
-    """Under TITP a trainee may not change employer at their own wish: ``seek_transfer`` returns
-    False and moves no one although a better-paid firm has a vacancy; an SSW i holder, who may
-    move within the field, moves."""
-    m = tiny_world("titp", firms=2, people=2)
-    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
-    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.3, demand=10)
-    place(m, 0, 0, Status.TITP_2)
-    place(m, 1, 0, Status.SSW_1)
-    settle(m)
-    assert not m.policy.may_transfer(m.trainee(0)) and m.policy.may_transfer(m.trainee(1))
-    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is False
-    assert m.people.firm[0] == 0 and m.flows["transfers_voluntary"] == 0
-    assert m.trainee(1).seek_transfer(np.random.default_rng(0)) is True
-    assert m.people.firm[1] == 1 and m.flows["transfers_voluntary"] == 1 == m.flows["transfers_voluntary_ssw"]
-
-
-# =============================================================================================
-# Mesa conventions
-# =============================================================================================
-def test_datacollector_holds_the_monthly_table_and_settings_come_as_keywords():
-    """``LabourMarket("esd", seed, run__scale=..., run__months=...)`` builds the named scenario with
-    those settings; its DataCollector's model variables are the monthly table's columns, row for
-    row; ``running`` turns False when the scenario's months are done; a bad setting is refused."""
-    m = sim.LabourMarket("esd", seed=3, run__scale=0.002, run__months=2)
-    assert m.scale == 0.002 and m.scenario.run.months == 2 and m.running
-    m.step()
-    assert m.running
-    m.step()
-    assert not m.running
-    collected = m.datacollector.get_model_vars_dataframe()
-    assert list(collected.columns) == list(COLUMNS)
-    assert collected.equals(m.results()) and len(collected) == 3
-    with pytest.raises(sim.ScenarioError, match="waiting_month"):
-        sim.LabourMarket("esd", seed=3, policy__transfer__waiting_month=12)
-
-
-def test_results_by_group_name_the_allowed_groupings():
-    m = sim.LabourMarket("esd", seed=3, run__scale=0.002, run__months=1)
-    with pytest.raises(ValueError, match="prefecture, field, origin"):
-        m.results(by="nationality")
-    table = m.results(by="origin")
-    assert table.month.tolist() == [0] * 7 and table.group.tolist() == list(sim.ORIGINS)
