@@ -66,10 +66,39 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-out_console = Console()
+#: Control characters (C0 but tab and newline, DEL, C1), among them ESC, which starts a terminal
+#: escape sequence: shown as ``\x1b`` and the like, never sent to the terminal raw.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """``text`` as it may reach a terminal: its control characters as visible escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _PlainConsole(Console):
+    """A console for text that may hold user input (scenario names, keys, values, paths): no
+    markup, emoji or highlighting is read from it, and its control characters are shown as
+    escapes (``shown``). Every string a command prints passes ``render_str``; styles are given
+    as ``Text(..., style=...)`` or ``style=``, never as markup in the text."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(shown(text), **kwargs)
+
+
+def _text(text: str, style: str) -> Text:
+    """A styled line of text that may hold user input (see ``_PlainConsole``)."""
+    return Text(shown(text), style=style)
+
+
+out_console = _PlainConsole()
 if not out_console.is_terminal:  # a file or pipe: 80 columns unless COLUMNS says otherwise
-    out_console = Console(width=int(os.environ.get("COLUMNS", "80")) if os.environ.get("COLUMNS", "").isdigit() else 80)
-err_console = Console(stderr=True)
+    out_console = _PlainConsole(width=int(os.environ.get("COLUMNS", "80")) if os.environ.get("COLUMNS", "").isdigit() else 80)
+err_console = _PlainConsole(stderr=True)
 
 
 # Click's base of usage errors (an unknown option, a missing argument), whether typer vendors
@@ -82,7 +111,7 @@ class UsageProblem(Exception):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(Text(f"error: {message}", style="red"), soft_wrap=True)
+    err_console.print(_text(f"error: {message}", style="red"), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -98,7 +127,7 @@ def _report_interrupt_line(text: str) -> None:
     """A command's own message on Ctrl-C (``run_app`` then adds nothing)."""
     global _interrupt_reported
     _interrupt_reported = True
-    err_console.print(Text(text, style="yellow"), soft_wrap=True)
+    err_console.print(_text(text, style="yellow"), soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -242,7 +271,7 @@ def _check_table_path(path: Path) -> None:
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -364,13 +393,13 @@ def _engine_sweep(experiment, out: Path, workers: int = 1, scheduler: str | None
 
     def on_start(total: int, todo: int, faults, notes) -> None:
         for note in notes:
-            err_console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
+            err_console.print(_text(f"note: {note}", style="yellow"), soft_wrap=True)
         if faults:
             lines = [f"{len(faults)} stored run(s) are not reused and will be run again:"]
             lines += [f"  {f.run_id}: {f.reason}" for f in faults[:10]]
             if len(faults) > 10:
                 lines.append(f"  ... and {len(faults) - 10} more")
-            err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+            err_console.print(_text("\n".join(lines), style="yellow"), soft_wrap=True)
         where = f"the cluster at {scheduler}" if scheduler else (
             f"{min(workers, max(todo, 1))} worker process(es)" if workers > 1 else "this process")
         err_console.print(f"{total - todo} of {total} {what} already in {out} (verified); {todo} to run on {where}.",
@@ -400,7 +429,7 @@ def _report_sweep(result, out: Path) -> None:
         lines = [f"{len(result.failed)} run(s) failed (recorded in {out / 'manifest.jsonl'}; "
                  "the same command runs them again):"]
         lines += [f"  {run_id}: {error}" for run_id, error in result.failed[:10]]
-        err_console.print(Text("\n".join(lines), style="red"), soft_wrap=True)
+        err_console.print(_text("\n".join(lines), style="red"), soft_wrap=True)
 
 
 def _interrupted(out: Path) -> typer.Exit:
@@ -415,7 +444,7 @@ def _print_report(report, out: Path) -> None:
         lines = [f"{len(report.problems)} run(s) of the experiment are not in the report:"]
         lines += [f"  {f.run_id}: {f.reason}" for f in report.problems[:10]]
         lines.append(f"Run the sweep again (same command, --out {out}) to redo them.")
-        err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+        err_console.print(_text("\n".join(lines), style="yellow"), soft_wrap=True)
     if report.summary.empty:
         out_console.print("No finished run to report.")
         return
@@ -685,7 +714,7 @@ def dashboard(
         loopback = False
     out_console.print(f"tenseki dashboard: http://{host}:{port}  (Ctrl-C to stop)", soft_wrap=True, highlight=False)
     if not loopback:
-        err_console.print(Text(f"warning: --host {host} lets other computers open the page, and it has no login: "
+        err_console.print(_text(f"warning: --host {host} lets other computers open the page, and it has no login: "
                                "anyone who can reach this address can use it.", style="yellow"), soft_wrap=True)
     command = [sys.executable, "-m", "solara", "run", spec.origin, "--host", host, "--port", str(port), "--production", "--no-open"]
     sys.stdout.flush()

@@ -140,3 +140,24 @@ def test_run_by_group_writes_the_tables_beside_the_national_one(tmp_path):
     pd.testing.assert_frame_equal(by_pref.drop(columns=["scenario", "seed"]), expected, check_dtype=False)
     assert_clean_failure(tenseki("run", ESD, "--out", out, "--by", "prefecture,nation"), "'nation'", "prefecture, field, origin")
     assert_clean_failure(tenseki("run", ESD, "--by", "field"), "--by needs --out")
+
+
+#: A scenario name that is markup to rich ("[/]" closes no tag: a crash), an escape sequence that
+#: would clear the terminal, plot mathtext and Japanese: all of it is data.
+HOSTILE_NAME = "[bold red]x[/] [/nothing] \x1b[2J $x^2$ 育成就労"
+
+
+def test_a_scenario_name_is_printed_as_data_never_as_markup_or_escape_codes(tmp_path):
+    """User text reaches the terminal as text: rich markup in a name is printed literally (not
+    styled, and an unmatched closing tag does not crash), and its control characters are shown
+    as escapes, so no escape sequence from a file reaches the terminal raw."""
+    from sim.cli import shown
+
+    path = tmp_path / "hostile.toml"
+    in_toml = HOSTILE_NAME.replace("\x1b", "\\u001b")  # TOML's escape for ESC
+    path.write_text(f'base = "esd"\nname = "{in_toml}"\n', encoding="utf-8")
+    done = tenseki("run", path, "--months", "1", "--scale", "0.002")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout + done.stderr
+    assert "[bold red]x[/] [/nothing] \\x1b[2J $x^2$ 育成就労" in done.stdout
+    assert shown("a\x1b[31mb\x07\x9b\n") == "a\\x1b[31mb\\x07\\x9b\n"
