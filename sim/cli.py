@@ -282,6 +282,14 @@ def _progress(console: Console) -> Progress:
     )
 
 
+def _path(text: str) -> Path:
+    """A file or folder named on the command line; an empty name is refused (``Path("")`` would
+    silently mean the current folder, and a sweep would write its store there)."""
+    if not text.strip():
+        raise typer.BadParameter("an empty path; give a file or folder name")
+    return Path(text)
+
+
 MAX_SEEDS = 10_000  # runs per scenario; plausible maximum (a confidence interval needs tens, not millions)
 MAX_WORKERS = 1_024  # processes at once; plausible maximum for one machine
 
@@ -309,11 +317,11 @@ _HELP = {
 # =============================================================================================
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=_HELP["scenario"], show_default=False)],
+    scenario: Annotated[Path, typer.Argument(parser=_path, metavar="SCENARIO", help=_HELP["scenario"], show_default=False)],
     seed: Annotated[int, typer.Option(min=0, help=_HELP["seed"])] = 1,
     months: Annotated[int | None, typer.Option(help=_HELP["months"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale"], show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option(help=_HELP["out_table"], show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(parser=_path, help=_HELP["out_table"], show_default=False)] = None,
     by: Annotated[str | None, typer.Option(metavar="GROUPS", help=_HELP["by"], show_default=False)] = None,
 ) -> None:
     """Run one scenario and print its headline outcomes.
@@ -469,7 +477,7 @@ def _user_errors():
 def validate(
     seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
     scale: Annotated[float, typer.Option(min=0.0001, max=1.0, help="Agents per real person and firm.")] = 0.01,
-    out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv, validation.png and the runs.")] = Path(
+    out: Annotated[Path, typer.Option(parser=_path, help="Folder for validation.csv, validation_summary.csv, validation.png and the runs.")] = Path(
         "results/validate"
     ),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
@@ -514,12 +522,12 @@ def validate(
 @app.command()
 def compare(
     scenarios: Annotated[
-        list[Path] | None, typer.Argument(metavar="SCENARIO", help=_HELP["scenarios"], show_default=False)
+        list[Path] | None, typer.Argument(parser=_path, metavar="SCENARIO", help=_HELP["scenarios"], show_default=False)
     ] = None,
     seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help=_HELP["seeds"])] = 3,
     months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
-    out: Annotated[Path, typer.Option(help=_HELP["out_dir"])] = Path("results/compare"),
+    out: Annotated[Path, typer.Option(parser=_path, help=_HELP["out_dir"])] = Path("results/compare"),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
     scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
 ) -> None:
@@ -571,8 +579,8 @@ def compare(
 # =============================================================================================
 # tenseki sweep / report / sensitivity
 # =============================================================================================
-_ExperimentArg = Annotated[Path, typer.Argument(metavar="EXPERIMENT.toml", help=_HELP["experiment"], show_default=False)]
-_StoreOut = Annotated[Path, typer.Option(help=_HELP["out_dir"], show_default=False)]
+_ExperimentArg = Annotated[Path, typer.Argument(parser=_path, metavar="EXPERIMENT.toml", help=_HELP["experiment"], show_default=False)]
+_StoreOut = Annotated[Path, typer.Option(parser=_path, help=_HELP["out_dir"], show_default=False)]
 _Workers = Annotated[int, typer.Option(min=1, help=_HELP["workers"])]
 _Scheduler = Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)]
 
@@ -612,7 +620,7 @@ def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers 
 
 @app.command("report")
 def report_command(
-    store: Annotated[Path, typer.Argument(metavar="DIR", help=_HELP["store"], show_default=False)],
+    store: Annotated[Path, typer.Argument(parser=_path, metavar="DIR", help=_HELP["store"], show_default=False)],
 ) -> None:
     """Summarise a sweep: mean, sd and 95% CI per arm, paired differences, figures.
 

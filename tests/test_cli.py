@@ -161,3 +161,20 @@ def test_a_scenario_name_is_printed_as_data_never_as_markup_or_escape_codes(tmp_
     assert "\x1b" not in done.stdout + done.stderr
     assert "[bold red]x[/] [/nothing] \\x1b[2J $x^2$ 育成就労" in done.stdout
     assert shown("a\x1b[31mb\x07\x9b\n") == "a\\x1b[31mb\\x07\\x9b\n"
+
+
+@pytest.mark.parametrize("args", [
+    ("run", "esd", "--months", "1", "--out", ""),
+    ("run", ""),
+    ("compare", "esd", "titp", "--seeds", "1", "--months", "1", "--out", ""),
+    ("compare", "", "--seeds", "1"),
+    ("sweep", ""),
+    ("report", ""),
+    ("validate", "--seeds", "1", "--out", ""),
+])
+def test_an_empty_path_is_refused_not_taken_as_the_current_folder(args, tmp_path):
+    """Every file or folder named on the command line: an empty name exits 2 with one message
+    naming the option, and nothing is written in the current folder."""
+    done = tenseki(*args, cwd=tmp_path)
+    assert_clean_failure(done, "an empty path")
+    assert list(tmp_path.iterdir()) == []
