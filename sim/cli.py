@@ -282,9 +282,12 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _path(text: str) -> Path:
+def _path(text: str | Path) -> Path:
     """A file or folder named on the command line; an empty name is refused (``Path("")`` would
-    silently mean the current folder, and a sweep would write its store there)."""
+    silently mean the current folder, and a sweep would write its store there). Defaults and
+    values typer has converted already arrive as ``Path``."""
+    if isinstance(text, Path):
+        return text
     if not text.strip():
         raise typer.BadParameter("an empty path; give a file or folder name")
     return Path(text)
