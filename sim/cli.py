@@ -40,6 +40,7 @@ import sim
 from sim import _interrupt
 from sim.runner import by_group_path, run_tables, write_table
 from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario, shipped_descriptions, shipped_scenario_dir
+from sim.seeds import MAX_SEED
 from sim.summary import LAST_12_NOTE, METRICS, headline
 
 #: ``tenseki compare`` without arguments: the status quo against the reform from today
@@ -321,7 +322,7 @@ _HELP = {
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(parser=_path, metavar="SCENARIO", help=_HELP["scenario"], show_default=False)],
-    seed: Annotated[int, typer.Option(min=0, help=_HELP["seed"])] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help=_HELP["seed"])] = 1,
     months: Annotated[int | None, typer.Option(help=_HELP["months"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale"], show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(parser=_path, help=_HELP["out_table"], show_default=False)] = None,
@@ -343,7 +344,7 @@ def run(
         effective = _with_run(loaded, scenario, months, scale)
         check_memory(effective, source=str(scenario))
     except (ScenarioError, UsageProblem) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
 
     total = effective.run.months
     done = 0
@@ -468,9 +469,16 @@ def _print_report(report, out: Path) -> None:
 
 def _user_errors():
     from sim.experiments import ExperimentError
+    from sim.seeds import SeedError
     from sim.store import StoreError
 
-    return (ScenarioError, UsageProblem, ExperimentError, StoreError)
+    return (ScenarioError, UsageProblem, ExperimentError, StoreError, SeedError)
+
+
+def _fail_with(exc: Exception) -> typer.Exit:
+    """One line for a user error, with the exit code of its class: 1 for a place that cannot be
+    written (an environment problem, as a table that cannot be written), 2 for bad input."""
+    return _fail(str(exc), code=getattr(exc, "exit_code", 2))
 
 
 # =============================================================================================
@@ -510,7 +518,7 @@ def validate(
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     out_console.print(validation.format_table(comparison), soft_wrap=True, markup=False, highlight=False)
     out_console.print(
         f"Ran {seeds} seed(s) at scale {scale:g} in {time.perf_counter() - started:.1f} s. "
@@ -570,7 +578,7 @@ def compare(
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _cannot_write(exc, out) from None
     _print_report(report, out)
@@ -612,7 +620,7 @@ def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers 
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}", code=1) from None
     _report_sweep(result, out)
@@ -640,7 +648,7 @@ def report_command(
             raise UsageProblem(f"{store}: no such folder (give the --out of a sweep)")
         report = write_report(store)
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or store}: cannot write: {exc.strerror or exc}", code=1) from None
     _print_report(report, store)
@@ -675,7 +683,7 @@ def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Wo
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     out_console.print(sensitivity.format_indices(indices, width=min(out_console.width, 100)),
                       soft_wrap=True, markup=False, highlight=False)
     out_console.print(f"Wrote {out / 'sensitivity' / 'indices.csv'} and {out / 'sensitivity' / 'indices.png'}.",

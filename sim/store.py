@@ -43,6 +43,15 @@ RUNS = "runs"
 class StoreError(Exception):
     """A store that cannot be used as asked (locked, holds another experiment, unwritable)."""
 
+    exit_code = 2  # the command line's exit code: bad input or a store in use
+
+
+class StoreUnwritable(StoreError):
+    """A store folder that cannot be made or written: the same exit code as a table that cannot
+    be written (1), whichever command meets it."""
+
+    exit_code = 1
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -109,7 +118,7 @@ class Store:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise StoreError(f"{self.root}: cannot write: {exc.strerror or exc}") from None
+            raise StoreUnwritable(f"{self.root}: cannot write: {exc.strerror or exc}") from None
         try:
             notes: list[str] = []
             if not _try_lock(fd):

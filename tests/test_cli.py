@@ -178,3 +178,36 @@ def test_an_empty_path_is_refused_not_taken_as_the_current_folder(args, tmp_path
     done = tenseki(*args, cwd=tmp_path)
     assert_clean_failure(done, "an empty path")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [
+    ("run", "esd", "--months", "1", "--scale", "0.002", "--out", "{unwritable}/table.csv"),
+    ("compare", "esd", "--seeds", "1", "--months", "1", "--scale", "0.002", "--out", "{unwritable}/cmp"),
+    ("validate", "--seeds", "1", "--scale", "0.002", "--out", "{unwritable}/val"),
+])
+def test_an_unwritable_output_exits_1_from_every_command(args, tmp_path):
+    """A place that cannot be written is an environment problem, not bad input: the same one line
+    naming it and the same exit code (1) whichever command meets it."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")  # a folder cannot be made inside a file
+    done = tenseki(*(a.replace("{unwritable}", str(blocker)) for a in args))
+    assert done.returncode == 1, done.stderr
+    assert "cannot write" in done.stderr and str(blocker) in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64 + 5, 7.0, "7", True])
+def test_a_seed_outside_what_tables_hold_is_refused_before_the_run(seed):
+    """The Python API is as strict as the command line: a seed is a whole number from 0 to
+    2**63 - 1 (it is written into int64 table columns), checked before anything is built."""
+    from sim.seeds import MAX_SEED, SeedError
+
+    with pytest.raises(SeedError, match=str(MAX_SEED)):
+        run_scenario("esd", seed, months=1, scale=0.002)
+
+
+def test_the_largest_seed_runs_and_is_kept_in_the_table(tmp_path):
+    done = tenseki("run", "esd", "--months", "1", "--scale", "0.002", "--seed", str(2**63 - 1), "--out", tmp_path / "t.parquet")
+    assert done.returncode == 0, done.stderr
+    assert pd.read_parquet(tmp_path / "t.parquet")["seed"].iloc[0] == 2**63 - 1
+    done = tenseki("run", "esd", "--months", "1", "--seed", str(2**63))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "--seed" in done.stderr
