@@ -40,6 +40,7 @@ import sim
 from sim import _interrupt
 from sim.runner import by_group_path, run_tables, write_table
 from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario, shipped_descriptions, shipped_scenario_dir
+from sim.seeds import MAX_SEED
 from sim.summary import LAST_12_NOTE, METRICS, headline
 
 #: ``tenseki compare`` without arguments: the status quo against the reform from today
@@ -66,10 +67,39 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-out_console = Console()
+#: Control characters (C0 but tab and newline, DEL, C1), among them ESC, which starts a terminal
+#: escape sequence: shown as ``\x1b`` and the like, never sent to the terminal raw.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """``text`` as it may reach a terminal: its control characters as visible escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _PlainConsole(Console):
+    """A console for text that may hold user input (scenario names, keys, values, paths): no
+    markup, emoji or highlighting is read from it, and its control characters are shown as
+    escapes (``shown``). Every string a command prints passes ``render_str``; styles are given
+    as ``Text(..., style=...)`` or ``style=``, never as markup in the text."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(shown(text), **kwargs)
+
+
+def _text(text: str, style: str) -> Text:
+    """A styled line of text that may hold user input (see ``_PlainConsole``)."""
+    return Text(shown(text), style=style)
+
+
+out_console = _PlainConsole()
 if not out_console.is_terminal:  # a file or pipe: 80 columns unless COLUMNS says otherwise
-    out_console = Console(width=int(os.environ.get("COLUMNS", "80")) if os.environ.get("COLUMNS", "").isdigit() else 80)
-err_console = Console(stderr=True)
+    out_console = _PlainConsole(width=int(os.environ.get("COLUMNS", "80")) if os.environ.get("COLUMNS", "").isdigit() else 80)
+err_console = _PlainConsole(stderr=True)
 
 
 # Click's base of usage errors (an unknown option, a missing argument), whether typer vendors
@@ -82,7 +112,7 @@ class UsageProblem(Exception):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(Text(f"error: {message}", style="red"), soft_wrap=True)
+    err_console.print(_text(f"error: {message}", style="red"), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -98,7 +128,7 @@ def _report_interrupt_line(text: str) -> None:
     """A command's own message on Ctrl-C (``run_app`` then adds nothing)."""
     global _interrupt_reported
     _interrupt_reported = True
-    err_console.print(Text(text, style="yellow"), soft_wrap=True)
+    err_console.print(_text(text, style="yellow"), soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -242,7 +272,7 @@ def _check_table_path(path: Path) -> None:
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -251,6 +281,17 @@ def _progress(console: Console) -> Progress:
         console=console,
         transient=True,
     )
+
+
+def _path(text: str | Path) -> Path:
+    """A file or folder named on the command line; an empty name is refused (``Path("")`` would
+    silently mean the current folder, and a sweep would write its store there). Defaults and
+    values typer has converted already arrive as ``Path``."""
+    if isinstance(text, Path):
+        return text
+    if not text.strip():
+        raise typer.BadParameter("an empty path; give a file or folder name")
+    return Path(text)
 
 
 MAX_SEEDS = 10_000  # runs per scenario; plausible maximum (a confidence interval needs tens, not millions)
@@ -280,11 +321,11 @@ _HELP = {
 # =============================================================================================
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=_HELP["scenario"], show_default=False)],
-    seed: Annotated[int, typer.Option(min=0, help=_HELP["seed"])] = 1,
+    scenario: Annotated[Path, typer.Argument(parser=_path, metavar="SCENARIO", help=_HELP["scenario"], show_default=False)],
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help=_HELP["seed"])] = 1,
     months: Annotated[int | None, typer.Option(help=_HELP["months"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale"], show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option(help=_HELP["out_table"], show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(parser=_path, help=_HELP["out_table"], show_default=False)] = None,
     by: Annotated[str | None, typer.Option(metavar="GROUPS", help=_HELP["by"], show_default=False)] = None,
 ) -> None:
     """Run one scenario and print its headline outcomes.
@@ -303,7 +344,7 @@ def run(
         effective = _with_run(loaded, scenario, months, scale)
         check_memory(effective, source=str(scenario))
     except (ScenarioError, UsageProblem) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
 
     total = effective.run.months
     done = 0
@@ -364,13 +405,13 @@ def _engine_sweep(experiment, out: Path, workers: int = 1, scheduler: str | None
 
     def on_start(total: int, todo: int, faults, notes) -> None:
         for note in notes:
-            err_console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
+            err_console.print(_text(f"note: {note}", style="yellow"), soft_wrap=True)
         if faults:
             lines = [f"{len(faults)} stored run(s) are not reused and will be run again:"]
             lines += [f"  {f.run_id}: {f.reason}" for f in faults[:10]]
             if len(faults) > 10:
                 lines.append(f"  ... and {len(faults) - 10} more")
-            err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+            err_console.print(_text("\n".join(lines), style="yellow"), soft_wrap=True)
         where = f"the cluster at {scheduler}" if scheduler else (
             f"{min(workers, max(todo, 1))} worker process(es)" if workers > 1 else "this process")
         err_console.print(f"{total - todo} of {total} {what} already in {out} (verified); {todo} to run on {where}.",
@@ -400,7 +441,7 @@ def _report_sweep(result, out: Path) -> None:
         lines = [f"{len(result.failed)} run(s) failed (recorded in {out / 'manifest.jsonl'}; "
                  "the same command runs them again):"]
         lines += [f"  {run_id}: {error}" for run_id, error in result.failed[:10]]
-        err_console.print(Text("\n".join(lines), style="red"), soft_wrap=True)
+        err_console.print(_text("\n".join(lines), style="red"), soft_wrap=True)
 
 
 def _interrupted(out: Path) -> typer.Exit:
@@ -415,7 +456,7 @@ def _print_report(report, out: Path) -> None:
         lines = [f"{len(report.problems)} run(s) of the experiment are not in the report:"]
         lines += [f"  {f.run_id}: {f.reason}" for f in report.problems[:10]]
         lines.append(f"Run the sweep again (same command, --out {out}) to redo them.")
-        err_console.print(Text("\n".join(lines), style="yellow"), soft_wrap=True)
+        err_console.print(_text("\n".join(lines), style="yellow"), soft_wrap=True)
     if report.summary.empty:
         out_console.print("No finished run to report.")
         return
@@ -428,9 +469,16 @@ def _print_report(report, out: Path) -> None:
 
 def _user_errors():
     from sim.experiments import ExperimentError
+    from sim.seeds import SeedError
     from sim.store import StoreError
 
-    return (ScenarioError, UsageProblem, ExperimentError, StoreError)
+    return (ScenarioError, UsageProblem, ExperimentError, StoreError, SeedError)
+
+
+def _fail_with(exc: Exception) -> typer.Exit:
+    """One line for a user error, with the exit code of its class: 1 for a place that cannot be
+    written (an environment problem, as a table that cannot be written), 2 for bad input."""
+    return _fail(str(exc), code=getattr(exc, "exit_code", 2))
 
 
 # =============================================================================================
@@ -440,7 +488,7 @@ def _user_errors():
 def validate(
     seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help="Runs of the historical scenario, seeds 1..SEEDS.")] = 5,
     scale: Annotated[float, typer.Option(min=0.0001, max=1.0, help="Agents per real person and firm.")] = 0.01,
-    out: Annotated[Path, typer.Option(help="Folder for validation.csv, validation_summary.csv, validation.png and the runs.")] = Path(
+    out: Annotated[Path, typer.Option(parser=_path, help="Folder for validation.csv, validation_summary.csv, validation.png and the runs.")] = Path(
         "results/validate"
     ),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
@@ -470,7 +518,7 @@ def validate(
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     out_console.print(validation.format_table(comparison), soft_wrap=True, markup=False, highlight=False)
     out_console.print(
         f"Ran {seeds} seed(s) at scale {scale:g} in {time.perf_counter() - started:.1f} s. "
@@ -485,12 +533,12 @@ def validate(
 @app.command()
 def compare(
     scenarios: Annotated[
-        list[Path] | None, typer.Argument(metavar="SCENARIO", help=_HELP["scenarios"], show_default=False)
+        list[Path] | None, typer.Argument(parser=_path, metavar="SCENARIO", help=_HELP["scenarios"], show_default=False)
     ] = None,
     seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help=_HELP["seeds"])] = 3,
     months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
     scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
-    out: Annotated[Path, typer.Option(help=_HELP["out_dir"])] = Path("results/compare"),
+    out: Annotated[Path, typer.Option(parser=_path, help=_HELP["out_dir"])] = Path("results/compare"),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
     scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
 ) -> None:
@@ -530,7 +578,7 @@ def compare(
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _cannot_write(exc, out) from None
     _print_report(report, out)
@@ -542,8 +590,8 @@ def compare(
 # =============================================================================================
 # tenseki sweep / report / sensitivity
 # =============================================================================================
-_ExperimentArg = Annotated[Path, typer.Argument(metavar="EXPERIMENT.toml", help=_HELP["experiment"], show_default=False)]
-_StoreOut = Annotated[Path, typer.Option(help=_HELP["out_dir"], show_default=False)]
+_ExperimentArg = Annotated[Path, typer.Argument(parser=_path, metavar="EXPERIMENT.toml", help=_HELP["experiment"], show_default=False)]
+_StoreOut = Annotated[Path, typer.Option(parser=_path, help=_HELP["out_dir"], show_default=False)]
 _Workers = Annotated[int, typer.Option(min=1, help=_HELP["workers"])]
 _Scheduler = Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)]
 
@@ -572,7 +620,7 @@ def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers 
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}", code=1) from None
     _report_sweep(result, out)
@@ -583,7 +631,7 @@ def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers 
 
 @app.command("report")
 def report_command(
-    store: Annotated[Path, typer.Argument(metavar="DIR", help=_HELP["store"], show_default=False)],
+    store: Annotated[Path, typer.Argument(parser=_path, metavar="DIR", help=_HELP["store"], show_default=False)],
 ) -> None:
     """Summarise a sweep: mean, sd and 95% CI per arm, paired differences, figures.
 
@@ -600,7 +648,7 @@ def report_command(
             raise UsageProblem(f"{store}: no such folder (give the --out of a sweep)")
         report = write_report(store)
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or store}: cannot write: {exc.strerror or exc}", code=1) from None
     _print_report(report, store)
@@ -635,7 +683,7 @@ def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Wo
     except KeyboardInterrupt:
         raise _interrupted(out) from None
     except _user_errors() as exc:
-        raise _fail(str(exc)) from None
+        raise _fail_with(exc) from None
     out_console.print(sensitivity.format_indices(indices, width=min(out_console.width, 100)),
                       soft_wrap=True, markup=False, highlight=False)
     out_console.print(f"Wrote {out / 'sensitivity' / 'indices.csv'} and {out / 'sensitivity' / 'indices.png'}.",
@@ -685,7 +733,7 @@ def dashboard(
         loopback = False
     out_console.print(f"tenseki dashboard: http://{host}:{port}  (Ctrl-C to stop)", soft_wrap=True, highlight=False)
     if not loopback:
-        err_console.print(Text(f"warning: --host {host} lets other computers open the page, and it has no login: "
+        err_console.print(_text(f"warning: --host {host} lets other computers open the page, and it has no login: "
                                "anyone who can reach this address can use it.", style="yellow"), soft_wrap=True)
     command = [sys.executable, "-m", "solara", "run", spec.origin, "--host", host, "--port", str(port), "--production", "--no-open"]
     sys.stdout.flush()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.seeds import check_seed
 from sim.scenario import Scenario, check_memory, load_scenario
 
 
@@ -42,7 +43,9 @@ def run_tables(
 ) -> dict[str, pd.DataFrame]:
     """One run's tables: ``"national"`` (one row per month) and each grouping of ``by``
     (``"prefecture"``, ``"field"``, ``"origin"``: month x group), each with ``scenario`` and
-    ``seed`` columns first (``ScenarioError`` as ``run_scenario``)."""
+    ``seed`` columns first (``ScenarioError`` as ``run_scenario``; ``SeedError`` for a seed
+    outside 0..``MAX_SEED``, before anything is built)."""
+    seed = check_seed(seed)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     scenario = scenario.with_run(months=months, scale=scale)

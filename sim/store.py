@@ -8,7 +8,7 @@ A store is a folder::
                             SHA-256 and size of each file, versions of the libraries
     DIR/runs/<run_id>.parquet              the run's monthly table, parameters as columns
     DIR/runs/<run_id>.by_<group>.parquet   its by-group tables, when the experiment asks
-    DIR/.lock               held while a sweep writes (PID, host, start time)
+    DIR/.lock               locked (flock) while a sweep writes; names the holder (PID, host, start)
 
 Why a store that never lies: a run is reused only when its manifest record says it finished
 with the settings asked for now *and* every one of its files is present with the recorded size
@@ -42,6 +42,15 @@ RUNS = "runs"
 
 class StoreError(Exception):
     """A store that cannot be used as asked (locked, holds another experiment, unwritable)."""
+
+    exit_code = 2  # the command line's exit code: bad input or a store in use
+
+
+class StoreUnwritable(StoreError):
+    """A store folder that cannot be made or written: the same exit code as a table that cannot
+    be written (1), whichever command meets it."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -90,61 +99,55 @@ class Store:
     # -- the lock -------------------------------------------------------------------------
     @contextmanager
     def locked(self) -> Iterator[list[str]]:
-        """Hold the store's lock; yields notes (e.g. a stale lock that was removed).
+        """Hold the store's lock; yields notes (e.g. a lock file left by a process that died).
+
+        The lock is the operating system's: an exclusive ``flock`` on ``DIR/.lock`` held for as
+        long as the sweep writes. The kernel releases it when the process ends, however it ends,
+        so a killed sweep leaves no lock to clear, and nothing written into the file (an empty
+        file, another program's file, a dead PID) can make two sweeps write together. The file's
+        text (PID, host, start time) only names the holder in the message of a refused sweep.
+        ``flock`` is not reliable on some network file systems (NFS without lock support): keep
+        stores that several machines write on a file system that supports it.
 
         Raises:
-            StoreError: another live process holds it (its PID and start time are named).
+            StoreError: another process holds it (its PID and start time are named).
         """
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root}: exists and is not a folder")
         try:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise StoreError(f"{self.root}: cannot write: {exc.strerror or exc}") from None
-        notes: list[str] = []
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-              "process_start": _process_start(os.getpid())}
-        for _attempt in range(2):
-            try:
-                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = self._read_lock()
-                if holder.get("host") not in (None, socket.gethostname()):
-                    raise StoreError(
-                        f"{self.root}: locked by PID {holder.get('pid')} on host {holder.get('host')}, which "
-                        f"cannot be checked from here; if no sweep is running there, delete {self.lock_path}"
-                    ) from None
-                if _alive(holder):
-                    raise StoreError(
-                        f"{self.root}: another sweep is writing here (PID {holder.get('pid')}, since "
-                        f"{holder.get('started')}); wait for it to finish, stop it, or give another --out"
-                    ) from None
-                notes.append(
-                    f"removed a stale lock left by PID {holder.get('pid')} (started {holder.get('started')}, "
-                    f"no longer running)"
-                )
-                self.lock_path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as fh:
-                json.dump(me, fh)
-            break
-        else:  # pragma: no cover - two stale-lock removals raced and both lost
-            raise StoreError(f"{self.root}: could not take the lock {self.lock_path}; try again")
+            raise StoreUnwritable(f"{self.root}: cannot write: {exc.strerror or exc}") from None
         try:
-            yield notes
-        finally:
+            notes: list[str] = []
+            if not _try_lock(fd):
+                holder = self._read_lock()
+                who = f"PID {holder.get('pid')}, since {holder.get('started')}" if holder else "another process"
+                raise StoreError(
+                    f"{self.root}: another sweep is writing here ({who}); wait for it to finish, stop it, "
+                    f"or give another --out"
+                )
+            left = self._read_lock()
+            if left.get("pid") not in (None, os.getpid()):
+                notes.append(f"took over the lock file left by PID {left.get('pid')} (started {left.get('started')}, "
+                             f"no longer running)")
+            me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(me).encode(), 0)
             try:
-                if self._read_lock().get("pid") == os.getpid():
-                    self.lock_path.unlink(missing_ok=True)
-            except OSError:
-                pass
+                yield notes
+            finally:
+                os.ftruncate(fd, 0)  # the file stays (removing it would race with a sweep waiting to lock it)
+        finally:
+            os.close(fd)  # releases the lock
 
     def _read_lock(self) -> dict[str, Any]:
         try:
             data = json.loads(self.lock_path.read_text())
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
-            return {}  # unreadable or half-written: treated as stale (no live PID in it)
+            return {}  # empty, unreadable or foreign: names no holder
 
     # -- the experiment --------------------------------------------------------------------
     def claim(self, description: dict[str, Any]) -> None:
@@ -252,24 +255,20 @@ class Store:
         return None
 
 
-def _process_start(pid: int) -> str | None:
-    """The kernel's start time of a process (Linux), so a reused PID is not taken for the holder."""
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on the open file ``fd`` without waiting; False if another process holds it."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return fields[19]  # field 22 of stat: starttime (fields[0] is field 3)
-    except (OSError, IndexError):
-        return None
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the C runtime's byte-range lock
+        import msvcrt
 
-
-def _alive(holder: dict[str, Any]) -> bool:
-    pid = holder.get("pid")
-    if not isinstance(pid, int) or pid <= 0:
-        return False
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
-    recorded, now = holder.get("process_start"), _process_start(pid)
-    return recorded is None or now is None or recorded == now
+    except BlockingIOError:
+        return False

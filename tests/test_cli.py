@@ -140,3 +140,74 @@ def test_run_by_group_writes_the_tables_beside_the_national_one(tmp_path):
     pd.testing.assert_frame_equal(by_pref.drop(columns=["scenario", "seed"]), expected, check_dtype=False)
     assert_clean_failure(tenseki("run", ESD, "--out", out, "--by", "prefecture,nation"), "'nation'", "prefecture, field, origin")
     assert_clean_failure(tenseki("run", ESD, "--by", "field"), "--by needs --out")
+
+
+#: A scenario name that is markup to rich ("[/]" closes no tag: a crash), an escape sequence that
+#: would clear the terminal, plot mathtext and Japanese: all of it is data.
+HOSTILE_NAME = "[bold red]x[/] [/nothing] \x1b[2J $x^2$ 育成就労"
+
+
+def test_a_scenario_name_is_printed_as_data_never_as_markup_or_escape_codes(tmp_path):
+    """User text reaches the terminal as text: rich markup in a name is printed literally (not
+    styled, and an unmatched closing tag does not crash), and its control characters are shown
+    as escapes, so no escape sequence from a file reaches the terminal raw."""
+    from sim.cli import shown
+
+    path = tmp_path / "hostile.toml"
+    in_toml = HOSTILE_NAME.replace("\x1b", "\\u001b")  # TOML's escape for ESC
+    path.write_text(f'base = "esd"\nname = "{in_toml}"\n', encoding="utf-8")
+    done = tenseki("run", path, "--months", "1", "--scale", "0.002")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout + done.stderr
+    assert "[bold red]x[/] [/nothing] \\x1b[2J $x^2$ 育成就労" in done.stdout
+    assert shown("a\x1b[31mb\x07\x9b\n") == "a\\x1b[31mb\\x07\\x9b\n"
+
+
+@pytest.mark.parametrize("args", [
+    ("run", "esd", "--months", "1", "--out", ""),
+    ("run", ""),
+    ("compare", "esd", "titp", "--seeds", "1", "--months", "1", "--out", ""),
+    ("compare", "", "--seeds", "1"),
+    ("sweep", ""),
+    ("report", ""),
+    ("validate", "--seeds", "1", "--out", ""),
+])
+def test_an_empty_path_is_refused_not_taken_as_the_current_folder(args, tmp_path):
+    """Every file or folder named on the command line: an empty name exits 2 with one message
+    naming the option, and nothing is written in the current folder."""
+    done = tenseki(*args, cwd=tmp_path)
+    assert_clean_failure(done, "an empty path")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [
+    ("run", "esd", "--months", "1", "--scale", "0.002", "--out", "{unwritable}/table.csv"),
+    ("compare", "esd", "--seeds", "1", "--months", "1", "--scale", "0.002", "--out", "{unwritable}/cmp"),
+    ("validate", "--seeds", "1", "--scale", "0.002", "--out", "{unwritable}/val"),
+])
+def test_an_unwritable_output_exits_1_from_every_command(args, tmp_path):
+    """A place that cannot be written is an environment problem, not bad input: the same one line
+    naming it and the same exit code (1) whichever command meets it."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")  # a folder cannot be made inside a file
+    done = tenseki(*(a.replace("{unwritable}", str(blocker)) for a in args))
+    assert done.returncode == 1, done.stderr
+    assert "cannot write" in done.stderr and str(blocker) in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64 + 5, 7.0, "7", True])
+def test_a_seed_outside_what_tables_hold_is_refused_before_the_run(seed):
+    """The Python API is as strict as the command line: a seed is a whole number from 0 to
+    2**63 - 1 (it is written into int64 table columns), checked before anything is built."""
+    from sim.seeds import MAX_SEED, SeedError
+
+    with pytest.raises(SeedError, match=str(MAX_SEED)):
+        run_scenario("esd", seed, months=1, scale=0.002)
+
+
+def test_the_largest_seed_runs_and_is_kept_in_the_table(tmp_path):
+    done = tenseki("run", "esd", "--months", "1", "--scale", "0.002", "--seed", str(2**63 - 1), "--out", tmp_path / "t.parquet")
+    assert done.returncode == 0, done.stderr
+    assert pd.read_parquet(tmp_path / "t.parquet")["seed"].iloc[0] == 2**63 - 1
+    done = tenseki("run", "esd", "--months", "1", "--seed", str(2**63))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "--seed" in done.stderr

@@ -369,22 +369,62 @@ def test_a_store_of_another_experiment_is_refused(reference_store, tmp_path):
         sweep(other, out)
 
 
-def test_a_live_lock_is_refused_and_a_stale_one_removed(reference_store, tmp_path):
-    """A lock held by a live process (this one) refuses a second sweep with its PID; a lock
-    left by a dead process is removed with a note, and the sweep goes on."""
+def test_a_held_lock_is_refused_and_a_left_lock_file_is_taken_over(reference_store, tmp_path):
+    """The store's lock is the OS's (flock): while one holder has it, a second sweep is refused
+    with the holder's PID, in this process and from the command line (exit 2, one line); a lock
+    file left by a process that died, an empty one or a foreign one does not lock anything, and
+    a sweep over it goes on (naming the dead PID it took over from)."""
+    from sim.store import Store
+
     out = tmp_path / "store"
     shutil.copytree(reference_store, out)
-    (out / ".lock").write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "started": "now"}))
-    with pytest.raises(StoreError, match=f"another sweep is writing here \\(PID {os.getpid()}"):
-        sweep(tiny(), out)
-    done = tenseki("sweep", "--out", out, write_experiment(tmp_path, 'name = "tiny"\nscenarios = ["titp"]\n'))
-    assert done.returncode == 2 and "another sweep is writing here" in done.stderr and "Traceback" not in done.stderr
+    with Store(out).locked():
+        with pytest.raises(StoreError, match=f"another sweep is writing here \\(PID {os.getpid()}"):
+            sweep(tiny(), out)
+        done = tenseki("sweep", "--out", out, write_experiment(tmp_path, 'name = "tiny"\nscenarios = ["titp"]\n'))
+        assert done.returncode == 2 and "another sweep is writing here" in done.stderr and "Traceback" not in done.stderr
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (out / ".lock").write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename, "started": "then"}))
     result = sweep(tiny(), out)
-    assert result.reused == 4 and any(f"stale lock left by PID {dead.pid}" in n for n in result.notes)
-    assert not (out / ".lock").exists()
+    assert result.reused == 4 and any(f"lock file left by PID {dead.pid}" in n for n in result.notes)
+    for foreign in ("", "not json at all", json.dumps({"pid": os.getpid(), "started": "now"})):
+        (out / ".lock").write_text(foreign)  # an empty, foreign or forged file is no lock
+        assert sweep(tiny(), out).reused == 4
+
+
+def test_two_sweeps_started_together_never_write_the_store_at_once(tmp_path):
+    """However the two start (even on an empty lock file), at most one holds the lock at a time."""
+    import threading
+
+    from sim.store import Store
+
+    out = tmp_path / "store"
+    out.mkdir()
+    (out / ".lock").write_text("")
+    holders, most, refused, lock = [], [0], [], threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def contend() -> None:
+        barrier.wait()
+        try:
+            with Store(out).locked():
+                with lock:
+                    holders.append(1)
+                    most[0] = max(most[0], len(holders))
+                time.sleep(0.05)
+                with lock:
+                    holders.pop()
+        except StoreError:
+            with lock:
+                refused.append(1)
+
+    threads = [threading.Thread(target=contend) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and len(refused) >= 1 and not holders
 
 
 # =============================================================================================
