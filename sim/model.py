@@ -54,6 +54,7 @@ from sim.processes import (
     apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
     offers, permanence, violations, work,
 )
+from sim.seeds import check_seed
 from sim.scenario import Scenario, load_scenario
 from sim.world import build_ledger, build_network, populate
 
@@ -95,7 +96,7 @@ class LabourMarket(mesa.Model):
             scenario = scenario.with_changes({key.replace("__", "."): value for key, value in kwargs.items()})
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
-        seed = int(seed)
+        seed = check_seed(seed)  # a whole number 0..2**63-1, as files and the command line require
         super().__init__(seed=seed)
         self.seed = seed
         self.scenario = scenario

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -211,3 +212,14 @@ def test_the_largest_seed_runs_and_is_kept_in_the_table(tmp_path):
     assert pd.read_parquet(tmp_path / "t.parquet")["seed"].iloc[0] == 2**63 - 1
     done = tenseki("run", "esd", "--months", "1", "--seed", str(2**63))
     assert done.returncode == 2 and "Traceback" not in done.stderr and "--seed" in done.stderr
+
+
+def test_the_model_itself_refuses_a_seed_the_files_would_refuse():
+    """``LabourMarket`` is as strict as ``run_tables``: no float, string or out-of-range seed is
+    coerced (``int(7.9)`` would silently be seed 7)."""
+    from sim.seeds import SeedError
+
+    for seed in (7.9, "7", -3, 2**63):
+        with pytest.raises(SeedError):
+            sim.LabourMarket("esd", seed=seed, run__scale=0.002)
+    assert sim.LabourMarket("esd", seed=np.int64(7), run__scale=0.002).seed == 7
