@@ -1,6 +1,6 @@
 """Shared helpers and fixtures for the tenseki tests.
 
-Three tiers (shared/STYLE.md): tiny hand-built worlds with exact expectations
+Three tiers (tests/README.md): tiny hand-built worlds with exact expectations
 (``test_tiny_worlds.py``, ``test_policy_levers.py``), invariants over runs of every shipped
 scenario and over random variations (``test_invariants.py``, ``test_properties.py``), and
 reproducibility with a fixed-seed regression baseline per shipped scenario

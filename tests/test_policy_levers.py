@@ -1,4 +1,4 @@
-"""Policy levers do what they say (DESIGN.md §5): each lever, set in a small world, has its
+"""Policy levers do what they say (docs/design.md §5): each lever, set in a small world, has its
 stated effect on who arrives, what they owe, what they are paid and where the ladder leads."""
 
 from __future__ import annotations
