@@ -1,4 +1,4 @@
-"""The students' dashboard (DESIGN.md section 9): ``tenseki dashboard`` or ``solara run dashboards/app.py``.
+"""The students' dashboard (docs/design.md section 9): ``tenseki dashboard`` or ``solara run dashboards/app.py``.
 
 ``levers`` (presets and policy levers, validated like scenario files), ``figures`` (headline
 figures, charts, map, network sample, comparison in words) and ``geometry`` (the prefectures'

@@ -162,7 +162,7 @@ have come by transfer from outside the metro (designated) area, and at most 1/3 
 transfer at all. **Cost sharing**: the new employer pays the first one part of the costs of
 recruiting and training a worker who moves (and hires a mover only if that pays).
 
-The model, its assumptions and its sources: docs/ODD.md and shared/domain/BRIEF.md of the project.
+The model, its assumptions and its sources: docs/ODD.md and docs/domain.md of the project.
 """
 
 

@@ -1,6 +1,6 @@
 """tenseki: an agent-based model of Japan's foreign-trainee labour market (TITP, ESD, SSW).
 
-The public API mirrors the command line (DESIGN.md §1)::
+The public API mirrors the command line (docs/design.md §1)::
 
     import sim
     scenario = sim.load_scenario("esd")            # a shipped scenario by name, or a file

@@ -549,7 +549,8 @@ def compare(
     for each headline outcome, the mean and 95% confidence interval per scenario and the paired
     difference from the first scenario ("esd − titp: −3.0 [−3.6, −2.4]"), and writes the
     experiment's store and report to OUT (see 'tenseki report'): report/summary.csv,
-    report/differences.csv, report/runs.csv, report/over_time.png, report/final_year.png.
+    report/differences.csv, report/runs.csv and the figures report/over_time, differences
+    (a forest plot of the paired differences) and final_year, as .png and .svg.
 
     Interrupted or crashed? Run the same command again: finished runs in OUT are reused when
     they verify (checksum) and the scenario (base files included), --months, --scale and the
@@ -638,8 +639,8 @@ def report_command(
     Reads the runs of DIR that verify against the manifest (a damaged or missing run is
     listed and left out, never read) and writes DIR/report/summary.csv (per scenario and design
     point: n, mean, sd, 95% CI of each outcome, with its unit), differences.csv (each arm minus
-    the reference arm, run by run on the same seeds), runs.csv, over_time.png and
-    final_year.png.
+    the reference arm, run by run on the same seeds), runs.csv and the figures over_time,
+    differences (forest plot) and final_year, each as .png and .svg.
     """
     from sim.report import write_report
 

@@ -1,7 +1,6 @@
 """Japan's 47 prefectures as data: minimum wage, ESD metro flag, adjacency, initial stocks.
 
-The tables are copies of ``shared/domain/data`` (see ``sim/data/SOURCES.md`` for where each
-figure comes from). The model uses one full year of minimum wages, FY2024 (in force from
+Where each figure of the tables comes from: ``sim/data/SOURCES.md``. The model uses one full year of minimum wages, FY2024 (in force from
 October 2024 to the FY2025 revisions of October 2025 - March 2026).
 """
 

@@ -1,4 +1,4 @@
-"""The network (DESIGN.md §3): firms tied by field and region, supervisory bodies to members.
+"""The network (docs/design.md §3): firms tied by field and region, supervisory bodies to members.
 
 One networkx graph holds firms (nodes ``0..F-1``) and supervisory bodies (nodes ``F..F+S-1``);
 Mesa's ``Network`` space wraps it and firms stand on their nodes (trainees on their employer's).

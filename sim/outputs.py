@@ -1,4 +1,4 @@
-"""The monthly tables: national (one row per month) and by group (DESIGN.md §6; docs/outputs.md).
+"""The monthly tables: national (one row per month) and by group (docs/design.md §6; docs/outputs.md).
 
 Counts of people, firms and events are *real* numbers: agent counts divided by ``scale``, so
 that runs at different scales can be compared. Money is in yen (the FY2024 minimum-wage level

@@ -41,7 +41,7 @@ STAGE_III_TRANSITION_MONTHS = 24
 NO_LIMIT = 1_000_000
 #: The ESD waiting period a firm may choose in a field whose period is longer (1 year) [S].
 ONE_YEAR_MONTHS = 12
-#: Months over which the initial costs are prorated by time served (BRIEF.md, ESD cost sharing).
+#: Months over which the initial costs are prorated by time served (docs/domain.md, ESD).
 REIMBURSEMENT_PRORATION_MONTHS = 36.0
 #: Statuses each scheme's intake caps count (受入れ見込数 operated as caps on residents).
 CAP_STATUSES = {"ssw": (Status.SSW_1, Status.SSW_2), "esd": (Status.ESD,),
@@ -316,7 +316,7 @@ class Policy:
         """Per voluntary mover: the initial costs their new employer pays back to the old one, yen.
 
         Trainees only (not those who have settled, ``residence`` not WORK: they no longer hold the
-        trainee status), weighted by the share of 36 months not yet served (BRIEF.md, ESD; the
+        trainee status), weighted by the share of 36 months not yet served (docs/domain.md, ESD; the
         ordinance draft's proration by time served [S]).
         """
         share = np.maximum(0.0, 1.0 - months_served / REIMBURSEMENT_PRORATION_MONTHS)

@@ -14,10 +14,16 @@ damaged or missing runs are listed, never read) and writes ``DIR/report/``:
     reads "esd − titp"; the unit is the outcome's.
 ``runs.csv``
     One row per run: its parameters and headline outcomes (stored units, as ``sim.summary``).
-``over_time.png``
+``over_time.png``, ``.svg``
     The main monthly series per arm: mean over replications, band the 95% interval of the mean.
-``final_year.png``
+``differences.png``, ``.svg``
+    The forest plot of ``differences.csv``: one panel per outcome, one row per arm against its
+    reference, point and 95% interval, a line at zero (what the analysis is about).
+``final_year.png``, ``.svg``
     Outcomes of the last 12 months of the run for every arm of a grid (mean and 95% interval).
+
+Every figure has the look of ``sim/plotstyle.py`` (shared with ``validate`` and ``sensitivity``):
+full arm names, one colour, line style and marker per arm, axes spanning the data, PNG and SVG.
 """
 
 from __future__ import annotations
@@ -163,9 +169,10 @@ def write_report(out: str | Path, plots: bool = True) -> Report:
     files.append(write_table(differences, folder / "differences.csv"))
     files.append(write_table(runs, folder / "runs.csv"))
     if plots:
-        files.append(plot_over_time(runs, tables, folder / "over_time.png", desc))
+        files += plot_over_time(runs, tables, folder / "over_time.png", desc)
+        files += plot_differences(differences, runs, folder / "differences.png", desc)
         if desc.get("spec", {}).get("grid") or len(desc.get("scenarios", [])) > 1 and len(desc.get("points", [])) <= 1:
-            files.append(plot_final_year(runs, tables, outputs, folder / "final_year.png", desc))
+            files += plot_final_year(runs, tables, outputs, folder / "final_year.png", desc)
     return Report(summary, differences, runs, stored.problems, files, desc)
 
 
@@ -179,10 +186,21 @@ def _num(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}".replace("-", "−")
 
 
+def full_name_lines(name: str, column: int, width: int) -> tuple[list[str], str]:
+    """A row's name kept whole: the lines to print before the row (none when the name fits its
+    ``column``; else the name on a line of its own, wrapped within ``width``) and the name cell."""
+    import textwrap
+
+    if len(name) <= column:
+        return [], name.ljust(column)
+    return ["  " + part for part in textwrap.wrap(name, width - 2, break_on_hyphens=False)], "".ljust(column)
+
+
 def format_report(summary: pd.DataFrame, differences: pd.DataFrame, width: int = 80, max_arms: int = 24) -> str:
     """The summary and the paired differences as plain text, one block per outcome, no wider
-    than ``width`` columns (arm names are shortened to fit); at most ``max_arms`` arms each
-    (a sampled design has hundreds: they are in summary.csv)."""
+    than ``width`` columns (an arm name too long for its column is printed whole on a line of
+    its own above its numbers); at most ``max_arms`` arms each (a sampled design has hundreds:
+    they are in summary.csv)."""
     lines: list[str] = []
     arms = list(dict.fromkeys(summary["arm"]))
     if len(arms) > max_arms:
@@ -210,8 +228,9 @@ def format_report(summary: pd.DataFrame, differences: pd.DataFrame, width: int =
         widths[0] = max(8, min(widths[0], spare))
         lines.append(f"{m.label} ({m.unit})")
         for row in [header, *rows]:
-            name = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
-            cells = [name.ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3]]
+            whole, name = full_name_lines(row[0], widths[0], width)
+            lines += whole
+            cells = [name, row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3]]
             lines.append(("  " + "  ".join(cells)).rstrip())
         lines.append("")
     n = summary["n"].max() if len(summary) else 0
@@ -231,7 +250,7 @@ def _wrap(line: str, width: int) -> str:
 
 
 # =============================================================================================
-# Figures
+# Figures (the shared look: sim/plotstyle.py)
 # =============================================================================================
 def _smoothed(series: pd.Series, months: pd.Series) -> pd.Series:
     return series.where(months >= 1).rolling(12, min_periods=1).mean()
@@ -247,37 +266,50 @@ PANELS = (
     ("Mean monthly wage (thousand yen)", lambda t: t["wage_mean_yen"] / 1000.0),
     ("Vacancies filled, non-metro prefectures (%)", lambda t: t["vacancy_fill_nonmetro"] * 100.0),
 )
+#: Above this many arms (a sampled design) the series are drawn per scenario, band 5-95% over runs.
+MAX_ARMS_OVER_TIME = 10
+#: Above this many comparisons the forest plot would be unreadable: differences.csv holds them.
+MAX_FOREST_ROWS = 30
+#: Outcomes left out of the final-year figure (undefined in a run's last 12 months alone).
+NOT_IN_FINAL_YEAR = ("trainee_disappearance_rate_pct", "still_in_japan_after_5y_share")
+LEGEND_WIDTH_IN = 2.6
 
 
-def _save(fig, path: Path) -> Path:
-    import matplotlib.pyplot as plt
+def arm_styles(runs: pd.DataFrame, key: str = "arm") -> dict[str, dict[str, Any]]:
+    """Each arm's colour, line style and marker, in the order the arms first appear (the same arm
+    looks the same in every figure of the report)."""
+    from sim import plotstyle
 
-    tmp = path.with_name(path.name + ".part.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return {str(name): plotstyle.arm_style(k) for k, name in enumerate(dict.fromkeys(runs[key].astype(str)))}
 
 
-def plot_over_time(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], path: Path, description: dict[str, Any]) -> Path:
-    """Each main monthly series over time, one line per arm (mean), band: 95% interval of the mean.
+def _month_ticks(ax, last: int) -> None:
+    step = next(s for s in (1, 3, 6, 12, 24, 60, 120, 240) if last / s <= 12)
+    ax.set_xticks(range(0, last + 1, step))
+    ax.set_xlim(0, last)
 
-    With more than 10 arms (a sampled design) lines are per scenario and the band is the 5-95%
-    range over runs instead."""
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def over_time_figure(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], description: dict[str, Any]):
+    """Each main monthly series over time, one line per arm (mean over replications) with its 95%
+    interval of the mean as a band; each y-axis spans its data, the legend stands beside the panels.
+
+    With more than ``MAX_ARMS_OVER_TIME`` arms (a sampled design) lines are per scenario and the
+    band is the 5-95% range over runs instead."""
     from scipy import stats
 
-    many = runs["arm"].nunique() > 10
+    from sim import plotstyle
+
+    many = runs["arm"].nunique() > MAX_ARMS_OVER_TIME
     key = "scenario" if many else "arm"
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), sharex=True, constrained_layout=True)
-    colours = plt.get_cmap("tab10").colors
-    for k, (name, g) in enumerate(runs.groupby(key, sort=False)):
+    band = "band: 5-95% over runs" if many else "band: 95% CI of the mean over replications"
+    fig, axes = plotstyle.panels(len(PANELS), ncols=3, panel_size=(4.3, 3.1), sharex=True,
+                                 extra_width=LEGEND_WIDTH_IN,
+                                 title=f"{description.get('name', '')}: outcomes over time\n(line: mean; {band})")
+    styles = arm_styles(runs, key)
+    extent: list[tuple[list, list]] = [([], []) for _ in PANELS]
+    for name, g in runs.groupby(key, sort=False):
         frames = [tables[str(r)].sort_values("month") for r in g["run_id"]]
-        colour = colours[k % len(colours)]
-        for ax, (_title, series) in zip(axes.flat, PANELS, strict=True):
+        for (ax, (_title, series)), (lows, highs) in zip(zip(axes, PANELS, strict=True), extent, strict=True):
             frame = pd.concat([series(t).set_axis(t["month"].to_numpy()) for t in frames], axis=1)
             mean = frame.mean(axis=1)
             n = frame.shape[1]
@@ -288,59 +320,117 @@ def plot_over_time(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], path: Pa
                 lo, hi = mean - half, mean + half
             else:
                 lo = hi = mean
-            ax.fill_between(frame.index, lo, hi, color=colour, alpha=0.18, linewidth=0)
-            ax.plot(frame.index, mean, color=colour, linewidth=1.6, label=str(name))
+            lo = np.maximum(lo, 0.0)  # every panel counts something: an interval below 0 is drawn to 0
+            plotstyle.band(ax, frame.index, mean, lo, hi, styles[str(name)], label=str(name))
+            lows.append(lo)
+            highs.append(hi)
     last = int(max(t["month"].max() for t in tables.values()))
-    step = next(s for s in (1, 3, 6, 12, 24, 60, 120, 240) if last / s <= 12)
-    fmt = matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:,.0f}" if abs(y) >= 1000 else f"{y:g}")
-    for ax, (title, _) in zip(axes.flat, PANELS, strict=True):
-        ax.set_title(title, fontsize=10)
-        ax.yaxis.set_major_formatter(fmt)
-        ax.grid(True, alpha=0.3)
-        ax.set_xticks(range(0, last + 1, step))
-    for ax in axes[1]:
-        ax.set_xlabel("Months since start")
-    band = "band: 5-95% over runs" if many else "band: 95% CI of the mean over replications"
-    fig.suptitle(f"{description.get('name', '')}: outcomes over time (line: mean; {band})", fontsize=12)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4), frameon=False, fontsize=10)
-    return _save(fig, path)
+    for k, (ax, (title, _)) in enumerate(zip(axes, PANELS, strict=True)):
+        ax.set_title(title)
+        plotstyle.fit_ylim(ax, *extent[k], nonnegative=True)
+        plotstyle.number_axis(ax.yaxis, nbins=6)
+        _month_ticks(ax, last)
+        if k >= len(PANELS) - 3:
+            ax.set_xlabel("Months since start")
+    handles, labels = axes[0].get_legend_handles_labels()
+    plotstyle.legend_outside(fig, handles, labels, title="scenario" if many else "arm")
+    return fig
 
 
-def plot_final_year(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], outputs: list[str], path: Path,
-                    description: dict[str, Any]) -> Path:
-    """The outcomes of the last 12 months per arm of the design: mean and 95% interval."""
-    import matplotlib
+def _shown_metrics(metrics: list[str], values: pd.DataFrame, column: str) -> list[str]:
+    """The metrics that have at least one finite value (a 5-year retention is undefined in a shorter run)."""
+    return [m for m in metrics if np.isfinite(values.loc[values.metric == m, column].to_numpy(dtype=float)).any()]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def _forest(rows: list[str], metrics: list[str], table: pd.DataFrame, row_column: str, value: str,
+            styles: list[dict[str, Any]], zero_line: bool, title: str, xlabel: str, ncols: int, row_height_in: float):
+    """Panels of dot-and-whisker rows (one panel per metric, the same rows in each, labelled in the
+    first column); ``table`` has one line per (row, metric) with ``value``, ci95_low, ci95_high."""
+    from sim import plotstyle
+
+    ncols = min(ncols, len(metrics))
+    fig, axes = plotstyle.panels(len(metrics), ncols=ncols, panel_size=(3.2, 1.1 + row_height_in * len(rows)),
+                                 title=title, extra_width=plotstyle.label_width_in(rows))
+    by = table.set_index([row_column, "metric"])
+    for k, (ax, metric) in enumerate(zip(axes, metrics)):
+        m = METRICS[metric]
+        picked = by.reindex([(r, metric) for r in rows])
+        plotstyle.intervals(ax, rows, picked[value], picked["ci95_low"], picked["ci95_high"], styles,
+                            zero_line=zero_line, show_labels=k % ncols == 0)
+        ax.set_title(plotstyle.wrap(m.label.rstrip("*")))
+        ax.set_xlabel(plotstyle.wrap(xlabel.format(unit=m.unit), 40))
+    return fig
+
+
+def differences_figure(differences: pd.DataFrame, description: dict[str, Any], styles: dict[str, dict[str, Any]]):
+    """The forest plot of the paired differences: one panel per outcome, one row per arm against its
+    reference (point: mean of the run-by-run differences; whisker: 95% t interval), a line at zero.
+    None when there is no difference to show or too many to read (``MAX_FOREST_ROWS``)."""
+    if differences.empty:
+        return None
+    comparisons = list(dict.fromkeys(differences["comparison"]))
+    metrics = _shown_metrics(list(dict.fromkeys(differences["metric"])), differences, "mean_difference")
+    if not metrics or len(comparisons) > MAX_FOREST_ROWS:
+        return None
+    first = differences.drop_duplicates("comparison").set_index("comparison")
+    labels = {c: f"{first.at[c, 'arm']}\n− {first.at[c, 'reference']}" for c in comparisons}
+    table = differences.assign(row=differences["comparison"].map(labels))
+    n = int(differences["n_pairs"].max())
+    return _forest([labels[c] for c in comparisons], metrics, table, "row", "mean_difference",
+                   [styles[str(first.at[c, "arm"])] for c in comparisons],
+                   zero_line=True, xlabel="difference ({unit})", ncols=3, row_height_in=0.42,
+                   title=f"{description.get('name', '')}: paired differences against the reference\n"
+                         f"(point: mean over {n} replications of the run-by-run difference, same seeds in both arms; "
+                         "line: 95% CI)")
+
+
+def final_year_figure(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], outputs: list[str],
+                      description: dict[str, Any], styles: dict[str, dict[str, Any]]):
+    """The outcomes of the last 12 months per arm of the design: point (mean over replications)
+    and 95% interval, each axis spanning its data (levels; the differences are differences_figure)."""
     final = []
     for r in runs.itertuples(index=False):
         t = tables[str(r.run_id)]
         last = t[t["month"] > t["month"].max() - 12]
-        if len(last) < 1:
-            continue
         final.append({"arm": r.arm, **headline(pd.concat([t[t["month"] == 0], last]))})
     frame = pd.DataFrame(final)
-    shown = [m for m in outputs if m != "trainee_disappearance_rate_pct" and m != "still_in_japan_after_5y_share"][:8]
-    cols = min(4, len(shown))
-    rows = math.ceil(len(shown) / cols)
-    arms = list(dict.fromkeys(runs["arm"]))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows + 1.2), squeeze=False, constrained_layout=True)
-    colours = plt.get_cmap("tab10").colors
-    for ax, metric in zip(axes.flat, shown):
-        m = METRICS[metric]
-        stats_ = [t_interval(frame.loc[frame.arm == a, metric].to_numpy(dtype=float) * m.factor) for a in arms]
-        means = [s[0] for s in stats_]
-        err = np.array([[s[0] - s[2] for s in stats_], [s[3] - s[0] for s in stats_]])
-        ax.bar(range(len(arms)), means, yerr=err, capsize=3, color=[colours[i % 10] for i in range(len(arms))])
-        ax.set_title(f"{m.label.rstrip('*')}\n({m.unit})", fontsize=9)
-        ax.set_xticks(range(len(arms)))
-        ax.set_xticklabels(arms, rotation=35, ha="right", fontsize=7)
-        ax.grid(True, axis="y", alpha=0.3)
-    for ax in list(axes.flat)[len(shown):]:
-        ax.axis("off")
-    fig.suptitle(f"{description.get('name', '')}: the final year of the run (last 12 months) across the design "
-                 "(bar: mean over replications; whisker: 95% CI)", fontsize=11)
-    return _save(fig, path)
+    arms = list(dict.fromkeys(runs["arm"].astype(str)))
+    rows = []
+    for metric in (m for m in outputs if m not in NOT_IN_FINAL_YEAR):
+        factor = METRICS[metric].factor
+        for arm in arms:
+            mean, _sd, lo, hi = t_interval(frame.loc[frame.arm == arm, metric].to_numpy(dtype=float) * factor)
+            rows.append({"arm": arm, "metric": metric, "mean": mean, "ci95_low": lo, "ci95_high": hi})
+    table = pd.DataFrame(rows)
+    metrics = _shown_metrics(list(dict.fromkeys(table["metric"])), table, "mean")[:8]
+    if not metrics:
+        return None
+    return _forest(arms, metrics, table, "arm", "mean", [styles[a] for a in arms], zero_line=False,
+                   xlabel="{unit}", ncols=4, row_height_in=0.26,
+                   title=f"{description.get('name', '')}: the final year of the run (last 12 months) across the design\n"
+                         "(point: mean over replications; line: 95% CI)")
+
+
+def plot_over_time(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], path: Path,
+                   description: dict[str, Any]) -> list[Path]:
+    """``over_time_figure`` written as PNG and SVG (``path`` with each suffix); returns the files."""
+    from sim import plotstyle
+
+    return plotstyle.save(over_time_figure(runs, tables, description), path)
+
+
+def plot_differences(differences: pd.DataFrame, runs: pd.DataFrame, path: Path, description: dict[str, Any]) -> list[Path]:
+    """``differences_figure`` written as PNG and SVG; no file when there is nothing to show."""
+    from sim import plotstyle
+
+    fig = differences_figure(differences, description, arm_styles(runs))
+    return plotstyle.save(fig, path) if fig is not None else []
+
+
+def plot_final_year(runs: pd.DataFrame, tables: dict[str, pd.DataFrame], outputs: list[str], path: Path,
+                    description: dict[str, Any]) -> list[Path]:
+    """``final_year_figure`` written as PNG and SVG; no file when no outcome is defined."""
+    from sim import plotstyle
+
+    fig = final_year_figure(runs, tables, outputs, description, arm_styles(runs))
+    return plotstyle.save(fig, path) if fig is not None else []

@@ -8,7 +8,7 @@ output's unit, with a bootstrap 95% interval) and sigma (spread of the effects: 
 or non-linearity); Sobol gives first-order and total indices S1 and ST with 95% intervals.
 
 ``analyse(DIR)`` reads a store written by ``tenseki sweep`` or ``tenseki sensitivity`` and
-writes ``DIR/sensitivity/indices.csv`` and ``DIR/sensitivity/indices.png``.
+writes ``DIR/sensitivity/indices.csv`` and the figure ``DIR/sensitivity/indices.png`` (and ``.svg``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments import ExperimentError, outcomes, verified_runs
-from sim.report import _num
+from sim.report import _num, full_name_lines
 from sim.runner import write_table
 from sim.summary import METRICS
 
@@ -122,39 +122,30 @@ def main_index(method: str) -> str:
     return "mu_star" if method == "morris" else "ST"
 
 
-def plot_indices(indices: pd.DataFrame, path: Path, title: str) -> Path:
-    """One panel per target and output: bars of mu* (Morris) or ST (Sobol) with 95% intervals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def plot_indices(indices: pd.DataFrame, path: Path, title: str) -> list[Path]:
+    """One panel per target and output: mu* (Morris) or ST (Sobol) of each parameter, most
+    important on top, with its 95% interval; the look of ``sim/plotstyle.py``; PNG and SVG."""
+    from sim import plotstyle
 
     method = str(indices["method"].iloc[0])
     key = main_index(method)
     main = indices[indices["index"] == key]
     panels = list(main.groupby(["target", "metric"], sort=False))
-    cols = min(2, len(panels))
-    rows = math.ceil(len(panels) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(7.5 * cols, 0.34 * main["parameter"].nunique() * rows + 1.6 * rows),
-                             squeeze=False, constrained_layout=True)
-    for ax, ((target, metric), g) in zip(axes.flat, panels):
-        g = g.sort_values("value")
-        err = np.array([g["value"] - g["ci95_low"], g["ci95_high"] - g["value"]]).clip(min=0)
-        names = [short_name(p) for p in g["parameter"]]
-        ax.barh(names, g["value"], xerr=err, capsize=2, color="tab:blue", alpha=0.8)
-        unit = g["unit"].iloc[0] if method == "morris" else "share of variance"
-        ax.set_title(f"{METRICS[metric].label.rstrip('*')}: {target}\n({key}, {unit})", fontsize=9)
-        ax.tick_params(axis="y", labelsize=7)
-        ax.grid(True, axis="x", alpha=0.3)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.axis("off")
+    n_parameters = main["parameter"].nunique()
+    names = [short_name(p) for p in main["parameter"].unique()]  # every panel labels its own rows
     label = "Morris screening: mu* (mean |elementary effect|)" if method == "morris" else "Sobol total-order index ST"
-    fig.suptitle(f"{title}: {label}, whiskers 95% CI", fontsize=11)
-    tmp = path.with_name(path.name + ".part.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    fig, axes = plotstyle.panels(len(panels), ncols=2, panel_size=(3.4 + plotstyle.label_width_in(names),
+                                                                   1.1 + 0.24 * n_parameters),
+                                 title=f"{title}: {label}\n(point: index; line: 95% CI)")
+    style = plotstyle.arm_style(0)
+    for ax, ((target, metric), g) in zip(axes, panels):
+        g = g.sort_values("value", ascending=False)
+        plotstyle.intervals(ax, [short_name(p) for p in g["parameter"]], g["value"], g["ci95_low"].clip(lower=0),
+                            g["ci95_high"], [style] * len(g), zero_line=False, include_zero=True)
+        unit = g["unit"].iloc[0] if method == "morris" else "share of variance"
+        ax.set_title(plotstyle.wrap(f"{METRICS[metric].label.rstrip('*')}: {target}", 34))
+        ax.set_xlabel(f"{key} ({unit})")
+    return plotstyle.save(fig, path)
 
 
 def format_indices(indices: pd.DataFrame, width: int = 80, top: int = 10) -> str:
@@ -184,8 +175,9 @@ def format_indices(indices: pd.DataFrame, width: int = 80, top: int = 10) -> str
         widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
         widths[0] = max(8, min(widths[0], width - 2 - sum(widths[1:]) - 2 * (len(head) - 1)))
         for row in cells:
-            name = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
+            whole, name = full_name_lines(row[0], widths[0], width)
+            lines += whole
             rest = [row[1].rjust(widths[1]), row[2].ljust(widths[2]), *(c.rjust(w) for c, w in zip(row[3:], widths[3:]))]
-            lines.append(("  " + "  ".join([name.ljust(widths[0]), *rest])).rstrip())
+            lines.append(("  " + "  ".join([name, *rest])).rstrip())
         lines.append("")
     return "\n".join(lines).rstrip()

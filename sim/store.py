@@ -1,4 +1,4 @@
-"""The run store of an experiment: one Parquet file a run, a manifest, a lock (DESIGN.md §8).
+"""The run store of an experiment: one Parquet file a run, a manifest, a lock (docs/design.md §8).
 
 A store is a folder::
 

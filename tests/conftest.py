@@ -1,6 +1,6 @@
 """Shared helpers and fixtures for the tenseki tests.
 
-Three tiers (see README.md): tiny hand-built worlds with exact expectations, one file per
+Three tiers (tests/README.md): tiny hand-built worlds with exact expectations, one file per
 submodel in ``processes/`` (``processes/test_matching.py``, ``test_ladder.py``, ...), invariants
 over runs of every shipped scenario and over random variations (``test_invariants.py``,
 ``test_properties.py``), and reproducibility with a fixed-seed regression baseline per shipped

@@ -1,4 +1,4 @@
-"""The command line (DESIGN.md §1): ``tenseki run SCENARIO [--seed N] [--months M] [--scale S]
+"""The command line (docs/design.md §1): ``tenseki run SCENARIO [--seed N] [--months M] [--scale S]
 [--out FILE]`` and ``tenseki compare [SCENARIO ...] [--seeds K] [--months M] [--scale S]
 [--out DIR]``. Each test starts the CLI in a fresh process, as a user would; a mistake in the
 input exits with code 2 and one clear message on stderr, never a traceback."""

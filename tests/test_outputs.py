@@ -1,4 +1,4 @@
-"""The monthly table (DESIGN.md §6): its columns, its months, real-people counts, shares in
+"""The monthly table (docs/design.md §6): its columns, its months, real-people counts, shares in
 [0, 1]; and every shipped scenario running end to end."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Tier C: one seed, one result - in this process, in a fresh process, in a process pool - and
-the same initial world under every policy (common random numbers, DESIGN.md §8)."""
+the same initial world under every policy (common random numbers, docs/design.md §8)."""
 
 from __future__ import annotations
 
