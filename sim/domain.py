@@ -34,7 +34,7 @@ SSW_STATUSES = (Status.SSW_1, Status.SSW_2)
 #: Certified Care Worker exam (介護福祉士), then the status 介護 (``Status.CARE_WORKER``).
 CARE_FIELD = "nursing_care"
 
-#: Fields (sectors) of the model, in array order. The design names these eight (DESIGN.md §2).
+#: Fields (sectors) of the model, in array order. The design names these eight (docs/design.md §2).
 FIELDS: tuple[str, ...] = (
     "construction",
     "food_manufacturing",
@@ -81,7 +81,7 @@ ORIGINS: tuple[str, ...] = (
 )
 
 #: JIS codes of the 8 prefectures whose firms are capped in taking ESD transferees from
-#: other areas (Tokyo, Kanagawa, Saitama, Chiba, Aichi, Osaka, Kyoto, Hyogo; BRIEF.md, ESD details).
+#: other areas (Tokyo, Kanagawa, Saitama, Chiba, Aichi, Osaka, Kyoto, Hyogo; docs/domain.md, ESD details).
 METRO_PREF_CODES: frozenset[int] = frozenset({11, 12, 13, 14, 23, 26, 27, 28})
 
 #: Tests the rules can name, as bits of a person's ``tests_passed`` mask.

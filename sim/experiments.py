@@ -1,4 +1,4 @@
-"""Batch experiments: many runs of the model, on a Dask cluster, into a verified store (DESIGN.md §8).
+"""Batch experiments: many runs of the model, on a Dask cluster, into a verified store (docs/design.md §8).
 
 An experiment names scenarios, a design over settings (a full-factorial ``grid`` or a
 ``sample``: Latin hypercube, Sobol or Morris), replications, months and scale, and the outputs to

@@ -13,14 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Files that still cite the developers' design notes or domain brief by their old names because
-#: another branch is rewriting them; the integrator replaces "DESIGN.md" by "docs/design.md" and
-#: "BRIEF.md" by "docs/domain.md" in them after the merge and then removes them from this set
-#: (``test_the_pending_set_holds_only_files_still_pending`` says when).
-PENDING_OUTSIDE_SCOPE: frozenset[str] = frozenset({
-    "scenarios/esd.toml", "scenarios/history_2017.toml", "scenarios/titp.toml", "scenarios/world.toml",
-    "sim/domain.py", "sim/experiments.py", "sim/processes/arrivals.py",
-})
 
 #: A path into a ``shared`` folder outside the project ("../shared/x", "shared/x" at the start of
 #: a path), or an absolute path into the machine the project was developed on.
@@ -69,23 +61,13 @@ def test_no_tracked_file_refers_outside_the_repository():
     known_md = {Path(f).name for f in files if f.endswith(".md")}
     offences = {}
     for name in files:
-        if name == THIS_FILE or name in PENDING_OUTSIDE_SCOPE:
+        if name == THIS_FILE:
             continue
         text = text_of(name)
         if text is not None and (found := outside_references(text, known_md)):
             offences[name] = found
     assert not offences, "files citing what a user does not have:\n" + "\n".join(
         f"  {name}:{line}" for name, lines in offences.items() for line in lines)
-
-
-def test_the_pending_set_holds_only_files_still_pending():
-    """A file in PENDING_OUTSIDE_SCOPE that cites nothing outside any more must leave the set, so
-    that the set cannot hide a new outside reference."""
-    files = tracked_files()
-    known_md = {Path(f).name for f in files if f.endswith(".md")}
-    clean = sorted(name for name in PENDING_OUTSIDE_SCOPE
-                   if name not in files or not outside_references(text_of(name) or "", known_md))
-    assert not clean, f"remove from PENDING_OUTSIDE_SCOPE in {THIS_FILE}: {clean}"
 
 
 def markdown_documents() -> list[str]:

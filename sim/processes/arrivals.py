@@ -61,7 +61,7 @@ KINDS = ("trainee", "ssw")
 #: Key (after the stream) of the draws that choose where recruits are ordered.
 ORDERS_KEY = 1
 
-#: TITP annual intake cap by full-time staff (BRIEF.md, "Firms and overseers"): (staff up to, cap).
+#: TITP annual intake cap by full-time staff (docs/domain.md, "Firms and overseers"): (staff up to, cap).
 INTAKE_CAP_TABLE = ((30, 3), (40, 4), (50, 5), (100, 6), (200, 10), (300, 15))
 
 
