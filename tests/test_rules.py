@@ -29,9 +29,9 @@ from sim.processes.ladder import ssw1_terms_kernel
 # Decisions (ODD 7.11): abscond, go home, seek a transfer, carry on
 # =============================================================================================
 PARAMS = DecisionParams(
-    abscond_base=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
-    legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base=0.002,
-    return_per_grievance=0.001, ssw2_return=0.004, seek_base=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
+    base_monthly=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
+    legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base_monthly=0.002,
+    return_per_grievance=0.001, ssw2_return_monthly=0.004, seek_base_monthly=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
     seek_decay_months=1e9, max_trainee_months=36, titp_max_months=36, ssw1_open=True,
 )
 #: The shipped titp policy without the care workers' route: SSW ii open from the start in 11
@@ -136,11 +136,11 @@ def test_hazards_are_capped():
     """No hazard exceeds HAZARD_CAP (0.5): with a huge debt a draw of 0.499 absconds and 0.501 does not."""
     assert HAZARD_CAP == 0.5
     assert abscond_hazard(1e9, 0.0, 0.0, False, False, False, 1.0, PARAMS) == HAZARD_CAP
-    assert act_of(0.499, debt=1e9, return_base=0.0, return_per_grievance=0.0) == ABSCOND
-    assert act_of(0.501, debt=1e9, return_base=0.0, return_per_grievance=0.0) == CARRY_ON
+    assert act_of(0.499, debt=1e9, return_base_monthly=0.0, return_per_grievance=0.0) == ABSCOND
+    assert act_of(0.501, debt=1e9, return_base_monthly=0.0, return_per_grievance=0.0) == CARRY_ON
     # The return and seek hazards are capped alike.
-    assert act_of(0.6, return_base=0.9, abscond_base=0.0) == CARRY_ON
-    assert act_of(0.6, seek_base=0.9, abscond_base=0.0, return_base=0.0, return_per_grievance=0.0, legal_exit=True) == CARRY_ON
+    assert act_of(0.6, return_base_monthly=0.9, base_monthly=0.0) == CARRY_ON
+    assert act_of(0.6, seek_base_monthly=0.9, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, legal_exit=True) == CARRY_ON
 
 
 def test_one_draw_orders_abscond_return_seek_then_carry_on():
@@ -165,13 +165,13 @@ def test_one_draw_orders_abscond_return_seek_then_carry_on():
 
 
 def test_seek_hazard_base_falls_with_months_free_to_leave():
-    """The base seek hazard is seek_base x exp(-free_months / seek_decay_months); the wage-gap and
+    """The base seek hazard is seek_base_monthly x exp(-free_months / seek_decay_months); the wage-gap and
     grievance parts do not fall. With a decay of 12 months, 24 months free: 0.02 e^-2 + 0.1 x 0.5
     + 0.01 x 2, to the last digit; a draw between the hazard at 24 and at 0 months seeks at 0 only."""
     p = PARAMS._replace(seek_decay_months=12.0)
     assert seek_hazard(0, 0.0, 0.0, p) == pytest.approx(0.02, rel=1e-12)
     assert seek_hazard(24, 0.5, 2.0, p) == pytest.approx(0.02 * math.exp(-2.0) + 0.05 + 0.02, rel=1e-12)
-    kw = dict(legal_exit=True, abscond_base=0.0, return_base=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
+    kw = dict(legal_exit=True, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
     u = 0.01  # above 0.02 e^-2 = 0.0027, below 0.02
     assert act_of(u, free_months=0, **kw) == SEEK_TRANSFER
     assert act_of(u, free_months=24, **kw) == CARRY_ON
