@@ -1,7 +1,7 @@
 """The policy: every question the model asks of a scenario's rules.
 
 Nothing outside this module reads ``PolicyConfig`` settings: the processes and agents ask
-``policy.may_transfer(trainee)``, ``policy.transfer_allowed(...)`` (its vectorised form),
+``policy.may_leave_employer(...)`` (per person: ``Trainee.may_leave_employer``),
 ``policy.same_field_required(status)``, ``policy.barred_until(month)``, ``policy.ssw1_open(year,
 month)`` and so on, so that what a setting means (a regime, ``None`` for "no cap", the programme
 behind the entry status) is decided in one place. Plain rates of supervision are read as the
@@ -11,17 +11,13 @@ group ``policy.supervision``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
 from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
-
-if TYPE_CHECKING:
-    from sim.agents import Trainee
-
 
 def test_mask(names: tuple[str, ...]) -> int:
     """The bit mask of a set of named tests (see ``domain.TEST_BITS``)."""
@@ -56,7 +52,7 @@ class StockCap(NamedTuple):
     persons: float
 
 
-#: How ``transfer_allowed`` treats trainees, by ``transfer.regime``: never (unavoidable
+#: How ``may_leave_employer`` treats trainees, by ``transfer.regime``: never (unavoidable
 #: transfers only), freely, or after the employer's waiting period with the tests required.
 TRAINEES_NEVER, TRAINEES_FREE, TRAINEES_AFTER_WAIT = range(3)
 _ESD, _SSW_1, _SSW_2, _CARE_WORKER = int(Status.ESD), int(Status.SSW_1), int(Status.SSW_2), int(Status.CARE_WORKER)
@@ -65,9 +61,9 @@ CARE_REAL_FIELD = REAL_FIELDS.index(CARE_FIELD)
 
 
 @njit(cache=True)
-def _transfer_allowed_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
-                             ssw_may_transfer):  # pragma: no cover - compiled
-    """``Policy.transfer_allowed`` in one compiled pass over the people (the rule is stated there)."""
+def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
+                               ssw_may_transfer):  # pragma: no cover - compiled
+    """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there)."""
     out = np.zeros(status.shape[0], dtype=np.bool_)
     for i in range(status.shape[0]):
         s = status[i]
@@ -232,12 +228,13 @@ class Policy:
         raise_share = t.longer_wait_pay_raise if t.regime == "after_waiting_period" else 0.0
         return np.where(waiting_months > ONE_YEAR_MONTHS, raise_share, 0.0)
 
-    def transfer_allowed(
+    def may_leave_employer(
         self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray,
         residence: np.ndarray,
     ) -> np.ndarray:
-        """Who may change employer at their own wish this month (vectorised); ``waiting_months``:
-        the waiting period of each person's employer (``firms.waiting_months``).
+        """Who may leave their employer at their own wish this month (a voluntary transfer; the
+        right to leave an employer), vectorised; ``waiting_months``: the waiting period of each
+        person's employer (``firms.waiting_months``). One person: ``Trainee.may_leave_employer``.
 
         Settled residents (``residence`` not WORK: spouse status, permanent residence) always:
         their stay no longer rests on a work status. Otherwise SSW holders if
@@ -247,7 +244,7 @@ class Policy:
         passed the tests the policy requires (``transfer_tests``); nobody else.
         """
         esd_only, regime = self._trainee_rule()
-        return _transfer_allowed_kernel(
+        return _may_leave_employer_kernel(
             np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
             esd_only, regime, int(self.transfer_tests), bool(self.config.transfer.ssw_may_transfer),
         ) | (np.asarray(residence) != Residence.WORK)
@@ -278,18 +275,6 @@ class Policy:
         free = _months_free_kernel(np.asarray(status), np.asarray(months_with_employer), np.asarray(months_in_status),
                                    np.asarray(waiting_months), esd_only, regime)
         return np.where(np.asarray(residence) != Residence.WORK, np.asarray(months_with_employer, dtype=np.int32), free)
-
-    def may_transfer(self, trainee: Trainee) -> bool:
-        """May this person change employer at their own wish now?"""
-        return bool(
-            self.transfer_allowed(
-                np.array([trainee.status]),
-                np.array([trainee.months_with_employer]),
-                trainee.model.waiting_months_of(np.array([trainee.row])),
-                np.array([trainee.tests_passed]),
-                np.array([trainee.residence]),
-            )[0]
-        )
 
     def same_field_required(self, status: np.ndarray) -> np.ndarray:
         """Must a mover of this status stay in their field (trainees and SSW holders have their own

@@ -44,7 +44,7 @@ CARE_POLICY = sim.Policy(sim.shipped_scenario("titp").policy)
 
 
 def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, debt: float = 0.0, grievance: float = 0.0,
-           gap: float = 0.0, irregular_contact: bool = False, legal_exit: bool = False, free_months: int = 0,
+           gap: float = 0.0, irregular_contact: bool = False, may_leave: bool = False, free_months: int = 0,
            months_in_japan: int = 13, months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0,
            tests_passed: int = 0, real_field: int = CONSTRUCTION, ssw2_open: bool = True, care_route: bool = False,
            **params) -> int:
@@ -64,7 +64,7 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),
-        one(gap, float), one(irregular_contact, bool), one(legal_exit, bool), one(free_months, np.int32),
+        one(gap, float), one(irregular_contact, bool), one(may_leave, bool), one(free_months, np.int32),
         one(months_in_japan, np.int16), one(months_in_status, np.int16), one(wants_long_stay, bool), limit, way_on,
         one(multiplier, float), PARAMS._replace(**params),
     )
@@ -92,9 +92,9 @@ def test_legal_exit_factor_divides_the_absconding_hazard():
     h = 0.01 * math.exp(0.5 * 2)  # debt of 1,000,000 yen: 0.02718
     assert abscond_hazard(1_000_000.0, 0.0, 0.0, False, True, False, 1.0, PARAMS) == pytest.approx(0.4 * h, rel=1e-12)
     u = 0.015  # above 0.4 h (0.0109) + return 0.002, below h
-    assert act_of(u, debt=1_000_000.0, legal_exit=False) == ABSCOND
-    assert act_of(u, debt=1_000_000.0, legal_exit=True) == SEEK_TRANSFER
-    assert act_of(u, debt=1_000_000.0, legal_exit=True, legal_exit_factor=1.0) == ABSCOND
+    assert act_of(u, debt=1_000_000.0, may_leave=False) == ABSCOND
+    assert act_of(u, debt=1_000_000.0, may_leave=True) == SEEK_TRANSFER
+    assert act_of(u, debt=1_000_000.0, may_leave=True, legal_exit_factor=1.0) == ABSCOND
 
 
 def test_end_of_stay_factor_near_the_end_with_no_way_to_stay():
@@ -140,7 +140,7 @@ def test_hazards_are_capped():
     assert act_of(0.501, debt=1e9, return_base_monthly=0.0, return_per_grievance=0.0) == CARRY_ON
     # The return and seek hazards are capped alike.
     assert act_of(0.6, return_base_monthly=0.9, base_monthly=0.0) == CARRY_ON
-    assert act_of(0.6, seek_base_monthly=0.9, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, legal_exit=True) == CARRY_ON
+    assert act_of(0.6, seek_base_monthly=0.9, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, may_leave=True) == CARRY_ON
 
 
 def test_one_draw_orders_abscond_return_seek_then_carry_on():
@@ -150,13 +150,13 @@ def test_one_draw_orders_abscond_return_seek_then_carry_on():
     h_a, h_r, h_s = 0.01, 0.002 + 0.001 * 2.0, 0.02 + 0.1 * 0.5 + 0.01 * 2.0
     h_a *= math.exp(0.2 * 2.0 + 1.0 * 0.5)
     h_a *= 0.4  # legal exit open
-    kw = dict(grievance=2.0, gap=0.5, legal_exit=True)
+    kw = dict(grievance=2.0, gap=0.5, may_leave=True)
     assert act_of(h_a - 1e-9, **kw) == ABSCOND
     assert act_of(h_a + 1e-9, **kw) == RETURN_HOME
     assert act_of(h_a + h_r + 1e-9, **kw) == SEEK_TRANSFER
     assert act_of(h_a + h_r + h_s + 1e-9, **kw) == CARRY_ON
     assert act_of(h_a + h_r + 1e-9, employed=False, **kw) == KEEP_SEARCHING, "no seeking without an employer"
-    assert act_of(h_a / 0.4 + h_r + 1e-9, grievance=2.0, gap=0.5, legal_exit=False) == CARRY_ON, "no seeking without a legal exit"
+    assert act_of(h_a / 0.4 + h_r + 1e-9, grievance=2.0, gap=0.5, may_leave=False) == CARRY_ON, "no seeking without a legal exit"
     assert act_of(0.01 + 0.004 - 1e-9, status=Status.SSW_2) == RETURN_HOME
     assert act_of(0.01 + 0.004 + 1e-9, status=Status.SSW_2) == CARRY_ON
     assert act_of(0.01 + 0.004 - 1e-9, status=Status.CARE_WORKER) == RETURN_HOME  # 介護: as SSW ii
@@ -171,7 +171,7 @@ def test_seek_hazard_base_falls_with_months_free_to_leave():
     p = PARAMS._replace(seek_decay_months=12.0)
     assert seek_hazard(0, 0.0, 0.0, p) == pytest.approx(0.02, rel=1e-12)
     assert seek_hazard(24, 0.5, 2.0, p) == pytest.approx(0.02 * math.exp(-2.0) + 0.05 + 0.02, rel=1e-12)
-    kw = dict(legal_exit=True, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
+    kw = dict(may_leave=True, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
     u = 0.01  # above 0.02 e^-2 = 0.0027, below 0.02
     assert act_of(u, free_months=0, **kw) == SEEK_TRANSFER
     assert act_of(u, free_months=24, **kw) == CARRY_ON
@@ -353,7 +353,7 @@ def test_seek_transfer_refuses_what_the_policy_forbids():
     place(m, 0, 0, Status.TITP_2)
     place(m, 1, 0, Status.SSW_1)
     settle(m)
-    assert not m.policy.may_transfer(m.trainee(0)) and m.policy.may_transfer(m.trainee(1))
+    assert not m.trainee(0).may_leave_employer and m.trainee(1).may_leave_employer
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is False
     assert m.people.firm[0] == 0 and m.flows["transfers_voluntary"] == 0
     assert m.trainee(1).seek_transfer(np.random.default_rng(0)) is True

@@ -47,7 +47,7 @@ def test_esd_waiting_period_is_the_employers(field, real_field, one_year, months
     set_firm(m, 0, field=field, real_field=real_field, one_year_wait=one_year)
     place(m, 0, 0, Status.ESD, months_with_employer=months, tests=TRANSFER_TESTS)
     settle(m)
-    assert m.policy.may_transfer(m.trainee(0)) is allowed
+    assert m.trainee(0).may_leave_employer is allowed
 
 
 def test_firms_in_other_draw_their_real_field_and_some_choose_one_year():
@@ -409,7 +409,7 @@ def test_a_care_worker_has_no_end_of_stay_and_may_change_employer_within_care():
     assert Status(m.people.status[0]) == Status.CARE_WORKER
     pol = m.policy
     status = np.array([Status.CARE_WORKER])
-    assert pol.transfer_allowed(status, np.array([0]), np.array([24]), np.array([0]), np.array([0]))[0]
+    assert pol.may_leave_employer(status, np.array([0]), np.array([24]), np.array([0]), np.array([0]))[0]
     assert pol.same_field_required(status)[0]
     assert pol.family_may_accompany(status)[0] and pol.permanence_counts(status)[0]
     assert all(Status.CARE_WORKER not in statuses for statuses in sim.policy.CAP_STATUSES.values())

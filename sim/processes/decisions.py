@@ -10,7 +10,7 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
     abscond     = min(HAZARD_CAP, base_monthly x exp(b_debt debt/500k + b_grievance grievance + b_gap gap
                                                       + b_ties [a contact works irregularly])
                                    x multiplier          their origin's and field's (``abscond_multiplier``)
-                                   x legal_exit_factor   if a legal transfer is open to them
+                                   x legal_exit_factor   if they may leave their employer (a legal exit)
                                    x end_of_stay_factor  in the last months of a stay they want
                                                          to extend, with no legal way to: for an
                                                          SSW i holder, their own limit (60 months,
@@ -19,7 +19,7 @@ Monthly hazards (one uniform draw per person makes them exclusive, in this order
     return home = min(HAZARD_CAP, return_base_monthly + return_per_grievance x grievance)  (SSW ii and 介護: ssw2_return_monthly)
     seek        = min(HAZARD_CAP, seek_base_monthly x exp(-free_months / seek_decay_months)
                                   + seek_per_wage_gap x gap + seek_per_grievance x grievance)
-                  only if the policy lets them transfer now (``policy.transfer_allowed``) and they
+                  only if the policy lets them leave their employer now (``policy.may_leave_employer``) and they
                   have an employer
 
 The seek hazard's duration dependence: ``free_months`` are the months a person has been free to
@@ -164,13 +164,13 @@ def multiplier_kernel(origin, field, by_origin, by_field):  # pragma: no cover -
 
 
 @njit(cache=True)
-def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit, near_end, multiplier, params):  # pragma: no cover
+def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, may_leave, near_end, multiplier, params):  # pragma: no cover
     """One person's monthly hazard of absconding (see the module docstring)."""
     log_h = params.per_debt_500k_yen * debt_yen / DEBT_UNIT_YEN + params.per_grievance * grievance + params.per_wage_gap * wage_gap
     if irregular_contact:
         log_h += params.per_irregular_contact
     h = params.base_monthly * np.exp(log_h) * multiplier
-    if legal_exit:
+    if may_leave:
         h *= params.legal_exit_factor
     if near_end:
         h *= params.end_of_stay_factor
@@ -186,7 +186,7 @@ def seek_hazard(free_months, wage_gap, grievance, params):  # pragma: no cover -
 
 @njit(cache=True)
 def decide_kernel(
-    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit, free_months,
+    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, may_leave, free_months,
     months_in_japan, months_in_status, wants_long_stay, ssw1_limit_months, ssw1_way_on, abscond_multiplier, params,
 ):  # pragma: no cover - compiled
     """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
@@ -219,11 +219,11 @@ def decide_kernel(
             left = NO_END
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
-        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, abscond_multiplier[i], params)
+        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], may_leave[i], near_end, abscond_multiplier[i], params)
         h_r = params.ssw2_return_monthly if s >= SSW_2 else params.return_base_monthly + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
-        if legal_exit[i] and firm[i] >= 0:
+        if may_leave[i] and firm[i] >= 0:
             h_s = seek_hazard(free_months[i], gap, g, params)
         if x < h_a:
             out[i] = ABSCOND
@@ -248,13 +248,13 @@ def decide(model: LabourMarket) -> None:
         return
     rng = model.rng_for(STREAM)
     waits = model.waiting_months_of()
-    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
+    may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
     free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
                                                     p.residence[:n])
     ssw1_field, ssw1_limit_months = ssw1_terms(model)
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
-        p.irregular_contact[:n], legal_exit, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
+        p.irregular_contact[:n], may_leave, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
         ssw1_limit_months, model.policy.ssw1_way_on(ssw1_field, *model.calendar()), abscond_multiplier(model),
         DecisionParams.of(model),
     )
