@@ -492,7 +492,7 @@ class LabourMarket(mesa.Model):
         self.firms = f
         markup, compliance = firms.new_owner_traits(self, rng, n)
         f.markup[:] = markup
-        np.maximum(f.markup, self.policy.wage_floor_markup, out=f.markup)
+        np.maximum(f.markup, self.scenario.policy.wages.wage_floor_markup, out=f.markup)
         f.compliance[:] = compliance
         f.training_quality[:] = np.exp(rng.normal(0.0, self.behaviour.learning.training_quality_sigma, n))
         excellent = f.compliance >= self.behaviour.firms.excellent_compliance
@@ -510,7 +510,7 @@ class LabourMarket(mesa.Model):
 
     def _build_bodies(self) -> None:
         rng = self._world_rng("bodies")
-        sup = self.policy.supervision
+        sup = self.scenario.policy.supervision
         n_firms = self.firms.n
         n = min(max(self._count(self.world.supervisory_bodies), 1), n_firms)
         firms_by_pref = np.bincount(self.firms.pref, minlength=self.geo.n).astype(float)
@@ -598,10 +598,10 @@ class LabourMarket(mesa.Model):
 
         # Time already spent, as a share of the permitted stay (one draw, whatever the policy).
         u = rng.random(total)
-        max_tr = pol.max_trainee_months
+        max_tr = self.scenario.policy.stay.max_trainee_months
         months = np.where(kind == 0, np.floor(u * max_tr), 0).astype(np.int16)
         # SSW i holders' time in status follows the recent growth of the stock (``ssw1_tenure_weights``).
-        tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: pol.ssw1_max_months]
+        tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: self.scenario.policy.stay.ssw1_max_months]
         tenure_cdf = np.cumsum(tenure) / tenure.sum()
         ssw1_months = np.minimum(np.searchsorted(tenure_cdf, u, side="right"), len(tenure) - 1)
         ssw_months = np.where(kind == 1, ssw1_months, np.floor(u * _TITP_II_MONTHS)).astype(np.int16)
@@ -633,7 +633,7 @@ class LabourMarket(mesa.Model):
         p.skill[rows[ssw]] = np.maximum(p.skill[rows[ssw]], b.threshold_skill_grade3)
         p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], learning.JAPANESE_A2)
         p.skill[rows[kind == 2]] = np.maximum(p.skill[rows[kind == 2]], b.threshold_skill_ssw2)
-        p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b, pol.ssw1_extension_pass_share)
+        p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b, self.scenario.policy.stay.ssw1_extension_pass_share)
         # SSW i holders at the start sit the SSW ii tests during the run (no jump in month 1).
         ssw2_bits = TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"] | TEST_BITS["skill_ssw2_near"]
         p.tests_passed[rows[kind == 1]] &= np.uint8(~ssw2_bits & 0xFF)

@@ -59,8 +59,8 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     pol = CARE_POLICY if care_route else (TITP_POLICY if ssw2_open else NO_SSW2_POLICY)
     field, limit = ssw1_terms_kernel(
         one(status, np.int8), one(wants_long_stay, bool), one(tests_passed, np.int64), firm, one(0, np.int32),
-        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.ssw1_max_months,
-        pol.ssw1_extension_months)
+        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.config.stay.ssw1_max_months,
+        pol.config.stay.ssw1_extension_months)
     way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),

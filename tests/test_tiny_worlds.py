@@ -377,7 +377,7 @@ def test_inspection_reviews_the_record_since_the_last_and_reschedules():
     m = _inspected_world(warned=False, record=1, first=0.0, repeat=0.0)
     gain = m.behaviour.violations.compliance_gain_after_sanction
     audits.audit_members(m)
-    f, cycle = m.firms, m.policy.supervision.inspection_cycle_months
+    f, cycle = m.firms, m.scenario.policy.supervision.inspection_cycle_months
     assert m.flows["firm_inspections"] == 1 and m.flows["inspection_findings"] == 1
     assert f.next_inspection.tolist() == [m.month + cycle, m.month + cycle]
     assert f.violations_since_inspection[0] == 0 and f.warned.tolist() == [True, False]
@@ -480,7 +480,7 @@ def test_body_independence_from_its_officers_and_auditor():
     the rest to light: 1 - (1 - own) x (1 - catch). ESD's rules (no tied officers, an auditor for
     every body) give 1 - (1 - 0.5) x (1 - 0.2) = 0.6 from an own inclination of 0.5."""
     pol = sim.LabourMarket(small("titp", months=1, scale=0.002), seed=1).policy
-    s = pol.supervision
+    s = pol.config.supervision
     base = np.array([0.5, 0.5, 0.5, 0.5])
     tied = np.array([False, True, False, True])
     auditor = np.array([False, False, True, True])
@@ -918,7 +918,7 @@ def test_transition_entrants_by_date_and_titp_stock_keeps_titp_rules():
     m = tiny_world("esd_transition", firms=2, people=2)
     pol = m.policy
     assert pol.entry_status_at(2027, 3) == Status.TITP_1 and pol.entry_status_at(2027, 4) == Status.ESD
-    assert pol.stock_under_titp and pol.titp_max_months == 60 and pol.max_trainee_months == 36
+    assert pol.stock_under_titp and pol.titp_max_months == 60 and pol.config.stay.max_trainee_months == 36
     assert pol.stage_iii_open(2028, 1) and pol.stage_iii_latest_arrival(2027, 4) == -24
     tests = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
     allowed = pol.may_leave_employer(np.array([Status.TITP_2, Status.ESD]), np.array([30, 30]),

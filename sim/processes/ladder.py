@@ -160,11 +160,11 @@ def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, fi
 
 def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
     """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
-    p, pol = model.people, model.policy
+    p, pol, stay = model.people, model.policy, model.scenario.policy.stay
     n = p.n
     return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
-                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_max_months),
-                             int(pol.ssw1_extension_months))
+                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(stay.ssw1_max_months),
+                             int(stay.ssw1_extension_months))
 
 
 @njit(cache=True)
@@ -240,7 +240,7 @@ def stay_expiry(model: LabourMarket, rows: np.ndarray) -> np.ndarray:
     end = np.select(
         [status == TITP_1, status == TITP_2, status == TITP_3, status == ESD],
         [min(END_OF_TITP_1, pol.titp_max_months), min(END_OF_TITP_2, pol.titp_max_months), pol.titp_max_months,
-         pol.max_trainee_months], -1)
+         model.scenario.policy.stay.max_trainee_months], -1)
     expires = model.month + np.maximum(end - p.months_in_japan[rows].astype(np.int64), 0)
     return np.where((end >= 0) & (p.bridging_until[rows] < 0), expires, -1).astype(np.int32)
 

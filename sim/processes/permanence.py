@@ -6,7 +6,7 @@ hazards are the yearly ones / 12):
 * someone who married a Japanese national this month takes the spouse status (日本人の配偶者等)
   with ``spouse_status_uptake``: no end of stay any more, and a shorter road to permanence;
 * permanent residence (永住者) with ``permanence_uptake_per_year`` once the legal years are
-  reached (``policy.permanence``): 10 years' continuous residence of which 5 in a counted work
+  reached (``policy.settlement``): 10 years' continuous residence of which 5 in a counted work
   status (``policy.permanence_counts``: SSW ii and 介護; TITP, ESD and SSW i do not count), and a wish to
   stay; for spouses of Japanese nationals 3 years of marriage and 1 year in Japan [S];
 * settled residents (spouse status or permanent) past the naturalisation years (5; 3 for spouses)
@@ -85,7 +85,7 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
 
 def settle_or_leave(model: LabourMarket) -> None:
     """Phase 14c: this month's changes to settled statuses, naturalisations and settled returns."""
-    p, b, rules = model.people, model.behaviour.settlement, model.policy.permanence
+    p, b, rules = model.people, model.behaviour.settlement, model.scenario.policy.settlement
     n = p.n
     if n == 0:
         return
