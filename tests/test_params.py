@@ -9,7 +9,9 @@ takes.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from typing import NamedTuple, get_type_hints
 
 import numpy as np
@@ -19,7 +21,7 @@ import sim
 from helpers import small
 from sim.params import BindingError, bind, part
 from sim.policy import NO_CAP
-from sim.processes import decisions, ladder, matching, work
+from sim.processes import decisions, ladder, matching, permanence, work
 from sim.scenario import shipped_names
 
 #: The shipped scenarios (``world.toml`` is the base of the others, not a scenario).
@@ -36,6 +38,7 @@ TUPLES = {
     work.PayParams: (("world", "behaviour.violations", "policy.stay"), {"raise_after_months"}),
     work.MoneyParams: (("world",), set()),
     matching.Tastes: (("behaviour.transfer",), set()),
+    permanence.PermanenceRules: (("policy.settlement",), set()),
     matching.Openings: (("behaviour.firms", "policy.transfer"),
                         {"offer_yen", "visibility", "demand", "headcount", "esd_headcount", "esd_transferees",
                          "esd_transferees_from_local", "barred_until", "field", "pref", "metro_pref", "stage_iii_host",
@@ -58,20 +61,28 @@ def section(scenario: sim.Scenario, path: str):
 
 
 def distinct_scenario() -> sim.Scenario:
-    """``esd`` with every float key the tuples take set to a value of its own, inside its
-    bounds: the shipped scenarios share many values (1.0, 0.0, ...), and a swap of two keys of
-    equal value would not show."""
+    """``esd`` with the keys the tuples take made distinct within each tuple: every float key set
+    to a value of its own inside its bounds, an int key equal to an earlier one of its tuple
+    raised until it differs (the stay limits are tied to other keys by the scenario's rules, so
+    ints move as little as possible). The shipped scenarios share many values (1.0, 0.0, 60, ...),
+    and a swap of two keys of equal value would not show."""
     base = small("esd", months=1, scale=0.002)
     changes: dict[str, float] = {}
     for tuple_class, (paths, not_keys) in TUPLES.items():
+        ints: set[int] = set()
         for name in (f for f in tuple_class._fields if f not in not_keys):
             path = next(p for p in paths if name in type(section(base, p)).model_fields)
-            info = type(section(base, path)).model_fields[name]
-            if info.annotation is not float or f"{path}.{name}" in changes:
-                continue  # the few int keys are distinct already (the limits' rules tie them to other keys)
-            low = next(getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a))
-            high = next(getattr(m, a) for m in info.metadata for a in ("le", "lt") if hasattr(m, a))
-            changes[f"{path}.{name}"] = low + (high - low) * (len(changes) + 1) / 100
+            key, info = f"{path}.{name}", type(section(base, path)).model_fields[name]
+            if info.annotation is int:
+                value = changes.get(key, getattr(section(base, path), name))
+                while value in ints:
+                    value += 1
+                ints.add(value)
+                changes[key] = value
+            elif info.annotation is float and key not in changes:
+                low = next(getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a))
+                high = next(getattr(m, a) for m in info.metadata for a in ("le", "lt") if hasattr(m, a))
+                changes[key] = low + (high - low) * (len(changes) + 1) / 100
     return base.with_changes(changes)
 
 
@@ -102,7 +113,7 @@ def test_every_parameter_tuple_round_trips_the_scenario(model, tuple_class):
 
 
 def test_the_round_trip_can_tell_same_typed_keys_apart():
-    """In ``distinct_scenario`` two int or float key fields of one tuple never hold the same value,
+    """In ``distinct_scenario`` no two int or float key fields of one tuple hold the same value,
     so a swap of the two in a binding fails the round trip (booleans: too few values to tell)."""
     scenario = distinct_scenario()
     for tuple_class, (paths, not_keys) in TUPLES.items():
@@ -114,10 +125,9 @@ def test_the_round_trip_can_tell_same_typed_keys_apart():
 
 def test_every_parameter_tuple_of_the_processes_is_bound_by_name():
     """Each NamedTuple of ``sim.processes`` with an ``of`` builds itself with ``bind``, and is tested above."""
-    found = {obj for module in (decisions, ladder, matching, work) + tuple(
-        m for m in vars(sim.processes).values() if inspect.ismodule(m))
-             for obj in vars(module).values()
-             if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "of") and obj.__module__.startswith("sim.processes")}
+    modules = [importlib.import_module(f"sim.processes.{m.name}") for m in pkgutil.iter_modules(sim.processes.__path__)]
+    found = {obj for module in modules for obj in vars(module).values()
+             if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "of") and obj.__module__ == module.__name__}
     assert found == set(TUPLES)
     for tuple_class in found:
         assert "bind(" in inspect.getsource(tuple_class.of), f"{tuple_class.__name__}.of does not bind by name"
