@@ -109,6 +109,14 @@ class Trainee(mesa.Agent):
     def has_passed(self, test: str) -> bool:
         return bool(self.tests_passed & TEST_BITS[test])
 
+    @property
+    def may_leave_employer(self) -> bool:
+        """May this person leave their employer at their own wish now (``Policy.may_leave_employer``)?"""
+        return bool(self.model.policy.may_leave_employer(
+            np.array([self.status_code]), np.array([self.months_with_employer]), self.model.waiting_months_of(np.array([self.row])),
+            np.array([self.tests_passed]), np.array([int(self.model.people.residence[self.row])]),
+        )[0])
+
     def __repr__(self) -> str:
         return f"Trainee(pid={self.pid}, {self.status.name}, {self.field}, {self.origin})"
 
@@ -122,9 +130,9 @@ class Trainee(mesa.Agent):
         after rent, ties, distance, taste) that accepts and is worth ``min_wage_gain`` more than
         the employer (``sim.processes.matching``: a vacancy, not barred, the field rule, the caps
         on transferees). Refused (False, no search) when
-        ``policy.may_transfer`` says no or the person has no employer.
+        ``may_leave_employer`` says no or the person has no employer.
         """
-        if self.model.people.firm[self.row] < 0 or not self.model.policy.may_transfer(self):
+        if self.model.people.firm[self.row] < 0 or not self.may_leave_employer:
             return False
         return bool(matching.find_employers(self.model, np.array([self.row]), rng, voluntary=True)[0] >= 0)
 

@@ -1,27 +1,27 @@
-"""The policy: every question the model asks of a scenario's rules.
+"""The policy: every question the model asks of what a scenario's rules mean.
 
-Nothing outside this module reads ``PolicyConfig`` settings: the processes and agents ask
-``policy.may_transfer(trainee)``, ``policy.transfer_allowed(...)`` (its vectorised form),
+A setting whose meaning takes a rule lives here as a question: ``policy.may_leave_employer(...)``
+(the right to leave an employer; per person ``Trainee.may_leave_employer``),
 ``policy.same_field_required(status)``, ``policy.barred_until(month)``, ``policy.ssw1_open(year,
-month)`` and so on, so that what a setting means (a regime, ``None`` for "no cap", the programme
-behind the entry status) is decided in one place. Plain rates of supervision are read as the
-group ``policy.supervision``.
+month)``, ``policy.titp_max_months`` and so on, so that what a setting means (a regime, ``None``
+for "no cap", the programme behind the entry status, a date) is decided in one place.
+
+A setting used as it stands is not asked here: it is read from the frozen scenario by its key
+(``model.scenario.policy.stay.max_trainee_months``, ``model.scenario.policy.supervision``), and
+the kernels' parameter tuples bind such keys by name (``sim.params.bind``). A property here that
+only returned a setting would be a second name for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
-from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
-
-if TYPE_CHECKING:
-    from sim.agents import Trainee
-
+from sim.scenario import LearningConfig, PolicyConfig
 
 def test_mask(names: tuple[str, ...]) -> int:
     """The bit mask of a set of named tests (see ``domain.TEST_BITS``)."""
@@ -56,7 +56,7 @@ class StockCap(NamedTuple):
     persons: float
 
 
-#: How ``transfer_allowed`` treats trainees, by ``transfer.regime``: never (unavoidable
+#: How ``may_leave_employer`` treats trainees, by ``transfer.regime``: never (unavoidable
 #: transfers only), freely, or after the employer's waiting period with the tests required.
 TRAINEES_NEVER, TRAINEES_FREE, TRAINEES_AFTER_WAIT = range(3)
 _ESD, _SSW_1, _SSW_2, _CARE_WORKER = int(Status.ESD), int(Status.SSW_1), int(Status.SSW_2), int(Status.CARE_WORKER)
@@ -65,9 +65,9 @@ CARE_REAL_FIELD = REAL_FIELDS.index(CARE_FIELD)
 
 
 @njit(cache=True)
-def _transfer_allowed_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
-                             ssw_may_transfer):  # pragma: no cover - compiled
-    """``Policy.transfer_allowed`` in one compiled pass over the people (the rule is stated there)."""
+def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
+                               ssw_may_transfer):  # pragma: no cover - compiled
+    """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there)."""
     out = np.zeros(status.shape[0], dtype=np.bool_)
     for i in range(status.shape[0]):
         s = status[i]
@@ -232,12 +232,13 @@ class Policy:
         raise_share = t.longer_wait_pay_raise if t.regime == "after_waiting_period" else 0.0
         return np.where(waiting_months > ONE_YEAR_MONTHS, raise_share, 0.0)
 
-    def transfer_allowed(
+    def may_leave_employer(
         self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray,
         residence: np.ndarray,
     ) -> np.ndarray:
-        """Who may change employer at their own wish this month (vectorised); ``waiting_months``:
-        the waiting period of each person's employer (``firms.waiting_months``).
+        """Who may leave their employer at their own wish this month (a voluntary transfer; the
+        right to leave an employer), vectorised; ``waiting_months``: the waiting period of each
+        person's employer (``firms.waiting_months``). One person: ``Trainee.may_leave_employer``.
 
         Settled residents (``residence`` not WORK: spouse status, permanent residence) always:
         their stay no longer rests on a work status. Otherwise SSW holders if
@@ -247,7 +248,7 @@ class Policy:
         passed the tests the policy requires (``transfer_tests``); nobody else.
         """
         esd_only, regime = self._trainee_rule()
-        return _transfer_allowed_kernel(
+        return _may_leave_employer_kernel(
             np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
             esd_only, regime, int(self.transfer_tests), bool(self.config.transfer.ssw_may_transfer),
         ) | (np.asarray(residence) != Residence.WORK)
@@ -278,18 +279,6 @@ class Policy:
         free = _months_free_kernel(np.asarray(status), np.asarray(months_with_employer), np.asarray(months_in_status),
                                    np.asarray(waiting_months), esd_only, regime)
         return np.where(np.asarray(residence) != Residence.WORK, np.asarray(months_with_employer, dtype=np.int32), free)
-
-    def may_transfer(self, trainee: Trainee) -> bool:
-        """May this person change employer at their own wish now?"""
-        return bool(
-            self.transfer_allowed(
-                np.array([trainee.status]),
-                np.array([trainee.months_with_employer]),
-                trainee.model.waiting_months_of(np.array([trainee.row])),
-                np.array([trainee.tests_passed]),
-                np.array([trainee.residence]),
-            )[0]
-        )
 
     def same_field_required(self, status: np.ndarray) -> np.ndarray:
         """Must a mover of this status stay in their field (trainees and SSW holders have their own
@@ -325,7 +314,7 @@ class Policy:
 
     def months_left_in_programme(self, status: np.ndarray, months_in_japan: np.ndarray) -> np.ndarray:
         """Months a trainee has left in their programme (ESD, or TITP's stages); 0 for others."""
-        limit = np.where(status == Status.ESD, self.max_trainee_months, self.titp_max_months)
+        limit = np.where(status == Status.ESD, self.config.stay.max_trainee_months, self.titp_max_months)
         return np.where(status <= Status.ESD, np.maximum(limit - months_in_japan, 0), 0)
 
     def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray, residence: np.ndarray) -> float:
@@ -333,11 +322,6 @@ class Policy:
         return float(self.reimbursement_owed_yen(status, months_served, residence).sum())
 
     # -- supervision and sanctions ------------------------------------------------------------
-    @property
-    def supervision(self) -> SupervisionPolicy:
-        """The supervision levers (audit and inspection rates, detection, traits of the bodies)."""
-        return self.config.supervision
-
     def barred_until(self, month: int) -> int:
         """The model month until which a firm whose plan is cancelled in ``month`` takes no one."""
         return month + self.config.supervision.sanction_bar_months
@@ -369,55 +353,13 @@ class Policy:
         own = base * np.where(tied_officers, s.tied_officers_independence_factor, 1.0)
         return 1.0 - (1.0 - own) * (1.0 - s.external_auditor_catch * external_auditor)
 
-    # -- wages ---------------------------------------------------------------------------------
-    @property
-    def wage_floor_markup(self) -> float:
-        """No firm offers less than this multiple of the prefecture's minimum-wage pay."""
-        return self.config.wages.wage_floor_markup
-
-    @property
-    def firms_raise_wages(self) -> bool:
-        """Do firms respond to quits and vacancies by raising wages?"""
-        return self.config.wages.firms_raise_wages
-
     # -- stay and the status ladder -----------------------------------------------------------
-    @property
-    def max_trainee_months(self) -> int:
-        """The longest stay as a trainee of the programme (TITP stages together, or ESD)."""
-        return self.config.stay.max_trainee_months
-
     @property
     def titp_max_months(self) -> int:
         """The longest stay of a TITP trainee: the programme's under TITP; under ESD, those who
         finish under TITP keep its five years (stages i-iii, Act supplementary provisions) [S]."""
         s = self.config.stay
         return s.max_trainee_months if s.programme == "titp" else TITP_MAX_MONTHS
-
-    @property
-    def ssw1_max_months(self) -> int:
-        """The longest stay in SSW i."""
-        return self.config.stay.ssw1_max_months
-
-    @property
-    def ssw1_extension_months(self) -> int:
-        """Extra SSW i stay (to six years in all) for those who failed the SSW ii skills test
-        with at least ``ssw1_extension_pass_share`` of the pass mark, in fields open to SSW ii [S]."""
-        return self.config.stay.ssw1_extension_months
-
-    @property
-    def ssw1_extension_pass_share(self) -> float:
-        """The share of the SSW ii pass mark that earns the extension (合格基準点の8割以上 [S])."""
-        return self.config.stay.ssw1_extension_pass_share
-
-    @property
-    def titp_ii_completion_exempts_tests(self) -> bool:
-        """Does completing TITP ii exempt the SSW i tests in the same field?"""
-        return self.config.stay.titp_ii_completion_exempts_tests
-
-    @property
-    def test_retake_grace_months(self) -> int:
-        """Months an ESD worker who wants to stay may remain to retake the SSW i tests."""
-        return self.config.stay.test_retake_grace_months
 
     def ssw_exists(self, year: int, month: int) -> bool:
         """Has the SSW status been created by this calendar month (``ssw_from``; None: always)?"""
@@ -461,11 +403,6 @@ class Policy:
         s = self.config.stay
         return s.care_worker_path and (s.care_worker_from_year is None or
                                        (year, month) >= (s.care_worker_from_year, s.care_worker_from_month))
-
-    @property
-    def care_exam_experience_months(self) -> int:
-        """Months in Japan (care work) before the Certified Care Worker exam may be sat (3 years [S])."""
-        return self.config.stay.care_exam_experience_months
 
     def stage_iii_open(self, year: int, month: int) -> bool:
         """Is TITP stage iii open in this calendar month (enabled, stays beyond 36 months, from
@@ -513,11 +450,6 @@ class Policy:
         switch = self.months_before_esd(start_year, start_month)
         return switch - 1 - STAGE_III_TRANSITION_MONTHS if switch else NO_LIMIT
 
-    @property
-    def stage_iii_home_leave_months(self) -> int:
-        """Months at home (unpaid) between stages ii and iii: at least one month [S]."""
-        return self.config.stay.stage_iii_home_leave_months
-
     # -- families and settlement (sim.processes.families, permanence, integration) ------------
     def family_may_accompany(self, status: np.ndarray) -> np.ndarray:
         """May a holder of this work status bring spouse and children (家族滞在)? As enacted: SSW ii
@@ -534,11 +466,6 @@ class Policy:
         for name in self.config.settlement.permanence_counted_statuses:
             counted[STATUS_BY_NAME[name]] = True
         return counted[status]
-
-    @property
-    def permanence(self) -> SettlementPolicy:
-        """The legal years of permanent residence and naturalisation (months)."""
-        return self.config.settlement
 
     def integration_support(self, names: tuple[str, ...]) -> np.ndarray:
         """Integration-support intensity (0..1) of each prefecture, in the order of ``names``."""

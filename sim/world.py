@@ -111,7 +111,7 @@ def _build_firms(model: LabourMarket) -> Firms:
     f.staff[:] = staff
     markup, compliance = firms.new_owner_traits(model, rng, n)
     f.markup[:] = markup
-    np.maximum(f.markup, model.policy.wage_floor_markup, out=f.markup)
+    np.maximum(f.markup, model.scenario.policy.wages.wage_floor_markup, out=f.markup)
     f.compliance[:] = compliance
     f.training_quality[:] = np.exp(rng.normal(0.0, model.behaviour.learning.training_quality_sigma, n))
     excellent = f.compliance >= model.behaviour.firms.excellent_compliance
@@ -132,7 +132,7 @@ def _build_firms(model: LabourMarket) -> Firms:
 def _build_bodies(model: LabourMarket, firms_: Firms) -> SupervisoryBodies:
     """The supervisory bodies (a few large, many small, mostly in their members' prefecture) and their traits."""
     rng = model.world_rng("bodies")
-    sup = model.policy.supervision
+    sup = model.scenario.policy.supervision
     n_firms = firms_.n
     n = min(max(_count(model, model.world.supervisory_bodies), 1), n_firms)
     firms_by_pref = np.bincount(firms_.pref, minlength=model.geo.n).astype(float)
@@ -180,10 +180,10 @@ def _build_people(model: LabourMarket) -> None:
 
     # Time already spent, as a share of the permitted stay (one draw, whatever the policy).
     u = rng.random(total)
-    max_tr = pol.max_trainee_months
+    max_tr = model.scenario.policy.stay.max_trainee_months
     months = np.where(kind == 0, np.floor(u * max_tr), 0).astype(np.int16)
     # SSW i holders' time in status follows the recent growth of the stock (``ssw1_tenure_weights``).
-    tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: pol.ssw1_max_months]
+    tenure = np.repeat(np.asarray(w.ssw1_tenure_weights, dtype=float), 12)[: model.scenario.policy.stay.ssw1_max_months]
     tenure_cdf = np.cumsum(tenure) / tenure.sum()
     ssw1_months = np.minimum(np.searchsorted(tenure_cdf, u, side="right"), len(tenure) - 1)
     ssw_months = np.where(kind == 1, ssw1_months, np.floor(u * _TITP_II_MONTHS)).astype(np.int16)
@@ -215,7 +215,7 @@ def _build_people(model: LabourMarket) -> None:
     p.skill[rows[ssw]] = np.maximum(p.skill[rows[ssw]], b.threshold_skill_grade3)
     p.japanese[rows[ssw]] = np.maximum(p.japanese[rows[ssw]], learning.JAPANESE_A2)
     p.skill[rows[kind == 2]] = np.maximum(p.skill[rows[kind == 2]], b.threshold_skill_ssw2)
-    p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b, pol.ssw1_extension_pass_share)
+    p.tests_passed[rows] = learning.tests_from_levels(p.skill[rows], p.japanese[rows], b, model.scenario.policy.stay.ssw1_extension_pass_share)
     # SSW i holders at the start sit the SSW ii tests during the run (no jump in month 1).
     ssw2_bits = TEST_BITS["skill_ssw2"] | TEST_BITS["japanese_b1"] | TEST_BITS["skill_ssw2_near"]
     p.tests_passed[rows[kind == 1]] &= np.uint8(~ssw2_bits & 0xFF)

@@ -402,7 +402,7 @@ _ALLOWED[Status.IRREGULAR, [Status.RETURNED, Status.REMOVED, Status.DIED]] = Tru
 def on_home_leave(model: sim.LabourMarket) -> np.ndarray:
     """Who is on the unpaid home leave at the start of TITP iii (``work.pay_of``)."""
     p = model.people
-    return (p.status[: p.n] == Status.TITP_3) & (p.months_in_status[: p.n] <= model.policy.stage_iii_home_leave_months)
+    return (p.status[: p.n] == Status.TITP_3) & (p.months_in_status[: p.n] <= model.scenario.policy.stay.stage_iii_home_leave_months)
 
 
 def _status_by_pid(model: sim.LabourMarket) -> np.ndarray:

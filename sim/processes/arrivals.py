@@ -248,5 +248,5 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
         p.japanese[rows] = JAPANESE_A2
     p.status[rows] = status
     p.debt_yen[rows] = model.policy.esd_fee_cap(p.debt_yen[rows], model.offer_yen[p.firm[rows]], np.full(len(rows), status))
-    p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b, model.policy.ssw1_extension_pass_share)
+    p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b, model.scenario.policy.stay.ssw1_extension_pass_share)
     p.contacts[rows] = contacts_index.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)

@@ -49,7 +49,7 @@ INSPECTION_STREAM = "inspections"
 def audit_members(model: LabourMarket) -> None:
     """Phase 7: the bodies' audits, then OTIT's inspections of firms and of bodies, then the dispositions."""
     f, b = model.firms, model.bodies
-    sup = model.policy.supervision
+    sup = model.scenario.policy.supervision
     u = model.rng_for(STREAM).random((3, f.n))
     pending = f.violations_pending > 0
     audited = u[0] < sup.audit_monthly
@@ -73,7 +73,7 @@ def audit_members(model: LabourMarket) -> None:
 
 def inspect_firms(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
     """OTIT's inspections of the firms due this month; returns the rows of firms whose plan is cancelled."""
-    f, p, sup = model.firms, model.people, model.policy.supervision
+    f, p, sup = model.firms, model.people, model.scenario.policy.supervision
     due = np.flatnonzero(f.next_inspection <= model.month)
     u = rng.random((2, len(due)))
     f.next_inspection[due] = model.month + sup.inspection_cycle_months
@@ -101,7 +101,7 @@ def inspect_firms(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
 
 def inspect_bodies(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
     """OTIT's inspections of the licensed bodies due this month; returns the bodies whose licence is revoked."""
-    b, sup = model.bodies, model.policy.supervision
+    b, sup = model.bodies, model.scenario.policy.supervision
     due = np.flatnonzero((b.next_inspection <= model.month) & (b.barred_until <= model.month))
     u = rng.random((2, len(due)))
     b.next_inspection[due] = model.month + sup.body_inspection_cycle_months
@@ -170,7 +170,7 @@ def schedule_inspections(model: LabourMarket, rng: np.random.Generator) -> None:
     state. Where the machinery starts later (``inspections_from``), the first cycle starts then
     and nobody has a record.
     """
-    f, b, sup = model.firms, model.bodies, model.policy.supervision
+    f, b, sup = model.firms, model.bodies, model.scenario.policy.supervision
     v = model.behaviour.violations
     start = model.policy.inspections_start_month(model.scenario.run.start_year, model.scenario.run.start_month)
     u = rng.random((2, f.n))

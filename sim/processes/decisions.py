@@ -7,19 +7,19 @@ out), then the searches of voluntary seekers (``sim.processes.matching``).
 
 Monthly hazards (one uniform draw per person makes them exclusive, in this order):
 
-    abscond     = min(HAZARD_CAP, base x exp(b_debt debt/500k + b_grievance grievance + b_gap gap
-                                              + b_ties [a contact works irregularly])
+    abscond     = min(HAZARD_CAP, base_monthly x exp(b_debt debt/500k + b_grievance grievance + b_gap gap
+                                                      + b_ties [a contact works irregularly])
                                    x multiplier          their origin's and field's (``abscond_multiplier``)
-                                   x legal_exit_factor   if a legal transfer is open to them
+                                   x legal_exit_factor   if they may leave their employer (a legal exit)
                                    x end_of_stay_factor  in the last months of a stay they want
                                                          to extend, with no legal way to: for an
                                                          SSW i holder, their own limit (60 months,
                                                          72 with the extension) and SSW ii open
                                                          in their own field this month)
-    return home = min(HAZARD_CAP, return_base + return_per_grievance x grievance)  (SSW ii and 介護: ssw2_return)
-    seek        = min(HAZARD_CAP, seek_base x exp(-free_months / seek_decay_months)
-                                  + seek_per_gap x gap + seek_per_grievance x grievance)
-                  only if the policy lets them transfer now (``policy.transfer_allowed``) and they
+    return home = min(HAZARD_CAP, return_base_monthly + return_per_grievance x grievance)  (SSW ii and 介護: ssw2_return_monthly)
+    seek        = min(HAZARD_CAP, seek_base_monthly x exp(-free_months / seek_decay_months)
+                                  + seek_per_wage_gap x gap + seek_per_grievance x grievance)
+                  only if the policy lets them leave their employer now (``policy.may_leave_employer``) and they
                   have an employer
 
 The seek hazard's duration dependence: ``free_months`` are the months a person has been free to
@@ -56,6 +56,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import FIELDS, ORIGINS, Status
+from sim.params import bind, part
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
 from sim.processes import permanence
 from sim.processes.ladder import ssw1_terms, stay_expiry
@@ -85,36 +86,40 @@ NO_END = 1_000_000
 class DecisionParams(NamedTuple):
     """The behavioural parameters of the three hazards and this month's rules that shape them."""
 
-    abscond_base: float  # monthly hazard at zero debt, grievance, gap
+    # behaviour.abscond
+    base_monthly: float  # monthly hazard of absconding at zero debt, grievance, gap
     per_debt_500k_yen: float  # log-hazard per 500,000 yen of debt
     per_grievance: float  # log-hazard per unit of grievance
     per_wage_gap: float  # log-hazard per unit of relative wage gap
     per_irregular_contact: float  # log-hazard if a contact works irregularly
-    legal_exit_factor: float  # multiplies the hazard of those who may transfer legally
+    legal_exit_factor: float  # multiplies the hazard of those who may leave their employer legally
     end_of_stay_factor: float  # multiplies it near the end of a stay with no way to stay on
     end_of_stay_window_months: int  # how many months count as "near the end"
-    return_base: float  # monthly hazard of going home
+    # behaviour.departure
+    return_base_monthly: float  # monthly hazard of going home
     return_per_grievance: float  # added per unit of grievance
-    ssw2_return: float  # monthly hazard of going home of SSW ii and 介護 holders (stays renewable without limit)
-    seek_base: float  # monthly hazard of seeking a transfer (when allowed)
+    ssw2_return_monthly: float  # monthly hazard of going home of SSW ii and 介護 holders (stays renewable without limit)
+    # behaviour.transfer
+    seek_base_monthly: float  # monthly hazard of seeking a transfer (when allowed)
     seek_per_wage_gap: float
     seek_per_grievance: float
     seek_decay_months: float  # the base seek hazard falls by e each this many months free to leave
-    max_trainee_months: int  # the policy's stay limits (ESD, TITP) ...
+    # the policy's stay limits (ESD: policy.stay; TITP: Policy.titp_max_months) ...
+    max_trainee_months: int
     titp_max_months: int
     ssw1_open: bool  # ... and whether SSW i is open to trainees this month (SSW i holders: per person)
 
     @classmethod
     def of(cls, model: LabourMarket) -> DecisionParams:
         beh, pol, now = model.behaviour, model.policy, model.calendar()
-        a, d, t = beh.abscond, beh.departure, beh.transfer
-        return cls(
-            float(a.base_monthly), float(a.per_debt_500k_yen), float(a.per_grievance), float(a.per_wage_gap),
-            float(a.per_irregular_contact), float(a.legal_exit_factor), float(a.end_of_stay_factor),
-            int(a.end_of_stay_window_months), float(d.return_base_monthly), float(d.return_per_grievance),
-            float(d.ssw2_return_monthly), float(t.seek_base_monthly), float(t.seek_per_wage_gap),
-            float(t.seek_per_grievance), float(t.seek_decay_months), int(pol.max_trainee_months),
-            int(pol.titp_max_months), bool(pol.ssw1_open(*now)),
+        return bind(
+            cls, beh.abscond, beh.departure, part(beh.transfer, "seek_base_monthly", "seek_per_wage_gap",
+                                                  "seek_per_grievance", "seek_decay_months"),
+            part(model.scenario.policy.stay, "max_trainee_months"),
+            unused={"abscond_multiplier": ("per_origin_fee_500k_yen", "per_log_demand_change", "field_factor", "origin_periods"),
+                    "arrivals (wish to stay) and the ladder (stage iii)": ("share_wanting_long_stay", "share_choosing_stage_iii"),
+                    "apprehension (irregular workers)": ("irregular_apprehension_monthly", "irregular_self_departure_monthly")},
+            titp_max_months=pol.titp_max_months, ssw1_open=pol.ssw1_open(*now),
         )
 
 
@@ -159,13 +164,13 @@ def multiplier_kernel(origin, field, by_origin, by_field):  # pragma: no cover -
 
 
 @njit(cache=True)
-def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit, near_end, multiplier, params):  # pragma: no cover
+def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, may_leave, near_end, multiplier, params):  # pragma: no cover
     """One person's monthly hazard of absconding (see the module docstring)."""
     log_h = params.per_debt_500k_yen * debt_yen / DEBT_UNIT_YEN + params.per_grievance * grievance + params.per_wage_gap * wage_gap
     if irregular_contact:
         log_h += params.per_irregular_contact
-    h = params.abscond_base * np.exp(log_h) * multiplier
-    if legal_exit:
+    h = params.base_monthly * np.exp(log_h) * multiplier
+    if may_leave:
         h *= params.legal_exit_factor
     if near_end:
         h *= params.end_of_stay_factor
@@ -175,13 +180,13 @@ def abscond_hazard(debt_yen, grievance, wage_gap, irregular_contact, legal_exit,
 @njit(cache=True)
 def seek_hazard(free_months, wage_gap, grievance, params):  # pragma: no cover - compiled
     """One person's monthly hazard of seeking a transfer, if they may (see the module docstring)."""
-    base = params.seek_base * np.exp(-free_months / params.seek_decay_months)
+    base = params.seek_base_monthly * np.exp(-free_months / params.seek_decay_months)
     return min(base + params.seek_per_wage_gap * wage_gap + params.seek_per_grievance * grievance, HAZARD_CAP)
 
 
 @njit(cache=True)
 def decide_kernel(
-    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, legal_exit, free_months,
+    u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, may_leave, free_months,
     months_in_japan, months_in_status, wants_long_stay, ssw1_limit_months, ssw1_way_on, abscond_multiplier, params,
 ):  # pragma: no cover - compiled
     """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
@@ -214,11 +219,11 @@ def decide_kernel(
             left = NO_END
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
-        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, abscond_multiplier[i], params)
-        h_r = params.ssw2_return if s >= SSW_2 else params.return_base + params.return_per_grievance * g
+        h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], may_leave[i], near_end, abscond_multiplier[i], params)
+        h_r = params.ssw2_return_monthly if s >= SSW_2 else params.return_base_monthly + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
-        if legal_exit[i] and firm[i] >= 0:
+        if may_leave[i] and firm[i] >= 0:
             h_s = seek_hazard(free_months[i], gap, g, params)
         if x < h_a:
             out[i] = ABSCOND
@@ -243,13 +248,13 @@ def decide(model: LabourMarket) -> None:
         return
     rng = model.rng_for(STREAM)
     waits = model.waiting_months_of()
-    legal_exit = model.policy.transfer_allowed(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
+    may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
     free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
                                                     p.residence[:n])
     ssw1_field, ssw1_limit_months = ssw1_terms(model)
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
-        p.irregular_contact[:n], legal_exit, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
+        p.irregular_contact[:n], may_leave, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
         ssw1_limit_months, model.policy.ssw1_way_on(ssw1_field, *model.calendar()), abscond_multiplier(model),
         DecisionParams.of(model),
     )

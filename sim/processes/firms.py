@@ -65,13 +65,13 @@ def close_some(model: LabourMarket) -> None:
 def adjust_wages(model: LabourMarket) -> None:
     """Phase 12: firms that lost workers to quits raise their markup, ones with vacancies a little;
     ones with all the staff they want and no quits lower it (the market no longer pays the premium)."""
-    f, b, pol = model.firms, model.behaviour.firms, model.policy
-    if pol.firms_raise_wages and (b.wage_raise_step > 0 or b.wage_cut_step > 0):
+    f, b, wages = model.firms, model.behaviour.firms, model.scenario.policy.wages
+    if wages.firms_raise_wages and (b.wage_raise_step > 0 or b.wage_cut_step > 0):
         quits = f.quits_this_month > 0
         short = f.demand - f.headcount >= 1
         step = b.wage_raise_step * (quits + SHORT_OF_STAFF_STEP * short) - b.wage_cut_step * (~quits & ~short)
         f.markup[:] = np.minimum(f.markup * (1.0 + step), np.maximum(b.wage_markup_ceiling, f.markup))
-    np.maximum(f.markup, pol.wage_floor_markup, out=f.markup)
+    np.maximum(f.markup, wages.wage_floor_markup, out=f.markup)
     f.quits_this_month[:] = 0
     offers.update_offers(model)
 

@@ -62,6 +62,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import TEST_BITS, Status
+from sim.params import bind, part
 from sim.policy import CARE_REAL_FIELD
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, TITP_1, TITP_2, TITP_3
 from sim.processes import permanence
@@ -96,30 +97,31 @@ END_OF_TITP_1, END_OF_TITP_2 = 12, 36
 class LadderRules(NamedTuple):
     """This month's rules of the ladder, as the policy answers them."""
 
-    max_trainee_months: int  # maximum stay as an ESD trainee
+    max_trainee_months: int  # maximum stay as an ESD trainee (policy.stay)
     titp_max_months: int  # maximum stay as a TITP trainee
     ssw1_availability: float  # chance the SSW i path is open to a given person this month
     ssw2_open: bool  # may SSW i holders move to SSW ii this month?
     stage_iii_open: bool  # is TITP stage iii open this month?
     stage_iii_latest_arrival: int  # those who arrived after this model month may not enter it
-    share_choosing_stage_iii: float  # of those who could take SSW i or stage iii, the share taking stage iii
-    exempt_after_titp_2: bool  # does completing TITP ii exempt the SSW i tests?
+    share_choosing_stage_iii: float  # of those who could take SSW i or stage iii, the share taking stage iii (behaviour.departure)
+    titp_ii_completion_exempts_tests: bool  # does completing TITP ii exempt the SSW i tests? (policy.stay)
     ssw1_tests: int  # bit mask of the tests SSW i needs
     ssw2_tests: np.ndarray  # by real field: bit mask of the tests SSW ii needs
     ssw2_open_fields: np.ndarray  # by real field: is SSW ii open there?
     care_worker_open: bool  # may nursing-care SSW i holders who passed the care workers' exam take 介護 this month?
-    retake_grace_months: int  # months an ESD worker may stay on to retake the SSW i tests
+    test_retake_grace_months: int  # months an ESD worker may stay on to retake the SSW i tests (policy.stay)
 
     @classmethod
     def of(cls, model: LabourMarket) -> LadderRules:
         pol, now, run = model.policy, model.calendar(), model.scenario.run
-        return cls(
-            int(pol.max_trainee_months), int(pol.titp_max_months),
-            float(pol.ssw1_availability(*now)), bool(pol.ssw2_open(*now)), bool(pol.stage_iii_open(*now)),
-            int(pol.stage_iii_latest_arrival(run.start_year, run.start_month)),
-            float(model.behaviour.departure.share_choosing_stage_iii), bool(pol.titp_ii_completion_exempts_tests),
-            int(pol.ssw1_tests), pol.ssw2_tests_by_real_field, pol.ssw2_open_by_real_field, bool(pol.care_worker_open(*now)),
-            int(pol.test_retake_grace_months),
+        return bind(
+            cls, part(model.scenario.policy.stay, "max_trainee_months", "titp_ii_completion_exempts_tests", "test_retake_grace_months"),
+            part(model.behaviour.departure, "share_choosing_stage_iii"),
+            titp_max_months=pol.titp_max_months, ssw1_availability=pol.ssw1_availability(*now), ssw2_open=pol.ssw2_open(*now),
+            stage_iii_open=pol.stage_iii_open(*now),
+            stage_iii_latest_arrival=pol.stage_iii_latest_arrival(run.start_year, run.start_month),
+            ssw1_tests=pol.ssw1_tests, ssw2_tests=pol.ssw2_tests_by_real_field, ssw2_open_fields=pol.ssw2_open_by_real_field,
+            care_worker_open=pol.care_worker_open(*now),
         )
 
 
@@ -158,11 +160,11 @@ def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, fi
 
 def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
     """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
-    p, pol = model.people, model.policy
+    p, pol, stay = model.people, model.policy, model.scenario.policy.stay
     n = p.n
     return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
-                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(pol.ssw1_max_months),
-                             int(pol.ssw1_extension_months))
+                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(stay.ssw1_max_months),
+                             int(stay.ssw1_extension_months))
 
 
 @njit(cache=True)
@@ -195,7 +197,7 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                 out[i] = TO_TITP_2 if ((tests & BASIC_SKILL) and max_titp > END_OF_TITP_1) else LEAVES
         elif s == TITP_2:
             if m >= end_ii_at:
-                ssw_ok = wants and ssw1_open and (rules.exempt_after_titp_2 or (tests & rules.ssw1_tests) == rules.ssw1_tests)
+                ssw_ok = wants and ssw1_open and (rules.titp_ii_completion_exempts_tests or (tests & rules.ssw1_tests) == rules.ssw1_tests)
                 iii_ok = (rules.stage_iii_open and max_titp > END_OF_TITP_2 and firm[i] >= 0
                           and arrival_month[i] <= rules.stage_iii_latest_arrival and (tests & SKILL_GRADE3) != 0)
                 prefers_iii = u[1, i] < rules.share_choosing_stage_iii
@@ -212,7 +214,7 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
             if m >= max_esd:
                 if wants and ssw1_open and (tests & rules.ssw1_tests) == rules.ssw1_tests:
                     out[i] = TO_SSW_1
-                elif wants and ssw1_open and m < max_esd + rules.retake_grace_months:
+                elif wants and ssw1_open and m < max_esd + rules.test_retake_grace_months:
                     out[i] = STAYS
                 else:
                     out[i] = LEAVES
@@ -238,7 +240,7 @@ def stay_expiry(model: LabourMarket, rows: np.ndarray) -> np.ndarray:
     end = np.select(
         [status == TITP_1, status == TITP_2, status == TITP_3, status == ESD],
         [min(END_OF_TITP_1, pol.titp_max_months), min(END_OF_TITP_2, pol.titp_max_months), pol.titp_max_months,
-         pol.max_trainee_months], -1)
+         model.scenario.policy.stay.max_trainee_months], -1)
     expires = model.month + np.maximum(end - p.months_in_japan[rows].astype(np.int64), 0)
     return np.where((end >= 0) & (p.bridging_until[rows] < 0), expires, -1).astype(np.int32)
 
@@ -247,7 +249,7 @@ def ssw1_ok(model: LabourMarket, rows: np.ndarray, rules: LadderRules, u: np.nda
     """Per person at ``rows``, leaving TITP: may they move up to SSW i now (want to stay, the path
     open to them by the ramp's draw ``u[0]``, the tests passed or exempted by completing TITP ii)?"""
     p = model.people
-    exempt = rules.exempt_after_titp_2 & (p.status[rows] >= TITP_2)
+    exempt = rules.titp_ii_completion_exempts_tests & (p.status[rows] >= TITP_2)
     return p.wants_long_stay[rows] & ((rules.ssw1_availability >= 1.0) | (u[0, rows] < rules.ssw1_availability)) & (
         exempt | ((p.tests_passed[rows] & rules.ssw1_tests) == rules.ssw1_tests))
 

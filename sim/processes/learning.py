@@ -9,13 +9,13 @@ Tests (phase 5): in the month before each arrival anniversary (``months_in_japan
 every legal resident sits every test not yet passed; a test is passed when the level plus a
 normal noise draw (sd ``test_noise_sd``) reaches its threshold, and a pass is kept for good.
 The six tests and their thresholds are the table ``TESTS``. The SSW ii skills test's score is
-also read against ``policy.ssw1_extension_pass_share`` of its pass mark: reaching it sets the
+also read against ``policy.stay.ssw1_extension_pass_share`` of its pass mark: reaching it sets the
 bit ``skill_ssw2_near`` (kept for good), which earns the SSW i extension (``ladder``). The score
 is taken proportional to the skill level (assumption: the model has no test scale of its own).
 
 The Certified Care Worker exam (介護福祉士国家試験, nursing care's own route to a long stay, no
 SSW ii there): at the same yearly sitting, while ``policy.care_worker_open``, every SSW i holder
-in nursing care who wants to stay and has ``policy.care_exam_experience_months`` in Japan (3
+in nursing care who wants to stay and has ``policy.stay.care_exam_experience_months`` in Japan (3
 years of care work) and has not passed it sits it, and passes with ``care_exam_pass_share`` (one
 uniform draw each, stream ``care_exam``; the published pass rate of SSW i candidates, so no
 level enters). A pass sets the bit ``care_worker_exam``; the ladder then grants the status 介護
@@ -122,7 +122,7 @@ def take_tests(model: LabourMarket) -> None:
     rng = model.rng_for(STREAM)
     levels = {"skill": p.skill[rows], "japanese": p.japanese[rows]}
     passed = p.tests_passed[rows]
-    near_share = model.policy.ssw1_extension_pass_share
+    near_share = model.scenario.policy.stay.ssw1_extension_pass_share
     for name, level, threshold in test_thresholds(b):
         noise = rng.normal(0.0, b.test_noise_sd, len(rows)) if b.test_noise_sd > 0 else 0.0
         passed = passed | _marks(levels[level] + noise, name, threshold, near_share)
@@ -139,7 +139,7 @@ def sit_care_exam(model: LabourMarket) -> None:
     m = p.months_in_japan[:n]
     rows = np.flatnonzero(
         (p.status[:n] == SSW_1) & (p.field[:n] == CARE_MODEL_FIELD) & p.wants_long_stay[:n]
-        & (m >= pol.care_exam_experience_months) & (m % SITTING_EVERY_MONTHS == SITTING_EVERY_MONTHS - 1)
+        & (m >= model.scenario.policy.stay.care_exam_experience_months) & (m % SITTING_EVERY_MONTHS == SITTING_EVERY_MONTHS - 1)
         & ((p.tests_passed[:n] & CARE_EXAM) == 0))
     if len(rows) == 0:
         return

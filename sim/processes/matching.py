@@ -48,6 +48,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import FIELDS, Residence, Status
+from sim.params import bind, part
 from sim.processes.codes import RETURNED
 
 if TYPE_CHECKING:
@@ -124,9 +125,25 @@ class Openings(NamedTuple):
     rent_yen: np.ndarray  # by prefecture: the rent a mover weighs, yen a month
     adjacent: np.ndarray  # prefecture x prefecture: neighbours?
     month: int
-    metro_cap_share: float  # 1.0: no cap
-    firm_cap_share: float  # 1.0: no cap
-    surplus_share: float  # a worker's monthly surplus to the firm, share of its offer
+    metro_cap_share: float  # policy.transfer's; 1.0 (``NO_CAP``): no cap
+    firm_cap_share: float  # policy.transfer's; 1.0 (``NO_CAP``): no cap
+    hiring_surplus_share: float  # a worker's monthly surplus to the firm, share of its offer (behaviour.firms)
+
+    @classmethod
+    def of(cls, model: LabourMarket, visibility: np.ndarray, stage_iii_host: np.ndarray | None) -> Openings:
+        """The firms as this batch of seekers sees them (``stage_iii_host``: a mask, or None for every firm)."""
+        f, geo = model.firms, model.geo
+        metro_cap_share, firm_cap_share = model.policy.transferee_caps
+        return bind(
+            cls, part(model.behaviour.firms, "hiring_surplus_share"),
+            offer_yen=model.offer_yen, visibility=visibility, demand=f.demand, headcount=f.headcount.copy(),
+            esd_headcount=f.esd_headcount.copy(), esd_transferees=f.esd_transferees.copy(),
+            esd_transferees_from_local=f.esd_transferees_from_local.copy(), barred_until=f.barred_until, field=f.field,
+            pref=f.pref, metro_pref=geo.metro,
+            stage_iii_host=np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host,
+            rent_yen=model.behaviour.transfer.rent_yen * geo.housing_price_index / 100.0, adjacent=geo.adjacent,
+            month=model.month, metro_cap_share=metro_cap_share, firm_cap_share=firm_cap_share,
+        )
 
 
 class Listings(NamedTuple):
@@ -195,6 +212,10 @@ class Tastes(NamedTuple):
     move_cost: float  # for a firm in another prefecture
     far_move_cost: float  # more, for one not in a neighbouring prefecture
     taste_scale: float  # scale of the Gumbel taste for each seeker and firm
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> Tastes:
+        return bind(cls, part(model.behaviour.transfer, *cls._fields))
 
 
 @njit(cache=True)
@@ -276,7 +297,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     esd_headcount, esd_transferees, barred_until = firms.esd_headcount, firms.esd_transferees, firms.barred_until
     esd_local = firms.esd_transferees_from_local
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
-    month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.surplus_share
+    month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.hiring_surplus_share
     field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
@@ -388,7 +409,6 @@ def find_employers(
     bound = p.residence[who] == Residence.WORK
     is_esd = (status == Status.ESD) & bound
     t = model.behaviour.transfer
-    metro_cap, firm_cap = pol.transferee_caps
     owed = pol.reimbursement_owed_yen(status, p.months_with_employer[who].astype(float), p.residence[who]) if voluntary else np.zeros(n)
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
@@ -403,15 +423,8 @@ def find_employers(
     # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
     reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm,
                   p.pref, p.status)
-    geo = model.geo
-    openings = Openings(
-        model.offer_yen, visibility, f.demand, f.headcount.copy(), f.esd_headcount.copy(), f.esd_transferees.copy(),
-        f.esd_transferees_from_local.copy(), f.barred_until, f.field, f.pref, geo.metro,
-        np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host,
-        t.rent_yen * geo.housing_price_index / 100.0, geo.adjacent, int(model.month), float(metro_cap), float(firm_cap),
-        float(model.behaviour.firms.hiring_surplus_share),
-    )
-    tastes = Tastes(float(t.compatriot_weight), float(t.move_cost), float(t.far_move_cost), float(t.taste_scale))
+    openings = Openings.of(model, visibility, stage_iii_host)
+    tastes = Tastes.of(model)
     vacancies = np.where(f.barred_until > model.month, 0.0, f.demand - f.headcount)
     listings = national_listings(f.field.astype(np.int64), vacancies, len(FIELDS), float(t.national_offer_share))
     moved_to = match_kernel(order, seekers, reach, openings, tastes, listings)

@@ -6,7 +6,7 @@ hazards are the yearly ones / 12):
 * someone who married a Japanese national this month takes the spouse status (日本人の配偶者等)
   with ``spouse_status_uptake``: no end of stay any more, and a shorter road to permanence;
 * permanent residence (永住者) with ``permanence_uptake_per_year`` once the legal years are
-  reached (``policy.permanence``): 10 years' continuous residence of which 5 in a counted work
+  reached (``policy.settlement``): 10 years' continuous residence of which 5 in a counted work
   status (``policy.permanence_counts``: SSW ii and 介護; TITP, ESD and SSW i do not count), and a wish to
   stay; for spouses of Japanese nationals 3 years of marriage and 1 year in Japan [S];
 * settled residents (spouse status or permanent) past the naturalisation years (5; 3 for spouses)
@@ -18,17 +18,18 @@ their stay (``exempt_from_ladder``) and they neither abscond nor go home by the 
 hazards (``settled_acts``): their return is the one above. Return migration at the other stages
 is decisions (7.11) and the ladder (7.10).
 
-Parameters: ``behaviour.settlement``; policy: ``permanence``, ``permanence_counts``.
+Parameters: ``behaviour.settlement``; ``policy.settlement`` (the legal months: ``PermanenceRules``), ``Policy.permanence_counts``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
+from sim.params import bind
 from sim.processes.codes import LAST_LEGAL
 from sim.processes.families import foreign_family_in_japan
 
@@ -45,16 +46,34 @@ WORK, SPOUSE_OF_JAPANESE, PERMANENT = int(Residence.WORK), int(Residence.SPOUSE_
 JAPANESE = int(Spouse.JAPANESE)
 
 
+class PermanenceRules(NamedTuple):
+    """The legal years of permanent residence and naturalisation, in months (``policy.settlement``)."""
+
+    permanence_residence_months: int  # continuous residence for permanent residence
+    permanence_work_status_months: int  # of which in a counted work status (the current one)
+    permanence_spouse_marriage_months: int  # a Japanese national's spouse: years married ...
+    permanence_spouse_residence_months: int  # ... and years of residence
+    naturalisation_residence_months: int
+    naturalisation_spouse_residence_months: int  # a Japanese national's spouse
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> PermanenceRules:
+        return bind(cls, model.scenario.policy.settlement, unused={
+            "Policy.family_may_accompany and Policy.permanence_counts": (
+                "family_accompaniment_statuses", "permanence_counted_statuses")})
+
+
 @njit(cache=True)
 def permanence_kernel(u, status, residence, spouse, married_month, months_in_japan, months_in_status, counted_by_status, wants_long_stay,
                       month, rules, h_spouse_status, h_permanent, h_naturalise, h_return):  # pragma: no cover - compiled
     """Per person: one of NOTHING, TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS.
 
-    ``rules``: (residence months, work-status months, spouse's marriage months, spouse's residence
-    months, naturalisation months, spouse's naturalisation months); ``counted_by_status[s]``: do
-    months in work status s count as work years (SSW ii, 介護)?
+    ``rules``: the legal months (``PermanenceRules``); ``counted_by_status[s]``: do months in
+    work status s count as work years (SSW ii, 介護)?
     """
-    res_m, work_m, sp_marr_m, sp_res_m, nat_m, sp_nat_m = rules
+    res_m, work_m = rules.permanence_residence_months, rules.permanence_work_status_months
+    sp_marr_m, sp_res_m = rules.permanence_spouse_marriage_months, rules.permanence_spouse_residence_months
+    nat_m, sp_nat_m = rules.naturalisation_residence_months, rules.naturalisation_spouse_residence_months
     out = np.zeros(status.shape[0], dtype=np.int8)
     j = 0  # ``u``: one draw per legal resident, in row order
     for i in range(status.shape[0]):
@@ -85,20 +104,15 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
 
 def settle_or_leave(model: LabourMarket) -> None:
     """Phase 14c: this month's changes to settled statuses, naturalisations and settled returns."""
-    p, b, rules = model.people, model.behaviour.settlement, model.policy.permanence
+    p, b = model.people, model.behaviour.settlement
     n = p.n
     if n == 0:
         return
     rng = model.rng_for(STREAM)
-    rule_months = (
-        rules.permanence_residence_months, rules.permanence_work_status_months, rules.permanence_spouse_marriage_months,
-        rules.permanence_spouse_residence_months, rules.naturalisation_residence_months,
-        rules.naturalisation_spouse_residence_months,
-    )
     act = permanence_kernel(
         rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
         p.months_in_status[:n], model.policy.permanence_counts(np.arange(len(Status))), p.wants_long_stay[:n], model.month,
-        rule_months, b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
+        PermanenceRules.of(model), b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
         b.settled_return_per_year / 12.0,
     )
     to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))

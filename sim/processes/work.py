@@ -29,6 +29,7 @@ from numba import njit
 
 from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
 
+from sim.params import bind, part
 from sim.policy import ONE_YEAR_MONTHS
 
 if TYPE_CHECKING:
@@ -41,14 +42,14 @@ class PayParams(NamedTuple):
     ssw_wage_premium: float  # share over the offer paid to SSW holders
     wage_theft_share: float  # share of pay withheld where the employer underpays
     irregular_wage_factor: float  # irregular pay / local minimum-wage pay
-    home_leave_months: int  # unpaid months at home at the start of TITP iii
+    stage_iii_home_leave_months: int  # unpaid months at home at the start of TITP iii
     raise_after_months: int  # ESD workers at a firm keeping a longer wait get its raise after this many months there
 
     @classmethod
     def of(cls, model: LabourMarket) -> PayParams:
-        w = model.world
-        return cls(float(w.ssw_wage_premium), float(model.behaviour.violations.wage_theft_share), float(w.irregular_wage_factor),
-                   int(model.policy.stage_iii_home_leave_months), ONE_YEAR_MONTHS)
+        return bind(cls, part(model.world, "ssw_wage_premium", "irregular_wage_factor"),
+                    part(model.behaviour.violations, "wage_theft_share"),
+                    part(model.scenario.policy.stay, "stage_iii_home_leave_months"), raise_after_months=ONE_YEAR_MONTHS)
 
 
 class MoneyParams(NamedTuple):
@@ -62,16 +63,14 @@ class MoneyParams(NamedTuple):
 
     @classmethod
     def of(cls, model: LabourMarket) -> MoneyParams:
-        w = model.world
-        return cls(float(w.debt_interest_monthly), float(w.deductions_share), float(w.living_cost_yen),
-                   float(w.repay_share), float(w.remit_share))
+        return bind(cls, part(model.world, *cls._fields))
 
 
 @njit(cache=True)
 def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay):  # pragma: no cover
     """One person's gross pay this month (status ``s``, employer ``f``, prefecture ``pref``;
     ``raise_share``: each firm's raise owed to ESD workers after their first year)."""
-    if s == TITP_3 and months_in_status <= pay.home_leave_months:
+    if s == TITP_3 and months_in_status <= pay.stage_iii_home_leave_months:
         return 0.0
     if s <= LAST_LEGAL and f >= 0:
         # offer x (1 + the SSW premium or the ESD raise) x (1 - the share withheld), written with

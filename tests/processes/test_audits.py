@@ -115,7 +115,7 @@ def test_inspection_reviews_the_record_since_the_last_and_reschedules():
     m = _inspected_world(warned=False, record=1, first=0.0, repeat=0.0)
     gain = m.behaviour.violations.compliance_gain_after_sanction
     audits.audit_members(m)
-    f, cycle = m.firms, m.policy.supervision.inspection_cycle_months
+    f, cycle = m.firms, m.scenario.policy.supervision.inspection_cycle_months
     assert m.flows["firm_inspections"] == 1 and m.flows["inspection_findings"] == 1
     assert f.next_inspection.tolist() == [m.month + cycle, m.month + cycle]
     assert f.violations_since_inspection[0] == 0 and f.warned.tolist() == [True, False]
@@ -218,7 +218,7 @@ def test_body_independence_from_its_officers_and_auditor():
     the rest to light: 1 - (1 - own) x (1 - catch). ESD's rules (no tied officers, an auditor for
     every body) give 1 - (1 - 0.5) x (1 - 0.2) = 0.6 from an own inclination of 0.5."""
     pol = sim.LabourMarket(small("titp", months=1, scale=0.002), seed=1).policy
-    s = pol.supervision
+    s = pol.config.supervision
     base = np.array([0.5, 0.5, 0.5, 0.5])
     tied = np.array([False, True, False, True])
     auditor = np.array([False, False, True, True])

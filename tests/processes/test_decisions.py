@@ -103,9 +103,9 @@ def test_demand_pull_multiplies_everyones_absconding_hazard():
 
 
 PARAMS = DecisionParams(
-    abscond_base=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
-    legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base=0.002,
-    return_per_grievance=0.001, ssw2_return=0.004, seek_base=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
+    base_monthly=0.01, per_debt_500k_yen=0.5, per_grievance=0.2, per_wage_gap=1.0, per_irregular_contact=0.7,
+    legal_exit_factor=0.4, end_of_stay_factor=3.0, end_of_stay_window_months=3, return_base_monthly=0.002,
+    return_per_grievance=0.001, ssw2_return_monthly=0.004, seek_base_monthly=0.02, seek_per_wage_gap=0.1, seek_per_grievance=0.01,
     seek_decay_months=1e9, max_trainee_months=36, titp_max_months=36, ssw1_open=True,
 )
 
@@ -126,7 +126,7 @@ CARE_POLICY = sim.Policy(sim.shipped_scenario("titp").policy)
 
 
 def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, debt: float = 0.0, grievance: float = 0.0,
-           gap: float = 0.0, irregular_contact: bool = False, legal_exit: bool = False, free_months: int = 0,
+           gap: float = 0.0, irregular_contact: bool = False, may_leave: bool = False, free_months: int = 0,
            months_in_japan: int = 13, months_in_status: int = 1, wants_long_stay: bool = False, multiplier: float = 1.0,
            tests_passed: int = 0, real_field: int = CONSTRUCTION, ssw2_open: bool = True, care_route: bool = False,
            **params) -> int:
@@ -141,12 +141,12 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     pol = CARE_POLICY if care_route else (TITP_POLICY if ssw2_open else NO_SSW2_POLICY)
     field, limit = ssw1_terms_kernel(
         one(status, np.int8), one(wants_long_stay, bool), one(tests_passed, np.int64), firm, one(0, np.int32),
-        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.ssw1_max_months,
-        pol.ssw1_extension_months)
+        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.config.stay.ssw1_max_months,
+        pol.config.stay.ssw1_extension_months)
     way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),
-        one(gap, float), one(irregular_contact, bool), one(legal_exit, bool), one(free_months, np.int32),
+        one(gap, float), one(irregular_contact, bool), one(may_leave, bool), one(free_months, np.int32),
         one(months_in_japan, np.int16), one(months_in_status, np.int16), one(wants_long_stay, bool), limit, way_on,
         one(multiplier, float), PARAMS._replace(**params),
     )
@@ -174,9 +174,9 @@ def test_legal_exit_factor_divides_the_absconding_hazard():
     h = 0.01 * math.exp(0.5 * 2)  # debt of 1,000,000 yen: 0.02718
     assert abscond_hazard(1_000_000.0, 0.0, 0.0, False, True, False, 1.0, PARAMS) == pytest.approx(0.4 * h, rel=1e-12)
     u = 0.015  # above 0.4 h (0.0109) + return 0.002, below h
-    assert act_of(u, debt=1_000_000.0, legal_exit=False) == ABSCOND
-    assert act_of(u, debt=1_000_000.0, legal_exit=True) == SEEK_TRANSFER
-    assert act_of(u, debt=1_000_000.0, legal_exit=True, legal_exit_factor=1.0) == ABSCOND
+    assert act_of(u, debt=1_000_000.0, may_leave=False) == ABSCOND
+    assert act_of(u, debt=1_000_000.0, may_leave=True) == SEEK_TRANSFER
+    assert act_of(u, debt=1_000_000.0, may_leave=True, legal_exit_factor=1.0) == ABSCOND
 
 
 def test_end_of_stay_factor_near_the_end_with_no_way_to_stay():
@@ -218,11 +218,11 @@ def test_hazards_are_capped():
     """No hazard exceeds HAZARD_CAP (0.5): with a huge debt a draw of 0.499 absconds and 0.501 does not."""
     assert HAZARD_CAP == 0.5
     assert abscond_hazard(1e9, 0.0, 0.0, False, False, False, 1.0, PARAMS) == HAZARD_CAP
-    assert act_of(0.499, debt=1e9, return_base=0.0, return_per_grievance=0.0) == ABSCOND
-    assert act_of(0.501, debt=1e9, return_base=0.0, return_per_grievance=0.0) == CARRY_ON
+    assert act_of(0.499, debt=1e9, return_base_monthly=0.0, return_per_grievance=0.0) == ABSCOND
+    assert act_of(0.501, debt=1e9, return_base_monthly=0.0, return_per_grievance=0.0) == CARRY_ON
     # The return and seek hazards are capped alike.
-    assert act_of(0.6, return_base=0.9, abscond_base=0.0) == CARRY_ON
-    assert act_of(0.6, seek_base=0.9, abscond_base=0.0, return_base=0.0, return_per_grievance=0.0, legal_exit=True) == CARRY_ON
+    assert act_of(0.6, return_base_monthly=0.9, base_monthly=0.0) == CARRY_ON
+    assert act_of(0.6, seek_base_monthly=0.9, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, may_leave=True) == CARRY_ON
 
 
 def test_one_draw_orders_abscond_return_seek_then_carry_on():
@@ -232,13 +232,13 @@ def test_one_draw_orders_abscond_return_seek_then_carry_on():
     h_a, h_r, h_s = 0.01, 0.002 + 0.001 * 2.0, 0.02 + 0.1 * 0.5 + 0.01 * 2.0
     h_a *= math.exp(0.2 * 2.0 + 1.0 * 0.5)
     h_a *= 0.4  # legal exit open
-    kw = dict(grievance=2.0, gap=0.5, legal_exit=True)
+    kw = dict(grievance=2.0, gap=0.5, may_leave=True)
     assert act_of(h_a - 1e-9, **kw) == ABSCOND
     assert act_of(h_a + 1e-9, **kw) == RETURN_HOME
     assert act_of(h_a + h_r + 1e-9, **kw) == SEEK_TRANSFER
     assert act_of(h_a + h_r + h_s + 1e-9, **kw) == CARRY_ON
     assert act_of(h_a + h_r + 1e-9, employed=False, **kw) == KEEP_SEARCHING, "no seeking without an employer"
-    assert act_of(h_a / 0.4 + h_r + 1e-9, grievance=2.0, gap=0.5, legal_exit=False) == CARRY_ON, "no seeking without a legal exit"
+    assert act_of(h_a / 0.4 + h_r + 1e-9, grievance=2.0, gap=0.5, may_leave=False) == CARRY_ON, "no seeking without a legal exit"
     assert act_of(0.01 + 0.004 - 1e-9, status=Status.SSW_2) == RETURN_HOME
     assert act_of(0.01 + 0.004 + 1e-9, status=Status.SSW_2) == CARRY_ON
     assert act_of(0.01 + 0.004 - 1e-9, status=Status.CARE_WORKER) == RETURN_HOME  # 介護: as SSW ii
@@ -247,13 +247,13 @@ def test_one_draw_orders_abscond_return_seek_then_carry_on():
 
 
 def test_seek_hazard_base_falls_with_months_free_to_leave():
-    """The base seek hazard is seek_base x exp(-free_months / seek_decay_months); the wage-gap and
+    """The base seek hazard is seek_base_monthly x exp(-free_months / seek_decay_months); the wage-gap and
     grievance parts do not fall. With a decay of 12 months, 24 months free: 0.02 e^-2 + 0.1 x 0.5
     + 0.01 x 2, to the last digit; a draw between the hazard at 24 and at 0 months seeks at 0 only."""
     p = PARAMS._replace(seek_decay_months=12.0)
     assert seek_hazard(0, 0.0, 0.0, p) == pytest.approx(0.02, rel=1e-12)
     assert seek_hazard(24, 0.5, 2.0, p) == pytest.approx(0.02 * math.exp(-2.0) + 0.05 + 0.02, rel=1e-12)
-    kw = dict(legal_exit=True, abscond_base=0.0, return_base=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
+    kw = dict(may_leave=True, base_monthly=0.0, return_base_monthly=0.0, return_per_grievance=0.0, seek_decay_months=12.0)
     u = 0.01  # above 0.02 e^-2 = 0.0027, below 0.02
     assert act_of(u, free_months=0, **kw) == SEEK_TRANSFER
     assert act_of(u, free_months=24, **kw) == CARRY_ON

@@ -375,7 +375,7 @@ def test_a_care_worker_has_no_end_of_stay_and_may_change_employer_within_care():
     assert Status(m.people.status[0]) == Status.CARE_WORKER
     pol = m.policy
     status = np.array([Status.CARE_WORKER])
-    assert pol.transfer_allowed(status, np.array([0]), np.array([24]), np.array([0]), np.array([0]))[0]
+    assert pol.may_leave_employer(status, np.array([0]), np.array([24]), np.array([0]), np.array([0]))[0]
     assert pol.same_field_required(status)[0]
     assert pol.family_may_accompany(status)[0] and pol.permanence_counts(status)[0]
     assert all(Status.CARE_WORKER not in statuses for statuses in sim.policy.CAP_STATUSES.values())

@@ -42,14 +42,14 @@ from sim.processes import ladder
         ("esd", Status.ESD, 24, TEST_BITS["basic_skill"], False),  # A1 Japanese missing
     ],
 )
-def test_policy_says_who_may_transfer(base, status, months_with_employer, tests, allowed):
-    """``policy.may_transfer``: TITP trainees never; SSW holders yes; free mobility from the
+def test_policy_says_who_may_leave_employer(base, status, months_with_employer, tests, allowed):
+    """``Trainee.may_leave_employer``: TITP trainees never; SSW holders yes; free mobility from the
     start; ESD workers in construction after 24 months with the basic-skill and A1 tests."""
     m = tiny_world(base, firms=2, people=1)
     set_firm(m, 0, field=CONSTRUCTION)
     place(m, 0, 0, status, months_with_employer=months_with_employer, tests=tests)
     settle(m)
-    assert m.policy.may_transfer(m.trainee(0)) is allowed
+    assert m.trainee(0).may_leave_employer is allowed
 
 
 def test_esd_waiting_period_by_field_is_shorter_in_agriculture():
@@ -72,10 +72,10 @@ def test_transition_entrants_by_date_and_titp_stock_keeps_titp_rules():
     m = tiny_world("esd_transition", firms=2, people=2)
     pol = m.policy
     assert pol.entry_status_at(2027, 3) == Status.TITP_1 and pol.entry_status_at(2027, 4) == Status.ESD
-    assert pol.stock_under_titp and pol.titp_max_months == 60 and pol.max_trainee_months == 36
+    assert pol.stock_under_titp and pol.titp_max_months == 60 and pol.config.stay.max_trainee_months == 36
     assert pol.stage_iii_open(2028, 1) and pol.stage_iii_latest_arrival(2027, 4) == -24
     tests = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
-    allowed = pol.transfer_allowed(np.array([Status.TITP_2, Status.ESD]), np.array([30, 30]),
+    allowed = pol.may_leave_employer(np.array([Status.TITP_2, Status.ESD]), np.array([30, 30]),
                                    np.array([AGRICULTURE, AGRICULTURE]), np.array([tests, tests]), np.zeros(2, dtype=np.int8))
     assert allowed.tolist() == [False, True]
     m2 = tiny_world("esd_transition", firms=2, people=2, settings={"behaviour.departure.share_choosing_stage_iii": 1.0})
@@ -104,7 +104,7 @@ def test_seek_transfer_refuses_what_the_policy_forbids():
     place(m, 0, 0, Status.TITP_2)
     place(m, 1, 0, Status.SSW_1)
     settle(m)
-    assert not m.policy.may_transfer(m.trainee(0)) and m.policy.may_transfer(m.trainee(1))
+    assert not m.trainee(0).may_leave_employer and m.trainee(1).may_leave_employer
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is False
     assert m.people.firm[0] == 0 and m.flows["transfers_voluntary"] == 0
     assert m.trainee(1).seek_transfer(np.random.default_rng(0)) is True
@@ -137,7 +137,7 @@ def test_esd_waiting_period_is_the_employers(field, real_field, one_year, months
     set_firm(m, 0, field=field, real_field=real_field, one_year_wait=one_year)
     place(m, 0, 0, Status.ESD, months_with_employer=months, tests=TRANSFER_TESTS)
     settle(m)
-    assert m.policy.may_transfer(m.trainee(0)) is allowed
+    assert m.trainee(0).may_leave_employer is allowed
 
 
 # =============================================================================================

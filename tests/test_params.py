@@ -1,0 +1,181 @@
+"""Kernel parameters are bound by name (``sim.params.bind``).
+
+Every parameter tuple of the processes round-trips each shipped scenario: a field named after a
+scenario key holds that key's value (the sections each tuple reads are stated here, apart from
+the bindings), so two parameters swapped in a binding fail here and not only in the regression
+baselines. The helper refuses a field nobody supplies, a key supplied twice and a key no field
+takes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from typing import NamedTuple, get_type_hints
+
+import numpy as np
+import pytest
+
+import sim
+from helpers import small
+from sim.params import BindingError, bind, part
+from sim.policy import NO_CAP
+from sim.processes import decisions, ladder, matching, permanence, work
+from sim.scenario import shipped_names
+
+#: The shipped scenarios (``world.toml`` is the base of the others, not a scenario).
+SCENARIOS = [name for name in shipped_names() if name != "world"]
+
+#: Each parameter tuple: the scenario sections its keys come from, and its fields that are not a
+#: key (this month's rules, masks and limits the policy derives, constants, the firms' state).
+TUPLES = {
+    decisions.DecisionParams: (("behaviour.abscond", "behaviour.departure", "behaviour.transfer", "policy.stay"),
+                               {"titp_max_months", "ssw1_open"}),
+    ladder.LadderRules: (("policy.stay", "behaviour.departure"),
+                         {"titp_max_months", "ssw1_availability", "ssw2_open", "stage_iii_open", "stage_iii_latest_arrival",
+                          "ssw1_tests", "ssw2_tests", "ssw2_open_fields", "care_worker_open"}),
+    work.PayParams: (("world", "behaviour.violations", "policy.stay"), {"raise_after_months"}),
+    work.MoneyParams: (("world",), set()),
+    matching.Tastes: (("behaviour.transfer",), set()),
+    permanence.PermanenceRules: (("policy.settlement",), set()),
+    matching.Openings: (("behaviour.firms", "policy.transfer"),
+                        {"offer_yen", "visibility", "demand", "headcount", "esd_headcount", "esd_transferees",
+                         "esd_transferees_from_local", "barred_until", "field", "pref", "metro_pref", "stage_iii_host",
+                         "rent_yen", "adjacent", "month"}),
+}
+#: Keys a tuple holds in the kernels' form: a cap share of None (no cap) is ``NO_CAP``.
+KERNEL_FORM = {"metro_cap_share": lambda v: NO_CAP if v is None else v, "firm_cap_share": lambda v: NO_CAP if v is None else v}
+
+
+def build(tuple_class: type, model: sim.LabourMarket):
+    if tuple_class is matching.Openings:
+        return tuple_class.of(model, np.zeros(model.firms.n), None)
+    return tuple_class.of(model)
+
+
+def section(scenario: sim.Scenario, path: str):
+    for name in path.split("."):
+        scenario = getattr(scenario, name)
+    return scenario
+
+
+def distinct_scenario() -> sim.Scenario:
+    """``esd`` with the keys the tuples take made distinct within each tuple: every float key set
+    to a value of its own inside its bounds, an int key equal to an earlier one of its tuple
+    raised until it differs (the stay limits are tied to other keys by the scenario's rules, so
+    ints move as little as possible). The shipped scenarios share many values (1.0, 0.0, 60, ...),
+    and a swap of two keys of equal value would not show."""
+    base = small("esd", months=1, scale=0.002)
+    changes: dict[str, float] = {}
+    for tuple_class, (paths, not_keys) in TUPLES.items():
+        ints: set[int] = set()
+        for name in (f for f in tuple_class._fields if f not in not_keys):
+            path = next(p for p in paths if name in type(section(base, p)).model_fields)
+            key, info = f"{path}.{name}", type(section(base, path)).model_fields[name]
+            if info.annotation is int:
+                value = changes.get(key, getattr(section(base, path), name))
+                while value in ints:
+                    value += 1
+                ints.add(value)
+                changes[key] = value
+            elif info.annotation is float and key not in changes:
+                low = next(getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a))
+                high = next(getattr(m, a) for m in info.metadata for a in ("le", "lt") if hasattr(m, a))
+                changes[key] = low + (high - low) * (len(changes) + 1) / 100
+    return base.with_changes(changes)
+
+
+@pytest.fixture(scope="module", params=[*SCENARIOS, "distinct"])
+def model(request) -> sim.LabourMarket:
+    scenario = distinct_scenario() if request.param == "distinct" else small(request.param, months=1, scale=0.002)
+    return sim.LabourMarket(scenario, seed=1)
+
+
+@pytest.mark.parametrize("tuple_class", list(TUPLES), ids=lambda t: t.__name__)
+def test_every_parameter_tuple_round_trips_the_scenario(model, tuple_class):
+    """Each field named after a key holds that key's value (same type as annotated); the others are no key."""
+    paths, not_keys = TUPLES[tuple_class]
+    params = build(tuple_class, model)
+    types = get_type_hints(tuple_class)
+    for name in tuple_class._fields:
+        holders = [p for p in paths if name in type(section(model.scenario, p)).model_fields]
+        if name in not_keys:
+            assert not holders, f"{tuple_class.__name__}.{name} is a key of {holders}: bind it from there"
+            continue
+        assert len(holders) == 1, f"{tuple_class.__name__}.{name}: a key of {holders or 'no section'} of {paths}"
+        expected = getattr(section(model.scenario, holders[0]), name)
+        expected = KERNEL_FORM.get(name, lambda v: v)(expected)
+        got = getattr(params, name)
+        assert got == expected, f"{model.scenario.name}: {tuple_class.__name__}.{name} = {got!r}, {holders[0]}.{name} = {expected!r}"
+        if types[name] in (int, float, bool):
+            assert type(got) is types[name], f"{tuple_class.__name__}.{name} is a {type(got).__name__}"
+
+
+def test_the_round_trip_can_tell_same_typed_keys_apart():
+    """In ``distinct_scenario`` no two int or float key fields of one tuple hold the same value,
+    so a swap of the two in a binding fails the round trip (booleans: too few values to tell)."""
+    scenario = distinct_scenario()
+    for tuple_class, (paths, not_keys) in TUPLES.items():
+        types = get_type_hints(tuple_class)
+        values = {f: next(getattr(section(scenario, p), f) for p in paths if f in type(section(scenario, p)).model_fields)
+                  for f in tuple_class._fields if f not in not_keys and types[f] in (int, float)}
+        assert len(set(values.values())) == len(values), (tuple_class.__name__, values)
+
+
+def test_every_parameter_tuple_of_the_processes_is_bound_by_name():
+    """Each NamedTuple of ``sim.processes`` with an ``of`` builds itself with ``bind``, and is tested above."""
+    modules = [importlib.import_module(f"sim.processes.{m.name}") for m in pkgutil.iter_modules(sim.processes.__path__)]
+    found = {obj for module in modules for obj in vars(module).values()
+             if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "of") and obj.__module__ == module.__name__}
+    assert found == set(TUPLES)
+    for tuple_class in found:
+        assert "bind(" in inspect.getsource(tuple_class.of), f"{tuple_class.__name__}.of does not bind by name"
+
+
+# ---------------------------------------------------------------------------------------------
+# The helper's refusals
+# ---------------------------------------------------------------------------------------------
+class Departure(NamedTuple):
+    return_base_monthly: float
+    return_per_grievance: float
+    months: int
+
+
+DEPARTURE = sim.shipped_scenario("esd").behaviour.departure
+REST = {"elsewhere": ("share_wanting_long_stay", "share_choosing_stage_iii", "ssw2_return_monthly",
+                      "irregular_apprehension_monthly", "irregular_self_departure_monthly")}
+
+
+def test_bind_fills_fields_by_name_and_casts():
+    got = bind(Departure, DEPARTURE, unused=REST, months=np.int64(3))
+    assert got == (DEPARTURE.return_base_monthly, DEPARTURE.return_per_grievance, 3) and type(got.months) is int
+    assert bind(Departure, part(DEPARTURE, "return_per_grievance", "return_base_monthly"), months=3) == got
+
+
+def test_bind_refuses_a_missing_key():
+    with pytest.raises(BindingError, match="Departure: no section or named value supplies months"):
+        bind(Departure, DEPARTURE, unused=REST)
+
+
+def test_bind_refuses_a_key_supplied_twice():
+    with pytest.raises(BindingError, match="Departure: key 'return_base_monthly' supplied twice, by behaviour.departure and by a named"):
+        bind(Departure, DEPARTURE, unused=REST, months=3, return_base_monthly=0.1)
+    with pytest.raises(BindingError, match="supplied twice"):
+        bind(Departure, DEPARTURE, part(DEPARTURE, "return_base_monthly"), unused=REST, months=3)
+
+
+def test_bind_refuses_an_unused_key():
+    with pytest.raises(BindingError, match="Departure: no field takes behaviour.departure.ssw2_return_monthly"):
+        bind(Departure, DEPARTURE, unused={"elsewhere": REST["elsewhere"][:2] + REST["elsewhere"][3:]}, months=3)
+    with pytest.raises(BindingError, match="no field takes named value 'extra'"):
+        bind(Departure, DEPARTURE, unused=REST, months=3, extra=1.0)
+    with pytest.raises(BindingError, match="Departure: 'unused' lists return_per_grievance"):
+        bind(Departure, DEPARTURE, unused={**REST, "stale": ("return_per_grievance",)}, months=3)
+
+
+def test_bind_refuses_an_unknown_key_and_a_fraction_for_an_int():
+    with pytest.raises(BindingError, match="behaviour.departure has no key seek_base_monthly"):
+        part(DEPARTURE, "seek_base_monthly")
+    with pytest.raises(BindingError, match=r"Departure.months is an int; got 2.5"):
+        bind(Departure, DEPARTURE, unused=REST, months=2.5)
