@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from sim.renamed_keys import upgrade_file
 from sim.scenario_schema import LEAF_TABLES, Scenario
 from sim.schema import ScenarioError, describe_errors, nearest, read_toml, resolve
 
@@ -103,7 +104,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if found is None:
         raise _not_found(path)
     origin: dict = {}
-    data = resolve(found, origin, _find_base, LEAF_TABLES)
+    data = resolve(found, origin, _find_base, LEAF_TABLES, upgrade=upgrade_file)
     own = read_toml(found)  # a scenario's name is its own, never inherited from its base
     data["name"] = own.get("name", found.stem)
     origin[("name",)] = str(found.resolve())

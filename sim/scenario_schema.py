@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from sim.dates import YearMonth
 from sim.domain import FIELDS, ORIGINS
+from sim.renamed_keys import upgrade_changes, upgrade_file
 from sim.schema import AsTuple, Contradiction, Frozen, ScenarioError, YearKeys, describe_errors, nearest, show
 
 # Plausible maxima. Every count and amount has one: a value above it is a typo or a unit slip,
@@ -101,6 +103,11 @@ class RunConfig(Frozen):
     scale: Annotated[float, Field(gt=0.0, le=1.0)] = 0.01
     start_year: Annotated[int, Field(ge=1993, le=2100)] = 2027  # calendar year of month 1
     start_month: Annotated[int, Field(ge=1, le=12)] = 4  # calendar month of month 1 (month 0: the month before)
+
+    @property
+    def start(self) -> YearMonth:
+        """The calendar month of model month 1."""
+        return YearMonth(self.start_year, self.start_month)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,22 +234,19 @@ Multiplier = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
 
 
 class OriginPeriod(Frozen):
-    """A dated multiplier of one origin's absconding hazard, from ``from`` to ``until`` (months
-    inclusive): a route out of TITP open to that nationality (Myanmar after the 2021 coup)."""
+    """A dated multiplier of one origin's absconding hazard, from ``first_month`` to ``last_month``
+    (both inclusive): a route out of TITP open to that nationality (Myanmar after the 2021 coup)."""
 
     origin: OriginName
     factor: Multiplier
-    from_year: Year
-    from_month: Annotated[int, Field(ge=1, le=12)]
-    until_year: Year
-    until_month: Annotated[int, Field(ge=1, le=12)]
+    first_month: YearMonth
+    last_month: YearMonth
 
     @model_validator(mode="after")
     def _ordered(self) -> OriginPeriod:
-        if (self.until_year, self.until_month) < (self.from_year, self.from_month):
-            raise Contradiction("the period ends before it starts", {
-                "from_year": self.from_year, "from_month": self.from_month,
-                "until_year": self.until_year, "until_month": self.until_month})
+        if self.last_month < self.first_month:
+            raise Contradiction("the period ends before it starts",
+                                {"first_month": self.first_month, "last_month": self.last_month})
         return self
 
 
@@ -367,30 +371,23 @@ class TransferPolicy(Frozen):
 class BridgingPolicy(Frozen):
     """The 2020-2022 "designated activities" (特定活動) bridging status for trainees unable to go home.
 
-    Trainees whose stay ended from ``from`` to ``last_entry`` could stay on with work permission
+    Trainees whose stay ended from ``first_month`` to ``last_entry`` could stay on with work permission
     (grants of ``grant_months``, renewable until ``renewals_until``; after that one last grant of
     ``final_grant_months``). ``share_taking_up`` is the share of those whose stay ends in the window
     who take it rather than go home (behaviour, an assumption of the history scenario).
     """
 
-    from_year: Year
-    from_month: Annotated[int, Field(ge=1, le=12)]
-    renewals_until_year: Year
-    renewals_until_month: Annotated[int, Field(ge=1, le=12)]
-    last_entry_year: Year
-    last_entry_month: Annotated[int, Field(ge=1, le=12)]
+    first_month: YearMonth
+    renewals_until: YearMonth
+    last_entry: YearMonth
     grant_months: Annotated[int, Field(ge=1, le=60)]
     final_grant_months: Annotated[int, Field(ge=1, le=60)]
     share_taking_up: Fraction
 
     @model_validator(mode="after")
     def _ordered(self) -> BridgingPolicy:
-        start = (self.from_year, self.from_month)
-        renew = (self.renewals_until_year, self.renewals_until_month)
-        last = (self.last_entry_year, self.last_entry_month)
-        if not start <= renew <= last:
-            keys = ("from_year", "from_month", "renewals_until_year", "renewals_until_month", "last_entry_year",
-                    "last_entry_month")
+        if not self.first_month <= self.renewals_until <= self.last_entry:
+            keys = ("first_month", "renewals_until", "last_entry")
             raise Contradiction(
                 "the bridging status must open, stop being renewed and close in that order",
                 {key: getattr(self, key) for key in keys},
@@ -413,18 +410,14 @@ class StayPolicy(Frozen):
     ssw1_extension_months: Months = 0  # extra SSW i stay for those near the SSW ii pass mark
     ssw1_extension_pass_share: Fraction = 0.8  # "near": a score of at least this share of the pass mark
     test_retake_grace_months: Months = 0
-    ssw_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
-    ssw_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    ssw_from: YearMonth | None = None  # SSW exists from then (None: always)
     ssw1_ramp_months: Months = 0
-    stage_iii_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
-    stage_iii_from_month: Annotated[int, Field(ge=1, le=12)] = 11
+    stage_iii_from: YearMonth | None = None  # TITP stage iii exists from then (None: always)
     stage_iii_home_leave_months: Annotated[int, Field(ge=1, le=11)] = 1
-    esd_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # programme "esd" for entrants from then
-    esd_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    esd_from: YearMonth | None = None  # programme "esd" for entrants from then (a transition); None: for all
     bridging: BridgingPolicy | None = None  # the 2020-22 bridging status (history only); None: none
     care_worker_path: bool = False  # may nursing-care SSW i holders who pass the 介護福祉士 exam take the status 介護?
-    care_worker_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None  # the route opens then (None: always)
-    care_worker_from_month: Annotated[int, Field(ge=1, le=12)] = 4
+    care_worker_from: YearMonth | None = None  # the route opens then (None: always)
     care_exam_experience_months: Annotated[int, Field(ge=0, le=120)] = 36  # months in Japan before the exam may be sat
 
 
@@ -447,8 +440,7 @@ class SupervisionPolicy(Frozen):
     body_inspection_detection: Fraction  # per violation-month hushed up since the last inspection
     revocation_share_repeat_finding: Fraction
     licence_bar_months: Months
-    inspections_from_year: Annotated[int, Field(ge=1993, le=2100)] | None = None
-    inspections_from_month: Annotated[int, Field(ge=1, le=12)] = 11
+    inspections_from: YearMonth | None = None  # OTIT's inspections exist from then (None: always)
 
 
 class RecruitmentPolicy(Frozen):
@@ -570,13 +562,15 @@ class Scenario(Frozen):
         """A copy with settings changed by dotted key, validated again (as strictly as a file).
 
         Example: ``scenario.with_changes({"policy.transfer.regime": "free", "run.scale": 0.1})``.
+        Old keys of a date (``policy.stay.esd_from_year``) still work, with a warning (``sim.renamed_keys``).
 
         Raises:
             ScenarioError: for a key the scenario does not have (with the nearest one that it
                 has), or a value that is not allowed, naming the key, the value and what is allowed.
         """
         data = self.model_dump()
-        for dotted, value in changes.items():
+        source = f"scenario {self.name!r}"
+        for dotted, value in upgrade_changes(changes, data, source).items():
             *path, last = dotted.split(".")
             table = data
             for key in path:
@@ -586,6 +580,7 @@ class Scenario(Frozen):
                 hint = f"did you mean {guess!r}?" if guess else "see the keys of scenarios/world.toml and titp.toml"
                 raise ScenarioError(f"scenario {self.name!r}: unknown key {dotted!r} = {show(value)}: not a setting; {hint}")
             table[last] = copy.deepcopy(value)
+        upgrade_file(data, source)  # old date keys in a table given whole
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
@@ -599,12 +594,17 @@ class Scenario(Frozen):
 # ---------------------------------------------------------------------------------------------
 # Tables whose keys are data
 # ---------------------------------------------------------------------------------------------
+#: The keys that hold a date (``YearMonth``), in every table.
+DATE_KEYS = ("first_month", "last_month", "renewals_until", "last_entry", "ssw_from", "stage_iii_from", "esd_from",
+             "care_worker_from", "inspections_from")
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "support_by_prefecture",
+    # dates, which a file may write as a table {year = ..., month = ...}: a date is replaced whole
+    *DATE_KEYS,
 })
 
 

@@ -101,7 +101,7 @@ def test_ssw1_path_opens_gradually_over_the_ramp():
     """With SSW from April 2019 and a 24-month ramp, the SSW i path is open to 1/24 of people in
     April 2019, half in March 2020 and everyone from March 2021; to no one before April 2019."""
     sc = sim.load_scenario(sim.scenario.shipped_scenario_dir() / "history_2017.toml").with_changes(
-        {"policy.stay.ssw1_ramp_months": 24, "policy.stay.ssw_from_year": 2019, "policy.stay.ssw_from_month": 4}
+        {"policy.stay.ssw1_ramp_months": 24, "policy.stay.ssw_from": "2019-04"}
     )
     pol = sim.Policy(sc.policy)
     assert pol.ssw1_availability(2019, 3) == 0.0

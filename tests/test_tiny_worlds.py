@@ -635,8 +635,8 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
 
 #: A bridging window around the tiny worlds' calendar (month 1 = April 2027): open from April
 #: 2027, renewed until October 2027, last entries in March 2028; grants of 6, then one of 4 months.
-BRIDGING = {"from_year": 2027, "from_month": 4, "renewals_until_year": 2027, "renewals_until_month": 10,
-            "last_entry_year": 2028, "last_entry_month": 3, "grant_months": 6, "final_grant_months": 4}
+BRIDGING = {"first_month": "2027-04", "renewals_until": "2027-10", "last_entry": "2028-03", "grant_months": 6,
+            "final_grant_months": 4}
 
 
 @pytest.mark.parametrize("share, wants, expected_until, status_after_stay", [
@@ -700,7 +700,7 @@ def test_absconding_multiplier_of_origin_fee_field_and_dated_period():
     from sim.domain import FIELDS, ORIGINS
     from sim.processes.decisions import abscond_multiplier
 
-    period = {"origin": "myanmar", "factor": 4.0, "from_year": 2027, "from_month": 5, "until_year": 2027, "until_month": 6}
+    period = {"origin": "myanmar", "factor": 4.0, "first_month": "2027-05", "last_month": "2027-06"}
     m = tiny_world("titp", firms=2, people=3, settings={
         "behaviour.abscond.per_origin_fee_500k_yen": 1.25, "behaviour.abscond.origin_periods": [period],
         "behaviour.abscond.field_factor": {f: 1.0 for f in FIELDS} | {"construction": 2.0, "agriculture": 0.5}})
@@ -905,7 +905,7 @@ def test_stage_iii_opens_at_its_date():
     """Stage iii exists from stage_iii_from (November 2017 in the history run): closed the month
     before, open from that month; never under ESD without a transition."""
     pol = sim.LabourMarket(small("titp", months=1, scale=0.002, settings={
-        "policy.stay.stage_iii_from_year": 2017, "policy.stay.stage_iii_from_month": 11}), seed=1).policy
+        "policy.stay.stage_iii_from": "2017-11"}), seed=1).policy
     assert not pol.stage_iii_open(2017, 10) and pol.stage_iii_open(2017, 11) and pol.stage_iii_open(2030, 1)
     assert not sim.LabourMarket(small("esd", months=1, scale=0.002), seed=1).policy.stage_iii_open(2030, 1)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.dates import YearMonth
 from sim.summary import isa_rate_pct
 from sim.validation.targets import (
     MEASURES, NATIONALITY_GROUPS, load_official, load_official_shares, sample_of,
@@ -29,8 +30,7 @@ def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.Dat
     start-of-year stock) and all its months' flows.
     """
     t = table.sort_values("month")
-    total = start_year * 12 + start_month - 1 + t["month"].to_numpy() - 1
-    cal_year, cal_month = total // 12, total % 12 + 1
+    cal_year, cal_month = YearMonth.split_index(YearMonth(start_year, start_month).index + t["month"].to_numpy() - 1)
     t = t.assign(year=cal_year, cal_month=cal_month)
     december = t[t["cal_month"] == 12].set_index("year")
     flows = t[t["month"] >= 1]
@@ -121,7 +121,7 @@ def yearly_shares(out: str | Path, start_year: int, start_month: int = 1) -> pd.
         if t.empty:
             continue
         t = t[t["month"] >= 1]
-        t = t.assign(year=(start_year * 12 + start_month - 1 + t["month"].to_numpy() - 1) // 12)
+        t = t.assign(year=YearMonth.split_index(YearMonth(start_year, start_month).index + t["month"].to_numpy() - 1)[0])
         months = t.groupby("year")["month"].nunique()
         t = t[t["year"].isin(months[months == 12].index)]
         d = t.groupby(["seed", "year", "group"])["disappearances_trainee"].sum().unstack("group")
