@@ -108,9 +108,9 @@ class YearMonth:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, _source: Any, _handler: Any) -> core_schema.CoreSchema:
-        """Validated by ``parse``; written to JSON (and TOML) as ``"YYYY-MM"``."""
+        """Validated by ``parse``; dumped (``model_dump()``, JSON) as a file writes it, ``"YYYY-MM"``."""
         return core_schema.no_info_plain_validator_function(
-            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="json-unless-none")
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="unless-none")
         )
 
 

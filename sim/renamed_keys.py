@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from sim.dates import YearMonth
 from sim.schema import ScenarioError, show
 
 
@@ -122,7 +123,7 @@ def upgrade_changes(changes: dict[str, Any], current: dict, source: str) -> dict
                 continue
             if new_key in out:
                 _refuse_both(source, new_key, out[new_key], keys)
-            now = table[0][1].get(new) if table else None
+            now = _date_in(table, new)
             values = {k: out.pop(k) for k in keys}
             year = values.get(year_key, getattr(now, "year", None))
             month = values.get(month_key, getattr(now, "month", default_month))
@@ -130,4 +131,22 @@ def upgrade_changes(changes: dict[str, Any], current: dict, source: str) -> dict
     return out
 
 
-__all__ = ["RENAMED_DATES", "RenamedKeyWarning", "upgrade_changes", "upgrade_file"]
+def old_date_part(current: dict, dotted: str) -> int | None:
+    """The year or month (an old key: ``policy.stay.ssw_from_year``) of a date the scenario
+    (``current``: its ``model_dump()``) has; None for any other key or a date not set."""
+    where, _, key = dotted.rpartition(".")
+    table = _tables(current, where) if where in RENAMED_DATES else []
+    for old, new, _default in RENAMED_DATES.get(where, ()):
+        for half in ("year", "month"):
+            if key == f"{old}_{half}":
+                return getattr(_date_in(table, new), half, None)
+    return None
+
+
+def _date_in(tables: list[tuple[str, dict]], key: str) -> YearMonth | None:
+    """The date at ``key`` of the first of ``tables`` (a dump: ``"YYYY-MM"``), or None."""
+    value = tables[0][1].get(key) if tables else None
+    return None if value is None else YearMonth.parse(value)
+
+
+__all__ = ["RENAMED_DATES", "RenamedKeyWarning", "old_date_part", "upgrade_changes", "upgrade_file"]

@@ -141,9 +141,11 @@ def test_an_old_year_alone_takes_the_month_the_old_schema_defaulted_to(tmp_path)
 
 def test_old_dotted_keys_still_change_a_scenario_keeping_the_other_half_of_the_date():
     history = sim.load_scenario("history_2017")
+    july = history.with_changes({"policy.stay.ssw_from": "2019-07"})
     with pytest.warns(RenamedKeyWarning, match="policy.stay.ssw_from_year"):
-        changed = history.with_changes({"policy.stay.ssw_from_year": 2020})
-    assert changed.policy.stay.ssw_from == YearMonth(2020, 4)
+        assert july.with_changes({"policy.stay.ssw_from_year": 2020}).policy.stay.ssw_from == YearMonth(2020, 7)
+    with pytest.warns(RenamedKeyWarning, match="policy.stay.ssw_from_month"):
+        assert history.with_changes({"policy.stay.ssw_from_month": 6}).policy.stay.ssw_from == YearMonth(2019, 6)
     with pytest.warns(RenamedKeyWarning):
         bridging = history.policy.stay.bridging.model_dump(exclude={"first_month"})
         changed = history.with_changes({"policy.stay.bridging": {**bridging, "from_year": 2020, "from_month": 5}})
@@ -171,3 +173,19 @@ def test_the_command_line_shows_an_old_key_as_one_warning_line(tmp_path, capsys)
     assert code == 0, err
     assert f"warning: {path.resolve()}: 'policy.stay.ssw_from_year' = 2019: old key(s)" in err, err
     assert "RenamedKeyWarning" not in err and "warnings.warn" not in err, err
+
+
+def test_an_experiment_may_still_sample_the_year_of_a_date_by_its_old_key(tmp_path):
+    """A sensitivity over ``policy.stay.esd_from_year`` (a whole number, sampled as one): each
+    point's scenario has that year and the scenario's month (``experiments.design._get``)."""
+    from sim.experiments import load_experiment
+
+    path = tmp_path / "old.toml"
+    path.write_text('name = "old"\nscenarios = ["esd_transition"]\nmonths = 2\nscale = 0.002\n'
+                    '[sample]\nmethod = "latin_hypercube"\nn = 3\n[sample.ranges]\n"policy.stay.esd_from_year" = [2027, 2030]\n',
+                    encoding="utf-8")
+    with pytest.warns(RenamedKeyWarning):
+        runs = load_experiment(path).runs()
+    years = [run.point.changes["policy.stay.esd_from_year"] for run in runs]
+    assert all(isinstance(y, int) and 2027 <= y <= 2030 for y in years), years
+    assert [run.scenario.policy.stay.esd_from for run in runs] == [YearMonth(y, 4) for y in years]

@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from sim.experiments.fingerprint import code_fingerprint
+from sim.renamed_keys import old_date_part
 from sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenario_dir
 from sim.schema import Frozen, describe_errors
 from sim.summary import METRICS
@@ -385,8 +386,13 @@ def _sample_points(sample: SampleSpec, base_seed: int, source: str, bases: list[
 
 
 def _get(scenario: Scenario, dotted: str) -> Any:
-    value: Any = scenario.model_dump()
+    """The scenario's value of a dotted setting (an old date key: its half of the date); None if
+    it has none (``with_changes`` then says what is wrong)."""
+    dump: Any = scenario.model_dump()
+    value = dump
     for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return old_date_part(dump, dotted)
         value = value[part]
     return value
 
