@@ -25,6 +25,7 @@ _EXPORTS = {
     "FIELDS": "sim.domain",
     "ORIGINS": "sim.domain",
     "Status": "sim.domain",
+    "YearMonth": "sim.dates",
     "Firm": "sim.agents",
     "SupervisoryBody": "sim.agents",
     "Trainee": "sim.agents",

@@ -27,6 +27,7 @@ import re
 import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +39,7 @@ from rich.text import Text
 
 import sim
 from sim import _interrupt
+from sim.renamed_keys import RenamedKeyWarning
 from sim.runner import by_group_path, run_tables, write_table
 from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario, shipped_descriptions, shipped_scenario_dir
 from sim.seeds import MAX_SEED
@@ -146,6 +148,20 @@ def _main(
     """tenseki: an agent-based model of Japan's foreign-trainee labour market."""
 
 
+def _warnings_for_users(show_others: Any) -> Any:
+    """A ``warnings.showwarning`` that shows a warning meant for the user (an old scenario key,
+    ``RenamedKeyWarning``) as one line, ``warning: FILE: ...``, without Python's file and source
+    line; others go to ``show_others`` as before."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 (the warnings module's signature)
+        if issubclass(category, RenamedKeyWarning):
+            print(f"warning: {message}", file=sys.stderr if file is None else file)
+        else:
+            show_others(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Run the command line on ``argv`` (default: the process's arguments); return the exit code.
 
@@ -153,7 +169,9 @@ def run_app(argv: list[str] | None = None) -> int:
     (``ScenarioError``) exits 2, a file that cannot be written exits 1, Ctrl-C exits 130.
     """
     try:
-        code = app(args=argv, prog_name="tenseki", standalone_mode=False)
+        with warnings.catch_warnings():  # put back as found: tests call this in-process
+            warnings.showwarning = _warnings_for_users(warnings.showwarning)
+            code = app(args=argv, prog_name="tenseki", standalone_mode=False)
     except _ClickException as exc:  # usage: an unknown option, a missing argument
         from typer import rich_utils
 

@@ -267,9 +267,8 @@ class LabourMarket(mesa.Model):
         Month 1 is the scenario's ``start_year``/``start_month``; month 0 is the state at the end
         of the month before (the initial stock).
         """
-        run = self.scenario.run
-        total = run.start_year * 12 + run.start_month - 1 + (self.month if month is None else month) - 1
-        return total // 12, total % 12 + 1
+        at = self.scenario.run.start + ((self.month if month is None else month) - 1)
+        return at.year, at.month
 
     # =========================================================================================
     # People as agent objects

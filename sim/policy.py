@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from sim.dates import YearMonth
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
 from sim.scenario import LearningConfig, PolicyConfig
 
@@ -147,7 +148,7 @@ class Policy:
         With ``esd_from`` set (a transition), entrants before that month still enter TITP.
         """
         s = self.config.stay
-        if s.programme == "esd" and s.esd_from_year is not None and (year, month) < (s.esd_from_year, s.esd_from_month):
+        if s.programme == "esd" and s.esd_from is not None and YearMonth(year, month) < s.esd_from:
             return Status.TITP_1
         return self.entry_status
 
@@ -156,14 +157,14 @@ class Policy:
         """Is the stock at the start under TITP (a TITP programme, or a transition to ESD that
         lets those already in Japan finish under TITP), rather than "as if ESD had always applied"?"""
         s = self.config.stay
-        return s.programme == "titp" or s.esd_from_year is not None
+        return s.programme == "titp" or s.esd_from is not None
 
     def months_before_esd(self, start_year: int, start_month: int) -> int:
         """Model month of the first ESD entrants in a transition (1: from the start; 0: never set)."""
         s = self.config.stay
-        if s.programme != "esd" or s.esd_from_year is None:
+        if s.programme != "esd" or s.esd_from is None:
             return 0
-        return max(1, (s.esd_from_year - start_year) * 12 + s.esd_from_month - start_month + 1)
+        return max(1, s.esd_from.months_since(YearMonth(start_year, start_month)) + 1)
 
     def japanese_at_entry(self, learning: LearningConfig, status: Status | None = None) -> float:
         """Japanese level of trainees entering ``status`` (default: the programme's): ESD asks for
@@ -333,14 +334,14 @@ class Policy:
     def inspections_open(self, year: int, month: int) -> bool:
         """Do OTIT's inspections and the Act's dispositions exist in this calendar month (``inspections_from``; None: always)?"""
         s = self.config.supervision
-        return s.inspections_from_year is None or (year, month) >= (s.inspections_from_year, s.inspections_from_month)
+        return s.inspections_from is None or YearMonth(year, month) >= s.inspections_from
 
     def inspections_start_month(self, start_year: int, start_month: int) -> int:
         """Model month of the first inspections (1 if they exist from the start)."""
         s = self.config.supervision
-        if s.inspections_from_year is None:
+        if s.inspections_from is None:
             return 1
-        return max(1, (s.inspections_from_year - start_year) * 12 + s.inspections_from_month - start_month + 1)
+        return max(1, s.inspections_from.months_since(YearMonth(start_year, start_month)) + 1)
 
     def body_independence(self, base: np.ndarray, tied_officers: np.ndarray, external_auditor: np.ndarray) -> np.ndarray:
         """Share of found violations a body acts upon, from its traits (the independence rules as mechanisms).
@@ -364,7 +365,7 @@ class Policy:
     def ssw_exists(self, year: int, month: int) -> bool:
         """Has the SSW status been created by this calendar month (``ssw_from``; None: always)?"""
         s = self.config.stay
-        return s.ssw_from_year is None or (year, month) >= (s.ssw_from_year, s.ssw_from_month)
+        return s.ssw_from is None or YearMonth(year, month) >= s.ssw_from
 
     def ssw1_open(self, year: int, month: int) -> bool:
         """May people move from training to SSW i in this calendar month?"""
@@ -379,9 +380,9 @@ class Policy:
         s = self.config.stay
         if not self.ssw1_open(year, month):
             return 0.0
-        if s.ssw1_ramp_months == 0 or s.ssw_from_year is None:
+        if s.ssw1_ramp_months == 0 or s.ssw_from is None:
             return 1.0
-        since = (year - s.ssw_from_year) * 12 + (month - s.ssw_from_month) + 1
+        since = YearMonth(year, month).months_since(s.ssw_from) + 1
         return min(1.0, since / s.ssw1_ramp_months)
 
     def ssw2_open(self, year: int, month: int) -> bool:
@@ -401,8 +402,7 @@ class Policy:
         """May nursing-care SSW i holders who passed the Certified Care Worker exam (介護福祉士)
         take the status 介護 in this calendar month (``care_worker_path``, from ``care_worker_from``)?"""
         s = self.config.stay
-        return s.care_worker_path and (s.care_worker_from_year is None or
-                                       (year, month) >= (s.care_worker_from_year, s.care_worker_from_month))
+        return s.care_worker_path and (s.care_worker_from is None or YearMonth(year, month) >= s.care_worker_from)
 
     def stage_iii_open(self, year: int, month: int) -> bool:
         """Is TITP stage iii open in this calendar month (enabled, stays beyond 36 months, from
@@ -410,15 +410,15 @@ class Policy:
         s = self.config.stay
         if not (s.titp_stage_iii and self.titp_max_months > 36):
             return False
-        if s.programme == "esd" and s.esd_from_year is None:
+        if s.programme == "esd" and s.esd_from is None:
             return False
-        return s.stage_iii_from_year is None or (year, month) >= (s.stage_iii_from_year, s.stage_iii_from_month)
+        return s.stage_iii_from is None or YearMonth(year, month) >= s.stage_iii_from
 
     def bridging_open(self, year: int, month: int) -> bool:
         """May a trainee whose stay ends in this calendar month take the bridging status (the
         2020-22 "designated activities" for those unable to go home) instead of leaving?"""
         b = self.config.stay.bridging
-        return b is not None and (b.from_year, b.from_month) <= (year, month) <= (b.last_entry_year, b.last_entry_month)
+        return b is not None and b.first_month <= YearMonth(year, month) <= b.last_entry
 
     def bridging_months(self, year: int, month: int) -> int:
         """How long a bridging stay that starts in this calendar month lasts, in months.
@@ -430,7 +430,7 @@ class Policy:
         b = self.config.stay.bridging
         if not self.bridging_open(year, month):
             return 0
-        to_last_renewal = (b.renewals_until_year - year) * 12 + (b.renewals_until_month - month)
+        to_last_renewal = b.renewals_until.months_since(YearMonth(year, month))
         if to_last_renewal <= 0:
             return b.final_grant_months
         grants = -(-to_last_renewal // b.grant_months)  # grants until one expires at or after the last renewal

@@ -24,6 +24,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 
+from sim.dates import YearMonth
+
 
 class ScenarioError(Exception):
     """A file (or setting) the user gave that cannot be used; the message is meant for them as it stands."""
@@ -116,24 +118,28 @@ def resolve(
     find_base: Callable[[str, Path], Path],
     leaf_tables: frozenset[str],
     seen: tuple[Path, ...] = (),
+    upgrade: Callable[[dict, str], dict] | None = None,
 ) -> dict:
     """The merged table of ``path`` and its chain of ``base`` files, with ``origin`` filled in.
 
     ``find_base(name, asking_file)`` turns a ``base`` value into a path or raises a
-    ``ScenarioError`` that names the file asking for it.
+    ``ScenarioError`` that names the file asking for it. ``upgrade(table, file)``, if given,
+    turns each file's renamed keys into the current ones before it is merged.
     """
     path = path.resolve() if path.exists() else path
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(f"{seen[-1]}: 'base' files refer to each other in a loop ({chain})")
     data = read_toml(path)
+    if upgrade is not None:
+        data = upgrade(data, str(path))
     base_name = data.pop("base", None)
     if base_name is None:
         merged: dict = {}
     else:
         if not isinstance(base_name, str):
             raise ScenarioError(f"{path}: key 'base' = {show(base_name)}: allowed: a file name in quotes")
-        merged = resolve(find_base(base_name, path), origin, find_base, leaf_tables, seen + (path,))
+        merged = resolve(find_base(base_name, path), origin, find_base, leaf_tables, seen + (path,), upgrade)
     return merge(merged, data, origin, str(path), leaf_tables)
 
 
@@ -152,6 +158,8 @@ def show(value: Any, limit: int = 60) -> str:
         value = list(value)
     if isinstance(value, bool):
         text = "true" if value else "false"
+    elif isinstance(value, YearMonth):
+        text = repr(str(value))
     elif isinstance(value, float) and not math.isfinite(value):
         text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     else:
@@ -265,6 +273,8 @@ def allowed(ann: Any) -> str:
         return "one of " + ", ".join(repr(a) for a in choices) + tail
     if base is bool:
         return "true or false (without quotes)" + tail
+    if base is YearMonth:
+        return YearMonth.ALLOWED + tail
     if base is int or base is float:
         what = "a whole number" if base is int else "a number"
         bounds = _bounds(constraints)

@@ -215,7 +215,7 @@ def test_a_run_too_large_for_the_memory_is_refused_before_it_is_built(monkeypatc
     )
     need = scenario_module.memory_needed_bytes(big)
     assert 20e9 < need < 60e9  # 24 million people ever admitted, ~150 bytes each
-    monkeypatch.setattr(scenario_module, "available_memory_bytes", lambda: 8e9)
+    monkeypatch.setattr("sim.memory.available_memory_bytes", lambda: 8e9)  # check_memory lives there
     built = []
     monkeypatch.setattr("sim.model.LabourMarket.__init__", lambda self, *a, **k: built.append(1))
     with pytest.raises(ScenarioError) as info:

@@ -1,4 +1,4 @@
-"""Batch experiments (sim/experiments.py, sim/store.py, sim/report.py, sim/sensitivity.py;
+"""Batch experiments (sim/experiments/, sim/store.py, sim/report.py, sim/sensitivity.py;
 docs/experiments.md): experiment files validated like scenarios, seeds from the design, the same
 tables with one or two Dask workers, a store that never lies (every fault of issue 8 item 3),
 killed sweeps that finish with exactly the uninterrupted results, no worker left behind, the

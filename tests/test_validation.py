@@ -1,4 +1,4 @@
-"""Validation against official statistics (sim/validation.py; docs/validation.md).
+"""Validation against official statistics (sim/validation/; docs/validation.md).
 
 1. Unit tests of the yearly aggregation, ISA's disappearance rate and ``compare`` on hand-made
    tables with exact expected numbers.

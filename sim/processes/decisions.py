@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from sim.dates import YearMonth
 from sim.domain import FIELDS, ORIGINS, Status
 from sim.params import bind, part
 from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
@@ -136,7 +137,7 @@ def abscond_multiplier(model: LabourMarket) -> np.ndarray:
     by_origin = np.exp(a.per_origin_fee_500k_yen * (fee - share @ fee / share.sum()) / DEBT_UNIT_YEN)
     now = model.calendar()
     for period in a.origin_periods:
-        if (period.from_year, period.from_month) <= now <= (period.until_year, period.until_month):
+        if period.first_month <= YearMonth(*now) <= period.last_month:
             by_origin[ORIGINS.index(period.origin)] *= period.factor
     by_origin *= demand_change_factor(w.job_openings_ratio_by_year, now[0], a.per_log_demand_change)
     by_field = np.array([a.field_factor[f] for f in FIELDS])

@@ -49,7 +49,7 @@ def test_absconding_multiplier_of_origin_fee_field_and_dated_period():
     from sim.domain import FIELDS, ORIGINS
     from sim.processes.decisions import abscond_multiplier
 
-    period = {"origin": "myanmar", "factor": 4.0, "from_year": 2027, "from_month": 5, "until_year": 2027, "until_month": 6}
+    period = {"origin": "myanmar", "factor": 4.0, "first_month": "2027-05", "last_month": "2027-06"}
     m = tiny_world("titp", firms=2, people=3, settings={
         "behaviour.abscond.per_origin_fee_500k_yen": 1.25, "behaviour.abscond.origin_periods": [period],
         "behaviour.abscond.field_factor": {f: 1.0 for f in FIELDS} | {"construction": 2.0, "agriculture": 0.5}})

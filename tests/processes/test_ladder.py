@@ -75,8 +75,8 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
 
 #: A bridging window around the tiny worlds' calendar (month 1 = April 2027): open from April
 #: 2027, renewed until October 2027, last entries in March 2028; grants of 6, then one of 4 months.
-BRIDGING = {"from_year": 2027, "from_month": 4, "renewals_until_year": 2027, "renewals_until_month": 10,
-            "last_entry_year": 2028, "last_entry_month": 3, "grant_months": 6, "final_grant_months": 4}
+BRIDGING = {"first_month": "2027-04", "renewals_until": "2027-10", "last_entry": "2028-03", "grant_months": 6,
+            "final_grant_months": 4}
 
 
 @pytest.mark.parametrize("share, wants, expected_until, status_after_stay", [
@@ -224,7 +224,7 @@ def test_stage_iii_opens_at_its_date():
     """Stage iii exists from stage_iii_from (November 2017 in the history run): closed the month
     before, open from that month; never under ESD without a transition."""
     pol = sim.LabourMarket(small("titp", months=1, scale=0.002, settings={
-        "policy.stay.stage_iii_from_year": 2017, "policy.stay.stage_iii_from_month": 11}), seed=1).policy
+        "policy.stay.stage_iii_from": "2017-11"}), seed=1).policy
     assert not pol.stage_iii_open(2017, 10) and pol.stage_iii_open(2017, 11) and pol.stage_iii_open(2030, 1)
     assert not sim.LabourMarket(small("esd", months=1, scale=0.002), seed=1).policy.stage_iii_open(2030, 1)
 
@@ -395,7 +395,7 @@ def test_ssw1_path_opens_gradually_over_the_ramp():
     """With SSW from April 2019 and a 24-month ramp, the SSW i path is open to 1/24 of people in
     April 2019, half in March 2020 and everyone from March 2021; to no one before April 2019."""
     sc = sim.load_scenario(sim.scenario.shipped_scenario_dir() / "history_2017.toml").with_changes(
-        {"policy.stay.ssw1_ramp_months": 24, "policy.stay.ssw_from_year": 2019, "policy.stay.ssw_from_month": 4}
+        {"policy.stay.ssw1_ramp_months": 24, "policy.stay.ssw_from": "2019-04"}
     )
     pol = sim.Policy(sc.policy)
     assert pol.ssw1_availability(2019, 3) == 0.0

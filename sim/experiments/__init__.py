@@ -1,0 +1,29 @@
+"""Batch experiments: many runs of the model, on a Dask cluster, into a verified store (docs/design.md §8).
+
+An experiment file names scenarios, a design over settings (a ``grid`` or a ``sample``),
+replications, months and scale (docs/experiments.md). ``run_experiment`` runs what the store
+(``sim.store``) does not already hold verified, in this process or on Dask, and returns one row
+of headline outcomes per run. ``tenseki compare``, ``tenseki validate``, ``tenseki sweep``,
+``tenseki sensitivity`` and ``scripts/calibrate.py`` all run through it.
+
+The package: ``design`` (the file format, the design points, the runs and their seeds: common
+random numbers), ``engine`` (one run on a worker, the sweep, Dask's workers), ``readers`` (a
+store's verified runs, their tables and outcomes) and ``fingerprint`` (the code and libraries a
+run was made with); every public name is importable from ``sim.experiments``.
+"""
+
+from sim.experiments.design import (
+    Experiment, ExperimentError, ExperimentSpec, GroupName, MetricName, Point, Run, SampleSpec, changes_for,
+    load_experiment, reference_of, salib_problem,
+)
+from sim.experiments.engine import Progress, SweepResult, execute_run, run_experiment, sweep
+from sim.experiments.fingerprint import code_fingerprint, versions
+from sim.experiments.readers import StoredRuns, outcomes, read_runs, verified_runs
+from sim.store import StoreError
+
+__all__ = [
+    "Experiment", "ExperimentError", "ExperimentSpec", "GroupName", "MetricName", "Point", "Progress", "Run",
+    "SampleSpec", "StoreError", "StoredRuns", "SweepResult", "changes_for", "code_fingerprint", "execute_run",
+    "load_experiment", "outcomes", "read_runs", "reference_of", "run_experiment", "salib_problem", "sweep",
+    "verified_runs", "versions",
+]
