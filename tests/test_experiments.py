@@ -661,3 +661,50 @@ def test_by_group_tables_are_stored_beside_each_run(tmp_path):
     assert {"seed", "scenario"} <= set(by_pref.columns)
     with pytest.raises(ExperimentError, match="nation"):
         tiny(by=["nation"])
+
+
+def _listening_addresses(pids: set[int]) -> set[str]:
+    """The local IP addresses of the TCP sockets the processes ``pids`` listen on (Linux /proc)."""
+    import ipaddress
+
+    inodes = set()
+    for pid in pids:
+        fd_dir = Path(f"/proc/{pid}/fd")
+        for fd in fd_dir.iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = set()
+    for table, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A" or inode not in inodes:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(local.split(":")[0])
+            # /proc prints each 32-bit word in host (little-endian) order
+            words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            found.add(str(ipaddress.ip_address(words if width == 16 else words[:4])))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+def test_a_sweeps_own_cluster_listens_on_loopback_only():
+    """The scheduler, the workers and every HTTP server they start (health, metrics) bind
+    127.0.0.1: a sweep with --workers opens nothing to the network (it used to bind the
+    scheduler's HTTP server on every interface)."""
+    from distributed import Client
+
+    from sim.experiments.engine import _local_cluster
+
+    cluster = _local_cluster(2)
+    try:
+        with Client(cluster) as client:
+            pids = {os.getpid(), *client.run(os.getpid).values()}
+            addresses = _listening_addresses(pids)
+    finally:
+        cluster.close()
+    assert addresses and addresses <= {"127.0.0.1"}, addresses

@@ -205,6 +205,11 @@ def _execute(todo: list[Run], client: Any, workers: int, scheduler: str | None) 
             q.setLevel(level)
 
 
+#: Where a sweep's own cluster listens: this machine only. A cluster others may use is started
+#: by hand and named with ``--scheduler`` (docs/experiments.md).
+LOOPBACK = "127.0.0.1"
+
+
 def _local_cluster(workers: int):
     """A ``LocalCluster`` of ``workers`` single-threaded worker processes.
 
@@ -231,9 +236,13 @@ def _local_cluster(workers: int):
         # 10 ms, CPU a sweep has better use for (nobody reads a profile of a model run here).
         settings = {"distributed.worker.multiprocessing-method": method, "distributed.worker.profile.enabled": False}
         with dask.config.set(settings):
+            # Every server on loopback (LOOPBACK): the scheduler, the workers and their HTTP
+            # servers (health and metrics, which distributed starts even without a dashboard);
+            # ":0" would have bound the scheduler's on every interface, with no login.
             return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
-                                dashboard_address=None,  # no dashboard; its HTTP server on any free port:
-                                scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
+                                host=LOOPBACK, dashboard_address=None,
+                                scheduler_kwargs={"dashboard": False, "dashboard_address": f"{LOOPBACK}:0"},
+                                worker_dashboard_address=f"{LOOPBACK}:0")
     finally:
         signal.signal(signal.SIGINT, previous)
 
