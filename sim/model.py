@@ -52,7 +52,7 @@ from sim.processes import (
     apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
     matching, offers, permanence, violations, work,
 )
-from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE
+from sim.processes.codes import ESD, IN_JAPAN, IS_LEGAL, IS_TRAINEE
 from sim.scenario import Scenario, load_scenario
 
 #: Fixed ids of the random streams (never renumber: it would change every seeded result; 17 is
@@ -251,7 +251,7 @@ class LabourMarket(mesa.Model):
         """Every firm's headcounts from the people arrays (after vectorised changes)."""
         p = self.people
         n = p.n
-        employed = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (p.firm[:n] >= 0))
+        employed = np.flatnonzero(IS_LEGAL[p.status[:n]] & (p.firm[:n] >= 0))
         f = self.firms
         for counts in (f.headcount, f.esd_headcount, f.esd_transferees, f.esd_transferees_from_local):
             counts[:] = 0
@@ -263,7 +263,7 @@ class LabourMarket(mesa.Model):
         p, f = self.people, self.firms
         count_into_firms(np.asarray(rows, dtype=np.int64), np.int32(sign), p.firm, p.status, p.residence, p.transferee,
                          p.transferee_from_local, f.headcount, f.esd_headcount, f.esd_transferees,
-                         f.esd_transferees_from_local)
+                         f.esd_transferees_from_local, ESD)
 
     def waiting_months_of(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The ESD waiting period of each person's employer (``firms.waiting_months``; no limit
@@ -302,7 +302,7 @@ class LabourMarket(mesa.Model):
             # By holders of a work status; settled movers (who came through one) are in none of these.
             bound = p.residence[rows] == Residence.WORK
             self.count_flow("transfers_voluntary_ssw", rows[bound & ssw])
-            self.count_flow("transfers_voluntary_trainee", rows[bound & (status <= LAST_TRAINEE)])
+            self.count_flow("transfers_voluntary_trainee", rows[bound & IS_TRAINEE[status]])
             self.count_flow("transfers_voluntary_care_worker", rows[bound & (status == Status.CARE_WORKER)])
             self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served, p.residence[rows])
         elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
@@ -367,7 +367,7 @@ class LabourMarket(mesa.Model):
         n = p.n
         releasing = np.zeros(self.firms.n, dtype=bool)
         releasing[firm_rows] = True
-        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing, LAST_TRAINEE if trainees_only else LAST_LEGAL)
+        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing, IS_TRAINEE if trainees_only else IS_LEGAL)
         if len(rows) == 0:
             return
         self.detach(rows)
@@ -383,7 +383,7 @@ class LabourMarket(mesa.Model):
         p = self.people
         self.count_flow("disappearances", rows)
         # ISA counts trainees; holders of the 2020-22 bridging status held another status (ladder).
-        self.count_flow("disappearances_trainee", rows[(p.status[rows] <= LAST_TRAINEE) & (p.bridging_until[rows] < 0)])
+        self.count_flow("disappearances_trainee", rows[IS_TRAINEE[p.status[rows]] & (p.bridging_until[rows] < 0)])
         p.stay_expired_month[rows] = ladder.stay_expiry(self, rows)
         self.detach(rows, quits=True)
         p.status[rows] = Status.IRREGULAR
@@ -443,7 +443,7 @@ class LabourMarket(mesa.Model):
         view = self._views.get(pid)
         if view is None:
             row = int(self.people.row_of_pid[pid]) if 0 <= pid < self.people.entered else -1
-            if row < 0 or self.people.status[row] >= Status.RETURNED:
+            if row < 0 or not IN_JAPAN[self.people.status[row]]:
                 raise KeyError(f"person {pid} is not in Japan")
             view = self._views[pid] = Trainee(self, pid)
         return view
@@ -462,7 +462,7 @@ class LabourMarket(mesa.Model):
         g = nx.Graph()
         g.add_nodes_from(int(p.pid[i]) for i in here)
         for i in here:
-            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and p.status[c] < Status.RETURNED)
+            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and IN_JAPAN[p.status[c]])
         by_firm: dict[int, list[int]] = {}
         for i in here:
             if p.firm[i] >= 0:

@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, TITP_3, column_by_status
+from sim.processes.codes import N_STATUS_CODES, STATUS_KINDS, column_by_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -292,7 +292,8 @@ def month_tally(model: LabourMarket) -> MonthTally:
         p.status[:n], p.firm[:n], p.pref[:n], p.field[:n], p.origin[:n], sizes["prefecture"], sizes["field"], sizes["origin"],
         model.geo.metro, p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n],
         p.grievance[:n], p.bridging_until[:n], p.stay_expired_month[:n], p.arrival_month[:n],
-        model.month - RETENTION_MONTHS, settlement.Columns.of(p, n), model.month,
+        model.month - RETENTION_MONTHS, settlement.Columns.of(p, n), model.month, STATUS_KINDS, GROUP_STATUS_COLUMN,
+        settlement.SETTLED_COLUMN,
     )
     shape = (sizes["prefecture"], sizes["field"], sizes["origin"])
     groups = fold_cells(cells, shape)
@@ -316,7 +317,8 @@ def fold_cells(cells: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
 @njit(cache=True)
 def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_origin, metro_pref, wage_yen, debt_yen,
                        savings_yen, remitted_yen, skill, japanese, grievance, bridging_until, stay_expired_month,
-                       arrival_month, cohort_month, family, month):  # pragma: no cover - compiled
+                       arrival_month, cohort_month, family, month, kinds, group_status_column,
+                       settled_column):  # pragma: no cover - compiled
     """One pass over everyone for all the tallies of the month's rows (see ``MonthTally``).
 
     One loop instead of three (national, by group, settlement by group), and each person's counts
@@ -348,9 +350,9 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
         counts[s] += 1
         if arrival_month[i] == cohort_month:
             cohort += 1
-            if s < RETURNED:
+            if kinds.in_japan[s]:
                 cohort_here += 1
-        if s >= RETURNED:
+        if not kinds.in_japan[s]:
             continue
         # National.
         debt += debt_yen[i]
@@ -361,7 +363,7 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
         if metro_pref[pref[i]]:
             metro += 1
         paid = firm[i] >= 0 and wage_yen[i] > 0.0  # not those hired after this month's payday
-        if s <= LAST_LEGAL:
+        if kinds.legal[s]:
             skill_sum += skill[i]
             japanese_sum += japanese[i]
             grievance_sum += grievance[i]
@@ -369,26 +371,26 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
                 wages[n_wages] = wage_yen[i]
                 wage += wage_yen[i]
                 n_wages += 1
-                if s <= LAST_TRAINEE:
+                if kinds.trainee[s]:
                     trainee_wage += wage_yen[i]
                     trainees_paid += 1
             elif firm[i] < 0:
                 searching += 1
-        if s <= TITP_3 and bridging_until[i] >= 0:
+        if kinds.titp[s] and bridging_until[i] >= 0:
             bridging += 1
-        if s == IRREGULAR and 0 <= stay_expired_month[i] <= month:
+        if s == kinds.irregular and 0 <= stay_expired_month[i] <= month:
             overstaying += 1
         # By group: counts in the person's cell, money in each of their groups.
         c = (pref[i] * n_field + field[i]) * n_origin + origin[i]
-        _add_to_cell(cells, c, s, firm[i], paid, debt_yen[i])
+        _add_to_cell(cells, c, s, firm[i], paid, debt_yen[i], kinds, group_status_column)
         n_children = n_school = n_working = 0.0
         if children[i] > 0:  # (most have none: their children's columns are not read)
             n_children, n_school, n_working = settlement.children_by_age(children[i], child1[i], child2[i], child3[i], month)
         settlement.add_person(settled_cells, c, s, residence[i], spouse[i], family_in_japan[i], month - birth_month[i],
-                              n_children, n_school, n_working, months_in_japan[i], paid)
-        _add_money(money, pref[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
-        _add_money(money, n_pref + field[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
-        _add_money(money, n_pref + n_field + origin[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
+                              n_children, n_school, n_working, months_in_japan[i], paid, kinds, settled_column)
+        _add_money(money, pref[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i], kinds)
+        _add_money(money, n_pref + field[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i], kinds)
+        _add_money(money, n_pref + n_field + origin[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i], kinds)
     sums = np.array([wage, debt, in_debt, savings, remitted, skill_sum, japanese_sum, grievance_sum, metro, searching,
                      trainee_wage, trainees_paid])
     events = np.array([bridging, overstaying, cohort, cohort_here])
@@ -524,15 +526,15 @@ GROUP_STATUS_COLUMN = column_by_status(GROUP_TALLY, other="irregular")
 
 
 @njit(cache=True, inline="always")
-def _add_to_cell(out, c, s, firm, paid, debt_yen):  # pragma: no cover - compiled
-    """Count one person in Japan (status ``s`` < RETURNED; ``paid``: employed and paid this month)
-    in row ``c`` of the cells' counts (the counts of ``GROUP_TALLY``)."""
+def _add_to_cell(out, c, s, firm, paid, debt_yen, kinds, status_column):  # pragma: no cover - compiled
+    """Count one person in Japan (status ``s``; ``paid``: employed and paid this month) in row
+    ``c`` of the cells' counts (the counts of ``GROUP_TALLY``; ``status_column``: ``GROUP_STATUS_COLUMN``)."""
     out[c, 0] += 1
-    out[c, GROUP_STATUS_COLUMN[s]] += 1
-    if s <= LAST_LEGAL:
+    out[c, status_column[s]] += 1
+    if kinds.legal[s]:
         if paid:
             out[c, 7] += 1
-            if s <= LAST_TRAINEE:
+            if kinds.trainee[s]:
                 out[c, 9] += 1
         elif firm < 0:
             out[c, 6] += 1
@@ -541,11 +543,11 @@ def _add_to_cell(out, c, s, firm, paid, debt_yen):  # pragma: no cover - compile
 
 
 @njit(cache=True, inline="always")
-def _add_money(out, g, s, paid, wage_yen, debt_yen, savings_yen):  # pragma: no cover - compiled
+def _add_money(out, g, s, paid, wage_yen, debt_yen, savings_yen, kinds):  # pragma: no cover - compiled
     """Add one person's money to row ``g`` (a group) of the sums of ``GROUP_MONEY``."""
-    if s <= LAST_LEGAL and paid:
+    if kinds.legal[s] and paid:
         out[g, 8] += wage_yen
-        if s <= LAST_TRAINEE:
+        if kinds.trainee[s]:
             out[g, 10] += wage_yen
     out[g, 11] += debt_yen
     out[g, 13] += savings_yen

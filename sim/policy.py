@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
+from sim.processes.codes import IS_TRAINEE
 from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
 
 if TYPE_CHECKING:
@@ -320,13 +321,13 @@ class Policy:
         ordinance draft's proration by time served [S]).
         """
         share = np.maximum(0.0, 1.0 - months_served / REIMBURSEMENT_PRORATION_MONTHS)
-        trainee = (status <= Status.ESD) & (residence == Residence.WORK)
+        trainee = IS_TRAINEE[status] & (residence == Residence.WORK)
         return np.where(trainee, self.config.transfer.reimbursement_yen * share, 0.0)
 
     def months_left_in_programme(self, status: np.ndarray, months_in_japan: np.ndarray) -> np.ndarray:
         """Months a trainee has left in their programme (ESD, or TITP's stages); 0 for others."""
         limit = np.where(status == Status.ESD, self.max_trainee_months, self.titp_max_months)
-        return np.where(status <= Status.ESD, np.maximum(limit - months_in_japan, 0), 0)
+        return np.where(IS_TRAINEE[status], np.maximum(limit - months_in_japan, 0), 0)
 
     def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray, residence: np.ndarray) -> float:
         """Initial costs the new employers of these voluntary movers pay back to the old ones, yen."""

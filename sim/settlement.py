@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, TITP_3, column_by_status
+from sim.processes.codes import column_by_status
 from sim.processes.families import (
     SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
 )
@@ -108,15 +108,16 @@ def children_by_age(children, birth1, birth2, birth3, month):  # pragma: no cove
 
 @njit(cache=True, inline="always")
 def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_working, months_in_japan,
-               paid):  # pragma: no cover - compiled
-    """Count one person in Japan (status ``s`` < RETURNED, residence ``r``, spouse ``sp``, age in
+               paid, kinds, settled_column):  # pragma: no cover - compiled
+    """Count one person in Japan (status ``s``, residence ``r``, spouse ``sp``, age in
     months ``age``) and the family living with them in row ``g`` of ``out`` (the ``TALLY`` columns
     but ``wages_total_yen``).
 
     Called for each person by the one monthly pass over everyone, ``sim.outputs.month_tally_kernel``
     (which also makes the other tallies of the monthly rows), with ``g`` the person's cell
     (prefecture x field x origin), summed into the groups afterwards; ``paid``: employed and paid
-    this month. ``wages_total_yen`` is the by-group wage sum of that pass (the same people).
+    this month; ``kinds``: ``codes.STATUS_KINDS``; ``settled_column``: ``SETTLED_COLUMN``.
+    ``wages_total_yen`` is the by-group wage sum of that pass (the same people).
     """
     here = family_in_japan and sp == COMPATRIOT
     out[g, 0] += 1.0
@@ -135,7 +136,7 @@ def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_w
         out[g, 9] += 1.0 + n_children  # a Japanese spouse and Japanese children
     elif here:
         family = 1.0 + n_children
-        if s == IRREGULAR:
+        if s == kinds.irregular:
             out[g, 6] += family
         elif r == PERMANENT:
             out[g, 5] += family
@@ -146,15 +147,15 @@ def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_w
         if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
             out[g, 10] += 1.0  # the spouse, taken to be of the worker's age
         out[g, 10] += n_working
-        if s <= LAST_LEGAL:
+        if kinds.legal[s]:
             out[g, 11] += family
-    if s <= LAST_LEGAL:
+    if kinds.legal[s]:
         out[g, 11] += 1.0
         if paid:
             out[g, 12] += 1.0
         if r != WORK:  # settled, by the work status they came through
-            out[g, SETTLED_COLUMN[s]] += 1.0
-            if s == TITP_3:
+            out[g, settled_column[s]] += 1.0
+            if s == kinds.titp_3:
                 out[g, 16] += 1.0
 
 

@@ -13,7 +13,7 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
-from sim.processes.codes import LAST_LEGAL
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
@@ -135,8 +135,8 @@ def test_month_tally_by_group_equals_direct_counts(esd_four_years):
     model = esd_four_years
     p, n = model.people, model.people.n
     t = outputs.month_tally(model)
-    here = p.status[:n] < Status.RETURNED
-    legal = p.status[:n] <= LAST_LEGAL
+    here = IN_JAPAN[p.status[:n]]
+    legal = IS_LEGAL[p.status[:n]]
     paid = legal & (p.firm[:n] >= 0) & (p.wage_yen[:n] > 0)
     col, tally = outputs.GROUP_TALLY.index, settlement.TALLY.index
     for k, grouping in enumerate(outputs.GROUPINGS):
@@ -195,9 +195,9 @@ def test_employer_queries_are_the_numpy_expressions_they_replaced():
     assert got.dtype == expected.dtype and np.array_equal(got, expected)
     marked = np.zeros(50, dtype=bool)
     marked[rng.choice(50, 7, replace=False)] = True
-    for last in (Status.ESD, Status.SSW_2):
-        rows = np.flatnonzero((firm >= 0) & marked[firm] & (status <= last))
-        assert np.array_equal(workers_of_marked_firms(firm, status, marked, int(last)), rows) and len(rows) > 0
+    for counted in (IS_TRAINEE, IS_LEGAL):
+        rows = np.flatnonzero((firm >= 0) & marked[firm] & counted[status])
+        assert np.array_equal(workers_of_marked_firms(firm, status, marked, counted), rows) and len(rows) > 0
 
 
 def test_firm_tie_lists_are_those_of_the_row_sorts_they_replaced():

@@ -17,6 +17,7 @@ from helpers import (
     AGRICULTURE, AOMORI, CONSTRUCTION, MIYAGI, OSAKA, TOKYO, employed_counts, place, set_firm, settle, small, tiny_world,
 )
 from sim.domain import TEST_BITS, Status
+from sim.processes.codes import IS_LEGAL
 from sim.processes import audits, grievance, ladder, violations, work
 from sim.processes.arrivals import intake_cap
 from sim.outputs import collect
@@ -628,7 +629,7 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
     assert Status(m.people.status[0]) == expected
     assert m.flows["to_ssw1"] == int(expected == Status.SSW_1)
     assert m.flows["returns_end_of_stay"] == int(expected == Status.RETURNED)
-    if expected < Status.IRREGULAR:
+    if IS_LEGAL[expected]:
         assert m.people.firm[0] == 0, "moving up a status keeps the employer"
         assert m.firms.headcount[0] == 1 and m.firms.esd_headcount[0] == int(expected == Status.ESD)
 

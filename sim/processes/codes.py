@@ -1,17 +1,23 @@
-"""Residence-status codes as plain integers, for the compiled kernels.
+"""Residence-status codes and their kinds, as plain integers and lookup tables for the compiled kernels.
 
-numba reads module-level integers as compile-time constants; these are derived from
-``sim.domain.Status`` so that the kernels and the rest of the model cannot disagree. numba's
-on-disk cache (``cache=True``) is keyed on each kernel's own source file, not on these values:
-after a change here, delete the cached kernels (``find sim -name '*.nbi' -delete``, and the
-``*.nbc`` files) or they keep the old codes.
+The model asks of a status what kind it is (may the person work legally? are they a trainee?
+still in Japan?), never where its code falls in the order of ``sim.domain.Status``: each kind is
+a boolean table indexed by status code (``IS_LEGAL[status]``), built here from named sets of
+statuses, so that renumbering or adding a status cannot silently change which people a rule
+applies to. The compiled kernels take the tables and any code they compare with as an argument
+(``STATUS_KINDS``, a ``StatusKinds``), never as a module global that numba would bake into the
+compiled code; numba's on-disk cache is keyed on the package's sources as a whole
+(``sim._find_numba_cache``), so no cached kernel outlives a change of these values either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 import numpy as np
 
-from sim.domain import Status
+from sim.domain import TITP_STATUSES, TRAINEE_STATUSES, Status
 
 TITP_1 = int(Status.TITP_1)
 TITP_2 = int(Status.TITP_2)
@@ -28,9 +34,69 @@ DIED = int(Status.DIED)
 #: Number of status codes (the length of arrays indexed by status).
 N_STATUS_CODES = len(Status)
 
-#: The highest code of a trainee status (TITP i-iii, ESD) and of a legal status (with SSW and 介護).
-LAST_TRAINEE = ESD
-LAST_LEGAL = CARE_WORKER
+#: The statuses of each kind the model asks about, by name (besides ``sim.domain``'s TITP and
+#: trainee statuses: TITP i-iii, and with ESD).
+#: The skilled-worker statuses, paid as Japanese workers: SSW i, SSW ii and 介護 (Certified Care Worker).
+SKILLED_STATUSES = frozenset({Status.SSW_1, Status.SSW_2, Status.CARE_WORKER})
+#: Statuses renewable without limit, family allowed: SSW ii and 介護.
+UNLIMITED_STATUSES = frozenset({Status.SSW_2, Status.CARE_WORKER})
+#: May work legally: the trainees and the skilled workers.
+LEGAL_STATUSES = frozenset(TRAINEE_STATUSES) | SKILLED_STATUSES
+#: In Japan: legal residents and the irregular ("disappeared").
+IN_JAPAN_STATUSES = LEGAL_STATUSES | {Status.IRREGULAR}
+#: With a next step on the ladder (``sim.processes.ladder``): the trainees and SSW i.
+ON_LADDER_STATUSES = frozenset(TRAINEE_STATUSES) | {Status.SSW_1}
+
+
+def _table(statuses: Iterable[Status]) -> np.ndarray:
+    """A boolean table indexed by status code: True for the codes of ``statuses``."""
+    table = np.zeros(N_STATUS_CODES, dtype=np.bool_)
+    table[[int(s) for s in statuses]] = True
+    table.flags.writeable = False
+    return table
+
+
+IS_TITP = _table(TITP_STATUSES)
+IS_TRAINEE = _table(TRAINEE_STATUSES)
+IS_SKILLED = _table(SKILLED_STATUSES)
+IS_UNLIMITED = _table(UNLIMITED_STATUSES)
+IS_LEGAL = _table(LEGAL_STATUSES)
+IN_JAPAN = _table(IN_JAPAN_STATUSES)
+#: Left Japan, by any way (returned, removed, naturalised, died): everyone not in Japan.
+LEFT_JAPAN = _table(frozenset(Status) - IN_JAPAN_STATUSES)
+IS_ON_LADDER = _table(ON_LADDER_STATUSES)
+
+
+class StatusKinds(NamedTuple):
+    """The kind tables and status codes, as one argument of the compiled kernels (``kinds``).
+
+    A kernel reads ``kinds.legal[s]`` or compares ``s == kinds.esd``: the values arrive at run
+    time, so no compiled or cached kernel depends on the numbering of ``Status``.
+    """
+
+    titp: np.ndarray
+    trainee: np.ndarray
+    skilled: np.ndarray
+    unlimited: np.ndarray
+    legal: np.ndarray
+    in_japan: np.ndarray
+    left_japan: np.ndarray
+    on_ladder: np.ndarray
+    titp_1: int
+    titp_2: int
+    titp_3: int
+    esd: int
+    ssw_1: int
+    ssw_2: int
+    care_worker: int
+    irregular: int
+    returned: int
+    removed: int
+
+
+#: The one ``StatusKinds`` the model passes to its kernels.
+STATUS_KINDS = StatusKinds(IS_TITP, IS_TRAINEE, IS_SKILLED, IS_UNLIMITED, IS_LEGAL, IN_JAPAN, LEFT_JAPAN, IS_ON_LADDER,
+                           TITP_1, TITP_2, TITP_3, ESD, SSW_1, SSW_2, CARE_WORKER, IRREGULAR, RETURNED, REMOVED)
 
 #: The work status each legal status code is counted under in the stocks by work status (TITP
 #: i-iii together), by the name the tallies give it.
