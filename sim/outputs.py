@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import N_STATUS_CODES, STATUS_KINDS, column_by_status
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, STATUS_KINDS, column_by_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,8 +119,8 @@ def collect(model: LabourMarket, tally: MonthTally | None = None) -> dict[str, f
     p, f, s = model.people, model.firms, model.scale
     t = month_tally(model) if tally is None else tally
     counts, sums, wages = t.status_counts, t.sums, t.wages
-    here = float(counts[: Status.RETURNED].sum())
-    legal = float(counts[: Status.IRREGULAR].sum())
+    here = float(counts[IN_JAPAN].sum())
+    legal = float(counts[IS_LEGAL].sum())
     nan = float("nan")
     metro_firm = model.geo.metro[f.pref]
     filled = np.minimum(f.headcount, f.demand)
@@ -333,7 +333,7 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
     prefecture, searching, trainee wage, employed trainees.
     """
     residence, spouse, family_in_japan, children, child1, child2, child3, birth_month, months_in_japan = family
-    counts = np.zeros(N_STATUS_CODES, dtype=np.int64)
+    counts = np.zeros(kinds.in_japan.shape[0], dtype=np.int64)  # one per status code
     wages = np.empty(status.shape[0], dtype=np.float32)
     money = np.zeros((n_pref + n_field + n_origin, N_GROUP_TALLY))
     cells = np.zeros((n_pref * n_field * n_origin, N_GROUP_TALLY))
