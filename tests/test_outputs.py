@@ -167,9 +167,9 @@ def test_compiled_month_tally_is_its_current_source(esd_four_years, monkeypatch)
     """The compiled ``month_tally_kernel`` gives what its Python source gives now.
 
     It calls compiled helpers of another module (``settlement.add_person``), and numba's cache
-    notices changes only in the kernel's own file: after an edit to those helpers a stale cached
-    kernel would go on counting the old way. This test then fails; clear the cache (delete the
-    ``*.nbi`` and ``*.nbc`` files of ``sim/__pycache__``, or NUMBA_CACHE_DIR's) and run again.
+    notices changes only in the kernel's own file: a cached kernel would go on counting the old
+    way after an edit to those helpers, were the cache not keyed on all the sources
+    (``sim._find_numba_cache``, ``test_numba_cache.py``). This test fails if that ever breaks.
     """
     from sim import outputs
 
