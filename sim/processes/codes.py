@@ -12,6 +12,7 @@ compiled code; numba's on-disk cache is keyed on the package's sources as a whol
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -103,6 +104,13 @@ STATUS_KINDS = StatusKinds(IS_TITP, IS_TRAINEE, IS_SKILLED, IS_UNLIMITED, IS_LEG
 WORK_STATUS_NAME: dict[int, str] = {
     TITP_1: "titp", TITP_2: "titp", TITP_3: "titp", ESD: "esd", SSW_1: "ssw1", SSW_2: "ssw2", CARE_WORKER: "care_worker",
 }
+
+
+def column_index(name: str, columns: tuple[str, ...]) -> tuple[int, ...]:
+    """The positions of ``columns`` as a named tuple of class ``name`` (``T.paid`` is
+    ``columns.index("paid")``): the tallies index their columns by name, also in compiled
+    kernels (numba reads the fields of a global named tuple as constants)."""
+    return namedtuple(name, columns)(*range(len(columns)))
 
 
 def column_by_status(columns: tuple[str, ...], prefix: str = "", other: str | None = None) -> np.ndarray:
