@@ -52,7 +52,7 @@ from sim.processes import (
     apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
     matching, offers, permanence, violations, work,
 )
-from sim.processes.codes import ESD, IN_JAPAN, IS_LEGAL, IS_TRAINEE
+from sim.processes.codes import ESD, IN_JAPAN, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 from sim.scenario import Scenario, load_scenario
 
 #: Fixed ids of the random streams (never renumber: it would change every seeded result; 17 is
@@ -367,7 +367,7 @@ class LabourMarket(mesa.Model):
         n = p.n
         releasing = np.zeros(self.firms.n, dtype=bool)
         releasing[firm_rows] = True
-        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing, IS_TRAINEE if trainees_only else IS_LEGAL)
+        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing, STATUS_KINDS.trainee if trainees_only else STATUS_KINDS.legal)
         if len(rows) == 0:
             return
         self.detach(rows)

@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import IN_JAPAN, IS_LEGAL, STATUS_KINDS, column_by_status, column_index
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, STATUS_KINDS, column_by_status, column_index, of_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -347,7 +347,7 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
     ``sums``: the ``NATIONAL_SUMS``; ``events``: the ``MONTH_EVENTS``.
     """
     residence, spouse, family_in_japan, children, child1, child2, child3, birth_month, months_in_japan = family
-    counts = np.zeros(kinds.in_japan.shape[0], dtype=np.int64)  # one per status code
+    counts = np.zeros(group_status_column.shape[0], dtype=np.int64)  # one per status code
     wages = np.empty(status.shape[0], dtype=np.float32)
     money = np.zeros((n_pref + n_field + n_origin, N_GROUP_TALLY))
     cells = np.zeros((n_pref * n_field * n_origin, N_GROUP_TALLY))
@@ -364,9 +364,9 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
         counts[s] += 1
         if arrival_month[i] == cohort_month:
             cohort += 1
-            if kinds.in_japan[s]:
+            if of_kind(kinds.in_japan, s):
                 cohort_here += 1
-        if not kinds.in_japan[s]:
+        if not of_kind(kinds.in_japan, s):
             continue
         # National.
         debt += debt_yen[i]
@@ -377,7 +377,7 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
         if metro_pref[pref[i]]:
             metro += 1
         paid = firm[i] >= 0 and wage_yen[i] > 0.0  # not those hired after this month's payday
-        if kinds.legal[s]:
+        if of_kind(kinds.legal, s):
             skill_sum += skill[i]
             japanese_sum += japanese[i]
             grievance_sum += grievance[i]
@@ -385,12 +385,12 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
                 wages[n_wages] = wage_yen[i]
                 wage += wage_yen[i]
                 n_wages += 1
-                if kinds.trainee[s]:
+                if of_kind(kinds.trainee, s):
                     trainee_wage += wage_yen[i]
                     trainees_paid += 1
             elif firm[i] < 0:
                 searching += 1
-        if kinds.titp[s] and bridging_until[i] >= 0:
+        if of_kind(kinds.titp, s) and bridging_until[i] >= 0:
             bridging += 1
         if s == kinds.irregular and 0 <= stay_expired_month[i] <= month:
             overstaying += 1
@@ -562,10 +562,10 @@ def _add_to_cell(out, c, s, firm, paid, debt_yen, kinds, status_column):  # prag
     ``c`` of the cells' counts (the counts of ``GROUP_TALLY``; ``status_column``: ``GROUP_STATUS_COLUMN``)."""
     out[c, GROUP_TALLY_COLUMN.here] += 1
     out[c, status_column[s]] += 1
-    if kinds.legal[s]:
+    if of_kind(kinds.legal, s):
         if paid:
             out[c, GROUP_TALLY_COLUMN.paid] += 1
-            if kinds.trainee[s]:
+            if of_kind(kinds.trainee, s):
                 out[c, GROUP_TALLY_COLUMN.trainees_paid] += 1
         elif firm < 0:
             out[c, GROUP_TALLY_COLUMN.searching] += 1
@@ -576,9 +576,9 @@ def _add_to_cell(out, c, s, firm, paid, debt_yen, kinds, status_column):  # prag
 @njit(cache=True, inline="always")
 def _add_money(out, g, s, paid, wage_yen, debt_yen, savings_yen, kinds):  # pragma: no cover - compiled
     """Add one person's money to row ``g`` (a group) of the sums of ``GROUP_MONEY``."""
-    if kinds.legal[s] and paid:
+    if of_kind(kinds.legal, s) and paid:
         out[g, GROUP_TALLY_COLUMN.wages_yen] += wage_yen
-        if kinds.trainee[s]:
+        if of_kind(kinds.trainee, s):
             out[g, GROUP_TALLY_COLUMN.trainee_wages_yen] += wage_yen
     out[g, GROUP_TALLY_COLUMN.debt_yen] += debt_yen
     out[g, GROUP_TALLY_COLUMN.savings_yen] += savings_yen

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
-from sim.processes.codes import IS_TRAINEE, STATUS_KINDS
+from sim.processes.codes import IS_TRAINEE, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig, PolicyConfig, SettlementPolicy, SupervisionPolicy
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _transfer_allowed_kernel(status, months_with_employer, waiting_months, tests
             out[i] = ssw_may_transfer
         elif s == kinds.care_worker:
             out[i] = True  # 介護 is not tied to an employer (a change of employer is only notified) [S]
-        elif (s == kinds.esd) if esd_only else kinds.trainee[s]:
+        elif (s == kinds.esd) if esd_only else of_kind(kinds.trainee, s):
             if regime == TRAINEES_FREE:
                 out[i] = True
             elif regime == TRAINEES_AFTER_WAIT:
@@ -94,9 +94,9 @@ def _months_free_kernel(status, months_with_employer, months_in_status, waiting_
         m = np.int32(months_with_employer[i])
         if s == kinds.ssw_1:
             out[i] = min(m, np.int32(months_in_status[i]))
-        elif kinds.unlimited[s]:
+        elif of_kind(kinds.unlimited, s):
             out[i] = m
-        elif (s == kinds.esd) if esd_only else kinds.trainee[s]:
+        elif (s == kinds.esd) if esd_only else of_kind(kinds.trainee, s):
             if regime == TRAINEES_FREE:
                 out[i] = m
             elif regime == TRAINEES_AFTER_WAIT:

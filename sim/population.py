@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Status
-from sim.processes.codes import IN_JAPAN
+from sim.processes.codes import IN_JAPAN, of_kind
 
 #: name -> dtype of each per-person column. Money in yen, time in months.
 PEOPLE_COLUMNS: dict[str, type | str] = {
@@ -97,15 +97,15 @@ def employer_waits(firm, waiting_months, none):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def workers_of_marked_firms(firm, status, marked, counted):  # pragma: no cover - compiled
-    """Rows, in order, of the people whose status is ``counted`` (a table by status code, such as
-    ``codes.IS_LEGAL``) and whose employer is marked
+    """Rows, in order, of the people whose status is of the kind ``counted`` (a mask of
+    ``codes.STATUS_KINDS``, such as ``.legal``) and whose employer is marked
     (``marked``: one flag a firm): one compiled pass instead of a gather, two masks and a
     ``flatnonzero`` over everyone."""
     out = np.empty(firm.shape[0], dtype=np.int64)
     k = 0
     for i in range(firm.shape[0]):
         f = firm[i]
-        if f >= 0 and marked[f] and counted[status[i]]:
+        if f >= 0 and marked[f] and of_kind(counted, status[i]):
             out[k] = i
             k += 1
     return out[:k]

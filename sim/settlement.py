@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import column_by_status, column_index
+from sim.processes.codes import column_by_status, column_index, of_kind
 from sim.processes.families import (
     SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
 )
@@ -149,9 +149,9 @@ def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_w
         if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
             out[g, TALLY_COLUMN.foreign_working_age] += 1.0  # the spouse, taken to be of the worker's age
         out[g, TALLY_COLUMN.foreign_working_age] += n_working
-        if kinds.legal[s]:
+        if of_kind(kinds.legal, s):
             out[g, TALLY_COLUMN.health_insured] += family
-    if kinds.legal[s]:
+    if of_kind(kinds.legal, s):
         out[g, TALLY_COLUMN.health_insured] += 1.0
         if paid:
             out[g, TALLY_COLUMN.pension_contributors] += 1.0

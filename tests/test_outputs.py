@@ -13,7 +13,7 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
-from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
@@ -195,9 +195,9 @@ def test_employer_queries_are_the_numpy_expressions_they_replaced():
     assert got.dtype == expected.dtype and np.array_equal(got, expected)
     marked = np.zeros(50, dtype=bool)
     marked[rng.choice(50, 7, replace=False)] = True
-    for counted in (IS_TRAINEE, IS_LEGAL):
-        rows = np.flatnonzero((firm >= 0) & marked[firm] & counted[status])
-        assert np.array_equal(workers_of_marked_firms(firm, status, marked, counted), rows) and len(rows) > 0
+    for table, mask in ((IS_TRAINEE, STATUS_KINDS.trainee), (IS_LEGAL, STATUS_KINDS.legal)):
+        rows = np.flatnonzero((firm >= 0) & marked[firm] & table[status])
+        assert np.array_equal(workers_of_marked_firms(firm, status, marked, mask), rows) and len(rows) > 0
 
 
 def test_firm_tie_lists_are_those_of_the_row_sorts_they_replaced():

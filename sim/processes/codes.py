@@ -4,9 +4,9 @@ The model asks of a status what kind it is (may the person work legally? are the
 still in Japan?), never where its code falls in the order of ``sim.domain.Status``: each kind is
 a boolean table indexed by status code (``IS_LEGAL[status]``), built here from named sets of
 statuses, so that renumbering or adding a status cannot silently change which people a rule
-applies to. The compiled kernels take the tables and any code they compare with as an argument
-(``STATUS_KINDS``, a ``StatusKinds``), never as a module global that numba would bake into the
-compiled code; numba's on-disk cache is keyed on the package's sources as a whole
+applies to. The compiled kernels take the kinds (as bit masks over the codes, ``of_kind``) and
+any code they compare with as an argument (``STATUS_KINDS``, a ``StatusKinds``), never as a
+module global that numba would bake into the compiled code; numba's on-disk cache is keyed on the package's sources as a whole
 (``sim._find_numba_cache``), so no cached kernel outlives a change of these values either.
 """
 
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from sim.domain import TITP_STATUSES, TRAINEE_STATUSES, Status
 
@@ -68,21 +69,38 @@ LEFT_JAPAN = _table(frozenset(Status) - IN_JAPAN_STATUSES)
 IS_ON_LADDER = _table(ON_LADDER_STATUSES)
 
 
-class StatusKinds(NamedTuple):
-    """The kind tables and status codes, as one argument of the compiled kernels (``kinds``).
+def _mask(table: np.ndarray) -> np.int32:
+    """A kind table as a bit mask for the kernels: bit ``code`` set for the statuses of the kind."""
+    if len(table) > 31:
+        raise ValueError(f"{len(table)} status codes do not fit the kinds' int32 bit masks")
+    return np.int32(sum(1 << code for code in np.flatnonzero(table).tolist()))
 
-    A kernel reads ``kinds.legal[s]`` or compares ``s == kinds.esd``: the values arrive at run
-    time, so no compiled or cached kernel depends on the numbering of ``Status``.
+
+@njit(cache=True, inline="always")
+def of_kind(mask, s):  # pragma: no cover - compiled
+    """Is status code ``s`` of the kind with bit mask ``mask`` (a field of ``StatusKinds``)?
+
+    A shift and an and, not a load from a table: the loops over everyone stay vectorised and
+    branch-free (a bool table lookup made them several times slower).
+    """
+    return (mask >> s) & 1 != 0
+
+
+class StatusKinds(NamedTuple):
+    """The kinds (as bit masks over the codes) and status codes, one argument of the compiled kernels (``kinds``).
+
+    A kernel asks ``of_kind(kinds.legal, s)`` or compares ``s == kinds.esd``: the values arrive
+    at run time, so no compiled or cached kernel depends on the numbering of ``Status``.
     """
 
-    titp: np.ndarray
-    trainee: np.ndarray
-    skilled: np.ndarray
-    unlimited: np.ndarray
-    legal: np.ndarray
-    in_japan: np.ndarray
-    left_japan: np.ndarray
-    on_ladder: np.ndarray
+    titp: np.int32
+    trainee: np.int32
+    skilled: np.int32
+    unlimited: np.int32
+    legal: np.int32
+    in_japan: np.int32
+    left_japan: np.int32
+    on_ladder: np.int32
     titp_1: int
     titp_2: int
     titp_3: int
@@ -96,7 +114,8 @@ class StatusKinds(NamedTuple):
 
 
 #: The one ``StatusKinds`` the model passes to its kernels.
-STATUS_KINDS = StatusKinds(IS_TITP, IS_TRAINEE, IS_SKILLED, IS_UNLIMITED, IS_LEGAL, IN_JAPAN, LEFT_JAPAN, IS_ON_LADDER,
+STATUS_KINDS = StatusKinds(_mask(IS_TITP), _mask(IS_TRAINEE), _mask(IS_SKILLED), _mask(IS_UNLIMITED), _mask(IS_LEGAL),
+                           _mask(IN_JAPAN), _mask(LEFT_JAPAN), _mask(IS_ON_LADDER),
                            TITP_1, TITP_2, TITP_3, ESD, SSW_1, SSW_2, CARE_WORKER, IRREGULAR, RETURNED, REMOVED)
 
 #: The work status each legal status code is counted under in the stocks by work status (TITP

@@ -56,7 +56,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import IS_LEGAL, STATUS_KINDS
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes import permanence
 from sim.processes.ladder import ssw1_terms
 from sim.processes.matching import find_employers
@@ -195,13 +195,13 @@ def decide_kernel(
     j = 0
     for i in range(status.shape[0]):
         s = status[i]
-        if not kinds.legal[s]:
+        if not of_kind(kinds.legal, s):
             continue
         x = u[j]
         j += 1
         g, gap = grievance[i], wage_gap[i]
         # Near the end of the permitted stay, with no legal way to stay on?
-        if kinds.titp[s]:
+        if of_kind(kinds.titp, s):
             left = params.titp_max_months - months_in_japan[i]
             path = params.ssw1_open
         elif s == kinds.esd:
@@ -215,7 +215,7 @@ def decide_kernel(
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
         h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], legal_exit[i], near_end, abscond_multiplier[i], params)
-        h_r = params.ssw2_return if kinds.unlimited[s] else params.return_base + params.return_per_grievance * g
+        h_r = params.ssw2_return if of_kind(kinds.unlimited, s) else params.return_base + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
         if legal_exit[i] and firm[i] >= 0:

@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import IS_LEGAL, REMOVED, RETURNED, STATUS_KINDS
+from sim.processes.codes import IS_LEGAL, REMOVED, RETURNED, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -113,7 +113,7 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
     j = 0
     for i in range(status.shape[0]):
         s = status[i]
-        if not kinds.legal[s]:
+        if not of_kind(kinds.legal, s):
             continue
         x = u[j]
         j += 1
@@ -121,7 +121,7 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
         sp = spouse[i]
         if sp == NO_SPOUSE:
             if age < max_marriage_age_months:
-                f = trainee_factor if (kinds.trainee[s] and residence[i] == WORK) else 1.0
+                f = trainee_factor if (of_kind(kinds.trainee, s) and residence[i] == WORK) else 1.0
                 if x < h_japanese * f:
                     out[i] = MARRIES_JAPANESE
                 elif x < (h_japanese + h_compatriot) * f:
@@ -190,7 +190,7 @@ def die(model: LabourMarket) -> None:
     """
     p, b = model.people, model.behaviour.settlement
     n = p.n
-    here, age_months = legal_ages(p.status[:n], p.birth_month[:n], model.month, IS_LEGAL)
+    here, age_months = legal_ages(p.status[:n], p.birth_month[:n], model.month, STATUS_KINDS.legal)
     if len(here) == 0 or b.mortality_gompertz_a <= 0:
         return
     # The hazard by age in months (a table over the ages present, not an exp for every person).
@@ -206,12 +206,12 @@ def die(model: LabourMarket) -> None:
 
 @njit(cache=True)
 def legal_ages(status, birth_month, month, is_legal):  # pragma: no cover - compiled
-    """The rows of legal residents (``is_legal``: ``codes.IS_LEGAL``) and their ages in months, in row order (one pass)."""
+    """The rows of legal residents (``is_legal``: the mask ``codes.STATUS_KINDS.legal``) and their ages in months, in row order (one pass)."""
     rows = np.empty(status.shape[0], dtype=np.int64)
     ages = np.empty(status.shape[0], dtype=np.int64)
     k = 0
     for i in range(status.shape[0]):
-        if is_legal[status[i]]:
+        if of_kind(is_legal, status[i]):
             rows[k] = i
             ages[k] = month - birth_month[i]
             k += 1

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import IS_LEGAL, STATUS_KINDS
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -37,10 +37,10 @@ if TYPE_CHECKING:
 def feel_kernel(status, firm, grievance, wage_gap, violating, monthly_decay, per_violation, per_wage_gap, kinds):  # pragma: no cover
     for i in range(status.shape[0]):
         s = status[i]
-        if not kinds.in_japan[s]:
+        if not of_kind(kinds.in_japan, s):
             continue
         f = firm[i]
-        exposed = 1.0 if (kinds.legal[s] and f >= 0 and violating[f]) else 0.0
+        exposed = 1.0 if (of_kind(kinds.legal, s) and f >= 0 and violating[f]) else 0.0
         grievance[i] = grievance[i] * monthly_decay + per_violation * exposed + per_wage_gap * wage_gap[i]
 
 

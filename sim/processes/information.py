@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import STATUS_KINDS
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -36,10 +36,10 @@ def hear_kernel(contacts, status, firm, offer_yen, known_wage_yen, wage_gap, irr
         s = status[i]
         if s == kinds.irregular:
             tells[i] = TELLS_IRREGULAR
-        elif kinds.legal[s] and firm[i] >= 0:
+        elif of_kind(kinds.legal, s) and firm[i] >= 0:
             tells[i] = offer_yen[firm[i]]
     for i in range(n):
-        if not kinds.in_japan[status[i]]:
+        if not of_kind(kinds.in_japan, status[i]):
             continue
         heard = 0.0
         irregular = False

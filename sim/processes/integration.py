@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import IS_LEGAL
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.families import foreign_family_in_japan
 
 if TYPE_CHECKING:
@@ -40,10 +40,10 @@ STREAM = "integration"
 def support_kernel(u, status, firm, pref, japanese, aptitude, grievance, wants_long_stay, support, japanese_gain_per_month,
                    relief, h_wish, is_legal):  # pragma: no cover - compiled
     """Apply one month of support in place; ``support[k]`` is prefecture k's intensity; ``u``: one
-    draw per legal resident (``is_legal``: ``codes.IS_LEGAL``), in row order."""
+    draw per legal resident (``is_legal``: the mask ``codes.STATUS_KINDS.legal``), in row order."""
     j = 0
     for i in range(status.shape[0]):
-        if not is_legal[status[i]]:
+        if not of_kind(is_legal, status[i]):
             continue
         x = u[j]
         j += 1
@@ -68,7 +68,7 @@ def support(model: LabourMarket) -> None:
     support_kernel(
         rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.firm[:n], p.pref[:n], p.japanese[:n], p.aptitude[:n], p.grievance[:n],
         p.wants_long_stay[:n], intensity, model.behaviour.learning.japanese_per_month * b.integration_japanese_gain,
-        b.integration_grievance_relief, b.integration_wish_to_stay_per_year / 12.0, IS_LEGAL,
+        b.integration_grievance_relief, b.integration_wish_to_stay_per_year / 12.0, STATUS_KINDS.legal,
     )
     served = np.flatnonzero(IS_LEGAL[p.status[:n]] & (intensity[p.pref[:n]] > 0))
     residents = 1.0 + foreign_family_in_japan(model, served)

@@ -63,7 +63,7 @@ from numba import njit
 
 from sim.domain import TEST_BITS, Status
 from sim.policy import CARE_REAL_FIELD
-from sim.processes.codes import ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3
+from sim.processes.codes import ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3, of_kind
 from sim.processes import permanence
 from sim.processes.matching import find_employers
 
@@ -185,7 +185,7 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     ssw2_tests, ssw2_fields = rules.ssw2_tests, rules.ssw2_open_fields
     for i in range(status.shape[0]):
         s = status[i]
-        if not kinds.on_ladder[s]:
+        if not of_kind(kinds.on_ladder, s):
             continue
         ssw1_open = availability >= 1.0 or (availability > 0.0 and u[0, i] < availability)
         m = months_in_japan[i]

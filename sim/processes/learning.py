@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, TEST_BITS
-from sim.processes.codes import IS_LEGAL, SSW_1
+from sim.processes.codes import IS_LEGAL, SSW_1, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _marks(score: np.ndarray, name: str, threshold: float, near_share: float) ->
 def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, skill_per_month, japanese_per_month, is_legal):  # pragma: no cover
     for i in range(status.shape[0]):
         f = firm[i]
-        if is_legal[status[i]] and f >= 0:
+        if of_kind(is_legal, status[i]) and f >= 0:
             skill[i] += skill_per_month * training_quality[f] * aptitude[i]
             japanese[i] += japanese_per_month * aptitude[i]
 
@@ -106,7 +106,7 @@ def learn(model: LabourMarket) -> None:
     n = p.n
     learn_kernel(
         p.status[:n], p.firm[:n], p.skill[:n], p.japanese[:n], p.aptitude[:n],
-        model.firms.training_quality, b.skill_per_month, b.japanese_per_month, IS_LEGAL,
+        model.firms.training_quality, b.skill_per_month, b.japanese_per_month, STATUS_KINDS.legal,
     )
 
 

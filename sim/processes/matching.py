@@ -48,7 +48,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import FIELDS, Residence, Status
-from sim.processes.codes import IN_JAPAN
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -104,7 +104,7 @@ class Reach(NamedTuple):
     person_firm: np.ndarray  # every person's employer (the employers of contacts)
     person_pref: np.ndarray  # every person's prefecture (where contacts live) ...
     person_status: np.ndarray  # ... and status: only contacts still in Japan count ...
-    in_japan: np.ndarray  # ... (``codes.IN_JAPAN``, by status)
+    in_japan: np.int32  # ... (the mask ``codes.STATUS_KINDS.in_japan``)
 
 
 class Openings(NamedTuple):
@@ -237,10 +237,10 @@ def firm_value(c, pref_s, contact_pref, offer, firm_pref, rent_yen, adjacent, ke
 @njit(cache=True)
 def contact_prefectures(contacts_s, person_pref, person_status, in_japan, out):  # pragma: no cover - compiled
     """Into ``out``: where each of a seeker's contacts (``contacts_s``, rows) lives, -1 for no contact or one who left
-    Japan (not ``in_japan``, by status: ``codes.IN_JAPAN``)."""
+    Japan (not of the kind ``in_japan``, the mask ``codes.STATUS_KINDS.in_japan``)."""
     for k in range(contacts_s.shape[0]):
         who = contacts_s[k]
-        out[k] = person_pref[who] if who >= 0 and in_japan[person_status[who]] else -1
+        out[k] = person_pref[who] if who >= 0 and of_kind(in_japan, person_status[who]) else -1
 
 
 @njit(cache=True)
@@ -403,7 +403,7 @@ def find_employers(
     )
     # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
     reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm,
-                  p.pref, p.status, IN_JAPAN)
+                  p.pref, p.status, STATUS_KINDS.in_japan)
     geo = model.geo
     openings = Openings(
         model.offer_yen, visibility, f.demand, f.headcount.copy(), f.esd_headcount.copy(), f.esd_transferees.copy(),

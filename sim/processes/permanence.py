@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import IS_LEGAL
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.families import foreign_family_in_japan
 
 if TYPE_CHECKING:
@@ -52,13 +52,13 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
 
     ``rules``: (residence months, work-status months, spouse's marriage months, spouse's residence
     months, naturalisation months, spouse's naturalisation months); ``counted_by_status[s]``: do
-    months in work status s count as work years (SSW ii, 介護)? ``is_legal``: ``codes.IS_LEGAL``.
+    months in work status s count as work years (SSW ii, 介護)? ``is_legal``: the mask ``codes.STATUS_KINDS.legal``.
     """
     res_m, work_m, sp_marr_m, sp_res_m, nat_m, sp_nat_m = rules
     out = np.zeros(status.shape[0], dtype=np.int8)
     j = 0  # ``u``: one draw per legal resident, in row order
     for i in range(status.shape[0]):
-        if not is_legal[status[i]]:
+        if not of_kind(is_legal, status[i]):
             continue
         x = u[j]
         j += 1
@@ -99,7 +99,7 @@ def settle_or_leave(model: LabourMarket) -> None:
         rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
         p.months_in_status[:n], model.policy.permanence_counts(np.arange(len(Status))), p.wants_long_stay[:n], model.month,
         rule_months, b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
-        b.settled_return_per_year / 12.0, IS_LEGAL,
+        b.settled_return_per_year / 12.0, STATUS_KINDS.legal,
     )
     to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))
     model.change_residence(to_spouse, Residence.SPOUSE_OF_JAPANESE)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import STATUS_KINDS
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 from sim.policy import ONE_YEAR_MONTHS
 
@@ -73,11 +73,11 @@ def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_
     ``raise_share``: each firm's raise owed to ESD workers after their first year; ``kinds``: ``codes.STATUS_KINDS``)."""
     if s == kinds.titp_3 and months_in_status <= pay.home_leave_months:
         return 0.0
-    if kinds.legal[s] and f >= 0:
+    if of_kind(kinds.legal, s) and f >= 0:
         # offer x (1 + the SSW premium or the ESD raise) x (1 - the share withheld), written with
         # 0/1 factors rather than branches: the loops calling this stay vectorised (the branches
         # made ``work_kernel`` 7x slower) and the products are exactly those of the branches.
-        ssw = kinds.skilled[s]  # SSW i, ii and 介護: paid as Japanese (care) workers
+        ssw = of_kind(kinds.skilled, s)  # SSW i, ii and 介護: paid as Japanese (care) workers
         raised = (s == kinds.esd) & (months_with_employer > pay.raise_after_months)
         amount = offer_yen[f] * (1.0 + (pay.ssw_wage_premium * ssw + raise_share[f] * raised))
         return amount * (1.0 - pay.wage_theft_share * underpaying[f])
@@ -102,14 +102,14 @@ def work_kernel(
 ):  # pragma: no cover - compiled
     for i in range(status.shape[0]):
         s = status[i]
-        if not kinds.in_japan[s]:
+        if not of_kind(kinds.in_japan, s):
             continue
         months_in_japan[i] += 1
         months_in_status[i] += 1
         f = firm[i]
-        if kinds.legal[s] and f >= 0:
+        if of_kind(kinds.legal, s) and f >= 0:
             months_with_employer[i] += 1
-        elif kinds.legal[s]:
+        elif of_kind(kinds.legal, s):
             months_searching[i] += 1
         gross = pay_of(s, f, pref[i], months_in_status[i], months_with_employer[i], offer_yen, raise_share, underpaying,
                        base_pay_yen, pay, kinds)
