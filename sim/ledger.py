@@ -30,7 +30,7 @@ import numpy as np
 from sim.domain import Residence, Status
 from sim.outputs import GroupFlows
 from sim.population import Firms, People, SupervisoryBodies, count_into_firms, employer_waits, workers_of_marked_firms
-from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE
+from sim.processes.codes import ESD, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 
 if TYPE_CHECKING:
     from sim.geography import Geography
@@ -139,7 +139,7 @@ class Ledger:
         """Every firm's headcounts from the people arrays (after vectorised changes)."""
         p = self.people
         n = p.n
-        employed = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (p.firm[:n] >= 0))
+        employed = np.flatnonzero(IS_LEGAL[p.status[:n]] & (p.firm[:n] >= 0))
         f = self.firms
         for counts in (f.headcount, f.esd_headcount, f.esd_transferees, f.esd_transferees_from_local):
             counts[:] = 0
@@ -151,7 +151,7 @@ class Ledger:
         p, f = self.people, self.firms
         count_into_firms(np.asarray(rows, dtype=np.int64), np.int32(sign), p.firm, p.status, p.residence, p.transferee,
                          p.transferee_from_local, f.headcount, f.esd_headcount, f.esd_transferees,
-                         f.esd_transferees_from_local)
+                         f.esd_transferees_from_local, ESD)
 
     def waiting_months_of(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The ESD waiting period of each person's employer (``firms.waiting_months``; no limit
@@ -202,7 +202,7 @@ class Ledger:
             # By holders of a work status; settled movers (who came through one) are in none of these.
             bound = p.residence[rows] == Residence.WORK
             self.count_flow("transfers_voluntary_ssw", rows[bound & ssw])
-            self.count_flow("transfers_voluntary_trainee", rows[bound & (status <= LAST_TRAINEE)])
+            self.count_flow("transfers_voluntary_trainee", rows[bound & IS_TRAINEE[status]])
             self.count_flow("transfers_voluntary_care_worker", rows[bound & (status == Status.CARE_WORKER)])
             self.flows["reimbursement_yen"] += self.policy.reimbursement_yen(status, served, p.residence[rows])
         elif at_stage_iii:  # the employer change allowed at the TITP ii -> iii step
@@ -265,7 +265,8 @@ class Ledger:
         n = p.n
         releasing = np.zeros(self.firms.n, dtype=bool)
         releasing[firm_rows] = True
-        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing, LAST_TRAINEE if trainees_only else LAST_LEGAL)
+        rows = workers_of_marked_firms(p.firm[:n], p.status[:n], releasing,
+                                      STATUS_KINDS.trainee if trainees_only else STATUS_KINDS.legal)
         if len(rows) == 0:
             return rows
         self.detach(rows)
@@ -285,7 +286,7 @@ class Ledger:
         p = self.people
         self.count_flow("disappearances", rows)
         # ISA counts trainees; holders of the 2020-22 bridging status held another status (ladder).
-        self.count_flow("disappearances_trainee", rows[(p.status[rows] <= LAST_TRAINEE) & (p.bridging_until[rows] < 0)])
+        self.count_flow("disappearances_trainee", rows[IS_TRAINEE[p.status[rows]] & (p.bridging_until[rows] < 0)])
         p.stay_expired_month[rows] = stay_expired_month
         self.detach(rows, quits=True)
         p.status[rows] = Status.IRREGULAR

@@ -55,6 +55,7 @@ from sim.processes import (
     offers, permanence, violations, work,
 )
 from sim.seeds import check_seed
+from sim.processes.codes import IN_JAPAN
 from sim.scenario import Scenario, load_scenario
 from sim.world import build_ledger, build_network, populate
 
@@ -287,7 +288,7 @@ class LabourMarket(mesa.Model):
         view = self._views.get(pid)
         if view is None:
             row = int(self.people.row_of_pid[pid]) if 0 <= pid < self.people.entered else -1
-            if row < 0 or self.people.status[row] >= Status.RETURNED:
+            if row < 0 or not IN_JAPAN[self.people.status[row]]:
                 raise KeyError(f"person {pid} is not in Japan")
             view = self._views[pid] = Trainee(self, pid)
         return view
@@ -306,7 +307,7 @@ class LabourMarket(mesa.Model):
         g = nx.Graph()
         g.add_nodes_from(int(p.pid[i]) for i in here)
         for i in here:
-            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and p.status[c] < Status.RETURNED)
+            g.add_edges_from((int(p.pid[i]), int(p.pid[c])) for c in p.contacts[i] if c >= 0 and IN_JAPAN[p.status[c]])
         by_firm: dict[int, list[int]] = {}
         for i in here:
             if p.firm[i] >= 0:

@@ -22,7 +22,7 @@ from numba import njit
 
 from sim import settlement
 from sim.domain import FIELDS, ORIGINS, Status
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, LAST_TRAINEE, N_STATUS_CODES, RETURNED, TITP_3, column_by_status
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, STATUS_KINDS, column_by_status, column_index, of_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,8 +119,8 @@ def collect(model: LabourMarket, tally: MonthTally | None = None) -> dict[str, f
     p, f, s = model.people, model.firms, model.scale
     t = month_tally(model) if tally is None else tally
     counts, sums, wages = t.status_counts, t.sums, t.wages
-    here = float(counts[: Status.RETURNED].sum())
-    legal = float(counts[: Status.IRREGULAR].sum())
+    here = float(counts[IN_JAPAN].sum())
+    legal = float(counts[IS_LEGAL].sum())
     nan = float("nan")
     metro_firm = model.geo.metro[f.pref]
     filled = np.minimum(f.headcount, f.demand)
@@ -145,25 +145,25 @@ def collect(model: LabourMarket, tally: MonthTally | None = None) -> dict[str, f
         "stock_care_worker": counts[Status.CARE_WORKER] / s,
         "stock_irregular": counts[Status.IRREGULAR] / s,
         "stock_overstayers_trainee": t.overstayers_trainee / s,
-        "stock_searching": sums[9] / s,
-        "stock_metro": sums[8] / s,
-        "stock_nonmetro": (here - sums[8]) / s,
+        "stock_searching": sums[SUM.searching] / s,
+        "stock_metro": sums[SUM.in_metro] / s,
+        "stock_nonmetro": (here - sums[SUM.in_metro]) / s,
         "entered_total": p.entered / s,
         "returned_total": (counts[Status.RETURNED] + p.archived_returned) / s,
         "removed_total": (counts[Status.REMOVED] + p.archived_removed) / s,
-        "wage_mean_yen": per(sums[0], len(wages)),
+        "wage_mean_yen": per(sums[SUM.wages_yen], len(wages)),
         "wage_p10_yen": p10,
         "wage_p90_yen": p90,
-        "wage_mean_trainee_yen": per(sums[10], sums[11]),
-        "debt_mean_yen": per(sums[1], here),
-        "share_in_debt": per(sums[2], here),
-        "savings_mean_yen": per(sums[3], here),
-        "remitted_mean_yen": per(sums[4], here),
+        "wage_mean_trainee_yen": per(sums[SUM.trainee_wages_yen], sums[SUM.trainees_paid]),
+        "debt_mean_yen": per(sums[SUM.debt_yen], here),
+        "share_in_debt": per(sums[SUM.in_debt], here),
+        "savings_mean_yen": per(sums[SUM.savings_yen], here),
+        "remitted_mean_yen": per(sums[SUM.remitted_yen], here),
         "vacancy_fill_metro": fill(metro_firm),
         "vacancy_fill_nonmetro": fill(~metro_firm),
-        "skill_mean": per(sums[5], legal),
-        "japanese_mean": per(sums[6], legal),
-        "grievance_mean": per(sums[7], legal),
+        "skill_mean": per(sums[SUM.skill], legal),
+        "japanese_mean": per(sums[SUM.japanese], legal),
+        "grievance_mean": per(sums[SUM.grievance], legal),
         "firms_barred": float((f.barred_until > model.month).sum()) / s,
         "bodies_barred": float((model.bodies.barred_until > model.month).sum()) / s,
         "retention_60m": retention(model, t),
@@ -175,6 +175,14 @@ def collect(model: LabourMarket, tally: MonthTally | None = None) -> dict[str, f
         row[col] = model.flows.get(col, 0) / s
     return row
 
+
+#: The national sums of ``month_tally_kernel`` (``MonthTally.sums``; agent counts, yen), and their positions by name.
+NATIONAL_SUMS: tuple[str, ...] = (
+    "wages_yen", "debt_yen", "in_debt", "savings_yen", "remitted_yen", "skill", "japanese", "grievance", "in_metro",
+    "searching", "trainee_wages_yen", "trainees_paid",
+)
+N_NATIONAL_SUMS = len(NATIONAL_SUMS)
+SUM = column_index("NationalSum", NATIONAL_SUMS)
 
 #: ``retention_60m``: the share still in Japan of those who arrived this many months ago.
 RETENTION_MONTHS = 60
@@ -264,8 +272,8 @@ IN_DEBT_YEN = 1.0
 class MonthTally(NamedTuple):
     """What the monthly rows count over everyone, from one pass (``month_tally_kernel``).
 
-    National (agent counts): ``status_counts`` (people by status code), ``sums`` (see
-    ``month_tally_kernel``), the paid wages (for percentiles), people in a bridging stay,
+    National (agent counts): ``status_counts`` (people by status code), ``sums`` (the
+    ``NATIONAL_SUMS``, positions ``SUM``), the paid wages (for percentiles), people in a bridging stay,
     trainees overstaying, and the cohort of ``retention`` (arrived, and of them still in Japan).
     By group (rows: ``GroupFlows.offsets``): ``groups`` (agent counts and sums, ``GROUP_TALLY``,
     read by ``collect_by_group``) and ``settlement`` (``settlement.TALLY``, real numbers: / scale).
@@ -282,6 +290,13 @@ class MonthTally(NamedTuple):
     settlement: np.ndarray
 
 
+#: The counts of events of ``month_tally_kernel`` (its ``events``), named as the fields of
+#: ``MonthTally`` they fill, and their positions by name.
+MONTH_EVENTS: tuple[str, ...] = ("bridging", "overstayers_trainee", "cohort", "cohort_in_japan")
+N_MONTH_EVENTS = len(MONTH_EVENTS)
+EVENT = column_index("MonthEvent", MONTH_EVENTS)
+
+
 def month_tally(model: LabourMarket) -> MonthTally:
     """This month's tallies over everyone, for ``collect`` and ``collect_by_group``."""
     p = model.people
@@ -292,15 +307,15 @@ def month_tally(model: LabourMarket) -> MonthTally:
         p.status[:n], p.firm[:n], p.pref[:n], p.field[:n], p.origin[:n], sizes["prefecture"], sizes["field"], sizes["origin"],
         model.geo.metro, p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n], p.skill[:n], p.japanese[:n],
         p.grievance[:n], p.bridging_until[:n], p.stay_expired_month[:n], p.arrival_month[:n],
-        model.month - RETENTION_MONTHS, settlement.Columns.of(p, n), model.month,
+        model.month - RETENTION_MONTHS, settlement.Columns.of(p, n), model.month, STATUS_KINDS,
     )
     shape = (sizes["prefecture"], sizes["field"], sizes["origin"])
     groups = fold_cells(cells, shape)
     groups[:, GROUP_MONEY] = money[:, GROUP_MONEY]
     settled = fold_cells(settled_cells, shape)
     settled[:, settlement.WAGES] = money[:, GROUP_WAGES]  # the same people's wages, added in the same order
-    return MonthTally(counts, sums, wages, int(events[0]), int(events[1]), int(events[2]), int(events[3]), groups,
-                      settled / model.scale)
+    return MonthTally(counts, sums, wages, groups=groups, settlement=settled / model.scale,
+                      **{name: int(events[k]) for name, k in EVENT._asdict().items()})
 
 
 def fold_cells(cells: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
@@ -316,7 +331,7 @@ def fold_cells(cells: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
 @njit(cache=True)
 def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_origin, metro_pref, wage_yen, debt_yen,
                        savings_yen, remitted_yen, skill, japanese, grievance, bridging_until, stay_expired_month,
-                       arrival_month, cohort_month, family, month):  # pragma: no cover - compiled
+                       arrival_month, cohort_month, family, month, kinds):  # pragma: no cover - compiled
     """One pass over everyone for all the tallies of the month's rows (see ``MonthTally``).
 
     One loop instead of three (national, by group, settlement by group), and each person's counts
@@ -327,11 +342,15 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
     counts are added by ``settlement.add_person``, their other counts by ``_add_to_cell``, their
     money by ``_add_money``.
 
-    ``sums``: wage, debt, in debt, savings, remitted, skill, japanese, grievance, in a metro
-    prefecture, searching, trainee wage, employed trainees.
+    ``sums``: the ``NATIONAL_SUMS``; ``events``: the ``MONTH_EVENTS``; ``kinds``:
+    ``codes.STATUS_KINDS``. The two tables of columns by status code (``GROUP_STATUS_COLUMN``,
+    ``settlement.SETTLED_COLUMN``) are read as globals, that is as compile-time constants: passed
+    as arguments they made the kernel twice as slow (2.5 -> 5 ms at scale 0.1). They name no
+    status by its order, and no cache keeps old ones (it is keyed on all the sources,
+    ``sim._find_numba_cache``).
     """
     residence, spouse, family_in_japan, children, child1, child2, child3, birth_month, months_in_japan = family
-    counts = np.zeros(N_STATUS_CODES, dtype=np.int64)
+    counts = np.zeros(GROUP_STATUS_COLUMN.shape[0], dtype=np.int64)  # one per status code
     wages = np.empty(status.shape[0], dtype=np.float32)
     money = np.zeros((n_pref + n_field + n_origin, N_GROUP_TALLY))
     cells = np.zeros((n_pref * n_field * n_origin, N_GROUP_TALLY))
@@ -348,9 +367,9 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
         counts[s] += 1
         if arrival_month[i] == cohort_month:
             cohort += 1
-            if s < RETURNED:
+            if of_kind(kinds.in_japan, s):
                 cohort_here += 1
-        if s >= RETURNED:
+        if not of_kind(kinds.in_japan, s):
             continue
         # National.
         debt += debt_yen[i]
@@ -361,7 +380,7 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
         if metro_pref[pref[i]]:
             metro += 1
         paid = firm[i] >= 0 and wage_yen[i] > 0.0  # not those hired after this month's payday
-        if s <= LAST_LEGAL:
+        if of_kind(kinds.legal, s):
             skill_sum += skill[i]
             japanese_sum += japanese[i]
             grievance_sum += grievance[i]
@@ -369,29 +388,44 @@ def month_tally_kernel(status, firm, pref, field, origin, n_pref, n_field, n_ori
                 wages[n_wages] = wage_yen[i]
                 wage += wage_yen[i]
                 n_wages += 1
-                if s <= LAST_TRAINEE:
+                if of_kind(kinds.trainee, s):
                     trainee_wage += wage_yen[i]
                     trainees_paid += 1
             elif firm[i] < 0:
                 searching += 1
-        if s <= TITP_3 and bridging_until[i] >= 0:
+        if of_kind(kinds.titp, s) and bridging_until[i] >= 0:
             bridging += 1
-        if s == IRREGULAR and 0 <= stay_expired_month[i] <= month:
+        if s == kinds.irregular and 0 <= stay_expired_month[i] <= month:
             overstaying += 1
         # By group: counts in the person's cell, money in each of their groups.
         c = (pref[i] * n_field + field[i]) * n_origin + origin[i]
-        _add_to_cell(cells, c, s, firm[i], paid, debt_yen[i])
+        _add_to_cell(cells, c, s, firm[i], paid, debt_yen[i], kinds, GROUP_STATUS_COLUMN)
         n_children = n_school = n_working = 0.0
         if children[i] > 0:  # (most have none: their children's columns are not read)
             n_children, n_school, n_working = settlement.children_by_age(children[i], child1[i], child2[i], child3[i], month)
         settlement.add_person(settled_cells, c, s, residence[i], spouse[i], family_in_japan[i], month - birth_month[i],
-                              n_children, n_school, n_working, months_in_japan[i], paid)
-        _add_money(money, pref[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
-        _add_money(money, n_pref + field[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
-        _add_money(money, n_pref + n_field + origin[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i])
-    sums = np.array([wage, debt, in_debt, savings, remitted, skill_sum, japanese_sum, grievance_sum, metro, searching,
-                     trainee_wage, trainees_paid])
-    events = np.array([bridging, overstaying, cohort, cohort_here])
+                              n_children, n_school, n_working, months_in_japan[i], paid, kinds, settlement.SETTLED_COLUMN)
+        _add_money(money, pref[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i], kinds)
+        _add_money(money, n_pref + field[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i], kinds)
+        _add_money(money, n_pref + n_field + origin[i], s, paid, wage_yen[i], debt_yen[i], savings_yen[i], kinds)
+    sums = np.empty(N_NATIONAL_SUMS)
+    sums[SUM.wages_yen] = wage
+    sums[SUM.debt_yen] = debt
+    sums[SUM.in_debt] = in_debt
+    sums[SUM.savings_yen] = savings
+    sums[SUM.remitted_yen] = remitted
+    sums[SUM.skill] = skill_sum
+    sums[SUM.japanese] = japanese_sum
+    sums[SUM.grievance] = grievance_sum
+    sums[SUM.in_metro] = metro
+    sums[SUM.searching] = searching
+    sums[SUM.trainee_wages_yen] = trainee_wage
+    sums[SUM.trainees_paid] = trainees_paid
+    events = np.empty(N_MONTH_EVENTS, dtype=np.int64)
+    events[EVENT.bridging] = bridging
+    events[EVENT.overstayers_trainee] = overstaying
+    events[EVENT.cohort] = cohort
+    events[EVENT.cohort_in_japan] = cohort_here
     return counts, sums, wages[:n_wages], events, money, cells, settled_cells
 
 
@@ -516,6 +550,8 @@ GROUP_TALLY: tuple[str, ...] = (
     "trainee_wages_yen", "debt_yen", "in_debt", "savings_yen", "care_worker",
 )
 N_GROUP_TALLY = len(GROUP_TALLY)
+#: The position of each column of ``GROUP_TALLY`` by name (``GROUP_TALLY_COLUMN.paid``).
+GROUP_TALLY_COLUMN = column_index("GroupTallyColumn", GROUP_TALLY)
 #: The sums of money among them (added per group in row order; the others are counts, added per cell).
 GROUP_MONEY = np.array([GROUP_TALLY.index(c) for c in ("wages_yen", "trainee_wages_yen", "debt_yen", "savings_yen")])
 GROUP_WAGES = GROUP_TALLY.index("wages_yen")
@@ -524,31 +560,31 @@ GROUP_STATUS_COLUMN = column_by_status(GROUP_TALLY, other="irregular")
 
 
 @njit(cache=True, inline="always")
-def _add_to_cell(out, c, s, firm, paid, debt_yen):  # pragma: no cover - compiled
-    """Count one person in Japan (status ``s`` < RETURNED; ``paid``: employed and paid this month)
-    in row ``c`` of the cells' counts (the counts of ``GROUP_TALLY``)."""
-    out[c, 0] += 1
-    out[c, GROUP_STATUS_COLUMN[s]] += 1
-    if s <= LAST_LEGAL:
+def _add_to_cell(out, c, s, firm, paid, debt_yen, kinds, status_column):  # pragma: no cover - compiled
+    """Count one person in Japan (status ``s``; ``paid``: employed and paid this month) in row
+    ``c`` of the cells' counts (the counts of ``GROUP_TALLY``; ``status_column``: ``GROUP_STATUS_COLUMN``)."""
+    out[c, GROUP_TALLY_COLUMN.here] += 1
+    out[c, status_column[s]] += 1
+    if of_kind(kinds.legal, s):
         if paid:
-            out[c, 7] += 1
-            if s <= LAST_TRAINEE:
-                out[c, 9] += 1
+            out[c, GROUP_TALLY_COLUMN.paid] += 1
+            if of_kind(kinds.trainee, s):
+                out[c, GROUP_TALLY_COLUMN.trainees_paid] += 1
         elif firm < 0:
-            out[c, 6] += 1
+            out[c, GROUP_TALLY_COLUMN.searching] += 1
     if debt_yen > IN_DEBT_YEN:
-        out[c, 12] += 1
+        out[c, GROUP_TALLY_COLUMN.in_debt] += 1
 
 
 @njit(cache=True, inline="always")
-def _add_money(out, g, s, paid, wage_yen, debt_yen, savings_yen):  # pragma: no cover - compiled
+def _add_money(out, g, s, paid, wage_yen, debt_yen, savings_yen, kinds):  # pragma: no cover - compiled
     """Add one person's money to row ``g`` (a group) of the sums of ``GROUP_MONEY``."""
-    if s <= LAST_LEGAL and paid:
-        out[g, 8] += wage_yen
-        if s <= LAST_TRAINEE:
-            out[g, 10] += wage_yen
-    out[g, 11] += debt_yen
-    out[g, 13] += savings_yen
+    if of_kind(kinds.legal, s) and paid:
+        out[g, GROUP_TALLY_COLUMN.wages_yen] += wage_yen
+        if of_kind(kinds.trainee, s):
+            out[g, GROUP_TALLY_COLUMN.trainee_wages_yen] += wage_yen
+    out[g, GROUP_TALLY_COLUMN.debt_yen] += debt_yen
+    out[g, GROUP_TALLY_COLUMN.savings_yen] += savings_yen
 
 
 #: Columns of the by-group states filled from ``MonthTally.groups`` (see ``collect_by_group``).
@@ -564,15 +600,19 @@ def collect_by_group(model: LabourMarket, tally: MonthTally | None = None) -> np
     month = month_tally(model) if tally is None else tally
     t = month.groups
     out = np.zeros((int(offsets[-1]), len(GROUP_COLUMNS)))
-    here = t[:, 0]
+    c = GROUP_TALLY_COLUMN
+
+    def mean(total: int, count: int) -> np.ndarray:
+        return np.where(t[:, count] > 0, t[:, total] / t[:, count], np.nan)
+
     with np.errstate(invalid="ignore", divide="ignore"):
         out[:, _STATE_COLS] = np.column_stack([  # in the order of GROUP_PEOPLE_STATES
-            t[:, :5] / s,
-            t[:, 14:15] / s,
-            t[:, 5:8] / s,
-            np.where(t[:, 7] > 0, t[:, 8] / t[:, 7], np.nan),
-            np.where(t[:, 9] > 0, t[:, 10] / t[:, 9], np.nan),
-            np.where(here[:, None] > 0, t[:, 11:14] / here[:, None], np.nan),
+            t[:, [c.here, c.titp, c.esd, c.ssw1, c.ssw2, c.care_worker, c.irregular, c.searching, c.paid]] / s,
+            mean(c.wages_yen, c.paid),
+            mean(c.trainee_wages_yen, c.trainees_paid),
+            mean(c.debt_yen, c.here),
+            mean(c.in_debt, c.here),
+            mean(c.savings_yen, c.here),
         ])
         filled = np.minimum(f.headcount, f.demand).astype(float)
         demand = f.demand.astype(float)

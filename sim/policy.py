@@ -22,6 +22,7 @@ from numba import njit
 
 from sim.dates import YearMonth
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
+from sim.processes.codes import IS_TRAINEE, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig, PolicyConfig
 
 def test_mask(names: tuple[str, ...]) -> int:
@@ -60,23 +61,23 @@ class StockCap(NamedTuple):
 #: How ``may_leave_employer`` treats trainees, by ``transfer.regime``: never (unavoidable
 #: transfers only), freely, or after the employer's waiting period with the tests required.
 TRAINEES_NEVER, TRAINEES_FREE, TRAINEES_AFTER_WAIT = range(3)
-_ESD, _SSW_1, _SSW_2, _CARE_WORKER = int(Status.ESD), int(Status.SSW_1), int(Status.SSW_2), int(Status.CARE_WORKER)
 #: The real field of the care workers' own route (``domain.CARE_FIELD``).
 CARE_REAL_FIELD = REAL_FIELDS.index(CARE_FIELD)
 
 
 @njit(cache=True)
 def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
-                               ssw_may_transfer):  # pragma: no cover - compiled
-    """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there)."""
+                               ssw_may_transfer, kinds):  # pragma: no cover - compiled
+    """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there;
+    ``kinds``: ``codes.STATUS_KINDS``)."""
     out = np.zeros(status.shape[0], dtype=np.bool_)
     for i in range(status.shape[0]):
         s = status[i]
-        if s == _SSW_1 or s == _SSW_2:
+        if s == kinds.ssw_1 or s == kinds.ssw_2:
             out[i] = ssw_may_transfer
-        elif s == _CARE_WORKER:
+        elif s == kinds.care_worker:
             out[i] = True  # 介護 is not tied to an employer (a change of employer is only notified) [S]
-        elif (s == _ESD) if esd_only else (s <= _ESD):
+        elif (s == kinds.esd) if esd_only else of_kind(kinds.trainee, s):
             if regime == TRAINEES_FREE:
                 out[i] = True
             elif regime == TRAINEES_AFTER_WAIT:
@@ -85,17 +86,18 @@ def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tes
 
 
 @njit(cache=True)
-def _months_free_kernel(status, months_with_employer, months_in_status, waiting_months, esd_only, regime):  # pragma: no cover
-    """``Policy.months_free_to_leave`` in one compiled pass over the people (the rule is stated there)."""
+def _months_free_kernel(status, months_with_employer, months_in_status, waiting_months, esd_only, regime, kinds):  # pragma: no cover
+    """``Policy.months_free_to_leave`` in one compiled pass over the people (the rule is stated there;
+    ``kinds``: ``codes.STATUS_KINDS``)."""
     out = np.zeros(status.shape[0], dtype=np.int32)
     for i in range(status.shape[0]):
         s = status[i]
         m = np.int32(months_with_employer[i])
-        if s == _SSW_1:
+        if s == kinds.ssw_1:
             out[i] = min(m, np.int32(months_in_status[i]))
-        elif s == _SSW_2 or s == _CARE_WORKER:
+        elif of_kind(kinds.unlimited, s):
             out[i] = m
-        elif (s == _ESD) if esd_only else (s <= _ESD):
+        elif (s == kinds.esd) if esd_only else of_kind(kinds.trainee, s):
             if regime == TRAINEES_FREE:
                 out[i] = m
             elif regime == TRAINEES_AFTER_WAIT:
@@ -251,7 +253,7 @@ class Policy:
         esd_only, regime = self._trainee_rule()
         return _may_leave_employer_kernel(
             np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
-            esd_only, regime, int(self.transfer_tests), bool(self.config.transfer.ssw_may_transfer),
+            esd_only, regime, int(self.transfer_tests), bool(self.config.transfer.ssw_may_transfer), STATUS_KINDS,
         ) | (np.asarray(residence) != Residence.WORK)
 
     def _trainee_rule(self) -> tuple[bool, int]:
@@ -278,7 +280,7 @@ class Policy:
         """
         esd_only, regime = self._trainee_rule()
         free = _months_free_kernel(np.asarray(status), np.asarray(months_with_employer), np.asarray(months_in_status),
-                                   np.asarray(waiting_months), esd_only, regime)
+                                   np.asarray(waiting_months), esd_only, regime, STATUS_KINDS)
         return np.where(np.asarray(residence) != Residence.WORK, np.asarray(months_with_employer, dtype=np.int32), free)
 
     def same_field_required(self, status: np.ndarray) -> np.ndarray:
@@ -310,13 +312,13 @@ class Policy:
         ordinance draft's proration by time served [S]).
         """
         share = np.maximum(0.0, 1.0 - months_served / REIMBURSEMENT_PRORATION_MONTHS)
-        trainee = (status <= Status.ESD) & (residence == Residence.WORK)
+        trainee = IS_TRAINEE[status] & (residence == Residence.WORK)
         return np.where(trainee, self.config.transfer.reimbursement_yen * share, 0.0)
 
     def months_left_in_programme(self, status: np.ndarray, months_in_japan: np.ndarray) -> np.ndarray:
         """Months a trainee has left in their programme (ESD, or TITP's stages); 0 for others."""
         limit = np.where(status == Status.ESD, self.config.stay.max_trainee_months, self.titp_max_months)
-        return np.where(status <= Status.ESD, np.maximum(limit - months_in_japan, 0), 0)
+        return np.where(IS_TRAINEE[status], np.maximum(limit - months_in_japan, 0), 0)
 
     def reimbursement_yen(self, status: np.ndarray, months_served: np.ndarray, residence: np.ndarray) -> float:
         """Initial costs the new employers of these voluntary movers pay back to the old ones, yen."""

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Status
+from sim.processes.codes import IN_JAPAN, of_kind
 
 #: name -> dtype of each per-person column. Money in yen, time in months.
 PEOPLE_COLUMNS: dict[str, type | str] = {
@@ -95,39 +96,39 @@ def employer_waits(firm, waiting_months, none):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def workers_of_marked_firms(firm, status, marked, last_status):  # pragma: no cover - compiled
-    """Rows, in order, of the people with status <= ``last_status`` whose employer is marked
+def workers_of_marked_firms(firm, status, marked, counted):  # pragma: no cover - compiled
+    """Rows, in order, of the people whose status is of the kind ``counted`` (a mask of
+    ``codes.STATUS_KINDS``, such as ``.legal``) and whose employer is marked
     (``marked``: one flag a firm): one compiled pass instead of a gather, two masks and a
     ``flatnonzero`` over everyone."""
     out = np.empty(firm.shape[0], dtype=np.int64)
     k = 0
     for i in range(firm.shape[0]):
         f = firm[i]
-        if f >= 0 and marked[f] and status[i] <= last_status:
+        if f >= 0 and marked[f] and of_kind(counted, status[i]):
             out[k] = i
             k += 1
     return out[:k]
 
 
-#: Codes read by ``count_into_firms`` (compile-time constants).
-_ESD = int(Status.ESD)
+#: The residence code read by ``count_into_firms``.
 _WORK = int(Residence.WORK)
 
 
 @njit(cache=True)
 def count_into_firms(rows, sign, firm, status, residence, transferee, transferee_from_local, headcount, esd_headcount,
-                     esd_transferees, esd_transferees_from_local):  # pragma: no cover - compiled
+                     esd_transferees, esd_transferees_from_local, esd):  # pragma: no cover - compiled
     """Add (``sign`` +1) or remove (-1) the employed people at ``rows`` to or from their firms'
     counts, in place: workers; ESD workers (status ESD, not settled: a settled ESD trainee is no
     longer one); of them the voluntary transferees, and those from outside the designated area
-    (the caps on transferees). One pass over ``rows``, not four counts over every firm."""
+    (the caps on transferees; ``esd``: the status code of ESD). One pass over ``rows``, not four counts over every firm."""
     for k in range(rows.shape[0]):
         i = rows[k]
         c = firm[i]
         if c < 0:  # (np.bincount refused it too: a -1 would silently count at the last firm)
             raise ValueError("count_into_firms: a row without an employer")
         headcount[c] += sign
-        if status[i] == _ESD and residence[i] == _WORK:
+        if status[i] == esd and residence[i] == _WORK:
             esd_headcount[c] += sign
             if transferee[i]:
                 esd_transferees[c] += sign
@@ -211,7 +212,7 @@ class People:
 
     def in_japan(self) -> np.ndarray:
         """Boolean mask over used rows: legal or irregular, not gone."""
-        return self.view("status") < Status.RETURNED
+        return IN_JAPAN[self.view("status")]
 
     def compact(self) -> None:
         """Drop the rows of people who left Japan; contacts and ``row_of_pid`` follow the moves."""

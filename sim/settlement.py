@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, TITP_3, column_by_status
+from sim.processes.codes import column_by_status, column_index, of_kind
 from sim.processes.families import (
     SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
 )
@@ -43,7 +43,9 @@ TALLY: tuple[str, ...] = (
     "settled_titp", "settled_titp3", "settled_esd", "settled_ssw1", "settled_ssw2", "aged_65_plus",
     "settled_care_worker",
 )
-_T = {name: k for k, name in enumerate(TALLY)}
+#: The position of each column of ``TALLY`` by name (``TALLY_COLUMN.principals``), for the compiled tally.
+TALLY_COLUMN = column_index("TallyColumn", TALLY)
+_T = TALLY_COLUMN._asdict()
 N_TALLY = len(TALLY)
 #: The ``settled_*`` column of each legal status code (the settled by the work status they came through).
 SETTLED_COLUMN = column_by_status(TALLY, prefix="settled_")
@@ -108,54 +110,55 @@ def children_by_age(children, birth1, birth2, birth3, month):  # pragma: no cove
 
 @njit(cache=True, inline="always")
 def add_person(out, g, s, r, sp, family_in_japan, age, n_children, n_school, n_working, months_in_japan,
-               paid):  # pragma: no cover - compiled
-    """Count one person in Japan (status ``s`` < RETURNED, residence ``r``, spouse ``sp``, age in
+               paid, kinds, settled_column):  # pragma: no cover - compiled
+    """Count one person in Japan (status ``s``, residence ``r``, spouse ``sp``, age in
     months ``age``) and the family living with them in row ``g`` of ``out`` (the ``TALLY`` columns
     but ``wages_total_yen``).
 
     Called for each person by the one monthly pass over everyone, ``sim.outputs.month_tally_kernel``
     (which also makes the other tallies of the monthly rows), with ``g`` the person's cell
     (prefecture x field x origin), summed into the groups afterwards; ``paid``: employed and paid
-    this month. ``wages_total_yen`` is the by-group wage sum of that pass (the same people).
+    this month; ``kinds``: ``codes.STATUS_KINDS``; ``settled_column``: ``SETTLED_COLUMN``.
+    ``wages_total_yen`` is the by-group wage sum of that pass (the same people).
     """
     here = family_in_japan and sp == COMPATRIOT
-    out[g, 0] += 1.0
+    out[g, TALLY_COLUMN.principals] += 1.0
     if r == PERMANENT:
-        out[g, 1] += 1.0
+        out[g, TALLY_COLUMN.stock_permanent] += 1.0
     elif r != WORK:
-        out[g, 2] += 1.0
+        out[g, TALLY_COLUMN.stock_spouse_of_japanese] += 1.0
     if months_in_japan >= 60:
-        out[g, 3] += 1.0
+        out[g, TALLY_COLUMN.stock_long_term] += 1.0
     if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
-        out[g, 10] += 1.0
+        out[g, TALLY_COLUMN.foreign_working_age] += 1.0
     elif age >= WORKING_AGE_TO_MONTHS:
-        out[g, 20] += 1.0 + (1.0 if here else 0.0)  # and a compatriot spouse in Japan, of the same age
-    out[g, 14] += age
+        out[g, TALLY_COLUMN.aged_65_plus] += 1.0 + (1.0 if here else 0.0)  # and a compatriot spouse in Japan, of the same age
+    out[g, TALLY_COLUMN.age_sum_months] += age
     if sp == JAPANESE:
-        out[g, 9] += 1.0 + n_children  # a Japanese spouse and Japanese children
+        out[g, TALLY_COLUMN.japanese_family] += 1.0 + n_children  # a Japanese spouse and Japanese children
     elif here:
         family = 1.0 + n_children
-        if s == IRREGULAR:
-            out[g, 6] += family
+        if s == kinds.irregular:
+            out[g, TALLY_COLUMN.family_of_irregular] += family
         elif r == PERMANENT:
-            out[g, 5] += family
+            out[g, TALLY_COLUMN.family_of_permanent] += family
         else:
-            out[g, 4] += family
-        out[g, 7] += n_children
-        out[g, 8] += n_school
+            out[g, TALLY_COLUMN.family_dependants] += family
+        out[g, TALLY_COLUMN.children_in_japan] += n_children
+        out[g, TALLY_COLUMN.school_age_children] += n_school
         if WORKING_AGE_FROM_MONTHS <= age < WORKING_AGE_TO_MONTHS:
-            out[g, 10] += 1.0  # the spouse, taken to be of the worker's age
-        out[g, 10] += n_working
-        if s <= LAST_LEGAL:
-            out[g, 11] += family
-    if s <= LAST_LEGAL:
-        out[g, 11] += 1.0
+            out[g, TALLY_COLUMN.foreign_working_age] += 1.0  # the spouse, taken to be of the worker's age
+        out[g, TALLY_COLUMN.foreign_working_age] += n_working
+        if of_kind(kinds.legal, s):
+            out[g, TALLY_COLUMN.health_insured] += family
+    if of_kind(kinds.legal, s):
+        out[g, TALLY_COLUMN.health_insured] += 1.0
         if paid:
-            out[g, 12] += 1.0
+            out[g, TALLY_COLUMN.pension_contributors] += 1.0
         if r != WORK:  # settled, by the work status they came through
-            out[g, SETTLED_COLUMN[s]] += 1.0
-            if s == TITP_3:
-                out[g, 16] += 1.0
+            out[g, settled_column[s]] += 1.0
+            if s == kinds.titp_3:
+                out[g, TALLY_COLUMN.settled_titp3] += 1.0
 
 
 def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) -> dict[str, np.ndarray]:
@@ -164,13 +167,14 @@ def _states(model: LabourMarket, t: np.ndarray, working_age: np.ndarray | None) 
     wages = t[:, _T["wages_total_yen"]]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.full(len(t), np.nan) if working_age is None else t[:, _T["foreign_working_age"]] / working_age
-        age = np.where(t[:, 0] > 0, t[:, _T["age_sum_months"]] / 12.0 / t[:, 0], np.nan)
+        principals = t[:, _T["principals"]]
+        age = np.where(principals > 0, t[:, _T["age_sum_months"]] / 12.0 / principals, np.nan)
     out = {name: t[:, _T[name]] for name in (
         "stock_spouse_of_japanese", "stock_permanent", "stock_long_term", "family_dependants", "family_of_permanent",
         "family_of_irregular", "children_in_japan", "school_age_children", "japanese_family", "health_insured",
         "pension_contributors", "wages_total_yen", "aged_65_plus")}
     out.update(
-        family_in_japan=family, foreign_residents_modelled=t[:, 0] + family, foreign_share_working_age=share,
+        family_in_japan=family, foreign_residents_modelled=principals + family, foreign_share_working_age=share,
         age_mean_years=age, contributions_yen=wages * model.behaviour.settlement.public_contribution_share,
     )
     return out

@@ -11,6 +11,7 @@ import pandas as pd
 import sim
 from sim.domain import FIELDS, REAL_FIELDS, TEST_BITS, TITP_STATUSES, Residence, Status
 from sim.processes import offers
+from sim.processes.codes import IS_LEGAL
 from sim.scenario import SHIPPED, Scenario
 
 #: Prefecture indices (JIS code - 1) used by the hand-built worlds.
@@ -186,7 +187,7 @@ def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np
     (a settled ESD trainee, ``residence`` not WORK, is no longer an ESD worker)."""
     p, f = model.people, model.firms
     n = p.n
-    employed = (p.status[:n] <= Status.CARE_WORKER) & (p.firm[:n] >= 0)
+    employed = IS_LEGAL[p.status[:n]] & (p.firm[:n] >= 0)
     firm = p.firm[:n][employed]
     esd = (p.status[:n][employed] == Status.ESD) & (p.residence[:n][employed] == Residence.WORK)
     moved = esd & p.transferee[:n][employed]
@@ -294,7 +295,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
         status = p.status[:n]
         seen.update(np.unique(status).tolist())
         head, esd_head, esd_moved = employed_counts(model)
-        employed = (status <= Status.CARE_WORKER) & (p.firm[:n] >= 0)
+        employed = IS_LEGAL[status] & (p.firm[:n] >= 0)
 
         def max_months(*statuses: Status) -> int:
             """Longest time in Japan of those whose stay rests on these statuses (settled people are not bound by them)."""
@@ -313,7 +314,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             max_months_titp1=max_months(Status.TITP_1), max_months_titp2=max_months(Status.TITP_2),
             max_months_titp=max_months(Status.TITP_1, Status.TITP_2, Status.TITP_3),
             max_months_esd=max_months(Status.ESD),
-            gone_with_employer=int(((status >= Status.IRREGULAR) & (p.firm[:n] >= 0)).sum()),
+            gone_with_employer=int((~IS_LEGAL[status] & (p.firm[:n] >= 0)).sum()),
             titp_with_transfers=int((np.isin(status, TITP_STATUSES) & (p.residence[:n] == Residence.WORK) & (p.transfers[:n] > 0)).sum()),
             # pay / the prefecture's minimum-wage pay, for people with the same employer since payday
             # (months_with_employer >= 1) whose employer did not underpay this month
@@ -325,7 +326,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
             closures=int(model.flows.get("firm_closures", 0)),
             intake_over_cap=int((f.intake_this_year > f.intake_cap_per_year).sum()),
             max_months_searching=int(p.months_searching[:n][searching].max())  # settled people need no employer to stay
-            if (searching := (status <= Status.CARE_WORKER) & (p.firm[:n] < 0) & (p.residence[:n] == Residence.WORK)).any() else 0,
+            if (searching := IS_LEGAL[status] & (p.firm[:n] < 0) & (p.residence[:n] == Residence.WORK)).any() else 0,
             max_months_in_ssw1=int(p.months_in_status[:n][ssw1].max())
             if (ssw1 := (status == Status.SSW_1) & (p.residence[:n] == Residence.WORK)).any() else 0,
             employed_outside_field=int((employed & (p.field[:n] != f.field[np.maximum(p.firm[:n], 0)])).sum()),

@@ -13,8 +13,8 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
-from sim.processes.codes import LAST_LEGAL
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
 
@@ -135,8 +135,8 @@ def test_month_tally_by_group_equals_direct_counts(esd_four_years):
     model = esd_four_years
     p, n = model.people, model.people.n
     t = outputs.month_tally(model)
-    here = p.status[:n] < Status.RETURNED
-    legal = p.status[:n] <= LAST_LEGAL
+    here = IN_JAPAN[p.status[:n]]
+    legal = IS_LEGAL[p.status[:n]]
     paid = legal & (p.firm[:n] >= 0) & (p.wage_yen[:n] > 0)
     col, tally = outputs.GROUP_TALLY.index, settlement.TALLY.index
     for k, grouping in enumerate(outputs.GROUPINGS):
@@ -167,9 +167,9 @@ def test_compiled_month_tally_is_its_current_source(esd_four_years, monkeypatch)
     """The compiled ``month_tally_kernel`` gives what its Python source gives now.
 
     It calls compiled helpers of another module (``settlement.add_person``), and numba's cache
-    notices changes only in the kernel's own file: after an edit to those helpers a stale cached
-    kernel would go on counting the old way. This test then fails; clear the cache (delete the
-    ``*.nbi`` and ``*.nbc`` files of ``sim/__pycache__``, or NUMBA_CACHE_DIR's) and run again.
+    notices changes only in the kernel's own file: a cached kernel would go on counting the old
+    way after an edit to those helpers, were the cache not keyed on all the sources
+    (``sim._find_numba_cache``, ``test_numba_cache.py``). This test fails if that ever breaks.
     """
     from sim import outputs
 
@@ -195,9 +195,9 @@ def test_employer_queries_are_the_numpy_expressions_they_replaced():
     assert got.dtype == expected.dtype and np.array_equal(got, expected)
     marked = np.zeros(50, dtype=bool)
     marked[rng.choice(50, 7, replace=False)] = True
-    for last in (Status.ESD, Status.SSW_2):
-        rows = np.flatnonzero((firm >= 0) & marked[firm] & (status <= last))
-        assert np.array_equal(workers_of_marked_firms(firm, status, marked, int(last)), rows) and len(rows) > 0
+    for table, mask in ((IS_TRAINEE, STATUS_KINDS.trainee), (IS_LEGAL, STATUS_KINDS.legal)):
+        rows = np.flatnonzero((firm >= 0) & marked[firm] & table[status])
+        assert np.array_equal(workers_of_marked_firms(firm, status, marked, mask), rows) and len(rows) > 0
 
 
 def test_firm_tie_lists_are_those_of_the_row_sorts_they_replaced():

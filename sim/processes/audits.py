@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.processes import matching
-from sim.processes.codes import LAST_TRAINEE
+from sim.processes.codes import IS_TRAINEE
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -78,7 +78,7 @@ def inspect_firms(model: LabourMarket, rng: np.random.Generator) -> np.ndarray:
     u = rng.random((2, len(due)))
     f.next_inspection[due] = model.month + sup.inspection_cycle_months
     n = p.n
-    trainees = np.bincount(p.firm[:n][(p.status[:n] <= LAST_TRAINEE) & (p.firm[:n] >= 0)], minlength=f.n)
+    trainees = np.bincount(p.firm[:n][IS_TRAINEE[p.status[:n]] & (p.firm[:n] >= 0)], minlength=f.n)
     inspected = due[trainees[due] > 0]
     u = u[:, trainees[due] > 0]
     k = f.violations_since_inspection[inspected]

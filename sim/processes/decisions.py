@@ -58,7 +58,7 @@ from numba import njit
 from sim.dates import YearMonth
 from sim.domain import FIELDS, ORIGINS, Status
 from sim.params import bind, part
-from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, SSW_2
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes import permanence
 from sim.processes.ladder import ssw1_terms, stay_expiry
 from sim.processes.matching import find_employers
@@ -188,7 +188,7 @@ def seek_hazard(free_months, wage_gap, grievance, params):  # pragma: no cover -
 @njit(cache=True)
 def decide_kernel(
     u, status, firm, debt_yen, grievance, wage_gap, irregular_contact, may_leave, free_months,
-    months_in_japan, months_in_status, wants_long_stay, ssw1_limit_months, ssw1_way_on, abscond_multiplier, params,
+    months_in_japan, months_in_status, wants_long_stay, ssw1_limit_months, ssw1_way_on, abscond_multiplier, params, kinds,
 ):  # pragma: no cover - compiled
     """Per person: one of the acts (NOT_LEGAL ... KEEP_SEARCHING).
 
@@ -201,19 +201,19 @@ def decide_kernel(
     j = 0
     for i in range(status.shape[0]):
         s = status[i]
-        if s > LAST_LEGAL:
+        if not of_kind(kinds.legal, s):
             continue
         x = u[j]
         j += 1
         g, gap = grievance[i], wage_gap[i]
         # Near the end of the permitted stay, with no legal way to stay on?
-        if s < ESD:
+        if of_kind(kinds.titp, s):
             left = params.titp_max_months - months_in_japan[i]
             path = params.ssw1_open
-        elif s == ESD:
+        elif s == kinds.esd:
             left = params.max_trainee_months - months_in_japan[i]
             path = params.ssw1_open
-        elif s == SSW_1:
+        elif s == kinds.ssw_1:
             left = ssw1_limit_months[i] - months_in_status[i]
             path = ssw1_way_on[i]
         else:
@@ -221,7 +221,7 @@ def decide_kernel(
             path = True
         near_end = left <= params.end_of_stay_window_months and wants_long_stay[i] and not path
         h_a = abscond_hazard(debt_yen[i], g, gap, irregular_contact[i], may_leave[i], near_end, abscond_multiplier[i], params)
-        h_r = params.ssw2_return_monthly if s >= SSW_2 else params.return_base_monthly + params.return_per_grievance * g
+        h_r = params.ssw2_return_monthly if of_kind(kinds.unlimited, s) else params.return_base_monthly + params.return_per_grievance * g
         h_r = min(h_r, HAZARD_CAP)
         h_s = 0.0
         if may_leave[i] and firm[i] >= 0:
@@ -244,7 +244,7 @@ def decide(model: LabourMarket) -> None:
     p = model.people
     n = p.n
     status = p.status[:n]
-    n_legal = int(np.count_nonzero(status <= LAST_LEGAL))
+    n_legal = int(np.count_nonzero(IS_LEGAL[status]))
     if n_legal == 0:
         return
     rng = model.rng_for(STREAM)
@@ -257,7 +257,7 @@ def decide(model: LabourMarket) -> None:
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
         p.irregular_contact[:n], may_leave, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
         ssw1_limit_months, model.policy.ssw1_way_on(ssw1_field, *model.calendar()), abscond_multiplier(model),
-        DecisionParams.of(model),
+        DecisionParams.of(model), STATUS_KINDS,
     )
     permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.20)
     absconding, returning, seeking, searching = (np.flatnonzero(act == a) for a in (ABSCOND, RETURN_HOME, SEEK_TRANSFER, KEEP_SEARCHING))

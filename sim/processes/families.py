@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.processes.codes import LAST_LEGAL, LAST_TRAINEE, REMOVED, RETURNED
+from sim.processes.codes import IS_LEGAL, REMOVED, RETURNED, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -102,7 +102,7 @@ CHILD_COLUMNS = ("child1_birth_month", "child2_birth_month", "child3_birth_month
 @njit(cache=True)
 def form_families_kernel(u, status, residence, spouse, family_in_japan, children, birth_month, wants_long_stay, allowed_by_status,
                          month, h_compatriot, h_japanese, trainee_factor, max_marriage_age_months, h_accompany, h_birth,
-                         max_birth_age_months):  # pragma: no cover - compiled
+                         max_birth_age_months, kinds):  # pragma: no cover - compiled
     """Per person: one of NOTHING, MARRIES_COMPATRIOT, MARRIES_JAPANESE, FAMILY_JOINS, CHILD_BORN.
 
     ``u`` holds one uniform draw per legal resident, in row order (so compacting the arrays does
@@ -113,7 +113,7 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
     j = 0
     for i in range(status.shape[0]):
         s = status[i]
-        if s > LAST_LEGAL:
+        if not of_kind(kinds.legal, s):
             continue
         x = u[j]
         j += 1
@@ -121,7 +121,7 @@ def form_families_kernel(u, status, residence, spouse, family_in_japan, children
         sp = spouse[i]
         if sp == NO_SPOUSE:
             if age < max_marriage_age_months:
-                f = trainee_factor if (s <= LAST_TRAINEE and residence[i] == WORK) else 1.0
+                f = trainee_factor if (of_kind(kinds.trainee, s) and residence[i] == WORK) else 1.0
                 if x < h_japanese * f:
                     out[i] = MARRIES_JAPANESE
                 elif x < (h_japanese + h_compatriot) * f:
@@ -150,10 +150,10 @@ def form_families(model: LabourMarket) -> None:
     rng = model.rng_for(STREAM)
     allowed_by_status = model.policy.family_may_accompany(np.arange(len(Status)))  # a table: no pass over everyone
     act = form_families_kernel(
-        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n],
+        rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n],
         p.birth_month[:n], p.wants_long_stay[:n], allowed_by_status, model.month, b.marry_compatriot_per_year / 12.0,
         b.marry_japanese_per_year / 12.0, b.trainee_marriage_factor, b.marriage_max_age_years * 12,
-        b.accompany_per_year / 12.0, b.births_per_couple_year / 12.0, b.birth_max_age_years * 12,
+        b.accompany_per_year / 12.0, b.births_per_couple_year / 12.0, b.birth_max_age_years * 12, STATUS_KINDS,
     )
     marry_c, marry_j, joins, born = (np.flatnonzero(act == a) for a in (MARRIES_COMPATRIOT, MARRIES_JAPANESE, FAMILY_JOINS, CHILD_BORN))
     p.spouse[marry_c] = COMPATRIOT
@@ -190,7 +190,7 @@ def die(model: LabourMarket) -> None:
     """
     p, b = model.people, model.behaviour.settlement
     n = p.n
-    here, age_months = legal_ages(p.status[:n], p.birth_month[:n], model.month)
+    here, age_months = legal_ages(p.status[:n], p.birth_month[:n], model.month, STATUS_KINDS.legal)
     if len(here) == 0 or b.mortality_gompertz_a <= 0:
         return
     # The hazard by age in months (a table over the ages present, not an exp for every person).
@@ -205,13 +205,13 @@ def die(model: LabourMarket) -> None:
 
 
 @njit(cache=True)
-def legal_ages(status, birth_month, month):  # pragma: no cover - compiled
-    """The rows of legal residents and their ages in months, in row order (one pass)."""
+def legal_ages(status, birth_month, month, is_legal):  # pragma: no cover - compiled
+    """The rows of legal residents (``is_legal``: the mask ``codes.STATUS_KINDS.legal``) and their ages in months, in row order (one pass)."""
     rows = np.empty(status.shape[0], dtype=np.int64)
     ages = np.empty(status.shape[0], dtype=np.int64)
     k = 0
     for i in range(status.shape[0]):
-        if status[i] <= LAST_LEGAL:
+        if of_kind(is_legal, status[i]):
             rows[k] = i
             ages[k] = month - birth_month[i]
             k += 1

@@ -27,20 +27,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import LAST_LEGAL, RETURNED
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
 
 
 @njit(cache=True)
-def feel_kernel(status, firm, grievance, wage_gap, violating, monthly_decay, per_violation, per_wage_gap):  # pragma: no cover
+def feel_kernel(status, firm, grievance, wage_gap, violating, monthly_decay, per_violation, per_wage_gap, kinds):  # pragma: no cover
     for i in range(status.shape[0]):
         s = status[i]
-        if s >= RETURNED:
+        if not of_kind(kinds.in_japan, s):
             continue
         f = firm[i]
-        exposed = 1.0 if (s <= LAST_LEGAL and f >= 0 and violating[f]) else 0.0
+        exposed = 1.0 if (of_kind(kinds.legal, s) and f >= 0 and violating[f]) else 0.0
         grievance[i] = grievance[i] * monthly_decay + per_violation * exposed + per_wage_gap * wage_gap[i]
 
 
@@ -48,7 +48,7 @@ def start_at_stationary_mean(model: LabourMarket, rows: np.ndarray) -> None:
     """The initial stock's grievance: the recursion's stationary mean at their employer (module docstring)."""
     p, g, f = model.people, model.behaviour.grievance, model.firms
     firm = p.firm[rows]
-    employed = (p.status[rows] <= LAST_LEGAL) & (firm >= 0)
+    employed = IS_LEGAL[p.status[rows]] & (firm >= 0)
     p_violate = model.behaviour.violations.monthly_probability_at_zero_compliance * (1.0 - f.compliance[np.maximum(firm, 0)])
     inflow = g.per_violation * np.where(employed, p_violate, 0.0) + g.per_wage_gap * p.wage_gap[rows]
     p.grievance[rows] = inflow / (1.0 - g.monthly_decay) if g.monthly_decay < 1.0 else 0.0
@@ -60,5 +60,5 @@ def feel_grievance(model: LabourMarket) -> None:
     n = p.n
     feel_kernel(
         p.status[:n], p.firm[:n], p.grievance[:n], p.wage_gap[:n], model.firms.violating,
-        g.monthly_decay, g.per_violation, g.per_wage_gap,
+        g.monthly_decay, g.per_violation, g.per_wage_gap, STATUS_KINDS,
     )

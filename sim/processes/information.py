@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import IRREGULAR, LAST_LEGAL, RETURNED
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -27,19 +27,19 @@ TELLS_IRREGULAR = -1.0
 
 
 @njit(cache=True)
-def hear_kernel(contacts, status, firm, offer_yen, known_wage_yen, wage_gap, irregular_contact):  # pragma: no cover
+def hear_kernel(contacts, status, firm, offer_yen, known_wage_yen, wage_gap, irregular_contact, kinds):  # pragma: no cover
     n, k = contacts.shape[0], contacts.shape[1]
     # What each person tells their contacts: their employer's offer, TELLS_IRREGULAR, or 0.
     # One small array read at random is much cheaper than status, firm and offer each.
     tells = np.zeros(n)
     for i in range(n):
         s = status[i]
-        if s == IRREGULAR:
+        if s == kinds.irregular:
             tells[i] = TELLS_IRREGULAR
-        elif s <= LAST_LEGAL and firm[i] >= 0:
+        elif of_kind(kinds.legal, s) and firm[i] >= 0:
             tells[i] = offer_yen[firm[i]]
     for i in range(n):
-        if status[i] >= RETURNED:
+        if not of_kind(kinds.in_japan, status[i]):
             continue
         heard = 0.0
         irregular = False
@@ -63,5 +63,5 @@ def hear_about_wages(model: LabourMarket) -> None:
     n = p.n
     hear_kernel(
         p.contacts[:n], p.status[:n], p.firm[:n], model.offer_yen,
-        p.known_wage_yen[:n], p.wage_gap[:n], p.irregular_contact[:n],
+        p.known_wage_yen[:n], p.wage_gap[:n], p.irregular_contact[:n], STATUS_KINDS,
     )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import LAST_LEGAL
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.families import foreign_family_in_japan
 
 if TYPE_CHECKING:
@@ -38,12 +38,12 @@ STREAM = "integration"
 
 @njit(cache=True)
 def support_kernel(u, status, firm, pref, japanese, aptitude, grievance, wants_long_stay, support, japanese_gain_per_month,
-                   relief, h_wish):  # pragma: no cover - compiled
+                   relief, h_wish, is_legal):  # pragma: no cover - compiled
     """Apply one month of support in place; ``support[k]`` is prefecture k's intensity; ``u``: one
-    draw per legal resident, in row order."""
+    draw per legal resident (``is_legal``: the mask ``codes.STATUS_KINDS.legal``), in row order."""
     j = 0
     for i in range(status.shape[0]):
-        if status[i] > LAST_LEGAL:
+        if not of_kind(is_legal, status[i]):
             continue
         x = u[j]
         j += 1
@@ -66,11 +66,11 @@ def support(model: LabourMarket) -> None:
     n = p.n
     rng = model.rng_for(STREAM)
     support_kernel(
-        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.firm[:n], p.pref[:n], p.japanese[:n], p.aptitude[:n], p.grievance[:n],
+        rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.firm[:n], p.pref[:n], p.japanese[:n], p.aptitude[:n], p.grievance[:n],
         p.wants_long_stay[:n], intensity, model.behaviour.learning.japanese_per_month * b.integration_japanese_gain,
-        b.integration_grievance_relief, b.integration_wish_to_stay_per_year / 12.0,
+        b.integration_grievance_relief, b.integration_wish_to_stay_per_year / 12.0, STATUS_KINDS.legal,
     )
-    served = np.flatnonzero((p.status[:n] <= LAST_LEGAL) & (intensity[p.pref[:n]] > 0))
+    served = np.flatnonzero(IS_LEGAL[p.status[:n]] & (intensity[p.pref[:n]] > 0))
     residents = 1.0 + foreign_family_in_japan(model, served)
     cost = residents * intensity[p.pref[served]] * model.policy.integration_cost_yen_per_resident_month
     model.ledger.count_flow("integration_cost_yen", served, weights=cost)

@@ -64,7 +64,7 @@ from numba import njit
 from sim.domain import TEST_BITS, Status
 from sim.params import bind, part
 from sim.policy import CARE_REAL_FIELD
-from sim.processes.codes import ESD, LAST_LEGAL, SSW_1, TITP_1, TITP_2, TITP_3
+from sim.processes.codes import ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3, of_kind
 from sim.processes import permanence
 from sim.processes.matching import find_employers
 
@@ -135,7 +135,7 @@ def stage_iii_hosts(model: LabourMarket) -> np.ndarray:
 
 @njit(cache=True)
 def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
-                      ssw1_max_months, extension_months):  # pragma: no cover - compiled
+                      ssw1_max_months, extension_months, ssw_1):  # pragma: no cover - compiled
     """Per person: (real field, SSW i limit in months) of each SSW i holder; (-1, 0) for others.
 
     The real field is the employer's (``firm_real_field``), or the last employer's between
@@ -143,12 +143,13 @@ def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, fi
     ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
     open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
     ladder (who leaves when) and the decisions (who is near the end), so they cannot disagree.
+    ``ssw_1``: the status code of SSW i.
     """
     n = status.shape[0]
     real_field = np.full(n, -1, dtype=np.int32)
     limit_months = np.zeros(n, dtype=np.int32)
     for i in range(n):
-        if status[i] != SSW_1:
+        if status[i] != ssw_1:
             continue
         h = firm[i] if firm[i] >= 0 else last_firm[i]
         rf = firm_real_field[h] if h >= 0 else field[i]
@@ -164,12 +165,12 @@ def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
     n = p.n
     return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
                              p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(stay.ssw1_max_months),
-                             int(stay.ssw1_extension_months))
+                             int(stay.ssw1_extension_months), SSW_1)
 
 
 @njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
-                  ssw1_real_field, ssw1_limit_months, rules, u):  # pragma: no cover
+                  ssw1_real_field, ssw1_limit_months, rules, u, kinds):  # pragma: no cover
     """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
@@ -186,16 +187,16 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
     ssw2_tests, ssw2_fields = rules.ssw2_tests, rules.ssw2_open_fields
     for i in range(status.shape[0]):
         s = status[i]
-        if s > SSW_1:
+        if not of_kind(kinds.on_ladder, s):
             continue
         ssw1_open = availability >= 1.0 or (availability > 0.0 and u[0, i] < availability)
         m = months_in_japan[i]
         wants = wants_long_stay[i]
         tests = tests_passed[i]
-        if s == TITP_1:
+        if s == kinds.titp_1:
             if m >= end_i_at:
                 out[i] = TO_TITP_2 if ((tests & BASIC_SKILL) and max_titp > END_OF_TITP_1) else LEAVES
-        elif s == TITP_2:
+        elif s == kinds.titp_2:
             if m >= end_ii_at:
                 ssw_ok = wants and ssw1_open and (rules.titp_ii_completion_exempts_tests or (tests & rules.ssw1_tests) == rules.ssw1_tests)
                 iii_ok = (rules.stage_iii_open and max_titp > END_OF_TITP_2 and firm[i] >= 0
@@ -207,10 +208,10 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                     out[i] = TO_SSW_1
                 else:
                     out[i] = LEAVES
-        elif s == TITP_3:
+        elif s == kinds.titp_3:
             if m >= max_titp:
                 out[i] = TO_SSW_1 if (wants and ssw1_open) else LEAVES
-        elif s == ESD:
+        elif s == kinds.esd:
             if m >= max_esd:
                 if wants and ssw1_open and (tests & rules.ssw1_tests) == rules.ssw1_tests:
                     out[i] = TO_SSW_1
@@ -249,7 +250,7 @@ def ssw1_ok(model: LabourMarket, rows: np.ndarray, rules: LadderRules, u: np.nda
     """Per person at ``rows``, leaving TITP: may they move up to SSW i now (want to stay, the path
     open to them by the ramp's draw ``u[0]``, the tests passed or exempted by completing TITP ii)?"""
     p = model.people
-    exempt = rules.titp_ii_completion_exempts_tests & (p.status[rows] >= TITP_2)
+    exempt = rules.titp_ii_completion_exempts_tests & ((p.status[rows] == TITP_2) | (p.status[rows] == TITP_3))
     return p.wants_long_stay[rows] & ((rules.ssw1_availability >= 1.0) | (u[0, rows] < rules.ssw1_availability)) & (
         exempt | ((p.tests_passed[rows] & rules.ssw1_tests) == rules.ssw1_tests))
 
@@ -258,7 +259,7 @@ def bridging_holders(model: LabourMarket) -> np.ndarray:
     """Rows of the people holding the bridging status now (TITP trainees with a bridging stay)."""
     p = model.people
     n = p.n
-    return np.flatnonzero((p.bridging_until[:n] >= 0) & (p.status[:n] <= TITP_3))
+    return np.flatnonzero((p.bridging_until[:n] >= 0) & IS_TITP[p.status[:n]])
 
 
 def hold_over(model: LabourMarket, outcome: np.ndarray, rules: LadderRules, u: np.ndarray) -> None:
@@ -277,7 +278,7 @@ def bridge(model: LabourMarket, outcome: np.ndarray) -> None:
         return
     p = model.people
     n = p.n
-    leaving = np.flatnonzero((outcome == LEAVES) & (p.status[:n] <= TITP_3) & (p.bridging_until[:n] < 0))
+    leaving = np.flatnonzero((outcome == LEAVES) & IS_TITP[p.status[:n]] & (p.bridging_until[:n] < 0))
     if len(leaving) == 0:
         return
     take = leaving[model.rng_for(BRIDGING_STREAM).random(len(leaving)) < pol.bridging_share()]
@@ -295,11 +296,11 @@ def move_up_or_leave(model: LabourMarket) -> None:
     if 0.0 < rules.ssw1_availability < 1.0 or rules.stage_iii_open:
         # Draws for legal residents only, in row order, so that they do not depend on whether the
         # rows of people who left have been dropped yet (compaction).
-        legal = np.flatnonzero(p.status[:n] <= LAST_LEGAL)
+        legal = np.flatnonzero(IS_LEGAL[p.status[:n]])
         u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
-        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), *ssw1_terms(model), rules, u,
+        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), *ssw1_terms(model), rules, u, STATUS_KINDS,
     )
     hold_over(model, outcome, rules, u)
     permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)

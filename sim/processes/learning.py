@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, TEST_BITS
-from sim.processes.codes import LAST_LEGAL, SSW_1
+from sim.processes.codes import IS_LEGAL, SSW_1, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig
 
 if TYPE_CHECKING:
@@ -92,10 +92,10 @@ def _marks(score: np.ndarray, name: str, threshold: float, near_share: float) ->
 
 
 @njit(cache=True)
-def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, skill_per_month, japanese_per_month):  # pragma: no cover
+def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, skill_per_month, japanese_per_month, is_legal):  # pragma: no cover
     for i in range(status.shape[0]):
         f = firm[i]
-        if status[i] <= LAST_LEGAL and f >= 0:
+        if of_kind(is_legal, status[i]) and f >= 0:
             skill[i] += skill_per_month * training_quality[f] * aptitude[i]
             japanese[i] += japanese_per_month * aptitude[i]
 
@@ -106,7 +106,7 @@ def learn(model: LabourMarket) -> None:
     n = p.n
     learn_kernel(
         p.status[:n], p.firm[:n], p.skill[:n], p.japanese[:n], p.aptitude[:n],
-        model.firms.training_quality, b.skill_per_month, b.japanese_per_month,
+        model.firms.training_quality, b.skill_per_month, b.japanese_per_month, STATUS_KINDS.legal,
     )
 
 
@@ -115,7 +115,7 @@ def take_tests(model: LabourMarket) -> None:
     p, b = model.people, model.behaviour.learning
     n = p.n
     sit_care_exam(model)
-    sitting = (p.status[:n] <= LAST_LEGAL) & (p.months_in_japan[:n] % SITTING_EVERY_MONTHS == SITTING_EVERY_MONTHS - 1)
+    sitting = IS_LEGAL[p.status[:n]] & (p.months_in_japan[:n] % SITTING_EVERY_MONTHS == SITTING_EVERY_MONTHS - 1)
     rows = np.flatnonzero(sitting)
     if len(rows) == 0:
         return

@@ -49,7 +49,7 @@ from numba import njit
 
 from sim.domain import FIELDS, Residence, Status
 from sim.params import bind, part
-from sim.processes.codes import RETURNED
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -104,7 +104,8 @@ class Reach(NamedTuple):
     members: np.ndarray
     person_firm: np.ndarray  # every person's employer (the employers of contacts)
     person_pref: np.ndarray  # every person's prefecture (where contacts live) ...
-    person_status: np.ndarray  # ... and status: only contacts still in Japan count
+    person_status: np.ndarray  # ... and status: only contacts still in Japan count ...
+    in_japan: np.int32  # ... (the mask ``codes.STATUS_KINDS.in_japan``)
 
 
 class Openings(NamedTuple):
@@ -255,12 +256,12 @@ def firm_value(c, pref_s, contact_pref, offer, firm_pref, rent_yen, adjacent, ke
 
 
 @njit(cache=True)
-def contact_prefectures(contacts_s, person_pref, person_status, out):  # pragma: no cover - compiled
+def contact_prefectures(contacts_s, person_pref, person_status, in_japan, out):  # pragma: no cover - compiled
     """Into ``out``: where each of a seeker's contacts (``contacts_s``, rows) lives, -1 for no contact or one who left
-    Japan (status RETURNED or later: ``codes``)."""
+    Japan (not of the kind ``in_japan``, the mask ``codes.STATUS_KINDS.in_japan``)."""
     for k in range(contacts_s.shape[0]):
         who = contacts_s[k]
-        out[k] = person_pref[who] if who >= 0 and person_status[who] < RETURNED else -1
+        out[k] = person_pref[who] if who >= 0 and of_kind(in_japan, person_status[who]) else -1
 
 
 @njit(cache=True)
@@ -291,7 +292,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     min_gain, taste_key = seekers.min_gain, seekers.taste_key
     firm_nbr_ptr, firm_nbr, body_of_firm = reach.firm_nbr_ptr, reach.firm_nbr, reach.body_of_firm
     member_ptr, members, person_firm, person_pref = reach.member_ptr, reach.members, reach.person_firm, reach.person_pref
-    person_status = reach.person_status
+    person_status, in_japan = reach.person_status, reach.in_japan
     rent_yen, adjacent = firms.rent_yen, firms.adjacent
     offer, visibility, demand, headcount = firms.offer_yen, firms.visibility, firms.demand, firms.headcount
     esd_headcount, esd_transferees, barred_until = firms.esd_headcount, firms.esd_transferees, firms.barred_until
@@ -312,7 +313,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     for s in order:
         h = home[s]
         best, best_score = -1, -np.inf
-        contact_prefectures(contacts[s], person_pref, person_status, contact_pref)
+        contact_prefectures(contacts[s], person_pref, person_status, in_japan, contact_pref)
         # The value of staying, and the least a new firm must be worth (released: no threshold).
         bar = NO_THRESHOLD
         if min_gain[s] > NO_THRESHOLD:
@@ -422,7 +423,7 @@ def find_employers(
     )
     # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
     reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm,
-                  p.pref, p.status)
+                  p.pref, p.status, STATUS_KINDS.in_japan)
     openings = Openings.of(model, visibility, stage_iii_host)
     tastes = Tastes.of(model)
     vacancies = np.where(f.barred_until > model.month, 0.0, f.demand - f.headcount)

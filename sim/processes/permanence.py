@@ -30,7 +30,7 @@ from numba import njit
 
 from sim.domain import Residence, Spouse, Status
 from sim.params import bind
-from sim.processes.codes import LAST_LEGAL
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.families import foreign_family_in_japan
 
 if TYPE_CHECKING:
@@ -65,11 +65,11 @@ class PermanenceRules(NamedTuple):
 
 @njit(cache=True)
 def permanence_kernel(u, status, residence, spouse, married_month, months_in_japan, months_in_status, counted_by_status, wants_long_stay,
-                      month, rules, h_spouse_status, h_permanent, h_naturalise, h_return):  # pragma: no cover - compiled
+                      month, rules, h_spouse_status, h_permanent, h_naturalise, h_return, is_legal):  # pragma: no cover - compiled
     """Per person: one of NOTHING, TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS.
 
     ``rules``: the legal months (``PermanenceRules``); ``counted_by_status[s]``: do months in
-    work status s count as work years (SSW ii, 介護)?
+    work status s count as work years (SSW ii, 介護)? ``is_legal``: the mask ``codes.STATUS_KINDS.legal``.
     """
     res_m, work_m = rules.permanence_residence_months, rules.permanence_work_status_months
     sp_marr_m, sp_res_m = rules.permanence_spouse_marriage_months, rules.permanence_spouse_residence_months
@@ -77,7 +77,7 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
     out = np.zeros(status.shape[0], dtype=np.int8)
     j = 0  # ``u``: one draw per legal resident, in row order
     for i in range(status.shape[0]):
-        if status[i] > LAST_LEGAL:
+        if not of_kind(is_legal, status[i]):
             continue
         x = u[j]
         j += 1
@@ -110,10 +110,10 @@ def settle_or_leave(model: LabourMarket) -> None:
         return
     rng = model.rng_for(STREAM)
     act = permanence_kernel(
-        rng.random(int(np.count_nonzero(p.status[:n] <= LAST_LEGAL))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
+        rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
         p.months_in_status[:n], model.policy.permanence_counts(np.arange(len(Status))), p.wants_long_stay[:n], model.month,
         PermanenceRules.of(model), b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
-        b.settled_return_per_year / 12.0,
+        b.settled_return_per_year / 12.0, STATUS_KINDS.legal,
     )
     to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))
     model.ledger.change_residence(to_spouse, Residence.SPOUSE_OF_JAPANESE)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import CARE_WORKER, ESD, IRREGULAR, LAST_LEGAL, RETURNED, SSW_1, SSW_2, TITP_3
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 from sim.params import bind, part
 from sim.policy import ONE_YEAR_MONTHS
@@ -67,51 +67,51 @@ class MoneyParams(NamedTuple):
 
 
 @njit(cache=True)
-def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay):  # pragma: no cover
+def pay_of(s, f, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay, kinds):  # pragma: no cover
     """One person's gross pay this month (status ``s``, employer ``f``, prefecture ``pref``;
-    ``raise_share``: each firm's raise owed to ESD workers after their first year)."""
-    if s == TITP_3 and months_in_status <= pay.stage_iii_home_leave_months:
+    ``raise_share``: each firm's raise owed to ESD workers after their first year; ``kinds``: ``codes.STATUS_KINDS``)."""
+    if s == kinds.titp_3 and months_in_status <= pay.stage_iii_home_leave_months:
         return 0.0
-    if s <= LAST_LEGAL and f >= 0:
+    if of_kind(kinds.legal, s) and f >= 0:
         # offer x (1 + the SSW premium or the ESD raise) x (1 - the share withheld), written with
         # 0/1 factors rather than branches: the loops calling this stay vectorised (the branches
         # made ``work_kernel`` 7x slower) and the products are exactly those of the branches.
-        ssw = (s == SSW_1) | (s == SSW_2) | (s == CARE_WORKER)  # 介護: paid as Japanese care workers, like SSW
-        raised = (s == ESD) & (months_with_employer > pay.raise_after_months)
+        ssw = of_kind(kinds.skilled, s)  # SSW i, ii and 介護: paid as Japanese (care) workers
+        raised = (s == kinds.esd) & (months_with_employer > pay.raise_after_months)
         amount = offer_yen[f] * (1.0 + (pay.ssw_wage_premium * ssw + raise_share[f] * raised))
         return amount * (1.0 - pay.wage_theft_share * underpaying[f])
-    if s == IRREGULAR:
+    if s == kinds.irregular:
         return pay.irregular_wage_factor * base_pay_yen[pref]
     return 0.0
 
 
 @njit(cache=True)
-def pay_all(status, firm, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay):  # pragma: no cover
+def pay_all(status, firm, pref, months_in_status, months_with_employer, offer_yen, raise_share, underpaying, base_pay_yen, pay, kinds):  # pragma: no cover
     out = np.zeros(status.shape[0])
     for i in range(status.shape[0]):
         out[i] = pay_of(status[i], firm[i], pref[i], months_in_status[i], months_with_employer[i], offer_yen, raise_share,
-                        underpaying, base_pay_yen, pay)
+                        underpaying, base_pay_yen, pay, kinds)
     return out
 
 
 @njit(cache=True)
 def work_kernel(
     status, firm, pref, months_in_japan, months_in_status, months_with_employer, months_searching,
-    wage_yen, debt_yen, savings_yen, remitted_yen, offer_yen, raise_share, underpaying, base_pay_yen, pay, money,
+    wage_yen, debt_yen, savings_yen, remitted_yen, offer_yen, raise_share, underpaying, base_pay_yen, pay, money, kinds,
 ):  # pragma: no cover - compiled
     for i in range(status.shape[0]):
         s = status[i]
-        if s >= RETURNED:
+        if not of_kind(kinds.in_japan, s):
             continue
         months_in_japan[i] += 1
         months_in_status[i] += 1
         f = firm[i]
-        if s <= LAST_LEGAL and f >= 0:
+        if of_kind(kinds.legal, s) and f >= 0:
             months_with_employer[i] += 1
-        elif s <= LAST_LEGAL:
+        elif of_kind(kinds.legal, s):
             months_searching[i] += 1
         gross = pay_of(s, f, pref[i], months_in_status[i], months_with_employer[i], offer_yen, raise_share, underpaying,
-                       base_pay_yen, pay)
+                       base_pay_yen, pay, kinds)
         wage_yen[i] = gross
         debt = debt_yen[i] * (1.0 + money.debt_interest_monthly)
         net = gross * (1.0 - money.deductions_share) - money.living_cost_yen
@@ -139,7 +139,7 @@ def work(model: LabourMarket) -> None:
         p.months_with_employer[:n], p.months_searching[:n],
         p.wage_yen[:n], p.debt_yen[:n], p.savings_yen[:n], p.remitted_yen[:n],
         model.offer_yen, model.policy.longer_wait_raise(f.waiting_months), f.underpaying, model.base_pay_yen,
-        PayParams.of(model), MoneyParams.of(model),
+        PayParams.of(model), MoneyParams.of(model), STATUS_KINDS,
     )
 
 
@@ -149,4 +149,4 @@ def pay(model: LabourMarket) -> np.ndarray:
     n = p.n
     return pay_all(p.status[:n], p.firm[:n], p.pref[:n], p.months_in_status[:n], p.months_with_employer[:n], model.offer_yen,
                    model.policy.longer_wait_raise(model.firms.waiting_months), model.firms.underpaying, model.base_pay_yen,
-                   PayParams.of(model))
+                   PayParams.of(model), STATUS_KINDS)

@@ -35,6 +35,7 @@ from sim.processes.decisions import (
     decide_kernel,
     seek_hazard,
 )
+from sim.processes.codes import SSW_1, STATUS_KINDS
 from sim.processes.ladder import ssw1_terms_kernel
 
 # =============================================================================================
@@ -142,13 +143,13 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     field, limit = ssw1_terms_kernel(
         one(status, np.int8), one(wants_long_stay, bool), one(tests_passed, np.int64), firm, one(0, np.int32),
         one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.config.stay.ssw1_max_months,
-        pol.config.stay.ssw1_extension_months)
+        pol.config.stay.ssw1_extension_months, SSW_1)
     way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),
         one(gap, float), one(irregular_contact, bool), one(may_leave, bool), one(free_months, np.int32),
         one(months_in_japan, np.int16), one(months_in_status, np.int16), one(wants_long_stay, bool), limit, way_on,
-        one(multiplier, float), PARAMS._replace(**params),
+        one(multiplier, float), PARAMS._replace(**params), STATUS_KINDS,
     )
     return int(acts[0])
 
@@ -290,5 +291,5 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
     zeros = np.zeros(3)
     acts = decide_kernel(u, status, np.zeros(3, np.int32), zeros, zeros, zeros, np.zeros(3, bool), np.zeros(3, bool),
                          np.zeros(3, np.int32), np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool),
-                         np.zeros(3, np.int32), np.zeros(3, bool), np.ones(3), PARAMS)
+                         np.zeros(3, np.int32), np.zeros(3, bool), np.ones(3), PARAMS, STATUS_KINDS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]

@@ -26,6 +26,7 @@ from helpers import (
     small,
     tiny_world,
 )
+from sim.processes.codes import IS_LEGAL
 from sim.domain import REAL_FIELDS, TEST_BITS, Status
 from sim.outputs import collect
 from sim.processes import decisions, ladder, learning, work
@@ -68,7 +69,7 @@ def test_status_ladder(base, settings, status, months, tests, wants, employer_co
     assert Status(m.people.status[0]) == expected
     assert m.flows["to_ssw1"] == int(expected == Status.SSW_1)
     assert m.flows["returns_end_of_stay"] == int(expected == Status.RETURNED)
-    if expected < Status.IRREGULAR:
+    if IS_LEGAL[expected]:
         assert m.people.firm[0] == 0, "moving up a status keeps the employer"
         assert m.firms.headcount[0] == 1 and m.firms.esd_headcount[0] == int(expected == Status.ESD)
 

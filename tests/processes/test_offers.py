@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sim
 from helpers import on_home_leave, small
+from sim.processes.codes import IS_LEGAL
 from sim.domain import Status
 
 
@@ -18,7 +19,7 @@ def test_wage_floor_binds_from_the_first_month():
     m.step()
     p = m.people
     n = p.n
-    paid = (p.status[:n] <= Status.CARE_WORKER) & (p.firm[:n] >= 0) & (p.months_with_employer[:n] >= 1) & ~on_home_leave(m)
+    paid = IS_LEGAL[p.status[:n]] & (p.firm[:n] >= 0) & (p.months_with_employer[:n] >= 1) & ~on_home_leave(m)
     ratio = p.wage_yen[:n][paid] / m.base_pay_yen[m.firms.pref[p.firm[:n][paid]]]
     assert ratio.min() >= 1.2 * (1 - 1e-6)
 
