@@ -32,8 +32,8 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 
 import sim  # noqa: E402
 from dashboards import figures as fig  # noqa: E402
-from dashboards.offline import serve_offline  # noqa: E402
 from dashboards.levers import LEVERS, PRESET_LABELS, SCALES, Lever, Market, Settings  # noqa: E402
+from dashboards.offline import serve_offline  # noqa: E402
 from sim.scenario import SHIPPED, ScenarioError  # noqa: E402
 
 SHORT_NAMES = {"titp": "TITP", "esd": "ESD", "free_mobility": "Free mobility", "restricted": "Restricted"}

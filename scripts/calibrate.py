@@ -200,7 +200,7 @@ def fit_irregular(f: Objective, values: dict[str, object] | None = None) -> dict
         print(f"  hazard {h:.3f}: score {score:.3f}   overstayers Jul 2020-23 "
               + " / ".join(f"{means.at[y, 'overstayers_jul']:,.0f}" for y in range(2020, 2024))
               + f"   Jan 2023-24 {means.at[2022, 'overstayers_jan']:,.0f} / {means.at[2023, 'overstayers_jan']:,.0f}"
-              + f"   disappearances 2020-22 " + " / ".join(f"{means.at[y, 'disappearances']:,.0f}" for y in (2020, 2021, 2022)))
+              + "   disappearances 2020-22 " + " / ".join(f"{means.at[y, 'disappearances']:,.0f}" for y in (2020, 2021, 2022)))
         if best is None or score < best[0]:
             best = (score, h)
     print(f"  best hazard {best[1]} (official Jul 2020-23: 12,457 / 9,186 / 6,093 / 10,913; Jan 2023-24: 7,985 / 11,210)")

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import mesa
+import numpy as np
 from mesa.discrete_space import FixedAgent
+
 from sim.domain import FIELDS, ORIGINS, TEST_BITS, Residence, Spouse, Status
 from sim.processes import audits, firms, matching
 

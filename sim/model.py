@@ -37,26 +37,38 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-import mesa
 from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
-from sim.domain import Status
 from sim.geography import load_geography
 from sim.ledger import Ledger
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, month_tally
 from sim.policy import Policy
 from sim.population import Firms, People, SupervisoryBodies
 from sim.processes import (
-    apprehension, arrivals, audits, decisions, families, firms, grievance, information, integration, ladder, learning,
-    offers, permanence, violations, work,
+    apprehension,
+    arrivals,
+    audits,
+    decisions,
+    families,
+    firms,
+    grievance,
+    information,
+    integration,
+    ladder,
+    learning,
+    offers,
+    permanence,
+    violations,
+    work,
 )
-from sim.seeds import check_seed
 from sim.processes.codes import IN_JAPAN
 from sim.scenario import Scenario, load_scenario
+from sim.seeds import check_seed
 from sim.world import build_ledger, build_network, populate
 
 #: Fixed ids of the random streams (never renumber: it would change every seeded result; 17 is

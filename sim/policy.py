@@ -25,6 +25,7 @@ from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS,
 from sim.processes.codes import IS_TRAINEE, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig, PolicyConfig
 
+
 def test_mask(names: tuple[str, ...]) -> int:
     """The bit mask of a set of named tests (see ``domain.TEST_BITS``)."""
     mask = 0

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.seeds import check_seed
 from sim.scenario import Scenario, check_memory, load_scenario
+from sim.seeds import check_seed
 
 
 def run_scenario(

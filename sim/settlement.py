@@ -22,7 +22,10 @@ from numba import njit
 from sim.domain import Residence, Spouse, Status
 from sim.processes.codes import column_by_status, column_index, of_kind
 from sim.processes.families import (
-    SCHOOL_AGE_FROM_MONTHS, SCHOOL_AGE_TO_MONTHS, WORKING_AGE_FROM_MONTHS, WORKING_AGE_TO_MONTHS,
+    SCHOOL_AGE_FROM_MONTHS,
+    SCHOOL_AGE_TO_MONTHS,
+    WORKING_AGE_FROM_MONTHS,
+    WORKING_AGE_TO_MONTHS,
 )
 
 if TYPE_CHECKING:

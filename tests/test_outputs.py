@@ -13,8 +13,8 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
-from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
+from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 from sim.runner import run_scenario
 from sim.scenario import SHIPPED, shipped_scenario_dir
 

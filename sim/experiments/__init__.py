@@ -13,8 +13,18 @@ run was made with); every public name is importable from ``sim.experiments``.
 """
 
 from sim.experiments.design import (
-    Experiment, ExperimentError, ExperimentSpec, GroupName, MetricName, Point, Run, SampleSpec, changes_for,
-    load_experiment, reference_of, salib_problem,
+    Experiment,
+    ExperimentError,
+    ExperimentSpec,
+    GroupName,
+    MetricName,
+    Point,
+    Run,
+    SampleSpec,
+    changes_for,
+    load_experiment,
+    reference_of,
+    salib_problem,
 )
 from sim.experiments.engine import Progress, SweepResult, execute_run, run_experiment, sweep
 from sim.experiments.fingerprint import code_fingerprint, versions

@@ -58,8 +58,8 @@ from numba import njit
 from sim.dates import YearMonth
 from sim.domain import FIELDS, ORIGINS, Status
 from sim.params import bind, part
-from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes import permanence
+from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.ladder import ssw1_terms, stay_expiry
 from sim.processes.matching import find_employers
 from sim.scenario import value_in_year

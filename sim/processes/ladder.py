@@ -64,8 +64,8 @@ from numba import njit
 from sim.domain import TEST_BITS, Status
 from sim.params import bind, part
 from sim.policy import CARE_REAL_FIELD
-from sim.processes.codes import ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3, of_kind
 from sim.processes import permanence
+from sim.processes.codes import ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3, of_kind
 from sim.processes.matching import find_employers
 
 if TYPE_CHECKING:

@@ -27,10 +27,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.processes.codes import STATUS_KINDS, of_kind
-
 from sim.params import bind, part
 from sim.policy import ONE_YEAR_MONTHS
+from sim.processes.codes import STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket

@@ -64,16 +64,42 @@ from __future__ import annotations
 
 from sim.summary import isa_rate_pct
 from sim.validation.comparison import (
-    MIN_FY_MONTHS_FOR_SHARES, compare, compare_shares, format_table, summarise, yearly, yearly_shares,
+    MIN_FY_MONTHS_FOR_SHARES,
+    compare,
+    compare_shares,
+    format_table,
+    summarise,
+    yearly,
+    yearly_shares,
 )
 from sim.validation.plots import plot
 from sim.validation.runs import (
-    GROUPED_BY, Progress, history_experiment, history_scenario, run_history, validate, validate_store,
+    GROUPED_BY,
+    Progress,
+    history_experiment,
+    history_scenario,
+    run_history,
+    validate,
+    validate_store,
 )
 from sim.validation.targets import (
-    DATA_DIR, ENFORCEMENT_CSV, FIELD_CSV, IN_SAMPLE, MEASURES, NATIONALITY_CSV, NATIONALITY_GROUPS, OFFICIAL_CSV,
-    OUT_OF_SAMPLE, OVERSTAYERS_CSV, SAMPLES, SSW_JOB_CHANGE_CSV, STATUS_CSV, load_official, load_official_shares,
-    sample_of, ssw_job_change_targets,
+    DATA_DIR,
+    ENFORCEMENT_CSV,
+    FIELD_CSV,
+    IN_SAMPLE,
+    MEASURES,
+    NATIONALITY_CSV,
+    NATIONALITY_GROUPS,
+    OFFICIAL_CSV,
+    OUT_OF_SAMPLE,
+    OVERSTAYERS_CSV,
+    SAMPLES,
+    SSW_JOB_CHANGE_CSV,
+    STATUS_CSV,
+    load_official,
+    load_official_shares,
+    sample_of,
+    ssw_job_change_targets,
 )
 
 __all__ = [

@@ -12,7 +12,11 @@ import pandas as pd
 from sim.dates import YearMonth
 from sim.summary import isa_rate_pct
 from sim.validation.targets import (
-    MEASURES, NATIONALITY_GROUPS, load_official, load_official_shares, sample_of,
+    MEASURES,
+    NATIONALITY_GROUPS,
+    load_official,
+    load_official_shares,
+    sample_of,
 )
 
 #: Fewest months of a fiscal year in the run for its shares of findings to be reported.

@@ -22,6 +22,7 @@ from helpers import (
     tiny_world,
 )
 from sim.domain import TEST_BITS, Residence, Status
+from sim.processes.codes import SSW_1, STATUS_KINDS
 from sim.processes.decisions import (
     ABSCOND,
     CARRY_ON,
@@ -35,7 +36,6 @@ from sim.processes.decisions import (
     decide_kernel,
     seek_hazard,
 )
-from sim.processes.codes import SSW_1, STATUS_KINDS
 from sim.processes.ladder import ssw1_terms_kernel
 
 # =============================================================================================

@@ -26,10 +26,10 @@ from helpers import (
     small,
     tiny_world,
 )
-from sim.processes.codes import IS_LEGAL
 from sim.domain import REAL_FIELDS, TEST_BITS, Status
 from sim.outputs import collect
 from sim.processes import decisions, ladder, learning, work
+from sim.processes.codes import IS_LEGAL
 
 # =============================================================================================
 # The status ladder

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sim
 from helpers import on_home_leave, small
 from sim.processes.codes import IS_LEGAL
-from sim.domain import Status
 
 
 def test_wage_floor_binds_from_the_first_month():
