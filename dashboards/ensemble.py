@@ -1,0 +1,95 @@
+"""The range of many runs, so that the page does not tell one noisy run as fact.
+
+A small ensemble (``SEEDS`` at ``SCALE``, every shipped preset as shipped, ``MONTHS`` months)
+is computed by ``scripts/dashboard_ensemble.py`` and shipped in ``dashboards/data/``
+(``ensemble.csv.gz`` and ``ensemble.json``, which records the command, the date and the
+commit). The page draws the band between the 10th and 90th percentile of the runs around the
+student's run and says how many runs agree with the student's one ("in 8 of 10 runs..."),
+labelled "precomputed: N seeds, scale X". Runs of the same seed share their random numbers
+across presets (common random numbers), so a pair of presets can be compared seed by seed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TABLE_PATH = DATA_DIR / "ensemble.csv.gz"
+META_PATH = DATA_DIR / "ensemble.json"
+
+SEEDS = tuple(range(1, 11))
+SCALE = 0.005
+MONTHS = 120
+#: The columns of ``model.results()`` kept per run (what the charts and the comparison use).
+COLUMNS = (
+    "stock_total", "stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_care_worker", "stock_irregular",
+    "disappearances_trainee", "transfers_voluntary_trainee", "transfers_unavoidable", "to_ssw1",
+    "wage_mean_yen", "share_in_debt", "vacancy_fill_nonmetro",
+)
+#: Quantiles drawn as the band: the middle 80% of the runs.
+BAND = (0.1, 0.9)
+
+
+def compute(presets: tuple[str, ...], seeds: tuple[int, ...] = SEEDS, scale: float = SCALE, months: int = MONTHS) -> pd.DataFrame:
+    """One row per preset, seed and month (0 .. months) with ``COLUMNS``."""
+    import sim
+
+    frames = []
+    for name in presets:
+        for seed in seeds:
+            model = sim.LabourMarket(name, seed=seed, run__scale=scale, run__months=months)
+            model.run(months)
+            table = model.results()[["month", *COLUMNS]].copy()
+            table.insert(0, "seed", seed)
+            table.insert(0, "preset", name)
+            frames.append(table)
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """The shipped ensemble: its runs and how they were made."""
+
+    table: pd.DataFrame
+    seeds: int
+    scale: float
+    months: int
+    made: str  # date and command, from ensemble.json
+
+    def has(self, preset: str) -> bool:
+        return preset in set(self.table["preset"])
+
+    def band(self, preset: str, columns: tuple[str, ...], up_to_month: int) -> pd.DataFrame:
+        """Month, column, low, high (``BAND`` quantiles over the seeds) of ``preset`` through ``up_to_month``."""
+        runs = self.table[(self.table["preset"] == preset) & (self.table["month"] <= up_to_month)]
+        rows = []
+        for column in columns:
+            q = runs.groupby("month")[column].quantile(list(BAND)).unstack()
+            rows.append(pd.DataFrame({"month": q.index, "column": column, "low": q[BAND[0]].to_numpy(), "high": q[BAND[1]].to_numpy()}))
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["month", "column", "low", "high"])
+
+    def totals(self, preset: str, column: str, months: int) -> np.ndarray:
+        """Per seed, the sum of ``column`` over months 1 .. ``months`` (seed order)."""
+        runs = self.table[(self.table["preset"] == preset) & (self.table["month"] >= 1) & (self.table["month"] <= months)]
+        return runs.groupby("seed")[column].sum().sort_index().to_numpy()
+
+    def runs_fewer_more(self, a: str, b: str, column: str, months: int) -> tuple[int, int, int]:
+        """(runs in which ``a`` had fewer ``column`` than ``b`` over the first ``months``, runs with more, runs)."""
+        x, y = self.totals(a, column, months), self.totals(b, column, months)
+        return int((x < y).sum()), int((x > y).sum()), len(x)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Ensemble | None:
+    """The ensemble in ``dashboards/data`` (None when it was not made: the page then says so)."""
+    if not TABLE_PATH.exists() or not META_PATH.exists():
+        return None
+    meta = json.loads(META_PATH.read_text())
+    table = pd.read_csv(TABLE_PATH)
+    return Ensemble(table, len(meta["seeds"]), float(meta["scale"]), int(meta["months"]), f"{meta['date']}: {meta['command']}")
