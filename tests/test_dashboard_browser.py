@@ -276,6 +276,31 @@ def test_japanese(server, browser):
     _clean(tab)
 
 
+def test_a_lesson_predict_run_explain(server, browser):
+    """Predict first: the prediction is kept on the chart beside this run and the precomputed runs."""
+    url, _ = server
+    tab = Watched(browser, url)
+    tab.open()
+    tab.page.get_by_role("tab", name="Lessons").click()
+    lesson = tab.page.locator(".tenseki-lesson")
+    lesson.get_by_text("What changes when trainees may change employer?").first.wait_for()
+    assert "Set your prediction" in lesson.inner_text()
+    slider = lesson.get_by_role("slider")
+    slider.focus()
+    for _ in range(5):
+        tab.page.keyboard.press("ArrowRight")
+    tab.page.wait_for_timeout(400)
+    tab.page.locator(".tenseki-lesson-run").click()
+    verdict = tab.page.locator(".tenseki-lesson-verdict")
+    verdict.wait_for(timeout=60_000)
+    assert "You predicted +5.0 %" in verdict.inner_text() and "precomputed runs range from" in verdict.inner_text()
+    lesson.locator("canvas, svg").first.wait_for()
+    assert "Things to notice" in lesson.inner_text() and "Try:" in lesson.inner_text()
+    tab.pick("Lesson", "Why do rural employers fear ESD?")
+    lesson.get_by_text("Set your prediction").wait_for()
+    _clean(tab)
+
+
 def test_two_tabs_have_their_own_runs(server, browser):
     url, _ = server
     first, second = Watched(browser, url), Watched(browser, url)
