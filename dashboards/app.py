@@ -83,7 +83,13 @@ def _warm_up() -> None:
     tiny = sim.LabourMarket(DEFAULT_PRESET, seed=0, run__scale=0.0005, run__months=1)
     tiny.step()
     table = fig.with_derived(tiny.results(), tiny.calendar)
-    ens.shipped()
+    ensemble = ens.shipped()
+    if ensemble is not None:  # the bands and running totals, once per preset
+        for name in SHIPPED:
+            if ensemble.has(name):
+                ensemble.band(name, fig.STATUS_SERIES, 0)
+                for column in fig.COMPARED_COUNTS:
+                    ensemble.totals(name, column, 0)
     for lang in LANGUAGES:
         for tables in ({"a": table}, {"a": table, "b": table}):
             fig.status_chart(tables, lang)

@@ -52,7 +52,7 @@ def compute(presets: tuple[str, ...], seeds: tuple[int, ...] = SEEDS, scale: flo
     return pd.concat(frames, ignore_index=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Ensemble:
     """The shipped ensemble: its runs and how they were made."""
 
@@ -67,22 +67,38 @@ class Ensemble:
 
     def band(self, preset: str, columns: tuple[str, ...], up_to_month: int) -> pd.DataFrame:
         """Month, column, low, high (``BAND`` quantiles over the seeds) of ``preset`` through ``up_to_month``."""
-        runs = self.table[(self.table["preset"] == preset) & (self.table["month"] <= up_to_month)]
-        rows = []
-        for column in columns:
-            q = runs.groupby("month")[column].quantile(list(BAND)).unstack()
-            rows.append(pd.DataFrame({"month": q.index, "column": column, "low": q[BAND[0]].to_numpy(), "high": q[BAND[1]].to_numpy()}))
-        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["month", "column", "low", "high"])
+        whole = _band(self, preset, columns)
+        return whole[whole["month"] <= up_to_month]
 
     def totals(self, preset: str, column: str, months: int) -> np.ndarray:
         """Per seed, the sum of ``column`` over months 1 .. ``months`` (seed order)."""
-        runs = self.table[(self.table["preset"] == preset) & (self.table["month"] >= 1) & (self.table["month"] <= months)]
-        return runs.groupby("seed")[column].sum().sort_index().to_numpy()
+        running = _running_totals(self, preset, column)
+        return running[:, min(months, running.shape[1] - 1)]
 
     def runs_fewer_more(self, a: str, b: str, column: str, months: int) -> tuple[int, int, int]:
         """(runs in which ``a`` had fewer ``column`` than ``b`` over the first ``months``, runs with more, runs)."""
         x, y = self.totals(a, column, months), self.totals(b, column, months)
         return int((x < y).sum()), int((x > y).sum()), len(x)
+
+
+# Computed once per preset (the page asks again every month; a groupby each time cost tenths of a second).
+@lru_cache(maxsize=64)
+def _band(ensemble: Ensemble, preset: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    runs = ensemble.table[ensemble.table["preset"] == preset]
+    rows = []
+    for column in columns:
+        q = runs.groupby("month")[column].quantile(list(BAND)).unstack()
+        rows.append(pd.DataFrame({"month": q.index, "column": column, "low": q[BAND[0]].to_numpy(), "high": q[BAND[1]].to_numpy()}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["month", "column", "low", "high"])
+
+
+@lru_cache(maxsize=256)
+def _running_totals(ensemble: Ensemble, preset: str, column: str) -> np.ndarray:
+    """[seed, month]: the sum of ``column`` over months 1 .. month (month 0: 0)."""
+    runs = ensemble.table[ensemble.table["preset"] == preset].pivot(index="seed", columns="month", values=column).sort_index()
+    values = runs.to_numpy(dtype=float, copy=True)
+    values[:, 0] = 0.0  # month 0 is the initial state: no flows
+    return np.cumsum(values, axis=1)
 
 
 @lru_cache(maxsize=1)
