@@ -158,7 +158,7 @@ def _spec(chart: alt.TopLevelMixin) -> dict:
 
 def _lines(name: str, title: str, y_title: str, compare: bool, y_format: str = ",.0f", band: bool = False,
            legend_columns: int = 3) -> alt.Chart:
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0, labelOverlap="greedy"))
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", tickCount=5, labelAngle=0, labelOverlap="greedy", labelPadding=4))
     y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format, labelOverlap="greedy", tickCount=5))
     colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=legend_columns, labelLimit=200))
     encoding: dict[str, Any] = dict(
