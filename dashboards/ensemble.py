@@ -63,7 +63,7 @@ class Ensemble:
     made: str  # date and command, from ensemble.json
 
     def has(self, preset: str) -> bool:
-        return preset in set(self.table["preset"])
+        return preset in _presets(self)
 
     def band(self, preset: str, columns: tuple[str, ...], up_to_month: int) -> pd.DataFrame:
         """Month, column, low, high (``BAND`` quantiles over the seeds) of ``preset`` through ``up_to_month``."""
@@ -79,6 +79,11 @@ class Ensemble:
         """(runs in which ``a`` had fewer ``column`` than ``b`` over the first ``months``, runs with more, runs)."""
         x, y = self.totals(a, column, months), self.totals(b, column, months)
         return int((x < y).sum()), int((x > y).sum()), len(x)
+
+
+@lru_cache(maxsize=4)
+def _presets(ensemble: Ensemble) -> frozenset[str]:
+    return frozenset(ensemble.table["preset"].unique())
 
 
 # Computed once per preset (the page asks again every month; a groupby each time cost tenths of a second).
