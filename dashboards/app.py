@@ -353,7 +353,7 @@ def LessonPanel(seed: int, scale: float, lang: str):
     prediction = solara.use_reactive(0.0)
     result = solara.use_reactive(None)  # (lesson key, prediction, this run's value)
     lesson = lessons.LESSON_BY_KEY[key.value]
-    ensemble = ens.shipped()
+    ensemble = ens.shipped(lesson.ensemble_name)
     runs = lesson.ensemble_values(ensemble)
     titles = {text(lang, f"lesson.{item.key}.title"): item.key for item in lessons.LESSONS}
 
@@ -364,7 +364,7 @@ def LessonPanel(seed: int, scale: float, lang: str):
 
     def run() -> None:
         tables = []
-        for name in (lesson.preset, lesson.second):
+        for name in lesson.presets:
             model = sim.LabourMarket(name, seed=seed, run__scale=scale, run__months=lesson.months)
             model.run(lesson.months)
             tables.append(model.results())
@@ -377,7 +377,8 @@ def LessonPanel(seed: int, scale: float, lang: str):
         unit = text(lang, f"lesson.unit.{lesson.unit}")
         solara.SliderFloat(f"{text(lang, f'lesson.{lesson.key}.predict')}: {prediction.value:+.0f} {unit}", value=prediction,
                            min=lesson.low, max=lesson.high, step=1.0)
-        solara.Text(text(lang, "lesson.runs_on", a=text(lang, f"short.{lesson.preset}"), b=text(lang, f"short.{lesson.second}"),
+        runs_on = "lesson.runs_on" if lesson.second else "lesson.runs_on_one"
+        solara.Text(text(lang, runs_on, a=text(lang, f"short.{lesson.preset}"), b=text(lang, f"short.{lesson.second}"),
                          months=lesson.months, seed=seed, n=len(runs)), style=SMALL)
         solara.Button(text(lang, "lesson.run"), color="primary", on_click=run, classes=["tenseki-lesson-run"])
         Md(f"**{text(lang, 'lesson.step3')}**")

@@ -22,6 +22,11 @@ import pandas as pd
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TABLE_PATH = DATA_DIR / "ensemble.csv.gz"
 META_PATH = DATA_DIR / "ensemble.json"
+#: The long ensemble (to July 2070) of the lesson "Where do people settle by 2070?": two presets, fewer columns.
+LONG = "ensemble_2070"
+LONG_PRESETS = ("esd_transition", "titp")
+LONG_MONTHS = 520
+LONG_COLUMNS = ("stock_total", "stock_metro", "stock_nonmetro")
 
 SEEDS = tuple(range(1, 11))
 SCALE = 0.005
@@ -36,8 +41,9 @@ COLUMNS = (
 BAND = (0.1, 0.9)
 
 
-def compute(presets: tuple[str, ...], seeds: tuple[int, ...] = SEEDS, scale: float = SCALE, months: int = MONTHS) -> pd.DataFrame:
-    """One row per preset, seed and month (0 .. months) with ``COLUMNS``."""
+def compute(presets: tuple[str, ...], seeds: tuple[int, ...] = SEEDS, scale: float = SCALE, months: int = MONTHS,
+            columns: tuple[str, ...] = COLUMNS) -> pd.DataFrame:
+    """One row per preset, seed and month (0 .. months) with ``columns``."""
     import sim
 
     frames = []
@@ -45,7 +51,7 @@ def compute(presets: tuple[str, ...], seeds: tuple[int, ...] = SEEDS, scale: flo
         for seed in seeds:
             model = sim.LabourMarket(name, seed=seed, run__scale=scale, run__months=months)
             model.run(months)
-            table = model.results()[["month", *COLUMNS]].copy()
+            table = model.results()[["month", *columns]].copy()
             table.insert(0, "seed", seed)
             table.insert(0, "preset", name)
             frames.append(table)
@@ -106,11 +112,12 @@ def _running_totals(ensemble: Ensemble, preset: str, column: str) -> np.ndarray:
     return np.cumsum(values, axis=1)
 
 
-@lru_cache(maxsize=1)
-def shipped() -> Ensemble | None:
-    """The ensemble in ``dashboards/data`` (None when it was not made: the page then says so)."""
-    if not TABLE_PATH.exists() or not META_PATH.exists():
+@lru_cache(maxsize=2)
+def shipped(name: str = "ensemble") -> Ensemble | None:
+    """The ensemble ``name`` in ``dashboards/data`` (None when it was not made: the page then says so)."""
+    table_path, meta_path = DATA_DIR / f"{name}.csv.gz", DATA_DIR / f"{name}.json"
+    if not table_path.exists() or not meta_path.exists():
         return None
-    meta = json.loads(META_PATH.read_text())
-    table = pd.read_csv(TABLE_PATH)
+    meta = json.loads(meta_path.read_text())
+    table = pd.read_csv(table_path)
     return Ensemble(table, len(meta["seeds"]), float(meta["scale"]), int(meta["months"]), f"{meta['date']}: {meta['command']}")

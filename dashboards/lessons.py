@@ -29,6 +29,12 @@ def _percent_change(column: str) -> Callable[[pd.DataFrame, pd.DataFrame], float
     return measure
 
 
+def _metro_share(a: pd.DataFrame, b: pd.DataFrame | None = None) -> float:
+    """Share of the foreign residents modelled who live in the metro prefectures, last month, in percent."""
+    metro, rest = float(a["stock_metro"].iloc[-1]), float(a["stock_nonmetro"].iloc[-1])
+    return 100.0 * metro / (metro + rest) if metro + rest > 0 else float("nan")
+
+
 def _points_gap(column: str) -> Callable[[pd.DataFrame, pd.DataFrame], float]:
     """Last month's ``column`` under a minus under b, in percentage points."""
 
@@ -44,12 +50,17 @@ class Lesson:
 
     key: str
     preset: str
-    second: str
+    second: str | None  # None: the measure reads one policy's run
     months: int
-    measure: Callable[[pd.DataFrame, pd.DataFrame], float]
+    measure: Callable[[pd.DataFrame, pd.DataFrame | None], float]
     low: float  # the prediction slider's range, in the measure's unit
     high: float
     unit: str  # "%" or "points"
+    ensemble_name: str = "ensemble"  # which of dashboards/data's ensembles holds its precomputed runs
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        return (self.preset,) if self.second is None else (self.preset, self.second)
 
     def ensemble_values(self, ensemble) -> np.ndarray:
         """The measure in each precomputed run (seed by seed: the same seed under both presets)."""
@@ -57,16 +68,18 @@ class Lesson:
             return np.array([])
         runs = ensemble.table[ensemble.table["month"] <= self.months]
         values = []
-        for seed, by_seed in runs.groupby("seed"):
-            a, b = by_seed[by_seed["preset"] == self.preset], by_seed[by_seed["preset"] == self.second]
-            if len(a) and len(b):
-                values.append(self.measure(a.sort_values("month"), b.sort_values("month")))
+        for _, by_seed in runs.groupby("seed"):
+            a = by_seed[by_seed["preset"] == self.preset].sort_values("month")
+            b = None if self.second is None else by_seed[by_seed["preset"] == self.second].sort_values("month")
+            if len(a) and (b is None or len(b)):
+                values.append(self.measure(a, b))
         return np.array(values)
 
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson("mobility", "esd_transition", "titp", 36, _percent_change("disappearances_trainee"), -100, 100, "%"),
     Lesson("rural", "esd_transition", "titp", 60, _points_gap("vacancy_fill_nonmetro"), -20, 20, "points"),
+    Lesson("settle", "esd_transition", None, 520, _metro_share, 0, 100, "%", ensemble_name="ensemble_2070"),
 )
 LESSON_BY_KEY = {lesson.key: lesson for lesson in LESSONS}
 

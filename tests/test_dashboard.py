@@ -208,13 +208,16 @@ def test_the_strings_check_can_fail(monkeypatch):
 def test_a_lesson_measures_the_same_thing_in_this_run_and_in_the_precomputed_runs():
     from dashboards import lessons
 
-    ensemble = ens.shipped()
     for lesson in lessons.LESSONS:
+        ensemble = ens.shipped(lesson.ensemble_name)
+        assert ensemble is not None, f"{lesson.ensemble_name}: python scripts/dashboard_ensemble.py (--long)"
+        assert set(lesson.presets) <= set(ensemble.table["preset"]) and lesson.months <= ensemble.months
         runs = lesson.ensemble_values(ensemble)
         assert len(runs) == ensemble.seeds and np.isfinite(runs).all()
         assert lesson.low <= runs.min() and runs.max() <= lesson.high, f"{lesson.key}: the slider must span the runs"
         seed_1 = ensemble.table[(ensemble.table["seed"] == 1) & (ensemble.table["month"] <= lesson.months)]
-        alone = lesson.measure(seed_1[seed_1["preset"] == lesson.preset], seed_1[seed_1["preset"] == lesson.second])
+        second = None if lesson.second is None else seed_1[seed_1["preset"] == lesson.second]
+        alone = lesson.measure(seed_1[seed_1["preset"] == lesson.preset], second)
         assert alone == pytest.approx(runs[0])
         for lang in strings.STRINGS:
             words = lessons.verdict(runs[0] + 30, runs[0], runs, lesson, lang)
