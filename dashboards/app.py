@@ -142,7 +142,7 @@ def Guard(lang: str, children: list | None = None):
     exception, clear = solara.use_exception()
     if exception is not None:
         solara.Error(text(lang, "error_prefix", error=one_sentence(exception)), classes=["tenseki-error"])
-        solara.Button("OK", on_click=clear, text=True)
+        solara.Button(text(lang, "ok"), on_click=clear, text=True)
         return
     solara.Column(children=children or [], style={"gap": "8px"})
 

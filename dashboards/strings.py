@@ -32,6 +32,7 @@ EN: dict[str, str] = {
     "switch_none": "This preset has no switch: its rules hold from the first month.",
     "assumes": "What this preset assumes",
     "error_prefix": "This could not be shown: {error}",
+    "ok": "OK",
     "error_run": "These settings cannot be run: {error}",
     "error_step": "The run stopped at month {month}: {error}. Press Reset or pick a preset.",
     # -- panels ---------------------------------------------------------------------------
@@ -310,6 +311,7 @@ JA: dict[str, str] = {
     "switch_none": "このプリセットには切替えがありません：最初の月からこのルールです。",
     "assumes": "このプリセットの前提",
     "error_prefix": "表示できませんでした：{error}",
+    "ok": "OK",
     "error_run": "この設定では実行できません：{error}",
     "error_step": "{month}か月目で実行が止まりました：{error}。リセットするかプリセットを選んでください。",
     "policy": "制度",
