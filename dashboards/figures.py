@@ -23,7 +23,7 @@ import pandas as pd
 
 import sim
 from dashboards.geometry import prefecture_features
-from dashboards.strings import text
+from dashboards.strings import prefecture_names, text
 from sim.domain import FIELDS
 
 #: Series of the charts (columns of ``results()``); their names are in ``dashboards.strings`` (``series.<column>``).
@@ -247,7 +247,8 @@ def map_chart(values: pd.Series, measure: str, lang: str = "en") -> dict:
     """Japan's 47 prefectures coloured by ``values`` (``map_values``); a Vega-Lite spec."""
     unit = MAP_MEASURES[measure][2]
     features = []
-    for feature, (name, value) in zip(prefecture_features(), values.items(), strict=True):
+    names = prefecture_names(lang, list(values.index))
+    for feature, name, value in zip(prefecture_features(), names, values.to_numpy(), strict=True):
         value = float(value) if value is not None and math.isfinite(float(value)) else None
         if value is not None and unit == "%":
             value = 100 * value
@@ -322,13 +323,14 @@ def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str
     """The sample now: firms sized by workers, coloured by compliance or field; recent transfers in orange."""
     firms = model.firms
     recent = _recent_transfers(model)
+    pref_names = prefecture_names(lang, list(model.geo.name))
     nodes = []
     for f in sample.firms:
         x, y = sample.positions[("firm", int(f))]
         moved = recent.get(int(f), 0)
         nodes.append(dict(
             x=x, y=y, kind="firm", workers=int(firms.headcount[f]), compliance=round(float(firms.compliance[f]), 2),
-            field=FIELDS[int(firms.field[f])], prefecture=model.geo.name[int(firms.pref[f])], transfers=moved,
+            field=FIELDS[int(firms.field[f])], prefecture=pref_names[int(firms.pref[f])], transfers=moved,
             label=f"firm {int(f)}",
         ))
     body_nodes = []

@@ -571,6 +571,20 @@ JA_LEVERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "policy.transfer.reimbursement_yen": ("費用分担（円）", "転籍先が元の雇用主に支払う採用・育成費用（育成就労：40万円）。", ()),
 }
 
+#: The 47 prefectures in Japanese, JIS X 0401 order (the order of ``sim.geography`` and the map).
+PREFECTURES_JA: tuple[str, ...] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)
+
+
+def prefecture_names(lang: str, english: list[str]) -> list[str]:
+    """The prefectures' names in ``lang`` (``english``: the model's names, JIS order)."""
+    return list(PREFECTURES_JA) if lang == "ja" and len(english) == len(PREFECTURES_JA) else list(english)
+
 
 def lever_text(lang: str, lever) -> tuple[str, str, tuple[str, ...]]:
     """A lever's label, explanation and choice labels in ``lang`` (``lever``: ``dashboards.levers.Lever``)."""

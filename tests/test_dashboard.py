@@ -154,6 +154,9 @@ def test_the_map_has_47_prefectures_and_the_network_a_readable_sample(pair):
         assert list(values.index) == list(model.geo.name)
         spec = fig.map_chart(values, measure)
         assert len(spec["data"]["values"]) == 47
+    japanese = fig.map_chart(fig.map_values(by_pref, "Mean monthly wage"), "Mean monthly wage", "ja")
+    assert [f["properties"]["name"] for f in japanese["data"]["values"]][12] == "東京都" == strings.PREFECTURES_JA[12]
+    assert list(model.geo.name)[12] == "Tokyo"
     workers = fig.map_values(by_pref, "Workers (people in the prefecture)")
     assert math.isclose(workers.sum(), model.results()["stock_total"].iloc[-1], rel_tol=1e-9)
     assert fig.map_values(by_pref, "Net moves in, last 12 months").sum() == pytest.approx(0.0, abs=1e-6)
