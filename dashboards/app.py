@@ -3,66 +3,116 @@
     tenseki dashboard                  # http://127.0.0.1:8765
     solara run dashboards/app.py       # the same page
 
-Built on Mesa's ``SolaraViz`` (its Step / Play / Reset controls and ``model_params``: the
-settings of the current run, so Reset starts the same run again), with the page's own panels:
-presets and policy levers (``dashboards.levers``, validated like scenario files), headline
-figures, charts, a map of the 47 prefectures, a network view, a comparison of two policies on
-the same seed, and a glossary (``dashboards.figures`` computes what they show).
+The page opens on today's Japan (``esd_transition``: the trainees here now finish under TITP,
+new entrants come under ESD from April 2027) and says what each preset assumes. Step / Play /
+Reset sit at the top of the page with the story; the levers are folded by topic in the
+sidebar. Every count the comparison gives is set against a precomputed ensemble
+(``dashboards.ensemble``), so one noisy run is not told as fact. Every word comes from
+``dashboards.strings`` (English and Japanese, switchable in the page).
+
+Mesa's ``SolaraViz`` is not used: its controls show Mesa's internals (render interval,
+threads) to students and its layout put Step and Play below the levers; the page runs the
+same ``sim.LabourMarket`` with its own three buttons.
 
 One model per browser session: every model lives in the state of ``Page``, which Solara keeps
 per browser tab (kernel); nothing at module level holds a model, so two tabs never step each
-other's run.
+other's run. A per-session lock keeps Play's thread from stepping a model the page is reading.
+
+No traceback reaches the page: a run that cannot start, a step that fails and a panel that
+cannot be drawn each become one sentence in the page (``Guard``, ``one_sentence``).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
-import warnings
 from dataclasses import replace
 
 import solara
+import solara.lab
 
-# Mesa's ComponentsView returns early when it has no components of its own (the page draws its
-# panels itself) and Solara's hook checker warns about it; with no components the hooks run the
-# same way on every render, so the warning does not apply.
-warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
+import sim
+from dashboards import ensemble as ens
+from dashboards import figures as fig
+from dashboards import lessons
+from dashboards.levers import LEVER_BY_KEY, SCALES, Lever, Market, Settings
+from dashboards.offline import serve_offline
+from dashboards.strings import DEFAULT_LANGUAGE, LANGUAGES, lever_text, text
+from sim.scenario import SHIPPED, ScenarioError
 
-import sim  # noqa: E402
-from dashboards import figures as fig  # noqa: E402
-from dashboards.levers import LEVERS, PRESET_LABELS, SCALES, Lever, Market, Settings  # noqa: E402
-from dashboards.offline import serve_offline  # noqa: E402
-from sim.scenario import SHIPPED, ScenarioError  # noqa: E402
-
-SHORT_NAMES = {"titp": "TITP", "esd": "ESD", "free_mobility": "Free mobility", "restricted": "Restricted"}
-DEFAULT_PRESET = "esd"
-SMALL = {"font-size": "0.8em", "color": "#555", "margin-top": "-6px", "margin-bottom": "8px", "line-height": "1.2"}
+#: Today first: the reform as it will happen, from today's trainees (until a checkpoint of
+#: today's state exists, the model's starting state is the latest counted stock).
+DEFAULT_PRESET = "esd_transition"
+DEFAULT_SECOND = "titp"
+#: Milliseconds between months while playing.
+PLAY_INTERVAL_MS = 150
+SMALL = {"font-size": "0.8em", "color": "#555", "line-height": "1.25", "margin": "0 0 6px 0"}
+#: The levers, folded by topic (sidebar sections; ``strings`` names them ``group_<topic>``).
+LEVER_GROUPS = {
+    "mobility": ("policy.transfer.regime", "policy.transfer.waiting_months", "policy.transfer.waiting_months_by_field",
+                 "policy.transfer.same_field", "policy.transfer.metro_cap_share", "policy.transfer.reimbursement_yen"),
+    "stay": ("policy.stay.max_trainee_months", "policy.stay.ssw1_path"),
+    "supervision": ("policy.supervision.independence_mean", "policy.supervision.share_bodies_tied_officers",
+                    "policy.supervision.audit_monthly"),
+    "money": ("policy.recruitment.broker_fee_cap_yen",),
+}
+CSS = """
+.v-navigation-drawer.solara-content-main{min-width:330px !important;max-width:330px !important;width:330px !important}
+.v-navigation-drawer .v-select__selection{font-size:0.9em}
+.tenseki-headline{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:4px}
+.tenseki-figure{border:1px solid #e0e0e0;border-radius:4px;padding:2px 6px;line-height:1.2}
+.tenseki-figure .tf-label{font-size:0.72em;color:#555}
+.tenseki-figure .tf-value{font-size:1.1em;font-weight:bold}
+.tenseki-figure .tf-note{font-size:0.65em;color:#777}
+.tenseki-bar{position:sticky;top:0;z-index:5;background:white;padding:4px 0;border-bottom:1px solid #ddd}
+.tenseki-chart .vega-embed{width:100%}
+.tenseki-chart .vega-embed summary{display:none}
+.tenseki-story p{margin:0 0 4px 0}
+"""
 
 
 def _warm_up() -> None:
-    """Load the model's compiled kernels and Altair's chart schema once, when the server starts.
+    """Load the model's compiled kernels, the ensemble and the chart templates once, when the server starts.
 
     Without it the first visitor would wait seconds for numba and Altair to load; the tiny run
     is thrown away (no model is kept at module level).
     """
     if os.environ.get("TENSEKI_DASHBOARD_NO_WARMUP"):
         return
-    tiny = sim.LabourMarket("esd", seed=0, run__scale=0.0005, run__months=1)
+    tiny = sim.LabourMarket(DEFAULT_PRESET, seed=0, run__scale=0.0005, run__months=1)
     tiny.step()
-    tables = {"warm-up": fig.with_derived(tiny.results(), tiny.calendar)}
-    for compare in (False, True):  # the chart templates, checked against the Vega-Lite schema once
-        fig.status_chart(tables if not compare else {**tables, "second": tables["warm-up"]})
-        fig.flows_chart(tables)
-        fig.money_chart(tables)
+    table = fig.with_derived(tiny.results(), tiny.calendar)
+    ensemble = ens.shipped()
+    if ensemble is not None:  # the bands and running totals, once per preset
+        for name in SHIPPED:
+            if ensemble.has(name):
+                ensemble.band(name, fig.STATUS_SERIES, 0)
+                for column in fig.COMPARED_COUNTS:
+                    ensemble.totals(name, column, 0)
+    for lang in LANGUAGES:
+        for tables in ({"a": table}, {"a": table, "b": table}):
+            fig.status_chart(tables, lang)
+            fig.flows_chart(tables, lang)
+            fig.wage_chart(tables, lang)
+            fig.debt_chart(tables, lang)
 
 
 serve_offline()
 _warm_up()
 
 
-def Md(text: str, style: dict | None = None):
+def one_sentence(exc: BaseException) -> str:
+    """An exception as one line for the page: its first line, without the Python class."""
+    message = str(exc).strip().splitlines()
+    return message[0] if message else type(exc).__name__
+
+
+def preset_label(name: str, lang: str) -> str:
+    return text(lang, f"preset.{name}")
+
+
+def Md(content: str, style: dict | None = None, classes: list[str] | None = None):
     """Markdown turned into HTML on the server.
 
     ``solara.Markdown`` loads KaTeX (for formulas) from the CDN in the browser, which
@@ -71,99 +121,7 @@ def Md(text: str, style: dict | None = None):
     import markdown
 
     css = ";".join(f"{k}:{v}" for k, v in (style or {}).items())
-    return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text), style=css)
-
-
-# =============================================================================================
-# Notes: "what am I looking at" for each panel
-# =============================================================================================
-NOTES = {
-    "levers": (
-        "Each lever is one setting of the policy's scenario file (scenarios/*.toml). A preset fills "
-        "them with the policy as written; moving a lever and pressing **Apply** starts a new run from "
-        "month 0. A value the rules do not allow is refused with the same message a scenario file gets."
-    ),
-    "headline": (
-        "The state of the simulated Japan at the end of the month shown, in real numbers of people "
-        "(each simulated person stands for 1/scale real people). Disappearances and job changes count "
-        "the last 12 months. *Violations detected*: of the months firms spent violating the rules "
-        "(unpaid wages, excess hours...), the share found and sanctioned."
-    ),
-    "compare": (
-        "A second policy runs next to yours on the same seed, month for month: the same firms, the "
-        "same people and the same luck, so the differences come from the policy. It is still one run "
-        "at a small scale: differences of a few percent can be chance; `tenseki compare` runs many seeds."
-    ),
-    "status": (
-        "How many foreign workers are in Japan, by residence status. Trainees (TITP or ESD) move up "
-        "to Specified Skilled Worker (SSW i, then SSW ii) when they pass the tests, if the path is open. "
-        "*Irregular*: people who left their employer without permission and stay without a status."
-    ),
-    "flows": (
-        "Events of each month. A *disappearance* is a trainee or SSW worker leaving their job "
-        "without permission. A job change of their own wish needs the policy to allow it; "
-        "*unavoidable* transfers follow a bankruptcy or a sanctioned employer."
-    ),
-    "money": (
-        "Mean gross monthly pay of employed legal residents (firms raise pay when they lose workers to "
-        "better offers), and the share of people still repaying the fee they borrowed to come."
-    ),
-    "map": (
-        "Each prefecture coloured by the chosen measure at the month shown (net moves: over the last 12 "
-        "months, orange = more arrive than leave). Metro prefectures (Tokyo, Osaka, Aichi...) pay more; "
-        "the fear is that free job change drains the countryside. Outlines: the japanmap package."
-    ),
-    "network": (
-        "A sample: the five largest supervisory bodies (dark squares) and their largest member firms "
-        "(circles, sized by foreign workers). Dashed lines: firms that know each other, along which "
-        "workers hear of better jobs. An orange ring: a job change into or out of the firm in the last "
-        "12 months. Low compliance (red) means more violations."
-    ),
-    "glossary": "Words of the debate, with where they are defined.",
-}
-
-GLOSSARY = """
-**Tenseki (転籍)**: changing employer. Under TITP a trainee may change employer only in
-"unavoidable circumstances" (bankruptcy, serious violations, violence); under ESD also at their
-own wish after 1-2 years. *Source: Act on Proper Technical Intern Training and Protection of
-Technical Intern Trainees (Act No. 89 of 2016); the 2024 amending act (below).*
-
-**TITP, Technical Intern Training Program (技能実習)**: since 1993, officially skills transfer to
-developing countries; in practice labour for small firms. Stages i (1 year), ii (2 years), iii
-(2 years, "excellent" firms only). *Source: the 2016 Act; Immigration Services Agency (ISA).*
-
-**ESD, Employment for Skill Development (ikusei shūrō, 育成就労)**: replaces TITP from
-1 April 2027: a 3-year programme meant to bring workers to SSW i level, with job change after
-1-2 years in the same field, tests, caps on moves into the 8 metro prefectures and cost sharing
-between employers. *Source: Act partially amending the Immigration Control and Refugee
-Recognition Act and the TITP Act (June 2024); MHLW/ISA draft ordinances (September 2025).*
-
-**Kanri dantai (監理団体), supervisory body**: mostly business cooperatives that recruit trainees
-through sending organisations abroad, audit member firms (at least every 3 months) and support
-trainees; often close to the firms they oversee. Under ESD: supervisory *support* organisations
-(監理支援機関) with stricter independence. *Source: the 2016 Act and its ordinance; OTIT.*
-
-**SSW i / SSW ii, Specified Skilled Worker (特定技能 1号/2号)**: statuses since April 2019. SSW i:
-up to 5 years, job change within the field allowed, no family. SSW ii: renewable without limit,
-family allowed, the road to settling. *Source: Immigration Control and Refugee Recognition Act
-(amended 2018); ISA.*
-
-**OTIT, Organisation for Technical Intern Training (外国人技能実習機構)**: since 2017, approves
-training plans, licenses supervisory bodies and inspects firms (about every 3 years). *Source: the
-2016 Act; OTIT annual reports.*
-
-**Disappearance (失踪)**: a trainee leaving the employer without permission, usually into
-irregular work; about 5,000-10,000 a year (2015-2024). *Source: ISA figures as reported by the
-press; docs/validation.md compares the model with them.*
-
-**Broker fee**: what recruiters in the home country charge, often borrowed; debt keeps workers
-from leaving abusive jobs. **Metro cap**: under ESD at most 1/6 of a metro firm's ESD workers may
-have come by transfer from outside the metro (designated) area, and at most 1/3 of any firm's by
-transfer at all. **Cost sharing**: the new employer pays the first one part of the costs of
-recruiting and training a worker who moves (and hires a mover only if that pays).
-
-The model, its assumptions and its sources: docs/ODD.md and docs/domain.md of the project.
-"""
+    return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(content), style=css, classes=classes or [])
 
 
 @solara.component
@@ -173,204 +131,355 @@ def Chart(spec: dict):
 
 
 @solara.component
-def Note(key: str):
-    with solara.Details(summary="What am I looking at?"):
-        Md(NOTES[key])
+def Note(key: str, lang: str):
+    with solara.Details(summary=text(lang, "what_am_i")):
+        Md(text(lang, f"note.{key}"))
+
+
+@solara.component
+def Guard(lang: str, children: list | None = None):
+    """Draws its children, or one sentence if drawing them failed (never a traceback)."""
+    exception, clear = solara.use_exception()
+    if exception is not None:
+        solara.Error(text(lang, "error_prefix", error=one_sentence(exception)), classes=["tenseki-error"])
+        solara.Button(text(lang, "ok"), on_click=clear, text=True)
+        return
+    solara.Column(children=children or [], style={"gap": "8px"})
 
 
 # =============================================================================================
 # Levers
 # =============================================================================================
 @solara.component
-def LeverInput(lever: Lever, value, on_value):
+def LeverInput(lever: Lever, value, on_value, lang: str):
+    label, why, choice_labels = lever_text(lang, lever)
     if lever.kind == "select":
-        solara.Select(lever.label, value=lever.choice_label(value), values=lever.choice_labels(value),
-                      on_value=lambda label: on_value(lever.value_of(label, value)))
+        values = [v for _, v in lever.choices]
+        labels = list(choice_labels)
+        shown = next((labels[i] for i, v in enumerate(values) if lever.choice_label(v) == lever.choice_label(value)), None)
+        if shown is None:  # a preset value not among the choices is shown as it is
+            shown = lever.choice_label(value)
+            labels = labels + [shown]
+        solara.Select(label, value=shown, values=labels,
+                      on_value=lambda picked: on_value(values[labels.index(picked)] if labels.index(picked) < len(values) else value))
     elif lever.kind == "check":
-        solara.Checkbox(label=lever.label, value=bool(value), on_value=on_value)
+        solara.Checkbox(label=label, value=bool(value), on_value=on_value)
     elif lever.kind == "int":
-        solara.SliderInt(lever.label, value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
-                         on_value=on_value, thumb_label="always" if lever.high <= 120 else True)
+        solara.SliderInt(f"{label}: {int(value):,}", value=int(value), min=int(lever.low), max=int(lever.high),
+                         step=int(lever.step), on_value=on_value)
     else:
-        solara.SliderFloat(lever.label, value=float(value), min=lever.low, max=lever.high, step=lever.step, on_value=on_value,
-                           thumb_label="always")
-    solara.Text(lever.explanation, style=SMALL)
+        solara.SliderFloat(f"{label}: {float(value):g}", value=float(value), min=lever.low, max=lever.high,
+                           step=lever.step, on_value=on_value)
+    solara.Text(why, style=SMALL)
 
 
 @solara.component
-def LeverPanel(draft: solara.Reactive[Settings], applied: Settings, error: str | None, on_apply, on_preset):
+def LeverPanel(draft: solara.Reactive[Settings], applied: Settings, error: str | None, on_apply, on_preset, lang: str):
     s = draft.value
-    with solara.Card("Policy"):
-        solara.Select("Preset", value=PRESET_LABELS[s.preset], values=[PRESET_LABELS[n] for n in SHIPPED],
-                      on_value=lambda label: on_preset({v: k for k, v in PRESET_LABELS.items()}[label]))
-        solara.Text("A shipped policy: picking one fills the levers and starts a new run.", style=SMALL)
-        for lever in LEVERS:
-            LeverInput(lever, s.lever(lever.key), lambda v, key=lever.key: draft.set(draft.value.with_lever(key, v)))
-        solara.Select("Scale", value=str(s.scale), values=[str(x) for x in SCALES],
-                      on_value=lambda v: draft.set(Settings(s.preset, s.levers, float(v), s.seed)))
-        solara.Text("Share of real people simulated: 0.005 is about 4,000 people (fast); larger is slower, less noisy.", style=SMALL)
-        if error:
-            solara.Error(error, classes=["tenseki-error"])
-        elif replace(draft.value, seed=0) != replace(applied, seed=0):
-            solara.Info("Levers changed: press Apply to start a new run with them.", dense=True)
-        solara.Button("Apply: new run with these levers", color="primary", on_click=on_apply, classes=["tenseki-apply"])
-        Note("levers")
+    labels = {preset_label(n, lang): n for n in SHIPPED}
+    with solara.Card(text(lang, "policy"), margin=0):
+        solara.Select(text(lang, "preset"), value=preset_label(s.preset, lang), values=list(labels),
+                      on_value=lambda label: on_preset(labels[label]), classes=["tenseki-preset"])
+        solara.Text(text(lang, "preset_help"), style=SMALL)
+        for group, keys in LEVER_GROUPS.items():
+            with solara.Details(summary=text(lang, f"group_{group}")):
+                for key in keys:
+                    LeverInput(LEVER_BY_KEY[key], s.lever(key), lambda v, key=key: draft.set(draft.value.with_lever(key, v)), lang)
+        with solara.Details(summary=text(lang, "group_run")):
+            solara.Select(text(lang, "scale"), value=str(s.scale), values=[str(x) for x in SCALES],
+                          on_value=lambda v: draft.set(replace(draft.value, scale=float(v))))
+            solara.Text(text(lang, "scale_help"), style=SMALL)
+            solara.SliderInt(f"{text(lang, 'seed')}: {s.seed}", value=s.seed, min=0, max=99,
+                             on_value=lambda v: draft.set(replace(draft.value, seed=int(v))))
+        if not error and draft.value != applied:
+            solara.Info(text(lang, "levers_changed"), dense=True)
+        solara.Button(text(lang, "apply"), color="primary", on_click=on_apply, classes=["tenseki-apply"], block=True)
+        Note("levers", lang)
 
 
 @solara.component
-def ComparePanel(enabled: solara.Reactive[bool], other: solara.Reactive[str]):
-    with solara.Card("Comparison"):
-        solara.Checkbox(label="Compare with another policy", value=enabled)
-        solara.Select("Second policy", value=PRESET_LABELS[other.value], values=[PRESET_LABELS[n] for n in SHIPPED],
-                      on_value=lambda label: other.set({v: k for k, v in PRESET_LABELS.items()}[label]))
-        solara.Text("Runs in lockstep with yours, on the same seed and scale.", style=SMALL)
+def ComparePanel(enabled: solara.Reactive[bool], other: solara.Reactive[str], lang: str):
+    labels = {preset_label(n, lang): n for n in SHIPPED}
+    with solara.Card(text(lang, "comparison"), margin=0):
+        solara.Checkbox(label=text(lang, "compare_check"), value=enabled)
+        solara.Select(text(lang, "second_policy"), value=preset_label(other.value, lang), values=list(labels),
+                      on_value=lambda label: other.set(labels[label]), classes=["tenseki-second"])
+        solara.Text(text(lang, "second_help"), style=SMALL)
 
 
 # =============================================================================================
 # The main panels
 # =============================================================================================
 @solara.component
-def Headline(model: sim.LabourMarket, table):
+def Controls(model: sim.LabourMarket, month_shown: int, playing: solara.Reactive[bool], on_step, on_reset, lang: solara.Reactive[str]):
     year, month = model.calendar()
-    Md(f"### Month {model.month}: {year}-{month:02d}", style={"margin": "0"})
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-        for f in fig.headline(table):
-            with solara.Card(style={"min-width": "150px", "max-width": "190px", "padding": "6px", "margin": "0"}, classes=["tenseki-figure"]):
-                solara.Text(f.label, style={"font-size": "0.8em", "color": "#555"})
-                Md(f"**{f.value}**", style={"font-size": "1.4em", "margin": "0"})
-                solara.Text(f.note, style={"font-size": "0.7em", "color": "#777"})
-    Note("headline")
+    with solara.Row(classes=["tenseki-bar"], style={"align-items": "center", "gap": "8px", "flex-wrap": "wrap"}):
+        solara.Button(text(lang.value, "reset"), on_click=on_reset, outlined=True, classes=["tenseki-reset"])
+        solara.Button(text(lang.value, "pause") if playing.value else text(lang.value, "play"), color="primary",
+                      on_click=lambda: playing.set(not playing.value), classes=["tenseki-play"])
+        solara.Button(text(lang.value, "step"), color="primary", on_click=on_step, disabled=playing.value, classes=["tenseki-step"])
+        Md("### " + text(lang.value, "month_heading", month=model.month, year=year, month_of_year=month),
+           style={"margin": "0 12px"}, classes=["tenseki-month"])
+        solara.v.Spacer()
+        solara.ToggleButtonsSingle(value=lang.value, values=list(LANGUAGES), on_value=lang.set, classes=["tenseki-language"])
+
+
+def _switch_sentence(model: sim.LabourMarket, lang: str) -> str:
+    """Where the run stands against ESD's start (April 2027) for a preset whose rules switch then."""
+    stay = model.scenario.policy.stay
+    switch_year, switch_month = getattr(stay, "esd_from_year", None), getattr(stay, "esd_from_month", None)
+    if not switch_year:
+        return text(lang, "switch_none")
+    year, month = model.calendar()
+    ahead = (switch_year - year) * 12 + (switch_month or 1) - month
+    if ahead == 1:
+        return text(lang, "switch_ahead_one")
+    return text(lang, "switch_ahead", months=ahead) if ahead > 0 else text(lang, "switch_passed")
 
 
 @solara.component
-def MapPanel(model: sim.LabourMarket):
-    measure = solara.use_reactive(next(iter(fig.MAP_MEASURES)))
-    with solara.Card("Map of Japan's 47 prefectures", classes=["tenseki-map"]):
-        solara.Select("Colour by", value=measure, values=list(fig.MAP_MEASURES))
+def Story(settings: Settings, model: sim.LabourMarket, month_shown: int, lang: str):
+    with solara.Card(margin=0, classes=["tenseki-story"], style={"padding": "4px 12px"}):
+        Md(f"**{text(lang, 'assumes')}: {preset_label(settings.preset, lang)}**. "
+           f"{text(lang, f'assumes.{settings.preset}')} {_switch_sentence(model, lang)}", style={"font-size": "0.95em"})
+
+
+@solara.component
+def Headline(table, lang: str):
+    """The headline figures in a compact grid (one HTML block: a dozen cards took half a laptop screen)."""
+    from html import escape
+
+    cells = "".join(
+        f'<div class="tenseki-figure"><div class="tf-label">{escape(f.label)}</div>'
+        f'<div class="tf-value">{escape(f.value)}</div><div class="tf-note">{escape(f.note)}</div></div>'
+        for f in fig.headline(table, lang)
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=cells, classes=["tenseki-headline"])
+
+
+@solara.component
+def MapCard(model: sim.LabourMarket, name: str, measure: solara.Reactive[str], lang: str):
+    with solara.Card(text(lang, "map.of", name=name), classes=["tenseki-map"], margin=0):
         values = fig.map_values(model.results(by="prefecture"), measure.value)
-        Chart(fig.map_chart(values, measure.value))
-        Note("map")
+        Chart(fig.map_chart(values, measure.value, lang))
 
 
 @solara.component
-def NetworkPanel(model: sim.LabourMarket):
-    colour = solara.use_reactive(fig.NETWORK_COLOURS[0])
+def NetworkCard(model: sim.LabourMarket, name: str, colour: str, lang: str):
     sample = solara.use_memo(lambda: fig.network_sample(model), [model])
-    with solara.Card("Network: supervisory bodies and firms", classes=["tenseki-network"]):
-        solara.ToggleButtonsSingle(value=colour, values=list(fig.NETWORK_COLOURS))
-        Chart(fig.network_chart(model, sample, colour.value))
-        Note("network")
+    with solara.Card(text(lang, "network.of", name=name), classes=["tenseki-network"], margin=0):
+        Chart(fig.network_chart(model, sample, colour, lang))
 
 
 @solara.component
-def Dashboard(model: solara.Reactive, names: tuple[str, str], twin: fig.Twin | None):
-    update_counter.get()  # re-render after every Step / Play tick of SolaraViz
+def MapAndNetwork(models: dict[str, sim.LabourMarket], lang: str):
+    measure = solara.use_reactive(next(iter(fig.MAP_MEASURES)))
+    colour = solara.use_reactive(fig.NETWORK_COLOURS[0])
+    labels = {fig.measure_label(m, lang): m for m in fig.MAP_MEASURES}
+    with solara.Row(style={"gap": "12px", "align-items": "center"}):
+        solara.Select(text(lang, "colour_by"), value=fig.measure_label(measure.value, lang), values=list(labels),
+                      on_value=lambda label: measure.set(labels[label]), style={"max-width": "320px"})
+        colours = {text(lang, f"network.{c}"): c for c in fig.NETWORK_COLOURS}
+        solara.ToggleButtonsSingle(value=text(lang, f"network.{colour.value}"), values=list(colours),
+                                   on_value=lambda label: colour.set(colours[label]))
+    with solara.Columns([1] * len(models)):
+        for name, model in models.items():
+            MapCard(model, name, measure, lang)
+    with solara.Columns([1] * len(models)):
+        for name, model in models.items():
+            NetworkCard(model, name, colour.value, lang)
+    with solara.Columns([1, 1]):
+        Note("map", lang)
+        Note("network", lang)
+
+
+@solara.component
+def Dashboard(model: sim.LabourMarket, month: int, names: tuple[str, str], presets: tuple[str, str],
+              twin: fig.Twin | None, lock: threading.RLock, lang: str):
+    """Everything below the story, for ``model`` at ``month`` (``month`` re-draws it after each step)."""
     started = time.perf_counter()
-    primary = model.value
-    tables = {names[0]: fig.with_derived(primary.results(), primary.calendar)}
-    if twin is not None:
-        second = twin.follow(primary)
-        tables[names[1]] = fig.with_derived(second.results(), second.calendar)
-    with solara.Column(style={"padding": "8px", "gap": "8px"}):
-        Headline(primary, tables[names[0]])
+    with lock:  # Play's thread steps the model; read it whole
+        tables = {names[0]: fig.with_derived(model.results(), model.calendar)}
+        models = {names[0]: model}
         if twin is not None:
-            with solara.Card(f"{names[0]} compared with {names[1]}", classes=["tenseki-compare"]):
-                for sentence in fig.compare_in_words(tables[names[0]], tables[names[1]], names[0], names[1]):
-                    Md(f"- {sentence}", style={"margin": "0"})
-                Note("compare")
-        with solara.lab.Tabs(lazy=True):  # only the open tab is drawn after each month
-            with solara.lab.Tab("Charts"):
-                with solara.Card("People in Japan by status", classes=["tenseki-chart"]):
-                    Chart(fig.status_chart(tables))
-                    Note("status")
-                with solara.Columns([1, 1]):
-                    with solara.Card("Monthly flows"):
-                        Chart(fig.flows_chart(tables))
-                        Note("flows")
-                    with solara.Card("Wages and debt"):
-                        Chart(fig.money_chart(tables))
-                        Note("money")
-            with solara.lab.Tab("Map and network"):
-                with solara.Columns([1, 1]):
-                    MapPanel(primary)
-                    NetworkPanel(primary)
-            with solara.lab.Tab("Glossary"):
-                with solara.Card("Glossary"):
-                    Md(GLOSSARY)
-                    Note("glossary")
+            second = twin.follow(model)
+            tables[names[1]] = fig.with_derived(second.results(), second.calendar)
+            models[names[1]] = second
+    ensemble = ens.shipped()
+    bands = {}
+    if ensemble is not None:
+        for name, preset in zip(tables, presets, strict=False):
+            if ensemble.has(preset):
+                bands[name] = ensemble.band(preset, fig.STATUS_SERIES, model.month)
+    Headline(tables[names[0]], lang)
+    if twin is not None:
+        with solara.Card(text(lang, "compared_with", a=names[0], b=names[1]), classes=["tenseki-compare"], margin=0):
+            for sentence in fig.compare_in_words(tables[names[0]], tables[names[1]], names[0], names[1], lang, ensemble, presets):
+                Md(f"- {sentence}", style={"margin": "0"})
+            Note("compare", lang)
+    with solara.lab.Tabs(lazy=True):  # only the open tab is drawn after each month
+        with solara.lab.Tab(text(lang, "tab_charts")):
+            with solara.Card(classes=["tenseki-chart"], margin=0):
+                Chart(fig.status_chart(tables, lang, bands, model.calendar))
+                band_note = (text(lang, "band.label", seeds=ensemble.seeds, scale=f"{ensemble.scale:g}")
+                             if ensemble is not None else text(lang, "band.none"))
+                solara.Text(band_note, style=SMALL, classes=["tenseki-band-label"])
+                Note("status", lang)
+            with solara.Columns([1, 1, 1]):
+                with solara.Card(classes=["tenseki-chart"], margin=0):
+                    Chart(fig.flows_chart(tables, lang))
+                    Note("flows", lang)
+                with solara.Card(classes=["tenseki-chart"], margin=0):
+                    Chart(fig.wage_chart(tables, lang))
+                    Note("money", lang)
+                with solara.Card(classes=["tenseki-chart"], margin=0):
+                    Chart(fig.debt_chart(tables, lang))
+        with solara.lab.Tab(text(lang, "tab_map")):
+            MapAndNetwork(models, lang)
+        with solara.lab.Tab(text(lang, "tab_lessons")):
+            LessonPanel(model.seed, model.scale, lang)
+        with solara.lab.Tab(text(lang, "tab_glossary")):
+            with solara.Card(text(lang, "glossary"), margin=0):
+                Md(text(lang, "glossary.body"))
+                Note("glossary", lang)
     if os.environ.get("TENSEKI_DASHBOARD_TIMING"):
-        print(f"tenseki dashboard: month {primary.month} drawn on the server in {time.perf_counter() - started:.3f} s", flush=True)
+        print(f"tenseki dashboard: month {model.month} drawn on the server in {time.perf_counter() - started:.3f} s", flush=True)
 
 
 @solara.component
-def SidebarPanels(draft, applied, error, on_apply, on_preset, comparing, other):
-    _SidebarInner(draft, applied, error, on_apply, on_preset, comparing, other)
+def LessonPanel(seed: int, scale: float, lang: str):
+    """A guided lesson: the question, the student's prediction, the run, the gap, things to try."""
+    key = solara.use_reactive(lessons.LESSONS[0].key)
+    prediction = solara.use_reactive(0.0)
+    result = solara.use_reactive(None)  # (lesson key, prediction, this run's value)
+    lesson = lessons.LESSON_BY_KEY[key.value]
+    ensemble = ens.shipped(lesson.ensemble_name)
+    runs = lesson.ensemble_values(ensemble)
+    titles = {text(lang, f"lesson.{item.key}.title"): item.key for item in lessons.LESSONS}
+
+    def pick(title: str) -> None:
+        key.set(titles[title])
+        prediction.set(0.0)
+        result.set(None)
+
+    def run() -> None:
+        tables = []
+        for name in lesson.presets:
+            model = sim.LabourMarket(name, seed=seed, run__scale=scale, run__months=lesson.months)
+            model.run(lesson.months)
+            tables.append(model.results())
+        result.set((lesson.key, prediction.value, lesson.measure(*tables)))
+
+    with solara.Card(margin=0, classes=["tenseki-lesson"]):
+        solara.Select(text(lang, "lesson.pick"), value=text(lang, f"lesson.{lesson.key}.title"), values=list(titles), on_value=pick)
+        Md(f"**{text(lang, 'lesson.step1')}** {text(lang, f'lesson.{lesson.key}.question')}")
+        Md(f"**{text(lang, 'lesson.step2')}**")
+        unit = text(lang, f"lesson.unit.{lesson.unit}")
+        solara.SliderFloat(f"{text(lang, f'lesson.{lesson.key}.predict')}: {prediction.value:+.0f} {unit}", value=prediction,
+                           min=lesson.low, max=lesson.high, step=1.0)
+        runs_on = "lesson.runs_on" if lesson.second else "lesson.runs_on_one"
+        solara.Text(text(lang, runs_on, a=text(lang, f"short.{lesson.preset}"), b=text(lang, f"short.{lesson.second}"),
+                         months=lesson.months, seed=seed, n=len(runs)), style=SMALL)
+        solara.Button(text(lang, "lesson.run"), color="primary", on_click=run, classes=["tenseki-lesson-run"])
+        Md(f"**{text(lang, 'lesson.step3')}**")
+        if result.value is None or result.value[0] != lesson.key:
+            solara.Text(text(lang, "lesson.predict_first"), style=SMALL)
+        else:
+            _, guessed, this_run = result.value
+            Chart(lessons.strip_chart(guessed, this_run, runs, lesson, lang))
+            Md(lessons.verdict(guessed, this_run, runs, lesson, lang), classes=["tenseki-lesson-verdict"])
+            Md(text(lang, f"lesson.{lesson.key}.explain"))
+            Md(f"**{text(lang, 'lesson.step4')}**")
+            Md(f"- {text(lang, f'lesson.{lesson.key}.notice')}\n- {text(lang, f'lesson.{lesson.key}.try')}")
 
 
-@solara.component
-def _SidebarInner(draft, applied, error, on_apply, on_preset, comparing, other):
-    # Two components deep, so that Solara puts these cards below SolaraViz's Step / Play / Reset.
-    with solara.Sidebar():
-        LeverPanel(draft, applied, error, on_apply, on_preset)
-        ComparePanel(comparing, other)
-
-
-def _short(settings: Settings) -> str:
-    name = SHORT_NAMES[settings.preset]
-    return name + " + your levers" if settings.describe() != PRESET_LABELS[settings.preset] else name
+def short_name(settings: Settings, lang: str) -> str:
+    """The run's name in the comparison: the preset's short name, "+ your levers" if any moved."""
+    name = text(lang, f"short.{settings.preset}")
+    moved = replace(settings, seed=0, scale=0) != replace(Settings.of_preset(settings.preset), seed=0, scale=0)
+    return text(lang, "your_levers", name=name) if moved else name
 
 
 @solara.component
 def Page():
+    """The page: its language, and everything else inside a ``Guard`` (a sentence, never a traceback)."""
+    lang = solara.use_reactive(DEFAULT_LANGUAGE)
+    solara.Title(text(lang.value, "title"))
+    solara.Style(CSS)
+    with Guard(lang.value):
+        Main(lang)
+
+
+@solara.component
+def Main(lang: solara.Reactive[str]):
     first = solara.use_memo(lambda: Settings.of_preset(DEFAULT_PRESET), [])
     draft = solara.use_reactive(first)
     applied = solara.use_reactive(first)
-    version = solara.use_reactive(0)
     error = solara.use_reactive(None)
     model = solara.use_reactive(solara.use_memo(lambda: Market(**first.model_kwargs()), []))
+    month = solara.use_reactive(0)  # the month shown: changing it re-draws the page
+    playing = solara.use_reactive(False)
     comparing = solara.use_reactive(False)
-    other = solara.use_reactive("titp")
+    other = solara.use_reactive(DEFAULT_SECOND)
     twins = solara.use_memo(dict, [])  # preset -> Twin, this session's only
+    lock = solara.use_memo(threading.RLock, [])
 
     def start(settings: Settings) -> None:
+        playing.set(False)
         try:
-            kwargs = settings.model_kwargs()
-            new_model = Market(**kwargs)
+            new_model = Market(**settings.model_kwargs())
         except ScenarioError as exc:
             error.set(str(exc))
             return
-        except (ValueError, TypeError) as exc:  # anything else the model refuses: a message, not a broken page
-            error.set(f"these settings cannot be run: {exc}")
+        except Exception as exc:  # anything else the model refuses: a sentence, not a broken page
+            error.set(text(lang.value, "error_run", error=one_sentence(exc)))
             return
         error.set(None)
         applied.set(settings)
-        model.set(new_model)
-        version.set(version.value + 1)
+        with lock:
+            model.set(new_model)
+        month.set(new_model.month)
+
+    def step() -> bool:
+        """One month; False (and a sentence in the page) when the run cannot go on."""
+        with lock:
+            try:
+                model.value.step()
+            except Exception as exc:
+                error.set(text(lang.value, "error_step", month=model.value.month, error=one_sentence(exc)))
+                playing.set(False)
+                return False
+            now = model.value.month
+        month.set(now)
+        return True
+
+    def play_loop() -> None:
+        while playing.value:
+            time.sleep(PLAY_INTERVAL_MS / 1000)
+            if not playing.value or not step():
+                break
+            if model.value.month >= model.value.scenario.run.months:
+                playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     def pick_preset(name: str) -> None:
-        settings = Settings.of_preset(name, draft.value.scale, model.value.seed)
+        settings = Settings.of_preset(name, draft.value.scale, draft.value.seed)
         draft.set(settings)
-        if other.value == name:
-            other.set("titp" if name != "titp" else "esd")
         start(settings)
 
-    solara.Title("tenseki: job change for Japan's foreign trainees")
-    solara.Style(".tenseki-figure .v-card__text{padding:4px}")
-    SidebarPanels(draft, applied.value, error.value, lambda: start(replace(draft.value, seed=model.value.seed)), pick_preset, comparing, other)
-    params = applied.value.model_kwargs()
-    params["seed"] = {"type": "SliderInt", "value": params["seed"], "min": 0, "max": 99, "step": 1,
-                      "label": "Seed: the run's luck (press Reset)"}
-    SolaraViz(
-        model,
-        components=[],
-        model_params=params,
-        name="tenseki: " + applied.value.describe(),
-        play_interval=150,
-    ).key(f"viz-{version.value}")
-    twin = None
-    names = (_short(applied.value), SHORT_NAMES[other.value])
-    if comparing.value:
-        twin = twins.setdefault(other.value, fig.Twin(other.value))
-        if names[1] == names[0]:
-            names = (names[0], names[1] + " (second run)")
-    Dashboard(model, names, twin)
+    with solara.Sidebar():
+        LeverPanel(draft, applied.value, error.value, lambda: start(draft.value), pick_preset, lang.value)
+        ComparePanel(comparing, other, lang.value)
+    names = (short_name(applied.value, lang.value), text(lang.value, f"short.{other.value}"))
+    if names[1] == names[0]:
+        names = (names[0], text(lang.value, "second_run", name=names[1]))
+    twin = twins.setdefault(other.value, fig.Twin(other.value)) if comparing.value else None
+    with solara.Column(style={"padding": "0 8px 8px 8px", "gap": "8px"}):
+        Controls(model.value, month.value, playing, step, lambda: start(applied.value), lang)
+        if error.value:
+            solara.Error(error.value, classes=["tenseki-error"])
+        Story(applied.value, model.value, month.value, lang.value)
+        with Guard(lang.value):
+            # keyed by language: the tabs are made anew (Vuetify's tab bar broke on renamed tabs)
+            Dashboard(model.value, month.value, names, (applied.value.preset, other.value), twin, lock, lang.value).key(f"dashboard-{lang.value}")

@@ -23,23 +23,15 @@ import pandas as pd
 
 import sim
 from dashboards.geometry import prefecture_features
+from dashboards.strings import prefecture_names, text
 from sim.domain import FIELDS
 
-STATUS_SERIES = {
-    "stock_titp": "TITP trainees",
-    "stock_esd": "ESD trainees",
-    "stock_ssw1": "SSW i",
-    "stock_ssw2": "SSW ii",
-    "stock_care_worker": "Care workers (介護)",
-    "stock_irregular": "Irregular (disappeared)",
-}
+#: Series of the charts (columns of ``results()``); their names are in ``dashboards.strings`` (``series.<column>``).
+STATUS_SERIES = ("stock_titp", "stock_esd", "stock_ssw1", "stock_ssw2", "stock_care_worker", "stock_irregular")
+FLOW_SERIES = ("disappearances_trainee", "transfers_voluntary_trainee", "transfers_unavoidable", "to_ssw1")
 
-FLOW_SERIES = {
-    "disappearances_trainee": "Trainees who disappeared",
-    "transfers_voluntary_trainee": "Trainees' own job changes",
-    "transfers_unavoidable": "Unavoidable transfers",
-    "to_ssw1": "Moves up to SSW i",
-}
+#: The month ESD starts for new entrants (2027-04-01, the law of June 2024), marked on the charts.
+ESD_START = pd.Timestamp(2027, 4, 1)
 
 #: Map measures: label -> (column of results(by="prefecture"), how a month's values combine, unit).
 MAP_MEASURES = {
@@ -81,43 +73,62 @@ def _pct(x: float, decimals: int = 1) -> str:
     return "–" if not math.isfinite(x) else f"{100 * x:.{decimals}f}%"
 
 
-def headline(table: pd.DataFrame) -> list[Figure]:
+def span_words(months: int, lang: str = "en") -> str:
+    """"last 4 months" / "no month run yet", in ``lang``."""
+    if months == 0:
+        return text(lang, "span.none")
+    return text(lang, "span.month") if months == 1 else text(lang, "span.months", months=months)
+
+
+def headline(table: pd.DataFrame, lang: str = "en") -> list[Figure]:
     """The headline figures of the month just ended (``table``: ``with_derived`` of results())."""
     now = table.iloc[-1]
     year = last_12(table)
-    months = len(year)
-    span = f"last {months} month{'s' if months != 1 else ''}" if months else "no month run yet"
+    span = span_words(len(year), lang)
     violations = float(year["violations"].sum())
     detected = float(year["violations_detected"].sum()) / violations if violations > 0 else float("nan")
     trainees = now["stock_titp"] + now["stock_esd"]
+    wage = "–" if not math.isfinite(now["wage_mean_yen"]) else f"¥{now['wage_mean_yen']:,.0f}"
     return [
-        Figure("People in Japan", _people(now["stock_total"]), "all statuses, irregular included"),
-        Figure("Trainees (TITP + ESD)", _people(trainees), f"TITP {_people(now['stock_titp'])}, ESD {_people(now['stock_esd'])}"),
-        Figure("SSW i / SSW ii", f"{_people(now['stock_ssw1'])} / {_people(now['stock_ssw2'])}", "Specified Skilled Workers"),
-        Figure("Irregular", _people(now["stock_irregular"]), "people who disappeared and are still in Japan"),
-        Figure("Trainees who disappeared", _people(float(year["disappearances_trainee"].sum())), span),
-        Figure("Trainees' own job changes", _people(float(year["transfers_voluntary_trainee"].sum())), span),
-        Figure("Mean monthly wage", "–" if not math.isfinite(now["wage_mean_yen"]) else f"¥{now['wage_mean_yen']:,.0f}",
-               "gross pay of employed legal residents"),
-        Figure("Share in broker debt", _pct(now["share_in_debt"]), "of everyone in Japan"),
-        Figure("Violations detected", _pct(detected), f"share of violations found and sanctioned, {span}"),
+        Figure(text(lang, "fig.people"), _people(now["stock_total"]), text(lang, "fig.people.note")),
+        Figure(text(lang, "fig.trainees"), _people(trainees),
+               text(lang, "fig.trainees.note", titp=_people(now["stock_titp"]), esd=_people(now["stock_esd"]))),
+        Figure(text(lang, "fig.ssw"), f"{_people(now['stock_ssw1'])} / {_people(now['stock_ssw2'])}", text(lang, "fig.ssw.note")),
+        Figure(text(lang, "fig.irregular"), _people(now["stock_irregular"]), text(lang, "fig.irregular.note")),
+        Figure(text(lang, "fig.disappeared"), _people(float(year["disappearances_trainee"].sum())), span),
+        Figure(text(lang, "fig.job_changes"), _people(float(year["transfers_voluntary_trainee"].sum())), span),
+        Figure(text(lang, "fig.wage"), wage, text(lang, "fig.wage.note")),
+        Figure(text(lang, "fig.debt"), _pct(now["share_in_debt"]), text(lang, "fig.debt.note")),
+        Figure(text(lang, "fig.detected"), _pct(detected), text(lang, "fig.detected.note", span=span)),
     ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Time-series charts
 # ---------------------------------------------------------------------------------------------
-def _records(tables: dict[str, pd.DataFrame], series: dict[str, str]) -> list[dict]:
+def _records(tables: dict[str, pd.DataFrame], series: tuple[str, ...], lang: str) -> list[dict]:
     """Long-form records (date, series, policy, value), one per month, series and policy."""
     records = []
     for policy, table in tables.items():
         dates = [d.strftime("%Y-%m-%d") for d in table["date"]]
-        for column, name in series.items():
+        for column in series:
+            name = text(lang, f"series.{column}")
             values = table[column].to_numpy(dtype=float)
             records.extend(
                 {"date": d, "series": name, "policy": policy, "value": (None if math.isnan(v) else float(v))}
                 for d, v in zip(dates, values, strict=True)
             )
+    return records
+
+
+def band_records(bands: dict[str, pd.DataFrame], calendar, lang: str) -> list[dict]:
+    """The ensemble's band (``Ensemble.band``) as records (date, series, policy, low, high)."""
+    records = []
+    for policy, band in bands.items():
+        for month, column, low, high in band[["month", "column", "low", "high"]].itertuples(index=False):
+            year, mon = calendar(int(month))
+            records.append({"date": f"{year}-{mon:02d}-01", "series": text(lang, f"series.{column}"), "policy": policy,
+                            "low": float(low), "high": float(high)})
     return records
 
 
@@ -137,45 +148,76 @@ def with_data(template: dict, datasets: dict[str, list]) -> dict:
     return template
 
 
-def _lines(name: str, title: str, y_title: str, compare: bool, y_format: str = ",.0f") -> alt.Chart:
+def _spec(chart: alt.TopLevelMixin) -> dict:
+    """Altair's dict without ``$schema``: it names Altair's Vega-Lite version, newer than the one
+    served offline, and the browser logged a version warning for every chart drawn."""
+    spec = chart.to_dict()
+    spec.pop("$schema", None)
+    return spec
+
+
+def _lines(name: str, title: str, y_title: str, compare: bool, y_format: str = ",.0f", band: bool = False,
+           legend_columns: int = 3) -> alt.Chart:
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", tickCount=5, labelAngle=0, labelOverlap="greedy", labelPadding=4))
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format, labelOverlap="greedy", tickCount=5))
+    colour = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=legend_columns, labelLimit=200))
     encoding: dict[str, Any] = dict(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=3)),
+        x=x, y=y, color=colour,
         tooltip=["policy:N", "series:N", alt.Tooltip("date:T", format="%Y-%m"), alt.Tooltip("value:Q", format=y_format)],
     )
     if compare:
-        encoding["strokeDash"] = alt.StrokeDash("policy:N", title=None, legend=alt.Legend(orient="bottom"))
-    return alt.Chart(alt.Data(name=name), title=title).mark_line().encode(**encoding).properties(width="container", height=220)
+        encoding["strokeDash"] = alt.StrokeDash("policy:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=300))
+    lines = alt.Chart(alt.Data(name=name)).mark_line().encode(**encoding)
+    switch = alt.Chart(alt.Data(name="switch")).mark_rule(color="#888", strokeDash=[2, 2]).encode(x="date:T", tooltip=["label:N"])
+    layers = [lines, switch]
+    if band:
+        area = alt.Chart(alt.Data(name="band")).mark_area(opacity=0.15).encode(
+            x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour, detail="policy:N")
+        layers.insert(0, area)
+    return alt.layer(*layers, title=title).properties(width="container", height=200)
 
 
 @lru_cache(maxsize=None)
-def _template(kind: str, compare: bool) -> dict:
+def _template(kind: str, compare: bool, lang: str = "en") -> dict:
     if kind == "status":
-        return _lines("series", "People in Japan by status", "people", compare).to_dict()
+        return _spec(_lines("series", text(lang, "chart.status"), text(lang, "axis.people"), compare, band=True))
     if kind == "flows":
-        return _lines("series", "Each month", "people a month", compare).to_dict()
-    wage = _lines("wage", "Mean monthly wage", "yen", compare).properties(width=210)
-    debt = _lines("debt", "Share in broker debt", "share", compare, ".0%").properties(width=210)
-    return alt.hconcat(wage, debt).resolve_scale(color="independent").to_dict()
+        return _spec(_lines("series", text(lang, "chart.flows"), text(lang, "axis.people_month"), compare, legend_columns=2))
+    if kind == "wage":
+        return _spec(_lines("series", text(lang, "series.wage_mean_yen"), text(lang, "axis.yen"), compare, legend_columns=1))
+    return _spec(_lines("series", text(lang, "series.share_in_debt"), text(lang, "axis.share"), compare, ".0%", legend_columns=1))
 
 
-def status_chart(tables: dict[str, pd.DataFrame]) -> dict:
-    """People in Japan by status, one line per status (dashed: the second policy); a Vega-Lite spec."""
-    return with_data(_template("status", len(tables) > 1), {"series": _records(tables, STATUS_SERIES)})
+def _switch(tables: dict[str, pd.DataFrame], lang: str) -> list[dict]:
+    """April 2027 as a rule, named for what happens then (every run starts in March 2027; an
+    empty layer made the browser warn about the chart's extent)."""
+    return [{"date": ESD_START.strftime("%Y-%m-%d"), "label": text(lang, "chart.switch")}]
 
 
-def flows_chart(tables: dict[str, pd.DataFrame]) -> dict:
+def status_chart(tables: dict[str, pd.DataFrame], lang: str = "en", bands: dict[str, pd.DataFrame] | None = None,
+                 calendar=None) -> dict:
+    """People in Japan by status, one line per status (dashed: the second policy), the ensemble's band; a Vega-Lite spec."""
+    band = band_records(bands, calendar, lang) if bands and calendar is not None else []
+    return with_data(_template("status", len(tables) > 1, lang),
+                     {"series": _records(tables, STATUS_SERIES, lang), "band": band, "switch": _switch(tables, lang)})
+
+
+def flows_chart(tables: dict[str, pd.DataFrame], lang: str = "en") -> dict:
     """The month's flows: disappearances, job changes, moves up to SSW i."""
-    return with_data(_template("flows", len(tables) > 1), {"series": _records(tables, FLOW_SERIES)})
+    return with_data(_template("flows", len(tables) > 1, lang),
+                     {"series": _records(tables, FLOW_SERIES, lang), "switch": _switch(tables, lang)})
 
 
-def money_chart(tables: dict[str, pd.DataFrame]) -> dict:
-    """Mean wage and the share in broker debt, side by side."""
-    return with_data(_template("money", len(tables) > 1), {
-        "wage": _records(tables, {"wage_mean_yen": "Mean monthly wage"}),
-        "debt": _records(tables, {"share_in_debt": "Share in broker debt"}),
-    })
+def wage_chart(tables: dict[str, pd.DataFrame], lang: str = "en") -> dict:
+    """Mean monthly wage of employed legal residents."""
+    return with_data(_template("wage", len(tables) > 1, lang),
+                     {"series": _records(tables, ("wage_mean_yen",), lang), "switch": _switch(tables, lang)})
+
+
+def debt_chart(tables: dict[str, pd.DataFrame], lang: str = "en") -> dict:
+    """The share of people in Japan still repaying a broker's fee."""
+    return with_data(_template("debt", len(tables) > 1, lang),
+                     {"series": _records(tables, ("share_in_debt",), lang), "switch": _switch(tables, lang)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,33 +238,40 @@ def map_values(by_prefecture: pd.DataFrame, measure: str) -> pd.Series:
     return last.set_index("group")[column].reindex(order)
 
 
-def map_chart(values: pd.Series, measure: str) -> dict:
+def measure_label(measure: str, lang: str = "en") -> str:
+    """A ``MAP_MEASURES`` key as shown in ``lang``."""
+    return text(lang, f"measure.{MAP_MEASURES[measure][0]}")
+
+
+def map_chart(values: pd.Series, measure: str, lang: str = "en") -> dict:
     """Japan's 47 prefectures coloured by ``values`` (``map_values``); a Vega-Lite spec."""
     unit = MAP_MEASURES[measure][2]
     features = []
-    for feature, (name, value) in zip(prefecture_features(), values.items(), strict=True):
+    names = prefecture_names(lang, list(values.index))
+    for feature, name, value in zip(prefecture_features(), names, values.to_numpy(), strict=True):
         value = float(value) if value is not None and math.isfinite(float(value)) else None
         if value is not None and unit == "%":
             value = 100 * value
         features.append({**feature, "properties": {**feature["properties"], "name": name, "value": value}})
-    return with_data(_map_template(measure), {"prefectures": features})
+    return with_data(_map_template(measure, lang), {"prefectures": features})
 
 
 @lru_cache(maxsize=None)
-def _map_template(measure: str) -> dict:
+def _map_template(measure: str, lang: str = "en") -> dict:
     _, how, unit = MAP_MEASURES[measure]
     fmt = ",.0f" if unit != "%" else ".1f"
+    unit_words = text(lang, f"unit.{unit}")
     scale = alt.Scale(scheme="blueorange", domainMid=0) if how == "last12" else alt.Scale(scheme="viridis")
-    return (
-        alt.Chart(alt.Data(name="prefectures"), title=f"{measure} ({unit})")
+    return _spec(
+        alt.Chart(alt.Data(name="prefectures"), title=f"{measure_label(measure, lang)} ({unit_words})")
         .mark_geoshape(stroke="white", strokeWidth=0.5)
         .encode(
-            color=alt.Color("properties.value:Q", title=unit, scale=scale),
-            tooltip=[alt.Tooltip("properties.name:N", title="prefecture"), alt.Tooltip("properties.value:Q", title=unit, format=fmt)],
+            color=alt.Color("properties.value:Q", title=unit_words, scale=scale, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("properties.name:N", title=text(lang, "map.prefecture")),
+                     alt.Tooltip("properties.value:Q", title=unit_words, format=fmt)],
         )
         .project(type="identity", reflectY=True)
-        .properties(width=420, height=420)
-        .to_dict()
+        .properties(width=300, height=300)
     )
 
 
@@ -270,17 +319,18 @@ def network_sample(model: sim.LabourMarket, n_bodies: int = 5, firms_per_body: i
     return NetworkSample(np.asarray(chosen_bodies), chosen_firms, positions, tuple(ties))
 
 
-def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str = "compliance") -> dict:
+def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str = "compliance", lang: str = "en") -> dict:
     """The sample now: firms sized by workers, coloured by compliance or field; recent transfers in orange."""
     firms = model.firms
     recent = _recent_transfers(model)
+    pref_names = prefecture_names(lang, list(model.geo.name))
     nodes = []
     for f in sample.firms:
         x, y = sample.positions[("firm", int(f))]
         moved = recent.get(int(f), 0)
         nodes.append(dict(
             x=x, y=y, kind="firm", workers=int(firms.headcount[f]), compliance=round(float(firms.compliance[f]), 2),
-            field=FIELDS[int(firms.field[f])], prefecture=model.geo.name[int(firms.pref[f])], transfers=moved,
+            field=FIELDS[int(firms.field[f])], prefecture=pref_names[int(firms.pref[f])], transfers=moved,
             label=f"firm {int(f)}",
         ))
     body_nodes = []
@@ -296,22 +346,22 @@ def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str
     for fa, fb in sample.firm_ties:
         a, b = sample.positions[("firm", fa)], sample.positions[("firm", fb)]
         edges.append(dict(x=a[0], y=a[1], x2=b[0], y2=b[1], tie="firms that know each other"))
-    return with_data(_network_template(colour_by), {"edges": edges, "firms": nodes, "bodies": body_nodes})
+    return with_data(_network_template(colour_by, lang), {"edges": edges, "firms": nodes, "bodies": body_nodes})
 
 
 @lru_cache(maxsize=None)
-def _network_template(colour_by: str) -> dict:
+def _network_template(colour_by: str, lang: str = "en") -> dict:
     axis = dict(axis=None)
     edge_layer = alt.Chart(alt.Data(name="edges")).mark_rule(opacity=0.35).encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
         strokeDash=alt.StrokeDash("tie:N", title=None, legend=alt.Legend(orient="bottom")),
     )
     colour = (
-        alt.Color("compliance:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]), title="compliance")
-        if colour_by == "compliance" else alt.Color("field:N", title="field")
+        alt.Color("compliance:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]), title=text(lang, "network.compliance"))
+        if colour_by == "compliance" else alt.Color("field:N", title=text(lang, "network.field"))
     )
     firm_layer = alt.Chart(alt.Data(name="firms")).mark_circle(opacity=0.9).encode(
-        x="x:Q", y="y:Q", size=alt.Size("workers:Q", title="workers", scale=alt.Scale(range=[20, 600])), color=colour,
+        x="x:Q", y="y:Q", size=alt.Size("workers:Q", title=None, legend=None, scale=alt.Scale(range=[20, 600])), color=colour,
         stroke=alt.condition("datum.transfers > 0", alt.value("#ff7f0e"), alt.value("white")),
         strokeWidth=alt.condition("datum.transfers > 0", alt.value(3), alt.value(0.5)),
         tooltip=["label:N", "prefecture:N", "field:N", "workers:Q", "compliance:Q",
@@ -320,7 +370,8 @@ def _network_template(colour_by: str) -> dict:
     body_layer = alt.Chart(alt.Data(name="bodies")).mark_square(size=260, color="#333").encode(
         x="x:Q", y="y:Q", tooltip=["label:N", "independence:Q", alt.Tooltip("members:Q", title="member firms (all)")],
     )
-    return alt.layer(edge_layer, firm_layer, body_layer).resolve_scale(color="independent").properties(width=520, height=420).to_dict()
+    chart = alt.layer(edge_layer, firm_layer, body_layer).resolve_scale(color="independent").properties(width=300, height=300)
+    return _spec(chart.configure_legend(orient="bottom", direction="horizontal"))
 
 
 def _recent_transfers(model: sim.LabourMarket, months: int = 12) -> dict[int, int]:
@@ -365,49 +416,80 @@ class Twin:
             return self.model
 
 
-def elapsed(months: int) -> str:
+def elapsed(months: int, lang: str = "en") -> str:
+    """"1 year 3 months" in ``lang``."""
     years, rest = divmod(months, 12)
-    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    parts = [text(lang, "elapsed.year") if years == 1 else text(lang, "elapsed.years", n=years)] if years else []
     if rest or not parts:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+        parts.append(text(lang, "elapsed.month") if rest == 1 else text(lang, "elapsed.months", n=rest))
+    return (" " if lang == "en" else "").join(parts)
 
 
-def _relative(a: float, b: float, more: str, fewer: str) -> str:
-    """"38% fewer" / "12% more" / "about the same": ``a`` against ``b`` (which must not be 0)."""
+def _relative(a: float, b: float, more: str, fewer: str, same: str, lang: str) -> str:
+    """"38% fewer" / "12% more" / "about as many": ``a`` against ``b`` (which must not be 0)."""
     change = (a - b) / b
     if abs(change) < 0.005:
-        return "about as many"
-    return f"{abs(change):.0%} {more if change > 0 else fewer}"
+        return text(lang, same)
+    return text(lang, more if change > 0 else fewer, p=f"{abs(change):.0%}")
 
 
-def compare_in_words(a: pd.DataFrame, b: pd.DataFrame, name_a: str, name_b: str) -> list[str]:
-    """The differences between two runs so far, as sentences (tables: ``with_derived`` of results())."""
+#: The comparison's counts (summed over the months run), as ``dashboards.strings`` names them.
+COMPARED_COUNTS = ("disappearances_trainee", "transfers_voluntary_trainee")
+#: Share of runs from which "in most runs" is said (and at most 1 - this for "the other way").
+MOST_RUNS = 0.7
+
+
+def compare_in_words(a: pd.DataFrame, b: pd.DataFrame, name_a: str, name_b: str, lang: str = "en",
+                     ensemble=None, presets: tuple[str, str] | None = None) -> list[str]:
+    """The differences between two runs so far, as sentences (tables: ``with_derived`` of results()).
+
+    With an ``ensemble`` (``dashboards.ensemble.Ensemble``) and the two ``presets``, each count
+    is followed by how many precomputed runs agree, so one noisy run is never told as fact.
+    """
     months = int(min(a["month"].max(), b["month"].max()))
     if months < 1:
-        return ["Press Step or Play: both policies then run month by month on the same seed."]
+        return [text(lang, "cmp.press_step")]
     a, b = a[a["month"] <= months], b[b["month"] <= months]
-    after = f"after {elapsed(months)}"
+    after = elapsed(months, lang)
     run_a, run_b = a[a["month"] >= 1], b[b["month"] >= 1]
     sentences = []
-    for column, what in (("disappearances_trainee", "disappearances of trainees"),
-                         ("transfers_voluntary_trainee", "job changes by trainees' own wish")):
+    for column in COMPARED_COUNTS:
+        what = text(lang, f"what.{column}")
         x, y = float(run_a[column].sum()), float(run_b[column].sum())
-        if y > 0:
-            sentences.append(f"{name_a}: {_relative(x, y, 'more', 'fewer')} {what} than {name_b} {after} "
-                             f"({_people(x)} against {_people(y)}).")
+        if y > 0 and abs(x - y) / y < 0.005:
+            sentences.append(text(lang, "cmp.this_run_same", after=after, a=name_a, b=name_b, what=what, x=_people(x), y=_people(y)))
+        elif y > 0:
+            rel = _relative(x, y, "rel.more", "rel.fewer", "rel.same_count", lang)
+            sentences.append(text(lang, "cmp.this_run", after=after, a=name_a, b=name_b, rel=rel, what=what, x=_people(x), y=_people(y)))
         else:
-            sentences.append(f"{what.capitalize()} {after}: {_people(x)} under {name_a}, none under {name_b}.")
+            sentences.append(text(lang, "cmp.none_under_b", after=after, a=name_a, b=name_b, what=what, x=_people(x)))
+        sentences.append(_in_most_runs(ensemble, presets, column, months, name_a, name_b, after, lang, x - y))
     now_a, now_b = a.iloc[-1], b.iloc[-1]
     wage_a, wage_b = float(now_a["wage_mean_yen"]), float(now_b["wage_mean_yen"])
     if math.isfinite(wage_a) and math.isfinite(wage_b) and wage_b > 0:
-        wage = _relative(wage_a, wage_b, "higher", "lower").replace("about as many", "about the same")
-        sentences.append(f"Mean monthly wage now: {wage} under {name_a} (¥{wage_a:,.0f} against ¥{wage_b:,.0f}).")
-    for column, what in (("share_in_debt", "Share in broker debt"), ("vacancy_fill_nonmetro", "Vacancies filled outside the metro areas")):
+        rel = _relative(wage_a, wage_b, "rel.higher", "rel.lower", "rel.same_level", lang)
+        sentences.append(text(lang, "cmp.wage", rel=rel, a=name_a, x=f"{wage_a:,.0f}", y=f"{wage_b:,.0f}"))
+    for column in ("share_in_debt", "vacancy_fill_nonmetro"):
         x, y = float(now_a[column]), float(now_b[column])
         if math.isfinite(x) and math.isfinite(y):
             gap = 100 * (x - y)
-            direction = "the same" if abs(gap) < 0.05 else f"{abs(gap):.1f} points {'higher' if gap > 0 else 'lower'}"
-            sentences.append(f"{what}: {_pct(x)} against {_pct(y)}, {direction} under {name_a}.")
-    sentences.append(f"People in Japan now: {_people(float(now_a['stock_total']))} against {_people(float(now_b['stock_total']))}.")
-    return sentences
+            direction = (text(lang, "gap.same") if abs(gap) < 0.05
+                         else text(lang, "gap.points_higher" if gap > 0 else "gap.points_lower", p=f"{abs(gap):.1f}"))
+            sentences.append(text(lang, "cmp.share", what=text(lang, f"what.{column}"), x=_pct(x), y=_pct(y), direction=direction, a=name_a))
+    sentences.append(text(lang, "cmp.stock", x=_people(float(now_a["stock_total"])), y=_people(float(now_b["stock_total"]))))
+    return [s for s in sentences if s]
+
+
+def _in_most_runs(ensemble, presets, column: str, months: int, name_a: str, name_b: str, after: str, lang: str,
+                  this_run: float) -> str:
+    """How the precomputed runs compare with this run's difference, or that they cannot say."""
+    if ensemble is None or presets is None:
+        return ""
+    if not (ensemble.has(presets[0]) and ensemble.has(presets[1])) or months > ensemble.months:
+        return text(lang, "cmp.no_runs", after=after)
+    fewer, more, runs = ensemble.runs_fewer_more(presets[0], presets[1], column, months)
+    same_way = fewer if this_run < 0 else more if this_run > 0 else runs - fewer - more
+    share = same_way / runs
+    verdict = "cmp.verdict.most" if share >= MOST_RUNS else "cmp.verdict.few" if share <= 1 - MOST_RUNS else "cmp.verdict.mixed"
+    return text(lang, "cmp.most_runs", n=runs, scale=f"{ensemble.scale:g}", a=name_a, what=text(lang, f"what.{column}"),
+                after=after, fewer=fewer, more=more, same=runs - fewer - more, verdict=text(lang, verdict))

@@ -74,10 +74,19 @@ class Watched:
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.failed: list[str] = []
+        self.warnings: list[str] = []  # the browser console's warnings and errors
         self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", self._console)
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.page.route("**/*", self._only_local)
+
+    #: Console messages of Solara's own front end, not of the page (its Vue loader's notice).
+    FRAMEWORK_NOTICES = ("Failed to evaluate Vue script and find module.exports",)
+
+    def _console(self, message) -> None:
+        if message.type in ("warning", "error") and not any(n in message.text for n in self.FRAMEWORK_NOTICES):
+            self.warnings.append(f"{message.type}: {message.text}")
 
     def _only_local(self, route) -> None:
         url = route.request.url
@@ -104,10 +113,27 @@ class Watched:
         before = self.month()
         started = time.perf_counter()
         self.page.get_by_role("button", name="Step").click()
-        self.page.locator(f"text=/^Month {before + 1}:/").first.wait_for(timeout=timeout_ms)
+        try:
+            self.page.locator(f"text=/^Month {before + 1}:/").first.wait_for(timeout=timeout_ms)
+        except Exception:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / f"step_failed_month_{before}.png"))
+            raise
         return time.perf_counter() - started
 
     def pick(self, label: str, option: str) -> None:
         """Choose ``option`` in the Vuetify select labelled ``label``."""
         self.page.locator(".v-select", has=self.page.locator(f"label:text-is('{label}')")).first.click()
         self.page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+        self.page.locator(".menuable__content__active").wait_for(state="detached", timeout=5_000)
+
+    def unfold(self, summary: str) -> None:
+        """Open the folded section (``solara.Details``) whose summary is ``summary``, if closed."""
+        header = self.page.locator(".v-expansion-panel-header", has_text=summary).first
+        if "v-expansion-panel-header--active" not in (header.get_attribute("class") or ""):
+            header.click()
+
+    def broken(self) -> str | None:
+        """A Python traceback shown in the page, if any (the page must show one sentence instead)."""
+        shown = self.page.locator("text=/Traceback|most recent call last/")
+        return shown.first.inner_text() if shown.count() else None

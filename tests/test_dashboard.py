@@ -5,9 +5,11 @@ The page itself is tested in chromium (``test_dashboard_browser.py``).
 
 from __future__ import annotations
 
+import json
 import math
 
 import mesa
+import numpy as np
 import pytest
 
 import sim
@@ -15,7 +17,9 @@ from sim.scenario import SHIPPED, ScenarioError
 
 pytest.importorskip("solara")
 
+from dashboards import ensemble as ens  # noqa: E402
 from dashboards import figures as fig  # noqa: E402
+from dashboards import strings  # noqa: E402
 from dashboards.geometry import prefecture_features  # noqa: E402
 from dashboards.levers import LEVERS, Market, Settings, changes, levers_of, preset  # noqa: E402
 from dashboards.offline import MAJOR_VERSION_NAMES, link_folder  # noqa: E402
@@ -103,8 +107,41 @@ def test_figures_and_words(pair):
     assert any("disappearances of trainees" in w and "ESD" in w and "TITP" in w for w in words)
     assert any("none under TITP" in w for w in words)  # TITP has no voluntary job changes of trainees
     assert fig.compare_in_words(a.head(1), b.head(1), "ESD", "TITP")[0].startswith("Press Step")
-    for spec in (fig.status_chart({"ESD": a, "TITP": b}), fig.flows_chart({"ESD": a}), fig.money_chart({"ESD": a, "TITP": b})):
+    for spec in (fig.status_chart({"ESD": a, "TITP": b}), fig.flows_chart({"ESD": a}), fig.wage_chart({"ESD": a, "TITP": b}),
+                 fig.debt_chart({"ESD": a}, "ja")):
         assert "values" in str(spec)[:100_000] and "'name': 'series'" not in str(spec)
+        assert "$schema" not in spec, "Altair's schema version made the browser warn for every chart"
+
+
+def test_the_comparison_says_how_many_precomputed_runs_agree(pair):
+    """One noisy run is not told as fact: each count is followed by the ensemble's verdict."""
+    model, _, second = pair
+    ensemble = ens.shipped()
+    assert ensemble is not None, "dashboards/data/ensemble.* missing: python scripts/dashboard_ensemble.py"
+    a = fig.with_derived(model.results(), model.calendar)
+    b = fig.with_derived(second.results(), second.calendar)
+    words = fig.compare_in_words(a, b, "ESD", "TITP", "en", ensemble, ("esd", "titp"))
+    fewer, more, runs = ensemble.runs_fewer_more("esd", "titp", "disappearances_trainee", 13)
+    assert runs == ensemble.seeds == len(ens.SEEDS)
+    told = [w for w in words if w.startswith(f"In {runs} precomputed runs")]
+    assert len(told) == 2 and f"fewer disappearances of trainees in {fewer}, more in {more}" in told[0]
+    assert any(w.startswith("In this run") for w in words)
+    assert "No precomputed runs reach" in fig.compare_in_words(a, b, "ESD", "TITP", "en", ensemble, ("esd", "nope"))[1]
+    japanese = fig.compare_in_words(a, b, "育成就労", "技能実習", "ja", ensemble, ("esd", "titp"))
+    assert len(japanese) == len(words) and all("{" not in w for w in japanese)
+
+
+def test_the_ensemble_is_labelled_and_made_by_its_script():
+    ensemble = ens.shipped()
+    meta = json.loads(ens.META_PATH.read_text())
+    assert meta["command"].startswith("python scripts/dashboard_ensemble.py") and meta["date"] and meta["commit"]
+    assert set(meta["presets"]) == set(SHIPPED) and ensemble.scale == meta["scale"] and ensemble.months == meta["months"]
+    band = ensemble.band("esd_transition", fig.STATUS_SERIES, 24)
+    assert set(band["column"]) == set(fig.STATUS_SERIES) and band["month"].max() == 24
+    assert (band["low"] <= band["high"]).all()
+    runs = ensemble.table[(ensemble.table["preset"] == "esd_transition") & (ensemble.table["month"] == 24)]["stock_esd"]
+    row = band[(band["column"] == "stock_esd") & (band["month"] == 24)].iloc[0]
+    assert row["low"] == pytest.approx(runs.quantile(0.1)) and row["high"] == pytest.approx(runs.quantile(0.9))
 
 
 def test_the_map_has_47_prefectures_and_the_network_a_readable_sample(pair):
@@ -117,6 +154,9 @@ def test_the_map_has_47_prefectures_and_the_network_a_readable_sample(pair):
         assert list(values.index) == list(model.geo.name)
         spec = fig.map_chart(values, measure)
         assert len(spec["data"]["values"]) == 47
+    japanese = fig.map_chart(fig.map_values(by_pref, "Mean monthly wage"), "Mean monthly wage", "ja")
+    assert [f["properties"]["name"] for f in japanese["data"]["values"]][12] == "東京都" == strings.PREFECTURES_JA[12]
+    assert list(model.geo.name)[12] == "Tokyo"
     workers = fig.map_values(by_pref, "Workers (people in the prefecture)")
     assert math.isclose(workers.sum(), model.results()["stock_total"].iloc[-1], rel_tol=1e-9)
     assert fig.map_values(by_pref, "Net moves in, last 12 months").sum() == pytest.approx(0.0, abs=1e-6)
@@ -142,10 +182,51 @@ def test_offline_assets_answer_to_the_names_the_charts_ask_for(tmp_path):
 
 
 def test_every_shipped_scenario_is_a_preset_and_loads():
-    """The preset picker lists every shipped scenario (a new one without a label broke the page)."""
-    from dashboards.levers import PRESET_LABELS
-    from sim.scenario import SHIPPED
-
-    assert set(PRESET_LABELS) == set(SHIPPED)
+    """Every shipped scenario is a preset with its label, short name and assumptions in every language
+    (a new scenario without them replaced the whole page with a KeyError)."""
     for name in SHIPPED:
         assert levers_of(preset(name))
+        for lang, table in strings.STRINGS.items():
+            for key in strings.scenario_keys(name):
+                assert table.get(key), f"{lang}: no string {key!r} for the shipped scenario {name!r}"
+
+
+def test_no_string_is_missing_in_either_language():
+    assert strings.missing_keys() == {lang: set() for lang in strings.STRINGS}
+    for lever in LEVERS:  # the levers' Japanese: label, explanation and one label per choice
+        label, why, choices = strings.lever_text("ja", lever)
+        assert label and why and len(choices) == len(lever.choices), lever.key
+        assert strings.lever_text("en", lever)[0] == lever.label
+    for lang in strings.STRINGS:  # every template fills with the values the page gives it
+        assert "{" not in strings.text(lang, "month_heading", month=3, year=2027, month_of_year=6)
+        assert strings.text(lang, "nonexistent key") == "nonexistent key"  # never an exception in the page
+
+
+def test_the_strings_check_can_fail(monkeypatch):
+    monkeypatch.setitem(strings.STRINGS, "ja", {k: v for k, v in strings.JA.items() if k != "step"})
+    assert strings.missing_keys()["ja"] == {"step"}
+    monkeypatch.setattr("dashboards.strings.scenario_keys", lambda name: (f"preset.{name}", f"nope.{name}"))
+    assert not all(strings.STRINGS["en"].get(k) for k in strings.scenario_keys("titp"))
+
+def test_a_lesson_measures_the_same_thing_in_this_run_and_in_the_precomputed_runs():
+    from dashboards import lessons
+
+    for lesson in lessons.LESSONS:
+        ensemble = ens.shipped(lesson.ensemble_name)
+        assert ensemble is not None, f"{lesson.ensemble_name}: python scripts/dashboard_ensemble.py (--long)"
+        assert set(lesson.presets) <= set(ensemble.table["preset"]) and lesson.months <= ensemble.months
+        runs = lesson.ensemble_values(ensemble)
+        assert len(runs) == ensemble.seeds and np.isfinite(runs).all()
+        assert lesson.low <= runs.min() and runs.max() <= lesson.high, f"{lesson.key}: the slider must span the runs"
+        seed_1 = ensemble.table[(ensemble.table["seed"] == 1) & (ensemble.table["month"] <= lesson.months)]
+        second = None if lesson.second is None else seed_1[seed_1["preset"] == lesson.second]
+        alone = lesson.measure(seed_1[seed_1["preset"] == lesson.preset], second)
+        assert alone == pytest.approx(runs[0])
+        for lang in strings.STRINGS:
+            words = lessons.verdict(runs[0] + 30, runs[0], runs, lesson, lang)
+            assert "{" not in words
+            assert "$schema" not in lessons.strip_chart(0.0, runs[0], runs, lesson, lang)
+    mobility = lessons.LESSON_BY_KEY["mobility"]
+    assert "too high" in lessons.verdict(50.0, -10.0, np.array([-20.0, -5.0]), mobility, "en")
+    assert "outside" in lessons.verdict(50.0, -10.0, np.array([-20.0, -5.0]), mobility, "en")
+    assert "close" in lessons.verdict(-10.5, -10.0, np.array([-20.0, -5.0]), mobility, "en")
