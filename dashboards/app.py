@@ -39,6 +39,7 @@ from dashboards import lessons
 from dashboards.levers import LEVER_BY_KEY, SCALES, Lever, Market, Settings
 from dashboards.offline import serve_offline
 from dashboards.strings import DEFAULT_LANGUAGE, LANGUAGES, lever_text, text
+from sim.dates import YearMonth
 from sim.scenario import SHIPPED, ScenarioError
 
 #: Today first: the reform as it will happen, from today's trainees (until a checkpoint of
@@ -226,12 +227,10 @@ def Controls(model: sim.LabourMarket, month_shown: int, playing: solara.Reactive
 
 def _switch_sentence(model: sim.LabourMarket, lang: str) -> str:
     """Where the run stands against ESD's start (April 2027) for a preset whose rules switch then."""
-    stay = model.scenario.policy.stay
-    switch_year, switch_month = getattr(stay, "esd_from_year", None), getattr(stay, "esd_from_month", None)
-    if not switch_year:
+    switch = model.scenario.policy.stay.esd_from
+    if switch is None:
         return text(lang, "switch_none")
-    year, month = model.calendar()
-    ahead = (switch_year - year) * 12 + (switch_month or 1) - month
+    ahead = switch.months_since(YearMonth(*model.calendar()))
     if ahead == 1:
         return text(lang, "switch_ahead_one")
     return text(lang, "switch_ahead", months=ahead) if ahead > 0 else text(lang, "switch_passed")
