@@ -87,6 +87,17 @@ def test_an_old_month_without_its_year_is_refused(tmp_path):
     assert "'policy.supervision.inspections_from_month' = 11 without 'policy.supervision.inspections_from_year'" in msg, msg
 
 
+@pytest.mark.parametrize("text, given, missing", [
+    ("[policy.stay.bridging]\nfrom_year = 2024\n", "policy.stay.bridging.from_year' = 2024", "policy.stay.bridging.from_month"),
+])
+def test_half_an_old_date_with_no_default_for_the_other_half_is_refused(tmp_path, text, given, missing):
+    """A year alone of a date whose month had no default (the bridging dates) is refused naming
+    the missing key, as a month alone is, rather than reported as a table without a month."""
+    path, msg = load_error(tmp_path, text)
+    assert msg.startswith(f"{path}: ") and msg.count("\n") == 0, msg
+    assert f"'{given} without '{missing}'" in msg and '"YYYY-MM"' in msg, msg
+
+
 def test_a_period_that_ends_before_it_starts_names_both_dates(tmp_path):
     text = ('[[behaviour.abscond.origin_periods]]\norigin = "myanmar"\nfactor = 2.0\n'
             'first_month = "2024-09"\nlast_month = "2021-06"\n')
