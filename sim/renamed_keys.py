@@ -6,7 +6,8 @@ dotted changes (``Scenario.with_changes``: experiment files, the dashboard) that
 old pair work as before: the pair becomes the new key, and a :class:`RenamedKeyWarning` names
 the file (or the scenario), the old keys and what to write instead. Giving a date both ways, a
 month without its year, or a year without its month where no month can be assumed (the bridging
-dates and origin periods required both), is an error that names both keys.
+dates and origin periods required both; ``run.start_month`` came from the base file, which a file
+is not read with), is an error that names both keys.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class RenamedKeyWarning(FutureWarning):
 #: Table (dotted; ``[*]``: each table of a list) -> (old key without ``_year``/``_month``, new
 #: key, the month the old schema took when only the year was given; None: a year alone is refused).
 RENAMED_DATES: dict[str, tuple[tuple[str, str, int | None], ...]] = {
+    "run": (("start", "start", None),),
     "policy.stay": (("ssw_from", "ssw_from", 4), ("stage_iii_from", "stage_iii_from", 11),
                     ("esd_from", "esd_from", 4), ("care_worker_from", "care_worker_from", 4)),
     "policy.stay.bridging": (("from", "first_month", None), ("renewals_until", "renewals_until", None),
