@@ -145,7 +145,7 @@ def origin_shares(f: Objective, values: dict[str, object]) -> pd.DataFrame:
     scenario = with_values(f.base, values)
     key = "origins-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
     validation.run_history(ORIGIN_SEEDS, SCALE, scenario=scenario, client=f.client, out=f.out / key)
-    shares = validation.yearly_shares(f.out / key, f.base.run.start_year, f.base.run.start_month)
+    shares = validation.yearly_shares(f.out / key, f.base.run.start)
     shares = shares[shares["measure"].str.startswith("nat_share_")]
     return shares.groupby(["year", "measure"])["value"].mean().unstack("measure")
 

@@ -397,7 +397,7 @@ def run(
         raise _cannot_write(exc, out) from None
 
     run_ = effective.run
-    title = f"{effective.name}, seed {seed}: {total} months from {run_.start_year}-{run_.start_month:02d}, scale {run_.scale:g}"
+    title = f"{effective.name}, seed {seed}: {total} months from {run_.start}, scale {run_.scale:g}"
     grid = Table(title=title, title_justify="left", caption=LAST_12_NOTE, caption_justify="left", header_style="bold")
     grid.add_column("Outcome")
     grid.add_column("Value", justify="right")

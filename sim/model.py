@@ -277,7 +277,7 @@ class LabourMarket(mesa.Model):
     def calendar(self, month: int | None = None) -> tuple[int, int]:
         """(year, month 1-12) of model month ``month`` (default: now).
 
-        Month 1 is the scenario's ``start_year``/``start_month``; month 0 is the state at the end
+        Month 1 is the scenario's ``run.start``; month 0 is the state at the end
         of the month before (the initial stock).
         """
         at = self.scenario.run.start + ((self.month if month is None else month) - 1)

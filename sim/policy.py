@@ -162,12 +162,13 @@ class Policy:
         s = self.config.stay
         return s.programme == "titp" or s.esd_from is not None
 
-    def months_before_esd(self, start_year: int, start_month: int) -> int:
-        """Model month of the first ESD entrants in a transition (1: from the start; 0: never set)."""
+    def months_before_esd(self, start: YearMonth) -> int:
+        """Model month of the first ESD entrants in a transition, in a run whose month 1 is ``start``
+        (1: from the start; 0: never set)."""
         s = self.config.stay
         if s.programme != "esd" or s.esd_from is None:
             return 0
-        return max(1, s.esd_from.months_since(YearMonth(start_year, start_month)) + 1)
+        return max(1, s.esd_from.months_since(start) + 1)
 
     def japanese_at_entry(self, learning: LearningConfig, status: Status | None = None) -> float:
         """Japanese level of trainees entering ``status`` (default: the programme's): ESD asks for
@@ -339,12 +340,12 @@ class Policy:
         s = self.config.supervision
         return s.inspections_from is None or YearMonth(year, month) >= s.inspections_from
 
-    def inspections_start_month(self, start_year: int, start_month: int) -> int:
-        """Model month of the first inspections (1 if they exist from the start)."""
+    def inspections_start_month(self, start: YearMonth) -> int:
+        """Model month of the first inspections in a run whose month 1 is ``start`` (1 if they exist from the start)."""
         s = self.config.supervision
         if s.inspections_from is None:
             return 1
-        return max(1, s.inspections_from.months_since(YearMonth(start_year, start_month)) + 1)
+        return max(1, s.inspections_from.months_since(start) + 1)
 
     def body_independence(self, base: np.ndarray, tied_officers: np.ndarray, external_auditor: np.ndarray) -> np.ndarray:
         """Share of found violations a body acts upon, from its traits (the independence rules as mechanisms).
@@ -444,13 +445,13 @@ class Policy:
         b = self.config.stay.bridging
         return 0.0 if b is None else float(b.share_taking_up)
 
-    def stage_iii_latest_arrival(self, start_year: int, start_month: int) -> int:
-        """Trainees who arrived after this model month may not enter stage iii.
+    def stage_iii_latest_arrival(self, start: YearMonth) -> int:
+        """Trainees who arrived after this model month (of a run whose month 1 is ``start``) may not enter stage iii.
 
         In a transition, stage iii needs at least 12 months in stage ii on the day ESD starts
         (transitional measures [S]), i.e. arrival 24 months or more before it; otherwise no limit.
         """
-        switch = self.months_before_esd(start_year, start_month)
+        switch = self.months_before_esd(start)
         return switch - 1 - STAGE_III_TRANSITION_MONTHS if switch else NO_LIMIT
 
     # -- families and settlement (sim.processes.families, permanence, integration) ------------

@@ -4,8 +4,10 @@ A date was two keys, a year and a month (``esd_from_year = 2027`` and ``esd_from
 it is one key now (``esd_from = "2027-04"``, a ``sim.dates.YearMonth``). Scenario files and
 dotted changes (``Scenario.with_changes``: experiment files, the dashboard) that still give the
 old pair work as before: the pair becomes the new key, and a :class:`RenamedKeyWarning` names
-the file (or the scenario), the old keys and what to write instead. Giving a date both ways, or
-a month without its year, is an error that names both keys.
+the file (or the scenario), the old keys and what to write instead. Giving a date both ways, a
+month without its year, or a year without its month where no month can be assumed (the bridging
+dates and origin periods required both; ``run.start_month`` came from the base file, which a file
+is not read with), is an error that names both keys.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ class RenamedKeyWarning(FutureWarning):
 
 
 #: Table (dotted; ``[*]``: each table of a list) -> (old key without ``_year``/``_month``, new
-#: key, the month the old schema took when only the year was given; None: the month was required).
+#: key, the month the old schema took when only the year was given; None: a year alone is refused).
 RENAMED_DATES: dict[str, tuple[tuple[str, str, int | None], ...]] = {
+    "run": (("start", "start", None),),
     "policy.stay": (("ssw_from", "ssw_from", 4), ("stage_iii_from", "stage_iii_from", 11),
                     ("esd_from", "esd_from", 4), ("care_worker_from", "care_worker_from", 4)),
     "policy.stay.bridging": (("from", "first_month", None), ("renewals_until", "renewals_until", None),
@@ -35,7 +38,7 @@ RENAMED_DATES: dict[str, tuple[tuple[str, str, int | None], ...]] = {
 
 def _date(year: Any, month: Any) -> dict[str, Any]:
     """The new key's value as a TOML table (validated, with its errors, by ``YearMonth.parse``)."""
-    return {"year": year} if month is None else {"year": year, "month": month}
+    return {"year": year, "month": month}
 
 
 def _write_instead(key: str, year: Any, month: Any) -> str:
@@ -48,9 +51,10 @@ def _convert(source: str, values: dict[str, Any], year_key: str, month_key: str,
              year: Any, month: Any) -> dict[str, Any]:
     """The new key's value from an old pair (``values``: the old keys given, dotted), warning once."""
     olds = " and ".join(f"'{k}' = {show(v)}" for k, v in values.items())
-    if year is None:
-        raise ScenarioError(f"{source}: key '{month_key}' = {show(values[month_key])} without '{year_key}': "
-                            f"write {_write_instead(new_key, None, None)} (year and month) instead")
+    for given, missing, half in ((month_key, year_key, year), (year_key, month_key, month)):
+        if half is None:
+            raise ScenarioError(f"{source}: key '{given}' = {show(values[given])} without '{missing}': "
+                                f"write {_write_instead(new_key, None, None)} (year and month) instead")
     warnings.warn(f"{source}: {olds}: old key(s), still read; write {_write_instead(new_key, year, month)} instead",
                   RenamedKeyWarning, stacklevel=4)
     return _date(year, month)
@@ -83,7 +87,8 @@ def upgrade_file(data: dict, source: str) -> dict:
     its new key, in place.
 
     Raises:
-        ScenarioError: the old pair and the new key both given, or an old month without its year.
+        ScenarioError: the old pair and the new key both given, or an old month without its year
+            (or a year without its month, for a date with no default month).
     """
     for where, renames in RENAMED_DATES.items():
         for name, table in _tables(data, where):

@@ -98,16 +98,21 @@ def _every_field(what: str):
 # ---------------------------------------------------------------------------------------------
 # Run settings
 # ---------------------------------------------------------------------------------------------
+#: The earliest month a run may start: TITP began in 1993.
+FIRST_START = YearMonth(1993, 1)
+
+
 class RunConfig(Frozen):
     months: Annotated[int, Field(ge=1, le=1200)] = 120
     scale: Annotated[float, Field(gt=0.0, le=1.0)] = 0.01
-    start_year: Annotated[int, Field(ge=1993, le=2100)] = 2027  # calendar year of month 1
-    start_month: Annotated[int, Field(ge=1, le=12)] = 4  # calendar month of month 1 (month 0: the month before)
+    start: YearMonth = YearMonth(2027, 4)  # calendar month of month 1 (month 0: the month before)
 
-    @property
-    def start(self) -> YearMonth:
-        """The calendar month of model month 1."""
-        return YearMonth(self.start_year, self.start_month)
+    @field_validator("start")
+    @classmethod
+    def _not_before_titp(cls, start: YearMonth) -> YearMonth:
+        if start < FIRST_START:
+            raise ValueError(f'before {FIRST_START}, when TITP began; allowed: a month "YYYY-MM" from {FIRST_START} on')
+        return start
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,7 +600,7 @@ class Scenario(Frozen):
 # Tables whose keys are data
 # ---------------------------------------------------------------------------------------------
 #: The keys that hold a date (``YearMonth``), in every table.
-DATE_KEYS = ("first_month", "last_month", "renewals_until", "last_entry", "ssw_from", "stage_iii_from", "esd_from",
+DATE_KEYS = ("start", "first_month", "last_month", "renewals_until", "last_entry", "ssw_from", "stage_iii_from", "esd_from",
              "care_worker_from", "inspections_from")
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({

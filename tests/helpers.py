@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim.dates import YearMonth
 from sim.domain import FIELDS, REAL_FIELDS, TEST_BITS, TITP_STATUSES, Residence, Status
 from sim.processes import offers
 from sim.processes.codes import IS_LEGAL
@@ -154,8 +155,7 @@ def at_month(model: sim.LabourMarket, year: int, month: int) -> sim.LabourMarket
 
     Rules that read the date (dated periods, the stage iii opening, the bridging status, the
     caps' fiscal years) are then tested without stepping the whole month."""
-    run = model.scenario.run
-    at_model_month(model, (year * 12 + month - 1) - (run.start_year * 12 + run.start_month - 1) + 1)
+    at_model_month(model, YearMonth(year, month).months_since(model.scenario.run.start) + 1)
     assert model.calendar() == (year, month)
     return model
 

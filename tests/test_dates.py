@@ -67,6 +67,8 @@ def test_a_year_month_reads_from_text_or_a_table_and_nothing_else():
         ("[policy.supervision]\ninspections_from = 2027\n", "policy.supervision.inspections_from", "2027", "wrong type"),
         ("[policy.stay]\nssw_from = { year = 2019, month = 0 }\n", "policy.stay.ssw_from", "{'year': 2019, 'month': 0}",
          "month 0 is not a month"),
+        ('[run]\nstart = "2027-4"\n', "run.start", "'2027-4'", "not a year and month"),
+        ('[run]\nstart = "1992-12"\n', "run.start", "'1992-12'", "1993-01"),
     ],
 )
 def test_a_bad_date_is_refused_naming_file_key_value_and_what_is_allowed(tmp_path, text, key, value, words):
@@ -85,6 +87,31 @@ def test_a_date_given_both_the_old_and_the_new_way_is_refused_naming_both_keys(t
 def test_an_old_month_without_its_year_is_refused(tmp_path):
     _path, msg = load_error(tmp_path, "[policy.supervision]\ninspections_from_month = 11\n")
     assert "'policy.supervision.inspections_from_month' = 11 without 'policy.supervision.inspections_from_year'" in msg, msg
+
+
+@pytest.mark.parametrize("text, given, missing", [
+    ("[run]\nstart_year = 2030\n", "run.start_year' = 2030", "run.start_month"),
+    ("[run]\nstart_month = 7\n", "run.start_month' = 7", "run.start_year"),
+    ("[policy.stay.bridging]\nfrom_year = 2024\n", "policy.stay.bridging.from_year' = 2024", "policy.stay.bridging.from_month"),
+])
+def test_half_an_old_date_with_no_default_for_the_other_half_is_refused(tmp_path, text, given, missing):
+    """The run's start month came from the base file, which a file's old keys are not read with:
+    a year alone is refused rather than given a month (as the bridging dates, which had no default)."""
+    path, msg = load_error(tmp_path, text)
+    assert msg.startswith(f"{path}: ") and msg.count("\n") == 0, msg
+    assert f"'{given} without '{missing}'" in msg and '"YYYY-MM"' in msg, msg
+
+
+def test_the_run_start_is_one_date_and_its_old_pair_still_reads(tmp_path):
+    assert sim.shipped_scenario("history_2017").run.start == YearMonth(2017, 1)
+    assert sim.shipped_scenario("esd").run.start == YearMonth(2027, 4)
+    assert load_scenario(write(tmp_path, '[run]\nstart = "2030-07"\n')).run.start == YearMonth(2030, 7)
+    with pytest.warns(RenamedKeyWarning, match=r"'run.start_year' = 2030 and 'run.start_month' = 7: .*start = \"2030-07\""):
+        scenario = load_scenario(write(tmp_path, "[run]\nstart_year = 2030\nstart_month = 7\n"))
+    assert scenario.run.start == YearMonth(2030, 7)
+    path, msg = load_error(tmp_path, '[run]\nstart = "2030-07"\nstart_month = 7\n')
+    assert msg.startswith(f"{path}: ") and msg.count("\n") == 0, msg
+    assert "'run.start' = '2030-07'" in msg and "'run.start_month'" in msg and "twice" in msg, msg
 
 
 def test_a_period_that_ends_before_it_starts_names_both_dates(tmp_path):
@@ -152,6 +179,17 @@ def test_old_dotted_keys_still_change_a_scenario_keeping_the_other_half_of_the_d
     assert changed.policy.stay.bridging.first_month == YearMonth(2020, 5)
     with pytest.raises(ScenarioError, match="twice"):
         history.with_changes({"policy.stay.ssw_from_year": 2020, "policy.stay.ssw_from": "2020-04"})
+
+
+def test_the_run_start_changes_by_its_dotted_key_or_its_old_halves():
+    history = sim.load_scenario("history_2017")
+    assert history.with_changes({"run.start": "2018-04"}).run.start == YearMonth(2018, 4)
+    with pytest.warns(RenamedKeyWarning, match="run.start_year"):
+        assert history.with_changes({"run.start_year": 2019}).run.start == YearMonth(2019, 1)
+    with pytest.warns(RenamedKeyWarning, match="run.start_month"):
+        assert history.with_changes({"run.start_month": 4}).run.start == YearMonth(2017, 4)
+    with pytest.raises(ScenarioError, match="twice"):
+        history.with_changes({"run.start_year": 2019, "run.start": "2019-01"})
 
 
 def test_the_shipped_files_use_no_old_key():

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from sim import validation as v
+from sim.dates import YearMonth
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ def test_isa_rate_is_disappearances_over_start_stock_plus_entrants():
 
 
 def test_yearly_aggregates_calendar_years_exactly():
-    y = v.yearly(monthly_table(), start_year=2017, start_month=1).set_index("year")
+    y = v.yearly(monthly_table(), YearMonth(2017, 1)).set_index("year")
     assert list(y.index) == [2017, 2018]
     assert y.at[2017, "titp_stock"] == 120.0 and y.at[2018, "titp_stock"] == 150.0
     assert y.at[2017, "titp_stock_start"] == 100.0 and y.at[2018, "titp_stock_start"] == 120.0
@@ -61,7 +62,7 @@ def test_isa_titp_stock_leaves_out_the_bridging_holders():
     """ISA counted the 2020-22 bridging holders under 特定活動: the TITP stock (and the rate's
     start-of-year stock) is stock_titp less stock_bridging; overstayers are read in December and June."""
     t = monthly_table().assign(stock_bridging=10.0, stock_overstayers_trainee=np.arange(25) * 1.0)
-    y = v.yearly(t, start_year=2017, start_month=1).set_index("year")
+    y = v.yearly(t, YearMonth(2017, 1)).set_index("year")
     assert y.at[2017, "titp_stock"] == 110.0 and y.at[2017, "bridging_stock"] == 10.0
     assert y.at[2017, "disappearance_rate_pct"] == pytest.approx(100 * 12 / (90 + 60))
     assert y.at[2017, "overstayers_jan"] == 12.0 and y.at[2017, "overstayers_jul"] == 6.0  # month 12 = Dec, 6 = June
@@ -75,10 +76,10 @@ def test_ssw_job_change_share_is_the_cohorts_changers_over_its_entrants():
     t["to_ssw1"] = np.where(in_2017, 2.0, 0.0)
     t["arrivals_ssw"] = np.where(in_2017, 1.0, 0.0)
     t["ssw1_entrants_changed"] = np.where(in_2017 & (t["month"] % 2 == 0), 1.0, 0.0)
-    y = v.yearly(t, start_year=2017, start_month=1).set_index("year")
+    y = v.yearly(t, YearMonth(2017, 1)).set_index("year")
     assert y.at[2017, "ssw1_cohort_changed_pct"] == pytest.approx(100 * 6 / 36)
     assert math.isnan(y.at[2018, "ssw1_cohort_changed_pct"])
-    no_column = v.yearly(t.drop(columns="ssw1_entrants_changed"), start_year=2017, start_month=1)
+    no_column = v.yearly(t.drop(columns="ssw1_entrants_changed"), YearMonth(2017, 1))
     assert no_column["ssw1_cohort_changed_pct"].isna().all()
 
 
@@ -95,7 +96,7 @@ def test_ssw_job_change_targets_are_the_all_field_cohorts():
 def test_yearly_drops_incomplete_years_and_follows_the_start_month():
     # 18 months from July 2016: only 2017 is complete (its December and the one before are there)
     t = monthly_table(24).iloc[:19]
-    y = v.yearly(t, start_year=2016, start_month=7)
+    y = v.yearly(t, YearMonth(2016, 7))
     assert list(y["year"]) == [2017]
     row = y.iloc[0]
     assert row["titp_stock_start"] == t.loc[6, "stock_titp"]  # month 6 = December 2016
@@ -170,7 +171,7 @@ def comparison(tmp_path_factory) -> pd.DataFrame:
     """The validation table of seeds 1-4 (national measures and the shares by nationality and field)."""
     out = tmp_path_factory.mktemp("history")
     model = v.run_history(SEEDS, SCALE, workers=1, out=out)
-    shares = v.compare_shares(v.yearly_shares(out, 2017, 1))
+    shares = v.compare_shares(v.yearly_shares(out, YearMonth(2017, 1)))
     return pd.concat([v.compare(model), shares], ignore_index=True).set_index(["measure", "year"])
 
 
@@ -276,7 +277,7 @@ def test_fiscal_year_sums_april_to_march_and_needs_every_month():
         so_licences_revoked_expected=0.5, firm_inspections=10.0, inspection_findings=4.0,
         body_inspections=2.0, body_inspection_findings=1.0, stock_titp3=7.0,
     )
-    y = v.yearly(t, start_year=2017, start_month=1).set_index("year")
+    y = v.yearly(t, YearMonth(2017, 1)).set_index("year")
     assert y.at[2017, "plans_cancelled_fy"] == 24.0 and y.at[2018, "plans_cancelled_fy"] == 24.0
     assert math.isnan(y.at[2019, "plans_cancelled_fy"])  # FY2019 ends in March 2020, after the table
     assert y.at[2019, "firm_findings_pct"] == pytest.approx(40.0) and y.at[2019, "body_findings_pct"] == pytest.approx(50.0)

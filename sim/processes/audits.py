@@ -172,7 +172,7 @@ def schedule_inspections(model: LabourMarket, rng: np.random.Generator) -> None:
     """
     f, b, sup = model.firms, model.bodies, model.scenario.policy.supervision
     v = model.behaviour.violations
-    start = model.policy.inspections_start_month(model.scenario.run.start_year, model.scenario.run.start_month)
+    start = model.policy.inspections_start_month(model.scenario.run.start)
     u = rng.random((2, f.n))
     cycle = sup.inspection_cycle_months
     f.next_inspection[:] = start + np.floor(u[0] * cycle).astype(np.int32)

@@ -119,7 +119,7 @@ class LadderRules(NamedTuple):
             part(model.behaviour.departure, "share_choosing_stage_iii"),
             titp_max_months=pol.titp_max_months, ssw1_availability=pol.ssw1_availability(*now), ssw2_open=pol.ssw2_open(*now),
             stage_iii_open=pol.stage_iii_open(*now),
-            stage_iii_latest_arrival=pol.stage_iii_latest_arrival(run.start_year, run.start_month),
+            stage_iii_latest_arrival=pol.stage_iii_latest_arrival(run.start),
             ssw1_tests=pol.ssw1_tests, ssw2_tests=pol.ssw2_tests_by_real_field, ssw2_open_fields=pol.ssw2_open_by_real_field,
             care_worker_open=pol.care_worker_open(*now),
         )

@@ -26,15 +26,15 @@ MIN_FY_MONTHS_FOR_SHARES = 6
 # ---------------------------------------------------------------------------------------------
 # Model side
 # ---------------------------------------------------------------------------------------------
-def yearly(table: pd.DataFrame, start_year: int, start_month: int = 1) -> pd.DataFrame:
+def yearly(table: pd.DataFrame, start: YearMonth) -> pd.DataFrame:
     """Calendar-year measures of one run's monthly table (one row a complete calendar year).
 
-    Month 1 is ``start_year``/``start_month``; month 0 is the state at the end of the month
+    Month 1 is ``start`` (the scenario's ``run.start``); month 0 is the state at the end of the month
     before. A year counts when the table holds its December and the December before it (the
     start-of-year stock) and all its months' flows.
     """
     t = table.sort_values("month")
-    cal_year, cal_month = YearMonth.split_index(YearMonth(start_year, start_month).index + t["month"].to_numpy() - 1)
+    cal_year, cal_month = YearMonth.split_index(start.index + t["month"].to_numpy() - 1)
     t = t.assign(year=cal_year, cal_month=cal_month)
     december = t[t["cal_month"] == 12].set_index("year")
     flows = t[t["month"] >= 1]
@@ -113,9 +113,9 @@ def _fiscal_year(t: pd.DataFrame, year: int) -> dict[str, float]:
 
 
 
-def yearly_shares(out: str | Path, start_year: int, start_month: int = 1) -> pd.DataFrame:
+def yearly_shares(out: str | Path, start: YearMonth) -> pd.DataFrame:
     """Each origin's and field's share of the year's trainee disappearances (%), per seed and
-    complete calendar year, from the by-group tables in the store ``out``: columns seed, year,
+    complete calendar year (month 1 is ``start``), from the by-group tables in the store ``out``: columns seed, year,
     measure (``nat_share_<nationality>_pct``, ``field_share_<field>_pct``), value."""
     from sim.experiments import read_runs
 
@@ -125,7 +125,7 @@ def yearly_shares(out: str | Path, start_year: int, start_month: int = 1) -> pd.
         if t.empty:
             continue
         t = t[t["month"] >= 1]
-        t = t.assign(year=YearMonth.split_index(YearMonth(start_year, start_month).index + t["month"].to_numpy() - 1)[0])
+        t = t.assign(year=YearMonth.split_index(start.index + t["month"].to_numpy() - 1)[0])
         months = t.groupby("year")["month"].nunique()
         t = t[t["year"].isin(months[months == 12].index)]
         d = t.groupby(["seed", "year", "group"])["disappearances_trainee"].sum().unstack("group")

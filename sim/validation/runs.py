@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.dates import YearMonth
 from sim.scenario import Scenario, load_scenario, shipped_scenario_dir
 from sim.validation.comparison import compare, compare_shares, summarise, yearly, yearly_shares
 from sim.validation.plots import plot
@@ -64,23 +65,23 @@ def run_history(
     from sim.experiments import sweep
 
     experiment = history_experiment(seeds, scale, scenario)
-    start = experiment.scenarios[0].run
+    start = experiment.scenarios[0].run.start
     hook = None if progress is None else (lambda done, total, _run_id: progress(done, total))
     with tempfile.TemporaryDirectory(prefix="tenseki-history-") as tmp:
         store = Path(tmp) if out is None else Path(out)
         result = sweep(experiment, store, client=client, workers=workers, progress=hook)
         if result.failed:
             raise RuntimeError(f"{len(result.failed)} history run(s) failed: {result.failed[0][1]}")
-        return _yearly_runs(store, start.start_year, start.start_month)
+        return _yearly_runs(store, start)
 
 
-def _yearly_runs(out: Path, start_year: int, start_month: int) -> pd.DataFrame:
+def _yearly_runs(out: Path, start: YearMonth) -> pd.DataFrame:
     from sim.experiments import read_runs
 
     monthly = read_runs(out)
     parts = []
     for seed, table in monthly.groupby("seed", sort=False):
-        year = yearly(table, start_year, start_month)
+        year = yearly(table, start)
         year.insert(0, "seed", seed)
         parts.append(year)
     return pd.concat(parts, ignore_index=True)
@@ -110,10 +111,10 @@ def validate_store(out_dir: str | Path, seeds: int, scale: float) -> pd.DataFram
     """The comparison with the official series of the validation runs in the store ``out_dir``
     (``history_experiment``), with its three files written beside the store."""
     out_dir = Path(out_dir)
-    start = history_scenario().run
-    model = _yearly_runs(out_dir, start.start_year, start.start_month)
+    start = history_scenario().run.start
+    model = _yearly_runs(out_dir, start)
     official = load_official()
-    shares = compare_shares(yearly_shares(out_dir, start.start_year, start.start_month))
+    shares = compare_shares(yearly_shares(out_dir, start))
     comparison = pd.concat([compare(model, official), shares], ignore_index=True)
     comparison.to_csv(out_dir / "validation.csv", index=False)
     summarise(comparison).to_csv(out_dir / "validation_summary.csv", index=False)

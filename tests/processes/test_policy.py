@@ -22,6 +22,7 @@ from helpers import (
     small,
     tiny_world,
 )
+from sim.dates import YearMonth
 from sim.domain import FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Status
 from sim.processes import ladder
 
@@ -73,7 +74,7 @@ def test_transition_entrants_by_date_and_titp_stock_keeps_titp_rules():
     pol = m.policy
     assert pol.entry_status_at(2027, 3) == Status.TITP_1 and pol.entry_status_at(2027, 4) == Status.ESD
     assert pol.stock_under_titp and pol.titp_max_months == 60 and pol.config.stay.max_trainee_months == 36
-    assert pol.stage_iii_open(2028, 1) and pol.stage_iii_latest_arrival(2027, 4) == -24
+    assert pol.stage_iii_open(2028, 1) and pol.stage_iii_latest_arrival(YearMonth(2027, 4)) == -24
     tests = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
     allowed = pol.may_leave_employer(np.array([Status.TITP_2, Status.ESD]), np.array([30, 30]),
                                    np.array([AGRICULTURE, AGRICULTURE]), np.array([tests, tests]), np.zeros(2, dtype=np.int8))
