@@ -142,3 +142,17 @@ def test_no_compiled_kernel_reads_a_status_code_as_a_global():
 def test_kind_tables_are_read_only(table):
     with pytest.raises(ValueError):
         getattr(codes, table)[0] = not getattr(codes, table)[0]
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int64])
+def test_a_kind_of_everyones_status_is_the_tables_answer(dtype):
+    """Indexed by a whole array of codes a kind table answers with a compiled pass (for speed):
+    the same booleans as numpy's own indexing of the table, for every kind and code."""
+    from sim.processes import codes
+
+    status = np.random.default_rng(3).integers(0, codes.N_STATUS_CODES, 5_000).astype(dtype)
+    for name in ("IS_TITP", "IS_TRAINEE", "IS_SKILLED", "IS_UNLIMITED", "IS_LEGAL", "IN_JAPAN", "LEFT_JAPAN", "IS_ON_LADDER"):
+        table = getattr(codes, name)
+        answer = table[status]
+        assert type(answer) is np.ndarray and answer.dtype == np.bool_
+        assert np.array_equal(answer, np.asarray(table)[status]), name
