@@ -46,6 +46,7 @@ TUPLES = {
     integration.SupportEffects: (("behaviour.settlement", "behaviour.learning"), set()),
     families.FamilyRules: (("behaviour.settlement",), set()),
     ladder.Ssw1Stay: (("policy.stay",), set()),
+    matching.Listings: (("behaviour.transfer",), {"field_ptr", "firm", "cum_vacancies"}),
     matching.Openings: (("behaviour.firms", "policy.transfer"),
                         {"offer_yen", "visibility", "demand", "headcount", "esd_headcount", "esd_transferees",
                          "esd_transferees_from_local", "barred_until", "field", "pref", "metro_pref", "stage_iii_host",
@@ -58,6 +59,8 @@ KERNEL_FORM = {"metro_cap_share": lambda v: NO_CAP if v is None else v, "firm_ca
 def build(tuple_class: type, model: sim.LabourMarket):
     if tuple_class is matching.Openings:
         return tuple_class.of(model, np.zeros(model.firms.n), None)
+    if tuple_class is matching.Listings:
+        return tuple_class.of(model, np.zeros(model.firms.n))
     return tuple_class.of(model)
 
 
