@@ -20,6 +20,7 @@ import pytest
 
 import sim
 from helpers import small
+from sim import policy
 from sim.params import YEARS_TO_MONTHS, BindingError, bind, in_months, months_name, part
 from sim.policy import NO_CAP
 from sim.processes import decisions, families, grievance, integration, ladder, learning, matching, permanence, work
@@ -47,6 +48,7 @@ TUPLES = {
     families.FamilyRules: (("behaviour.settlement",), set()),
     ladder.Ssw1Stay: (("policy.stay",), set()),
     matching.Listings: (("behaviour.transfer",), {"field_ptr", "firm", "cum_vacancies"}),
+    policy.LeavingRule: (("policy.transfer",), {"esd_only", "trainee_regime", "transfer_tests"}),
     matching.Openings: (("behaviour.firms", "policy.transfer"),
                         {"offer_yen", "visibility", "demand", "headcount", "esd_headcount", "esd_transferees",
                          "esd_transferees_from_local", "barred_until", "field", "pref", "metro_pref", "stage_iii_host",
@@ -61,6 +63,8 @@ def build(tuple_class: type, model: sim.LabourMarket):
         return tuple_class.of(model, np.zeros(model.firms.n), None)
     if tuple_class is matching.Listings:
         return tuple_class.of(model, np.zeros(model.firms.n))
+    if tuple_class is policy.LeavingRule:
+        return tuple_class.of(model.scenario.policy)
     return tuple_class.of(model)
 
 
@@ -154,8 +158,8 @@ def test_the_round_trip_can_tell_same_typed_keys_apart():
 
 
 def test_every_parameter_tuple_of_the_processes_is_bound_by_name():
-    """Each NamedTuple of ``sim.processes`` with an ``of`` builds itself with ``bind``, and is tested above."""
-    modules = [importlib.import_module(f"sim.processes.{m.name}") for m in pkgutil.iter_modules(sim.processes.__path__)]
+    """Each NamedTuple of ``sim.processes`` and ``sim.policy`` with an ``of`` builds itself with ``bind``, and is tested above."""
+    modules = [importlib.import_module(f"sim.processes.{m.name}") for m in pkgutil.iter_modules(sim.processes.__path__)] + [policy]
     found = {obj for module in modules for obj in vars(module).values()
              if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "of") and obj.__module__ == module.__name__}
     assert found == set(TUPLES)
