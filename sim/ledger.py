@@ -37,6 +37,38 @@ if TYPE_CHECKING:
     from sim.policy import Policy
 
 
+#: The kinds of move (a transfer record's ``kind``; the flows ``transfers_voluntary``,
+#: ``transfers_unavoidable`` and ``transfers_at_stage_iii``).
+VOLUNTARY, UNAVOIDABLE, AT_STAGE_III = "voluntary", "unavoidable", "at_stage_iii"
+
+#: The keys of a transfer record (``Ledger.transfer_log``), all as they stood before the mover's
+#: batch of moves (one ``move_workers`` call; the matching moves seekers one at a time within it).
+TRANSFER_LOG_FIELDS = {
+    "month": "model month of the move",
+    "pid": "the mover's id for life",
+    "status": "the mover's status code",
+    "voluntary": "a voluntary transfer (kind == voluntary)",
+    "kind": "voluntary, unavoidable (after a release) or at_stage_iii (the employer change at the TITP ii -> iii step)",
+    "batch": "the batch of moves, numbered from 0 in the run",
+    "from_firm": "the employer left (-1: none, a released worker)",
+    "to_firm": "the new employer",
+    "from_field": "the field of the employer left (-1: none)",
+    "to_field": "the new employer's field",
+    "person_field": "the mover's field",
+    "from_pref": "the prefecture left (the employer's, or where a released worker lives)",
+    "to_pref": "the new employer's prefecture",
+    "from_metro": "is from_pref a designated (metro) area?",
+    "to_metro": "is to_pref a designated (metro) area?",
+    "months_with_employer": "months with the employer left",
+    "waiting_months": "the ESD waiting period of the employer left (the last employer of a released worker; -1: none)",
+    "tests_passed": "bit mask of the tests the mover has passed (domain.TEST_BITS)",
+    "settled": "has the mover settled (residence not WORK: spouse status or permanent)?",
+    "to_esd_headcount_before": "the new employer's ESD workers",
+    "to_esd_transferees_before": "of them, voluntary transferees (the 1/3 cap)",
+    "to_esd_local_before": "of those, from outside the designated area (the 1/6 cap of metro firms)",
+}
+
+
 @dataclass(eq=False, repr=False)
 class Ledger:
     """The state of record of one run and its bookkeeping (see the module docstring)."""
@@ -70,8 +102,11 @@ class Ledger:
     recruits_ordered: dict[int, np.ndarray] = field(default_factory=dict)
     #: Batches of releases this month (each batch's job search draws from its own stream).
     release_batches: int = 0
-    #: Every transfer as a record (micro-data; ``log_transfers``), or None when not kept.
+    #: Every transfer as a record (micro-data; ``log_transfers``), or None when not kept: one dict a
+    #: mover with the keys ``TRANSFER_LOG_FIELDS``, as things stood before their batch of moves.
     transfer_log: list[dict] | None = None
+    #: Batches of moves logged so far (``move_workers`` calls; a record's ``batch``), while the log is kept.
+    transfer_batches: int = 0
     #: Called with the ids for life (``pid``) of people who left Japan (the model drops their agent views).
     on_leave_japan: Callable[[np.ndarray], None] | None = None
 
@@ -191,12 +226,8 @@ class Ledger:
         ssw = (status == Status.SSW_1) | (status == Status.SSW_2)  # not 介護 (care workers), a status of its own
         served = p.months_with_employer[rows].astype(float)
         if self.transfer_log is not None:
-            self.transfer_log.extend(
-                dict(month=self.month, pid=int(p.pid[i]), status=int(st), voluntary=voluntary, from_firm=int(a), to_firm=int(b),
-                     from_field=int(f.field[a]) if a >= 0 else -1, to_field=int(f.field[b]), from_pref=int(fp), to_pref=int(tp),
-                     months_with_employer=int(m))
-                for i, st, a, b, fp, tp, m in zip(rows, status, old, firm_rows, from_pref, to_pref, served)
-            )
+            self._log_transfers(rows, firm_rows, old, from_pref, to_pref, status,
+                                VOLUNTARY if voluntary else AT_STAGE_III if at_stage_iii else UNAVOIDABLE)
         if voluntary:  # counted in the groups the movers leave (``p.pref`` is still ``from_pref``)
             self.count_flow("transfers_voluntary", rows)
             # By holders of a work status; settled movers (who came through one) are in none of these.
@@ -233,6 +264,28 @@ class Ledger:
         if moved.any():
             self.group_flows.add_places("moves_in", to_pref[moved])
             self.group_flows.add_places("moves_out", from_pref[moved])
+
+    def _log_transfers(self, rows: np.ndarray, firm_rows: np.ndarray, old: np.ndarray, from_pref: np.ndarray, to_pref: np.ndarray,
+                       status: np.ndarray, kind: str) -> None:
+        """Record a batch of moves in ``transfer_log`` as the state stood before it (``TRANSFER_LOG_FIELDS``):
+        called only when the log is kept, so runs without it pay nothing for these reads."""
+        p, f, metro = self.people, self.firms, self.geo.metro
+        home = np.where(old >= 0, old, p.last_firm[rows])  # a released mover's home is their last employer
+        waits = np.where(home >= 0, f.waiting_months[np.maximum(home, 0)], -1)
+        columns = zip(p.pid[rows], status, old, firm_rows, p.field[rows], from_pref, to_pref, p.months_with_employer[rows], waits,
+                      p.tests_passed[rows], p.residence[rows] != Residence.WORK, f.esd_headcount[firm_rows],
+                      f.esd_transferees[firm_rows], f.esd_transferees_from_local[firm_rows])
+        log, batch, voluntary = self.transfer_log, self.transfer_batches, kind == VOLUNTARY
+        assert log is not None
+        self.transfer_batches += 1
+        log.extend(
+            dict(month=self.month, pid=int(pid), status=int(st), voluntary=voluntary, kind=kind, batch=batch,
+                 from_firm=int(a), to_firm=int(b), from_field=int(f.field[a]) if a >= 0 else -1, to_field=int(f.field[b]),
+                 person_field=int(pf), from_pref=int(fp), to_pref=int(tp), from_metro=bool(metro[fp]), to_metro=bool(metro[tp]),
+                 months_with_employer=int(m), waiting_months=int(w), tests_passed=int(tests), settled=bool(settled),
+                 to_esd_headcount_before=int(e), to_esd_transferees_before=int(t), to_esd_local_before=int(local))
+            for pid, st, a, b, pf, fp, tp, m, w, tests, settled, e, t, local in columns
+        )
 
     def _count_ssw1_changes(self, rows: np.ndarray, status: np.ndarray) -> None:
         """SSW i holders' first change of employer since they became SSW i, counted in their entry cohort."""

@@ -15,8 +15,11 @@ scenario key of the same name, so a field *is* its TOML key (``seek_base_monthly
 A section is passed whole (``model.behaviour.abscond``) or in part (``part(world, "repay_share",
 ...)``: the named keys only, for a large section whose other keys belong to other modules).
 Values that are not a key (this month's rules, ``ssw1_open``; a constant) are passed as named
-values. Each value is cast to the field's annotated type when that is ``int``, ``float`` or
-``bool`` (as the kernels expect); an ``int`` field refuses a value with a fraction.
+values. A key in years is offered in months by ``in_months``, the one place the units convert,
+under a field named after it (``marry_compatriot_per_year`` / 12 as ``marry_compatriot_per_month``,
+``marriage_max_age_years`` x 12 as ``marriage_max_age_months``). Each value is cast to the
+field's annotated type when that is ``int``, ``float`` or ``bool`` (as the kernels expect); an
+``int`` field refuses a value with a fraction.
 """
 
 from __future__ import annotations
@@ -48,6 +51,31 @@ def part(section: BaseModel, *keys: str) -> Part:
     if unknown:
         raise BindingError(f"{section_path(section)} has no key {', '.join(unknown)}")
     return Part(section, keys)
+
+
+#: The suffixes of keys in years, each with the suffix of its field in months and the factor.
+YEARS_TO_MONTHS = {"_years": ("_months", 12.0), "_year": ("_month", 1 / 12)}
+
+
+def months_name(key: str) -> tuple[str, float]:
+    """The field in months of a key in years (``births_per_couple_year`` -> ``births_per_couple_month``)
+    and the factor from the key's unit to the field's (a rate per year / 12, a span in years x 12)."""
+    for suffix, (to, factor) in YEARS_TO_MONTHS.items():
+        if key.endswith(suffix):
+            return key[: -len(suffix)] + to, factor
+    raise BindingError(f"{key!r} is not a key in years (no suffix {', '.join(YEARS_TO_MONTHS)})")
+
+
+def in_months(section: BaseModel, *keys: str) -> dict[str, float]:
+    """The keys ``keys`` of ``section`` (rates per year, spans in years) as named values in months,
+    each under its ``months_name``: the one place a yearly key becomes a kernel's monthly one."""
+    part(section, *keys)  # refuses an unknown key
+    out: dict[str, float] = {}
+    for key in keys:
+        name, factor = months_name(key)
+        value = getattr(section, key)
+        out[name] = value * 12 if factor > 1 else value / 12.0  # as the kernels had it: / 12.0 is not x (1 / 12)
+    return out
 
 
 @cache

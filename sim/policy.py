@@ -22,6 +22,7 @@ from numba import njit
 
 from sim.dates import YearMonth
 from sim.domain import CARE_FIELD, FIELDS, OTHER_FIELDS, REAL_FIELDS, TEST_BITS, Residence, Status
+from sim.params import bind, part
 from sim.processes.codes import IS_TRAINEE, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig, PolicyConfig
 
@@ -66,11 +67,28 @@ TRAINEES_NEVER, TRAINEES_FREE, TRAINEES_AFTER_WAIT = range(3)
 CARE_REAL_FIELD = REAL_FIELDS.index(CARE_FIELD)
 
 
+class LeavingRule(NamedTuple):
+    """Who may leave their employer at will, as the kernels read it (``policy.transfer``)."""
+
+    esd_only: bool  # the trainee rule covers ESD workers only (an ESD programme), else every trainee status
+    trainee_regime: int  # TRAINEES_NEVER / _FREE / _AFTER_WAIT: the code of ``transfer.regime``
+    transfer_tests: int  # bit mask of the tests a trainee's move needs (``transfer.requires_tests``)
+    ssw_may_transfer: bool  # may SSW holders change employer?
+
+    @classmethod
+    def of(cls, config: PolicyConfig) -> LeavingRule:
+        t = config.transfer
+        # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
+        return bind(cls, part(t, "ssw_may_transfer"), esd_only=config.stay.programme != "titp",
+                    trainee_regime={"unavoidable_only": TRAINEES_NEVER, "free": TRAINEES_FREE}.get(t.regime, TRAINEES_AFTER_WAIT),
+                    transfer_tests=test_mask(t.requires_tests))
+
+
 @njit(cache=True)
-def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, esd_only, regime, transfer_tests,
-                               ssw_may_transfer, kinds):  # pragma: no cover - compiled
+def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, rule, kinds):  # pragma: no cover - compiled
     """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there;
-    ``kinds``: ``codes.STATUS_KINDS``)."""
+    ``rule``: ``LeavingRule``; ``kinds``: ``codes.STATUS_KINDS``)."""
+    esd_only, regime, transfer_tests, ssw_may_transfer = rule.esd_only, rule.trainee_regime, rule.transfer_tests, rule.ssw_may_transfer
     out = np.zeros(status.shape[0], dtype=np.bool_)
     for i in range(status.shape[0]):
         s = status[i]
@@ -87,9 +105,10 @@ def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tes
 
 
 @njit(cache=True)
-def _months_free_kernel(status, months_with_employer, months_in_status, waiting_months, esd_only, regime, kinds):  # pragma: no cover
+def _months_free_kernel(status, months_with_employer, months_in_status, waiting_months, rule, kinds):  # pragma: no cover
     """``Policy.months_free_to_leave`` in one compiled pass over the people (the rule is stated there;
-    ``kinds``: ``codes.STATUS_KINDS``)."""
+    ``rule``: ``LeavingRule``; ``kinds``: ``codes.STATUS_KINDS``)."""
+    esd_only, regime = rule.esd_only, rule.trainee_regime
     out = np.zeros(status.shape[0], dtype=np.int32)
     for i in range(status.shape[0]):
         s = status[i]
@@ -116,6 +135,8 @@ class Policy:
     ssw2_tests_by_real_field: np.ndarray = field(init=False, repr=False)
     ssw2_open_by_real_field: np.ndarray = field(init=False, repr=False)
     transfer_tests: int = field(init=False)
+    #: Who may leave their employer at will (the kernels' form of ``policy.transfer``).
+    leaving_rule: LeavingRule = field(init=False)
     ssw1_tests: int = field(init=False)
     ssw2_tests: int = field(init=False)
 
@@ -136,6 +157,7 @@ class Policy:
             values.setflags(write=False)
             object.__setattr__(self, name, values)
         object.__setattr__(self, "transfer_tests", test_mask(t.requires_tests))
+        object.__setattr__(self, "leaving_rule", LeavingRule.of(self.config))
         object.__setattr__(self, "ssw1_tests", test_mask(s.ssw1_requires_tests))
         object.__setattr__(self, "ssw2_tests", ssw2)
 
@@ -252,19 +274,10 @@ class Policy:
         ``free``, else once their months with the employer reach its waiting period and they have
         passed the tests the policy requires (``transfer_tests``); nobody else.
         """
-        esd_only, regime = self._trainee_rule()
         return _may_leave_employer_kernel(
             np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
-            esd_only, regime, int(self.transfer_tests), bool(self.config.transfer.ssw_may_transfer), STATUS_KINDS,
+            self.leaving_rule, STATUS_KINDS,
         ) | (np.asarray(residence) != Residence.WORK)
-
-    def _trainee_rule(self) -> tuple[bool, int]:
-        """Which trainees the transfer rule covers (ESD workers only, or every trainee status) and
-        how (``TRAINEES_NEVER`` / ``_FREE`` / ``_AFTER_WAIT``)."""
-        # Under an ESD programme, trainees still in TITP (a transition) finish under TITP's rule.
-        esd_only = self.config.stay.programme != "titp"
-        regime = {"unavoidable_only": TRAINEES_NEVER, "free": TRAINEES_FREE}.get(self.config.transfer.regime, TRAINEES_AFTER_WAIT)
-        return esd_only, regime
 
     def months_free_to_leave(
         self, status: np.ndarray, months_with_employer: np.ndarray, months_in_status: np.ndarray, waiting_months: np.ndarray,
@@ -280,9 +293,8 @@ class Policy:
         ended under ``after_waiting_period`` (the tests are not dated: ignored), never otherwise.
         Settled residents (``residence`` not WORK), free whatever their code: since joining.
         """
-        esd_only, regime = self._trainee_rule()
         free = _months_free_kernel(np.asarray(status), np.asarray(months_with_employer), np.asarray(months_in_status),
-                                   np.asarray(waiting_months), esd_only, regime, STATUS_KINDS)
+                                   np.asarray(waiting_months), self.leaving_rule, STATUS_KINDS)
         return np.where(np.asarray(residence) != Residence.WORK, np.asarray(months_with_employer, dtype=np.int32), free)
 
     def same_field_required(self, status: np.ndarray) -> np.ndarray:

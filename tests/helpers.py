@@ -11,6 +11,7 @@ import pandas as pd
 import sim
 from sim.dates import YearMonth
 from sim.domain import FIELDS, REAL_FIELDS, TEST_BITS, TITP_STATUSES, Residence, Status
+from sim.ledger import TRANSFER_LOG_FIELDS
 from sim.processes import offers
 from sim.processes.codes import IS_LEGAL
 from sim.scenario import SHIPPED, Scenario
@@ -170,16 +171,13 @@ def at_model_month(model: sim.LabourMarket, month: int) -> sim.LabourMarket:
     return model
 
 
-TRANSFER_COLUMNS = ("month", "pid", "status", "voluntary", "from_firm", "to_firm", "from_field", "to_field", "from_pref", "to_pref",
-                    "months_with_employer")
-
-
 def transfers(model: sim.LabourMarket) -> pd.DataFrame:
     """Every change of employer so far, one row per mover, from the model's own record
-    (``LabourMarket(log_transfers=True)``, as ``tiny_world`` builds; the moves of ``move_workers``)."""
+    (``LabourMarket(log_transfers=True)``, as ``tiny_world`` and ``run_recorded`` build; the moves of
+    ``move_workers``; columns ``sim.ledger.TRANSFER_LOG_FIELDS``)."""
     if model.transfer_log is None:
         raise ValueError("transfers: the model keeps no transfer log; build it with log_transfers=True (tiny_world does)")
-    return pd.DataFrame(model.transfer_log, columns=list(TRANSFER_COLUMNS))
+    return pd.DataFrame(model.transfer_log, columns=list(TRANSFER_LOG_FIELDS))
 
 
 def employed_counts(model: sim.LabourMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -223,7 +221,7 @@ TRANSFER_TESTS = TEST_BITS["basic_skill"] | TEST_BITS["japanese_a1"]
 # =============================================================================================
 @dataclass
 class RecordedRun:
-    """A run with every move (one row per person moved) and a per-month check of the arrays."""
+    """A run with every move (``transfers``: one row per person moved) and a per-month check of the arrays."""
 
     model: sim.LabourMarket
     table: pd.DataFrame
@@ -232,58 +230,11 @@ class RecordedRun:
     statuses_seen: set[int] = field(default_factory=set)
 
 
-MOVE_COLUMNS = (
-    "month", "pid", "status", "voluntary", "at_stage_iii", "from_firm", "to_firm", "from_field", "to_field", "person_field",
-    "months_with_employer", "tests_passed", "from_pref", "to_pref", "to_metro", "batch",
-    "to_esd_headcount_before", "to_esd_transferees_before", "to_esd_local_before", "from_metro", "waiting_months", "settled",
-)
-
-
 def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> RecordedRun:
-    """Run ``scenario`` recording each move (through ``model.ledger.move_workers``, the one place every
-    move passes; ``pid`` is the person's id for life) and, after each month, the checks the
-    invariant tests assert on."""
-    model = sim.LabourMarket(scenario, seed=seed)
-    moves: list[dict] = []
-    batches: list[int] = []
-    original = model.ledger.move_workers
-
-    def recording_move_workers(rows, firms, voluntary, **kinds):
-        p, f = model.people, model.firms
-        rows = np.asarray(rows, dtype=np.int64)
-        firms_ = np.asarray(firms, dtype=np.int64)
-        before = dict(
-            status=p.status[rows].copy(), from_firm=p.firm[rows].astype(np.int64),
-            person_field=p.field[rows].copy(), months_with_employer=p.months_with_employer[rows].copy(),
-            tests_passed=p.tests_passed[rows].copy(), pref=p.pref[rows].copy(),
-            settled=p.residence[rows] != Residence.WORK,
-        )
-        ids = p.pid[rows].copy()  # ids for life (rows move on compaction)
-        esd_before, moved_before = f.esd_headcount[firms_].copy(), f.esd_transferees[firms_].copy()
-        local_before = f.esd_transferees_from_local[firms_].copy()
-        home = np.where(p.firm[rows] >= 0, p.firm[rows], p.last_firm[rows])
-        wait_before = np.where(home >= 0, f.waiting_months[np.maximum(home, 0)], -1)
-        batch = len(batches)
-        batches.append(model.month)
-        original(rows, firms, voluntary, **kinds)
-        for k, pid in enumerate(ids):
-            old, new = int(before["from_firm"][k]), int(firms_[k])
-            moves.append(dict(
-                month=model.month, pid=int(pid), status=int(before["status"][k]), voluntary=bool(voluntary),
-                at_stage_iii=bool(kinds.get("at_stage_iii", False)),
-                from_firm=old, to_firm=new, from_field=int(f.field[old]) if old >= 0 else -1,
-                to_field=int(f.field[new]), person_field=int(before["person_field"][k]),
-                months_with_employer=int(before["months_with_employer"][k]),
-                tests_passed=int(before["tests_passed"][k]),
-                from_pref=int(f.pref[old]) if old >= 0 else int(before["pref"][k]), to_pref=int(f.pref[new]),
-                to_metro=bool(model.geo.metro[f.pref[new]]), batch=batch,
-                to_esd_headcount_before=int(esd_before[k]), to_esd_transferees_before=int(moved_before[k]),
-                to_esd_local_before=int(local_before[k]),
-                from_metro=bool(model.geo.metro[f.pref[old]]) if old >= 0 else bool(model.geo.metro[before["pref"][k]]),
-                waiting_months=int(wait_before[k]), settled=bool(before["settled"][k]),
-            ))
-
-    model.ledger.move_workers = recording_move_workers
+    """Run ``scenario`` keeping the model's own record of each move (``log_transfers``: the kind of
+    move, its batch, the destination's ESD counts before it, ...; ``sim.ledger.TRANSFER_LOG_FIELDS``;
+    ``pid`` is the person's id for life) and, after each month, the checks the invariant tests assert on."""
+    model = sim.LabourMarket(scenario, seed=seed, log_transfers=True)
     monthly: list[dict] = []
     seen: set[int] = set()
     prev_markup = [model.firms.markup.copy()]
@@ -340,7 +291,7 @@ def run_recorded(scenario: Scenario, seed: int, months: int | None = None) -> Re
 
     model.run(months, progress=check_and_remember)
     table = model.results()
-    return RecordedRun(model, table, pd.DataFrame(moves, columns=list(MOVE_COLUMNS)), pd.DataFrame(monthly), seen)
+    return RecordedRun(model, table, transfers(model), pd.DataFrame(monthly), seen)
 
 
 def esd_cap_breaches(moves: pd.DataFrame, metro_share: float | None, firm_share: float | None) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Tier B: invariants that must hold in every month of a run of every shipped scenario.
 
 One recorded run per shipped scenario (scale 0.005, 48 months, seed 2024; ``helpers.run_recorded``)
-is shared by all tests here: it keeps every move that passed through ``model.ledger.move_workers`` and,
-after each month, checks the firms' counts and the money columns against the people arrays.
+is shared by all tests here: it keeps the model's own record of every move (``model.transfer_log``,
+written by ``model.ledger.move_workers``, the one place every move passes) and, after each month, checks the firms' counts and the money columns against the people arrays.
 """
 
 from __future__ import annotations
@@ -91,13 +91,13 @@ def test_stocks_and_flows_add_up(shipped_run, name):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_table_flows_match_recorded_moves(shipped_run, name):
-    """The month's transfer flows (voluntary, unavoidable, at the ii -> iii step) equal the moves that passed through ``move_workers``, and the
+    """The month's transfer flows (voluntary, unavoidable, at the ii -> iii step) equal the moves of the transfer log by kind, and the
     people's own transfer counters add up to the voluntary transfers of the whole run."""
     run = shipped_run(name)
     c = counts(run)
     moves = run.moves
-    kind = np.where(moves.voluntary, "voluntary", np.where(moves.at_stage_iii, "at_stage_iii", "unavoidable"))
-    by_month = moves.assign(kind=kind).groupby(["month", "kind"]).size().unstack(fill_value=0).reindex(
+    assert (moves.voluntary == (moves.kind == "voluntary")).all()
+    by_month = moves.groupby(["month", "kind"]).size().unstack(fill_value=0).reindex(
         range(RUN_MONTHS + 1), fill_value=0)
     for flag, col in (("voluntary", "transfers_voluntary"), ("unavoidable", "transfers_unavoidable"),
                       ("at_stage_iii", "transfers_at_stage_iii")):

@@ -11,9 +11,9 @@ import mesa
 import numpy as np
 
 import sim
-from helpers import small, tiny_world
-from sim.domain import Status
-from sim.ledger import Ledger
+from helpers import AOMORI, CONSTRUCTION, TOKYO, place, set_firm, settle, small, tiny_world, transfers
+from sim.domain import Residence, Status
+from sim.ledger import TRANSFER_LOG_FIELDS, Ledger
 from sim.processes import matching
 
 LEDGER_SOURCE = Path(sim.__file__).parent / "ledger.py"
@@ -84,3 +84,34 @@ def test_a_release_goes_through_the_ledger_and_searches() -> None:
     matching.release(m, np.array([0]), trainees_only=True)
     assert m.flows["releases"] == 1 and m.ledger.release_batches == 1
     assert m.people.firm[0] == 1 and m.people.last_firm[0] == 0 and m.flows["transfers_unavoidable"] == 1
+
+
+def test_the_transfer_log_records_each_move_as_things_stood_before_its_batch():
+    """Two workers of firm 0 (Aomori) move together to firm 1 (Tokyo, already with one ESD
+    transferee): one record each with every key of ``TRANSFER_LOG_FIELDS`` (documented in
+    docs/outputs.md: ``test_outputs``), the destination's counts before the batch, the kind and batch of the move;
+    a released worker's waiting period is their last employer's. Without the log nothing is kept."""
+    m = tiny_world("esd", firms=2, people=4)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0)
+    set_firm(m, 1, pref=TOKYO, field=CONSTRUCTION, markup=1.0, demand=10.0)
+    for pid, firm in ((0, 0), (1, 0), (2, 1), (3, 0)):
+        place(m, pid, firm, Status.ESD, months_with_employer=20 + pid)
+    m.people.transferee[2] = True
+    m.people.residence[1] = Residence.PERMANENT
+    settle(m)
+    m.firms.waiting_months[:] = (12, 24)
+    m.ledger.move_workers(np.array([0, 1]), np.array([1, 1]), voluntary=True)
+    m.ledger.detach(np.array([3]))
+    m.ledger.move_workers(np.array([3]), np.array([1]), voluntary=False)
+    log = transfers(m)
+    assert [set(r) for r in m.transfer_log] == [set(TRANSFER_LOG_FIELDS)] * 3
+    assert log.kind.tolist() == ["voluntary", "voluntary", "unavoidable"] and log.batch.tolist() == [0, 0, 1]
+    assert log.to_esd_headcount_before.tolist() == [1, 1, 2]  # the settled mover is no ESD worker
+    assert log.to_esd_transferees_before.tolist() == [1, 1, 2] and log.to_esd_local_before.tolist() == [0, 0, 1]
+    assert log.settled.tolist() == [False, True, False] and log.months_with_employer.tolist() == [20, 21, 23]
+    assert log.from_firm.tolist() == [0, 0, -1] and log.waiting_months.tolist() == [12, 12, 12]
+    assert log.to_metro.all() and not log.from_metro.any()
+    quiet = small("esd", months=1, scale=0.002)
+    unlogged = sim.LabourMarket(quiet, seed=1)
+    unlogged.run(1)
+    assert unlogged.transfer_log is None and unlogged.ledger.transfer_batches == 0

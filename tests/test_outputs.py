@@ -13,6 +13,7 @@ import pytest
 import sim
 from helpers import small
 from sim.domain import Status
+from sim.ledger import TRANSFER_LOG_FIELDS
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
 from sim.processes.codes import IN_JAPAN, IS_LEGAL, IS_TRAINEE, STATUS_KINDS
 from sim.runner import run_scenario
@@ -21,6 +22,8 @@ from sim.scenario import SHIPPED, shipped_scenario_dir
 REAL_STOCK_2024 = 456_595 + 283_634 + 832 + 10_490  # TITP + SSW i + SSW ii residents, end-2024, and irregular former trainees (ISA)
 SHARE_COLUMNS = ("share_in_debt", "vacancy_fill_metro", "vacancy_fill_nonmetro", "retention_60m")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "outputs.md"
+#: The heading of docs/outputs.md's last section, the transfer log's keys (not columns of the table).
+TRANSFER_LOG_HEADING = "\n## The transfer log (micro-data)\n"
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +94,10 @@ def test_each_shipped_scenario_runs_end_to_end_from_its_file(name):
 
 def test_docs_name_every_output_column():
     """docs/outputs.md documents every column of the table (and documents no column the table
-    lacks): each name appears in backticks."""
-    text = DOCS.read_text(encoding="utf-8")
+    lacks): each name appears in backticks; its last section documents exactly the keys of the
+    transfer log (``sim.ledger.TRANSFER_LOG_FIELDS``)."""
+    text, log_section = DOCS.read_text(encoding="utf-8").split(TRANSFER_LOG_HEADING)
+    assert set(re.findall(r"^\|\s*`([a-z0-9_]+)`", log_section, flags=re.MULTILINE)) == set(TRANSFER_LOG_FIELDS)
     undocumented = [c for c in COLUMNS + GROUP_COLUMNS if f"`{c}`" not in text]
     assert not undocumented, f"columns missing from docs/outputs.md: {undocumented}"
     named = set(re.findall(r"^\|\s*`([a-z0-9_]+)`", text, flags=re.MULTILINE))

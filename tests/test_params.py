@@ -1,8 +1,9 @@
 """Kernel parameters are bound by name (``sim.params.bind``).
 
 Every parameter tuple of the processes round-trips each shipped scenario: a field named after a
-scenario key holds that key's value (the sections each tuple reads are stated here, apart from
-the bindings), so two parameters swapped in a binding fail here and not only in the regression
+scenario key holds that key's value, and a field in months named after a key in years
+(``params.in_months``) that key's value converted (the sections each tuple reads are stated here,
+apart from the bindings), so two parameters swapped in a binding fail here and not only in the regression
 baselines. The helper refuses a field nobody supplies, a key supplied twice and a key no field
 takes.
 """
@@ -19,9 +20,10 @@ import pytest
 
 import sim
 from helpers import small
-from sim.params import BindingError, bind, part
+from sim import policy
+from sim.params import YEARS_TO_MONTHS, BindingError, bind, in_months, months_name, part
 from sim.policy import NO_CAP
-from sim.processes import decisions, ladder, matching, permanence, work
+from sim.processes import decisions, families, grievance, integration, ladder, learning, matching, permanence, work
 from sim.scenario import shipped_names
 
 #: The shipped scenarios (``world.toml`` is the base of the others, not a scenario).
@@ -39,6 +41,14 @@ TUPLES = {
     work.MoneyParams: (("world",), set()),
     matching.Tastes: (("behaviour.transfer",), set()),
     permanence.PermanenceRules: (("policy.settlement",), set()),
+    permanence.SettledChoices: (("behaviour.settlement",), set()),
+    grievance.GrievanceRules: (("behaviour.grievance",), set()),
+    learning.LearningRates: (("behaviour.learning",), set()),
+    integration.SupportEffects: (("behaviour.settlement", "behaviour.learning"), set()),
+    families.FamilyRules: (("behaviour.settlement",), set()),
+    ladder.Ssw1Stay: (("policy.stay",), set()),
+    matching.Listings: (("behaviour.transfer",), {"field_ptr", "firm", "cum_vacancies"}),
+    policy.LeavingRule: (("policy.transfer",), {"esd_only", "trainee_regime", "transfer_tests"}),
     matching.Openings: (("behaviour.firms", "policy.transfer"),
                         {"offer_yen", "visibility", "demand", "headcount", "esd_headcount", "esd_transferees",
                          "esd_transferees_from_local", "barred_until", "field", "pref", "metro_pref", "stage_iii_host",
@@ -51,6 +61,10 @@ KERNEL_FORM = {"metro_cap_share": lambda v: NO_CAP if v is None else v, "firm_ca
 def build(tuple_class: type, model: sim.LabourMarket):
     if tuple_class is matching.Openings:
         return tuple_class.of(model, np.zeros(model.firms.n), None)
+    if tuple_class is matching.Listings:
+        return tuple_class.of(model, np.zeros(model.firms.n))
+    if tuple_class is policy.LeavingRule:
+        return tuple_class.of(model.scenario.policy)
     return tuple_class.of(model)
 
 
@@ -58,6 +72,26 @@ def section(scenario: sim.Scenario, path: str):
     for name in path.split("."):
         scenario = getattr(scenario, name)
     return scenario
+
+
+def sources(scenario: sim.Scenario, paths: tuple[str, ...], name: str) -> list[tuple[str, str, float]]:
+    """The keys of ``paths`` a field may hold: (section, key, factor), the key of the field's own
+    name (factor 1) or else the key in years whose ``months_name`` it is (its factor)."""
+    holders = [(p, name, 1.0) for p in paths if name in type(section(scenario, p)).model_fields]
+    if holders:
+        return holders
+    for suffix, (to, factor) in YEARS_TO_MONTHS.items():
+        key = name[: -len(to)] + suffix
+        if name.endswith(to) and months_name(key) == (name, factor):
+            return [(p, key, factor) for p in paths if key in type(section(scenario, p)).model_fields]
+    return []
+
+
+def expected_value(scenario: sim.Scenario, path: str, key: str, factor: float):
+    """The value the field reads from ``path.key``: as it is, or converted to months as ``in_months`` does."""
+    if factor == 1.0:
+        return KERNEL_FORM.get(key, lambda v: v)(getattr(section(scenario, path), key))
+    return next(iter(in_months(section(scenario, path), key).values()))
 
 
 def distinct_scenario() -> sim.Scenario:
@@ -71,7 +105,7 @@ def distinct_scenario() -> sim.Scenario:
     for tuple_class, (paths, not_keys) in TUPLES.items():
         ints: set[int] = set()
         for name in (f for f in tuple_class._fields if f not in not_keys):
-            path = next(p for p in paths if name in type(section(base, p)).model_fields)
+            path, name, _ = sources(base, paths, name)[0]
             key, info = f"{path}.{name}", type(section(base, path)).model_fields[name]
             if info.annotation is int:
                 value = changes.get(key, getattr(section(base, path), name))
@@ -99,15 +133,15 @@ def test_every_parameter_tuple_round_trips_the_scenario(model, tuple_class):
     params = build(tuple_class, model)
     types = get_type_hints(tuple_class)
     for name in tuple_class._fields:
-        holders = [p for p in paths if name in type(section(model.scenario, p)).model_fields]
+        holders = sources(model.scenario, paths, name)
         if name in not_keys:
             assert not holders, f"{tuple_class.__name__}.{name} is a key of {holders}: bind it from there"
             continue
         assert len(holders) == 1, f"{tuple_class.__name__}.{name}: a key of {holders or 'no section'} of {paths}"
-        expected = getattr(section(model.scenario, holders[0]), name)
-        expected = KERNEL_FORM.get(name, lambda v: v)(expected)
+        path, key, factor = holders[0]
+        expected = expected_value(model.scenario, path, key, factor)
         got = getattr(params, name)
-        assert got == expected, f"{model.scenario.name}: {tuple_class.__name__}.{name} = {got!r}, {holders[0]}.{name} = {expected!r}"
+        assert got == expected, f"{model.scenario.name}: {tuple_class.__name__}.{name} = {got!r}, {path}.{key} = {expected!r}"
         if types[name] in (int, float, bool):
             assert type(got) is types[name], f"{tuple_class.__name__}.{name} is a {type(got).__name__}"
 
@@ -118,14 +152,14 @@ def test_the_round_trip_can_tell_same_typed_keys_apart():
     scenario = distinct_scenario()
     for tuple_class, (paths, not_keys) in TUPLES.items():
         types = get_type_hints(tuple_class)
-        values = {f: next(getattr(section(scenario, p), f) for p in paths if f in type(section(scenario, p)).model_fields)
+        values = {f: expected_value(scenario, *sources(scenario, paths, f)[0])
                   for f in tuple_class._fields if f not in not_keys and types[f] in (int, float)}
         assert len(set(values.values())) == len(values), (tuple_class.__name__, values)
 
 
 def test_every_parameter_tuple_of_the_processes_is_bound_by_name():
-    """Each NamedTuple of ``sim.processes`` with an ``of`` builds itself with ``bind``, and is tested above."""
-    modules = [importlib.import_module(f"sim.processes.{m.name}") for m in pkgutil.iter_modules(sim.processes.__path__)]
+    """Each NamedTuple of ``sim.processes`` and ``sim.policy`` with an ``of`` builds itself with ``bind``, and is tested above."""
+    modules = [importlib.import_module(f"sim.processes.{m.name}") for m in pkgutil.iter_modules(sim.processes.__path__)] + [policy]
     found = {obj for module in modules for obj in vars(module).values()
              if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "of") and obj.__module__ == module.__name__}
     assert found == set(TUPLES)
@@ -179,3 +213,16 @@ def test_bind_refuses_an_unknown_key_and_a_fraction_for_an_int():
         part(DEPARTURE, "seek_base_monthly")
     with pytest.raises(BindingError, match=r"Departure.months is an int; got 2.5"):
         bind(Departure, DEPARTURE, unused=REST, months=2.5)
+
+
+def test_in_months_names_and_converts_keys_in_years():
+    """A rate per year becomes one per month (/ 12) and a span in years one in months (x 12),
+    each under the key's name in months; a key not in years is refused."""
+    settlement = sim.shipped_scenario("esd").behaviour.settlement
+    got = in_months(settlement, "births_per_couple_year", "birth_max_age_years")
+    assert got == {"births_per_couple_month": settlement.births_per_couple_year / 12.0,
+                   "birth_max_age_months": settlement.birth_max_age_years * 12}
+    with pytest.raises(BindingError, match="'spouse_status_uptake' is not a key in years"):
+        in_months(settlement, "spouse_status_uptake")
+    with pytest.raises(BindingError, match="behaviour.settlement has no key marry_per_year"):
+        in_months(settlement, "marry_per_year")

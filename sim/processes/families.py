@@ -30,17 +30,18 @@ the worker (``count_departures``, phase 14e); their status is the worker's (depe
 worker, family of a permanent resident, without status if the worker is irregular). Japanese
 spouses and children of Japanese nationals stay but are not foreign residents.
 
-Parameters: ``behaviour.settlement``; policy: ``family_may_accompany``.
+Parameters: ``behaviour.settlement`` (``FamilyRules``); policy: ``family_may_accompany``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
+from sim.params import bind, in_months, part
 from sim.processes.codes import IS_LEGAL, REMOVED, RETURNED, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
@@ -99,16 +100,38 @@ def draw_at_arrival(model: LabourMarket, rows: np.ndarray, batch: int = 0) -> No
 CHILD_COLUMNS = ("child1_birth_month", "child2_birth_month", "child3_birth_month")
 
 
+class FamilyRules(NamedTuple):
+    """Monthly hazards of marriage, accompaniment and births and the ages they end at
+    (``behaviour.settlement``: its yearly keys in months, ``params.in_months``)."""
+
+    marry_compatriot_per_month: float
+    marry_japanese_per_month: float
+    trainee_marriage_factor: float  # multiplies both for TITP and ESD trainees
+    marriage_max_age_months: int
+    accompany_per_month: float
+    births_per_couple_month: float
+    birth_max_age_months: int
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> FamilyRules:
+        b = model.behaviour.settlement
+        return bind(cls, part(b, "trainee_marriage_factor"),
+                    **in_months(b, "marry_compatriot_per_year", "marry_japanese_per_year", "marriage_max_age_years",
+                                "accompany_per_year", "births_per_couple_year", "birth_max_age_years"))
+
+
 @njit(cache=True)
 def form_families_kernel(u, status, residence, spouse, family_in_japan, children, birth_month, wants_long_stay, allowed_by_status,
-                         month, h_compatriot, h_japanese, trainee_factor, max_marriage_age_months, h_accompany, h_birth,
-                         max_birth_age_months, kinds):  # pragma: no cover - compiled
+                         month, rules, kinds):  # pragma: no cover - compiled
     """Per person: one of NOTHING, MARRIES_COMPATRIOT, MARRIES_JAPANESE, FAMILY_JOINS, CHILD_BORN.
 
     ``u`` holds one uniform draw per legal resident, in row order (so compacting the arrays does
     not change who gets which draw); ``allowed_by_status[s]``: may the family of a holder of work
-    status s live in Japan (settled residents' families always may: ``family_allowed``). Hazards are monthly.
+    status s live in Japan (settled residents' families always may: ``family_allowed``); ``rules``: ``FamilyRules``.
     """
+    h_compatriot, h_japanese, trainee_factor = rules.marry_compatriot_per_month, rules.marry_japanese_per_month, rules.trainee_marriage_factor
+    h_accompany, h_birth = rules.accompany_per_month, rules.births_per_couple_month
+    max_marriage_age_months, max_birth_age_months = rules.marriage_max_age_months, rules.birth_max_age_months
     out = np.zeros(status.shape[0], dtype=np.int8)
     j = 0
     for i in range(status.shape[0]):
@@ -143,7 +166,7 @@ def family_allowed(model: LabourMarket, rows: slice | np.ndarray) -> np.ndarray:
 
 def form_families(model: LabourMarket) -> None:
     """Phase 14b: this month's marriages, families joining and births."""
-    p, b = model.people, model.behaviour.settlement
+    p = model.people
     n = p.n
     if n == 0:
         return
@@ -151,9 +174,7 @@ def form_families(model: LabourMarket) -> None:
     allowed_by_status = model.policy.family_may_accompany(np.arange(len(Status)))  # a table: no pass over everyone
     act = form_families_kernel(
         rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.residence[:n], p.spouse[:n], p.family_in_japan[:n], p.children[:n],
-        p.birth_month[:n], p.wants_long_stay[:n], allowed_by_status, model.month, b.marry_compatriot_per_year / 12.0,
-        b.marry_japanese_per_year / 12.0, b.trainee_marriage_factor, b.marriage_max_age_years * 12,
-        b.accompany_per_year / 12.0, b.births_per_couple_year / 12.0, b.birth_max_age_years * 12, STATUS_KINDS,
+        p.birth_month[:n], p.wants_long_stay[:n], allowed_by_status, model.month, FamilyRules.of(model), STATUS_KINDS,
     )
     marry_c, marry_j, joins, born = (np.flatnonzero(act == a) for a in (MARRIES_COMPATRIOT, MARRIES_JAPANESE, FAMILY_JOINS, CHILD_BORN))
     p.spouse[marry_c] = COMPATRIOT

@@ -17,24 +17,39 @@ with P = ``monthly_probability_at_zero_compliance`` x (1 - compliance) (ODD 7.3)
 instead made the first year of every run a start-up transient: grievance needs about 20 months
 (decay 0.9) to build up, and absconding with it. (With decay 1 there is no stationary mean: 0.)
 
-Parameters: ``behaviour.grievance`` (``GrievanceConfig``).
+Parameters: ``behaviour.grievance`` (``GrievanceConfig``, as ``GrievanceRules``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from sim.params import bind
 from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
 
 
+class GrievanceRules(NamedTuple):
+    """How grievance decays and grows (``behaviour.grievance``)."""
+
+    monthly_decay: float  # share of last month's grievance kept
+    per_violation: float  # added in a month the employer violates
+    per_wage_gap: float  # added per unit of the wage gap heard
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> GrievanceRules:
+        return bind(cls, model.behaviour.grievance)
+
+
 @njit(cache=True)
-def feel_kernel(status, firm, grievance, wage_gap, violating, monthly_decay, per_violation, per_wage_gap, kinds):  # pragma: no cover
+def feel_kernel(status, firm, grievance, wage_gap, violating, rules, kinds):  # pragma: no cover
+    """Everyone's grievance this month, in place (``rules``: ``GrievanceRules``)."""
+    monthly_decay, per_violation, per_wage_gap = rules.monthly_decay, rules.per_violation, rules.per_wage_gap
     for i in range(status.shape[0]):
         s = status[i]
         if not of_kind(kinds.in_japan, s):
@@ -56,9 +71,6 @@ def start_at_stationary_mean(model: LabourMarket, rows: np.ndarray) -> None:
 
 def feel_grievance(model: LabourMarket) -> None:
     """Phase 6: everyone's grievance this month."""
-    p, g = model.people, model.behaviour.grievance
+    p = model.people
     n = p.n
-    feel_kernel(
-        p.status[:n], p.firm[:n], p.grievance[:n], p.wage_gap[:n], model.firms.violating,
-        g.monthly_decay, g.per_violation, g.per_wage_gap, STATUS_KINDS,
-    )
+    feel_kernel(p.status[:n], p.firm[:n], p.grievance[:n], p.wage_gap[:n], model.firms.violating, GrievanceRules.of(model), STATUS_KINDS)

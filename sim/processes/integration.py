@@ -21,11 +21,12 @@ policy: ``integration_support``, ``integration_cost_yen_per_resident_month``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from sim.params import bind, in_months, part
 from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.families import foreign_family_in_japan
 
@@ -36,11 +37,28 @@ if TYPE_CHECKING:
 STREAM = "integration"
 
 
+class SupportEffects(NamedTuple):
+    """What a month of full support does (``behaviour.settlement.integration_*``, ``behaviour.learning``)."""
+
+    japanese_per_month: float  # what work teaches ...
+    integration_japanese_gain: float  # ... and the classes add, as a multiple of it
+    integration_grievance_relief: float  # share of grievance relieved
+    integration_wish_to_stay_per_month: float  # chance of coming to wish a long stay (the key per year / 12)
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> SupportEffects:
+        b = model.behaviour.settlement
+        return bind(cls, part(b, "integration_japanese_gain", "integration_grievance_relief"),
+                    part(model.behaviour.learning, "japanese_per_month"), **in_months(b, "integration_wish_to_stay_per_year"))
+
+
 @njit(cache=True)
-def support_kernel(u, status, firm, pref, japanese, aptitude, grievance, wants_long_stay, support, japanese_gain_per_month,
-                   relief, h_wish, is_legal):  # pragma: no cover - compiled
+def support_kernel(u, status, firm, pref, japanese, aptitude, grievance, wants_long_stay, support, effects, is_legal):  # pragma: no cover - compiled
     """Apply one month of support in place; ``support[k]`` is prefecture k's intensity; ``u``: one
-    draw per legal resident (``is_legal``: the mask ``codes.STATUS_KINDS.legal``), in row order."""
+    draw per legal resident (``is_legal``: the mask ``codes.STATUS_KINDS.legal``), in row order;
+    ``effects``: ``SupportEffects``."""
+    japanese_gain_per_month = effects.japanese_per_month * effects.integration_japanese_gain
+    relief, h_wish = effects.integration_grievance_relief, effects.integration_wish_to_stay_per_month
     j = 0
     for i in range(status.shape[0]):
         if not of_kind(is_legal, status[i]):
@@ -62,13 +80,12 @@ def support(model: LabourMarket) -> None:
     intensity = model.policy.integration_support(model.geo.name)
     if not (intensity > 0).any():
         return
-    p, b = model.people, model.behaviour.settlement
+    p = model.people
     n = p.n
     rng = model.rng_for(STREAM)
     support_kernel(
         rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.firm[:n], p.pref[:n], p.japanese[:n], p.aptitude[:n], p.grievance[:n],
-        p.wants_long_stay[:n], intensity, model.behaviour.learning.japanese_per_month * b.integration_japanese_gain,
-        b.integration_grievance_relief, b.integration_wish_to_stay_per_year / 12.0, STATUS_KINDS.legal,
+        p.wants_long_stay[:n], intensity, SupportEffects.of(model), STATUS_KINDS.legal,
     )
     served = np.flatnonzero(IS_LEGAL[p.status[:n]] & (intensity[p.pref[:n]] > 0))
     residents = 1.0 + foreign_family_in_japan(model, served)

@@ -133,18 +133,30 @@ def stage_iii_hosts(model: LabourMarket) -> np.ndarray:
     return excellent & b.general_licence[body] & (b.barred_until[body] <= model.month)
 
 
+class Ssw1Stay(NamedTuple):
+    """How long SSW i lasts (``policy.stay``)."""
+
+    ssw1_max_months: int  # the limit ...
+    ssw1_extension_months: int  # ... and the extension for those near the SSW ii pass mark
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> Ssw1Stay:
+        return bind(cls, part(model.scenario.policy.stay, *cls._fields))
+
+
 @njit(cache=True)
 def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
-                      ssw1_max_months, extension_months, ssw_1):  # pragma: no cover - compiled
+                      stay, ssw_1):  # pragma: no cover - compiled
     """Per person: (real field, SSW i limit in months) of each SSW i holder; (-1, 0) for others.
 
     The real field is the employer's (``firm_real_field``), or the last employer's between
-    employers (the model field if they never had one). The limit is ``ssw1_max_months``, and
-    ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
+    employers (the model field if they never had one). The limit is ``stay.ssw1_max_months``
+    (``Ssw1Stay``), and ``stay.ssw1_extension_months`` more for a holder who wants to stay, has an employer, works in a field
     open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
     ladder (who leaves when) and the decisions (who is near the end), so they cannot disagree.
     ``ssw_1``: the status code of SSW i.
     """
+    ssw1_max_months, extension_months = stay.ssw1_max_months, stay.ssw1_extension_months
     n = status.shape[0]
     real_field = np.full(n, -1, dtype=np.int32)
     limit_months = np.zeros(n, dtype=np.int32)
@@ -161,11 +173,10 @@ def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, fi
 
 def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
     """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
-    p, pol, stay = model.people, model.policy, model.scenario.policy.stay
+    p = model.people
     n = p.n
     return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
-                             p.field[:n], model.firms.real_field, pol.ssw2_open_by_real_field, int(stay.ssw1_max_months),
-                             int(stay.ssw1_extension_months), SSW_1)
+                             p.field[:n], model.firms.real_field, model.policy.ssw2_open_by_real_field, Ssw1Stay.of(model), SSW_1)
 
 
 @njit(cache=True)

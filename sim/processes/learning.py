@@ -27,12 +27,13 @@ care workers' route.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.domain import CARE_FIELD, FIELDS, TEST_BITS
+from sim.params import bind, part
 from sim.processes.codes import IS_LEGAL, SSW_1, STATUS_KINDS, of_kind
 from sim.scenario import LearningConfig
 
@@ -91,8 +92,21 @@ def _marks(score: np.ndarray, name: str, threshold: float, near_share: float) ->
     return bits
 
 
+class LearningRates(NamedTuple):
+    """How fast skill and Japanese grow at work (``behaviour.learning``)."""
+
+    skill_per_month: float  # x the employer's training quality x aptitude
+    japanese_per_month: float  # x aptitude
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> LearningRates:
+        return bind(cls, part(model.behaviour.learning, *cls._fields))
+
+
 @njit(cache=True)
-def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, skill_per_month, japanese_per_month, is_legal):  # pragma: no cover
+def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, rates, is_legal):  # pragma: no cover
+    """A month of learning, in place (``rates``: ``LearningRates``; ``is_legal``: the mask ``codes.STATUS_KINDS.legal``)."""
+    skill_per_month, japanese_per_month = rates.skill_per_month, rates.japanese_per_month
     for i in range(status.shape[0]):
         f = firm[i]
         if of_kind(is_legal, status[i]) and f >= 0:
@@ -102,12 +116,10 @@ def learn_kernel(status, firm, skill, japanese, aptitude, training_quality, skil
 
 def learn(model: LabourMarket) -> None:
     """Phase 4: skill grows with the employer's training quality; Japanese grows with time in work."""
-    p, b = model.people, model.behaviour.learning
+    p = model.people
     n = p.n
-    learn_kernel(
-        p.status[:n], p.firm[:n], p.skill[:n], p.japanese[:n], p.aptitude[:n],
-        model.firms.training_quality, b.skill_per_month, b.japanese_per_month, STATUS_KINDS.legal,
-    )
+    learn_kernel(p.status[:n], p.firm[:n], p.skill[:n], p.japanese[:n], p.aptitude[:n], model.firms.training_quality,
+                 LearningRates.of(model), STATUS_KINDS.legal)
 
 
 def take_tests(model: LabourMarket) -> None:

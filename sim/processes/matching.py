@@ -154,19 +154,19 @@ class Listings(NamedTuple):
     field_ptr: np.ndarray  # field k's firms are firm[field_ptr[k]:field_ptr[k + 1]]
     firm: np.ndarray
     cum_vacancies: np.ndarray  # within each field, cumulative whole vacancies
-    share: float  # chance that an offer comes from this pool (``national_offer_share``)
+    national_offer_share: float  # chance that an offer comes from this pool (behaviour.transfer)
 
-
-def national_listings(firm_field: np.ndarray, vacancies: np.ndarray, n_fields: int, share: float) -> Listings:
-    """The pool of listed vacancies: each firm with at least one whole vacancy, by field (in firm
-    order), weighted by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
-    ptr, firm, cum = listings_kernel(np.asarray(firm_field, dtype=np.int64), np.asarray(vacancies, dtype=np.float64), n_fields)
-    return Listings(ptr, firm, cum, float(share))
+    @classmethod
+    def of(cls, model: LabourMarket, vacancies: np.ndarray) -> Listings:
+        """The pool of listed vacancies: each firm with at least one whole vacancy, by field (in
+        firm order), weighted by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
+        ptr, firm, cum = listings_kernel(model.firms.field.astype(np.int64), np.asarray(vacancies, dtype=np.float64), len(FIELDS))
+        return bind(cls, part(model.behaviour.transfer, "national_offer_share"), field_ptr=ptr, firm=firm, cum_vacancies=cum)
 
 
 @njit(cache=True)
 def listings_kernel(firm_field, vacancies, n_fields):  # pragma: no cover - compiled
-    """``national_listings`` in two passes over the firms (a counting sort by field): the field
+    """``Listings.of`` in two passes over the firms (a counting sort by field): the field
     pointers, the listed firms and their cumulative whole vacancies within each field."""
     ptr = np.zeros(n_fields + 1, dtype=np.int64)
     for c in range(firm_field.shape[0]):
@@ -299,7 +299,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     esd_local = firms.esd_transferees_from_local
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
     month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.hiring_surplus_share
-    field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.share
+    field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.national_offer_share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
     # Each firm's vacancies (demand - headcount; -inf when barred) in one array: one memory read
@@ -427,7 +427,7 @@ def find_employers(
     openings = Openings.of(model, visibility, stage_iii_host)
     tastes = Tastes.of(model)
     vacancies = np.where(f.barred_until > model.month, 0.0, f.demand - f.headcount)
-    listings = national_listings(f.field.astype(np.int64), vacancies, len(FIELDS), float(t.national_offer_share))
+    listings = Listings.of(model, vacancies)
     moved_to = match_kernel(order, seekers, reach, openings, tastes, listings)
     hired = np.flatnonzero(moved_to >= 0)
     model.ledger.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)

@@ -18,7 +18,7 @@ their stay (``exempt_from_ladder``) and they neither abscond nor go home by the 
 hazards (``settled_acts``): their return is the one above. Return migration at the other stages
 is decisions (7.11) and the ladder (7.10).
 
-Parameters: ``behaviour.settlement``; ``policy.settlement`` (the legal months: ``PermanenceRules``), ``Policy.permanence_counts``.
+Parameters: ``behaviour.settlement`` (``SettledChoices``); ``policy.settlement`` (the legal months: ``PermanenceRules``), ``Policy.permanence_counts``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import Residence, Spouse, Status
-from sim.params import bind
+from sim.params import bind, in_months, part
 from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
 from sim.processes.families import foreign_family_in_japan
 
@@ -63,14 +63,33 @@ class PermanenceRules(NamedTuple):
                 "family_accompaniment_statuses", "permanence_counted_statuses")})
 
 
+class SettledChoices(NamedTuple):
+    """How readily those who may settle do, and settled residents naturalise or go home
+    (``behaviour.settlement``: its yearly rates per month, ``params.in_months``)."""
+
+    spouse_status_uptake: float  # a Japanese national's spouse takes the spouse status (in the month of marriage)
+    permanence_uptake_per_month: float
+    naturalisation_per_month: float
+    settled_return_per_month: float
+
+    @classmethod
+    def of(cls, model: LabourMarket) -> SettledChoices:
+        b = model.behaviour.settlement
+        return bind(cls, part(b, "spouse_status_uptake"),
+                    **in_months(b, "permanence_uptake_per_year", "naturalisation_per_year", "settled_return_per_year"))
+
+
 @njit(cache=True)
 def permanence_kernel(u, status, residence, spouse, married_month, months_in_japan, months_in_status, counted_by_status, wants_long_stay,
-                      month, rules, h_spouse_status, h_permanent, h_naturalise, h_return, is_legal):  # pragma: no cover - compiled
+                      month, rules, choices, is_legal):  # pragma: no cover - compiled
     """Per person: one of NOTHING, TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS.
 
-    ``rules``: the legal months (``PermanenceRules``); ``counted_by_status[s]``: do months in
-    work status s count as work years (SSW ii, 介護)? ``is_legal``: the mask ``codes.STATUS_KINDS.legal``.
+    ``rules``: the legal months (``PermanenceRules``); ``choices``: the uptakes (``SettledChoices``);
+    ``counted_by_status[s]``: do months in work status s count as work years (SSW ii, 介護)?
+    ``is_legal``: the mask ``codes.STATUS_KINDS.legal``.
     """
+    h_spouse_status, h_permanent = choices.spouse_status_uptake, choices.permanence_uptake_per_month
+    h_naturalise, h_return = choices.naturalisation_per_month, choices.settled_return_per_month
     res_m, work_m = rules.permanence_residence_months, rules.permanence_work_status_months
     sp_marr_m, sp_res_m = rules.permanence_spouse_marriage_months, rules.permanence_spouse_residence_months
     nat_m, sp_nat_m = rules.naturalisation_residence_months, rules.naturalisation_spouse_residence_months
@@ -104,7 +123,7 @@ def permanence_kernel(u, status, residence, spouse, married_month, months_in_jap
 
 def settle_or_leave(model: LabourMarket) -> None:
     """Phase 14c: this month's changes to settled statuses, naturalisations and settled returns."""
-    p, b = model.people, model.behaviour.settlement
+    p = model.people
     n = p.n
     if n == 0:
         return
@@ -112,8 +131,7 @@ def settle_or_leave(model: LabourMarket) -> None:
     act = permanence_kernel(
         rng.random(int(np.count_nonzero(IS_LEGAL[p.status[:n]]))), p.status[:n], p.residence[:n], p.spouse[:n], p.married_month[:n], p.months_in_japan[:n],
         p.months_in_status[:n], model.policy.permanence_counts(np.arange(len(Status))), p.wants_long_stay[:n], model.month,
-        PermanenceRules.of(model), b.spouse_status_uptake, b.permanence_uptake_per_year / 12.0, b.naturalisation_per_year / 12.0,
-        b.settled_return_per_year / 12.0, STATUS_KINDS.legal,
+        PermanenceRules.of(model), SettledChoices.of(model), STATUS_KINDS.legal,
     )
     to_spouse, to_permanent, naturalising, returning = (np.flatnonzero(act == a) for a in (TO_SPOUSE_STATUS, TO_PERMANENT, NATURALISES, RETURNS))
     model.ledger.change_residence(to_spouse, Residence.SPOUSE_OF_JAPANESE)

@@ -22,6 +22,7 @@ from helpers import (
     tiny_world,
 )
 from sim.domain import TEST_BITS, Residence, Status
+from sim.params import bind, part
 from sim.processes.codes import SSW_1, STATUS_KINDS
 from sim.processes.decisions import (
     ABSCOND,
@@ -36,7 +37,7 @@ from sim.processes.decisions import (
     decide_kernel,
     seek_hazard,
 )
-from sim.processes.ladder import ssw1_terms_kernel
+from sim.processes.ladder import Ssw1Stay, ssw1_terms_kernel
 
 # =============================================================================================
 # The status ladder
@@ -142,8 +143,8 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     pol = CARE_POLICY if care_route else (TITP_POLICY if ssw2_open else NO_SSW2_POLICY)
     field, limit = ssw1_terms_kernel(
         one(status, np.int8), one(wants_long_stay, bool), one(tests_passed, np.int64), firm, one(0, np.int32),
-        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field, pol.config.stay.ssw1_max_months,
-        pol.config.stay.ssw1_extension_months, SSW_1)
+        one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field,
+        bind(Ssw1Stay, part(pol.config.stay, *Ssw1Stay._fields)), SSW_1)
     way_on = pol.ssw1_way_on(field, 2030, 1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),

@@ -377,11 +377,11 @@ def test_national_pool_draws_a_listed_vacancy_in_proportion_to_vacancies():
     """The pool lists, by field, each firm with at least one whole vacancy (not barred), weighted
     by its whole vacancies; an offer's draw u < share picks the listed vacancy u / share along
     them, a draw u >= share the body member (u - share) / (1 - share) along the members."""
-    from sim.processes.matching import national_listings, offered_firm
+    from sim.processes.matching import Listings, listings_kernel, offered_firm
 
     field = np.array([0, 1, 0, 0, 1])
     vacancies = np.array([2.5, 0.9, 1.0, -3.0, 4.0])  # whole vacancies 2, 0, 1, 0, 4
-    pool = national_listings(field, vacancies, 3, 0.5)
+    pool = Listings(*listings_kernel(field.astype(np.int64), vacancies, 3), national_offer_share=0.5)
     assert pool.field_ptr.tolist() == [0, 2, 3, 3]
     assert pool.firm.tolist() == [0, 2, 4] and pool.cum_vacancies.tolist() == [2.0, 3.0, 4.0]
     members = np.array([7, 8, 9, 6])
