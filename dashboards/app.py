@@ -28,6 +28,7 @@ import os
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import solara
 import solara.lab
@@ -125,10 +126,23 @@ def Md(content: str, style: dict | None = None, classes: list[str] | None = None
     return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(content), style=css, classes=classes or [])
 
 
+class VegaLite(solara.widgets.VegaLite):
+    """Solara's Vega-Lite widget with its front end (``vegalite.vue``) made safe against leaving the page.
+
+    Solara's draws 100 ms after mounting, once vega has loaded (re-loaded for every chart), and then
+    reads ``this.$refs.plotElement``: a chart removed meanwhile (the language switched, which makes
+    the tabs anew, or a tab closed) raised "Cannot read properties of undefined (reading 'classList')"
+    in the page. Ours cancels the pending draw when destroyed and draws nothing into a removed chart;
+    its resize observer also waits for the view it resizes.
+    """
+
+    template_file = str(Path(__file__).with_name("vegalite.vue"))
+
+
 @solara.component
 def Chart(spec: dict):
     """A Vega-Lite chart (``dashboards.figures`` makes the specs, from templates checked once)."""
-    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+    return VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
 
 
 @solara.component
