@@ -330,13 +330,13 @@ def network_chart(model: sim.LabourMarket, sample: NetworkSample, colour_by: str
         moved = recent.get(int(f), 0)
         nodes.append(dict(
             x=x, y=y, kind="firm", workers=int(firms.headcount[f]), compliance=round(float(firms.compliance[f]), 2),
-            field=FIELDS[int(firms.field[f])], prefecture=pref_names[int(firms.pref[f])], transfers=moved,
-            label=f"firm {int(f)}",
+            field=text(lang, f"field.{FIELDS[int(firms.field[f])]}"), prefecture=pref_names[int(firms.pref[f])], transfers=moved,
+            label=text(lang, "network.firm_label", number=int(f)),
         ))
     body_nodes = []
     for b in sample.bodies:
         x, y = sample.positions[("body", int(b))]
-        body_nodes.append(dict(x=x, y=y, label=f"supervisory body {int(b)}", independence=round(float(model.bodies.independence[b]), 2),
+        body_nodes.append(dict(x=x, y=y, label=text(lang, "network.body_label", number=int(b)), independence=round(float(model.bodies.independence[b]), 2),
                                members=int((firms.supervisory_body == b).sum())))
     edges = []
     for f in sample.firms:

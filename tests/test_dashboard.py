@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.domain import FIELDS
 from sim.scenario import SHIPPED, ScenarioError
 
 pytest.importorskip("solara")
@@ -166,6 +167,10 @@ def test_the_map_has_47_prefectures_and_the_network_a_readable_sample(pair):
     spec = fig.network_chart(model, sample, "field")
     firms_layer = spec["layer"][1]["data"]["values"]
     assert {f["workers"] for f in firms_layer} == {int(model.firms.headcount[f]) for f in sample.firms}
+    japanese = fig.network_chart(model, sample, "field", "ja")  # fields and labels in the page's language
+    ja_fields = {strings.JA[f"field.{name}"] for name in FIELDS}
+    assert {f["field"] for f in japanese["layer"][1]["data"]["values"]} <= ja_fields
+    assert all(f["label"].startswith("企業") for f in japanese["layer"][1]["data"]["values"])
 
 
 def test_offline_assets_answer_to_the_names_the_charts_ask_for(tmp_path):
@@ -193,6 +198,8 @@ def test_every_shipped_scenario_is_a_preset_and_loads():
 
 def test_no_string_is_missing_in_either_language():
     assert strings.missing_keys() == {lang: set() for lang in strings.STRINGS}
+    for lang, table in strings.STRINGS.items():  # every field of the model has its name (a new field fails here)
+        assert all(table.get(f"field.{name}") for name in FIELDS), lang
     for lever in LEVERS:  # the levers' Japanese: label, explanation and one label per choice
         label, why, choices = strings.lever_text("ja", lever)
         assert label and why and len(choices) == len(lever.choices), lever.key
