@@ -540,7 +540,7 @@ def validate(
     out_console.print(validation.format_table(comparison), soft_wrap=True, markup=False, highlight=False)
     out_console.print(
         f"Ran {seeds} seed(s) at scale {scale:g} in {time.perf_counter() - started:.1f} s. "
-        f"Wrote {out / 'validation.csv'}, {out / 'validation_summary.csv'}, {out / 'validation.png'}.",
+        f"Wrote {out / 'validation.csv'}, {out / 'validation_summary.csv'}, {out / 'validation.png'} and .svg.",
         soft_wrap=True,
     )
 

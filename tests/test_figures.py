@@ -276,3 +276,26 @@ def test_the_validation_figure_names_model_and_official_points_and_starts_near_t
     assert sum(ax.get_visible() for ax in fig.axes) == len(VALIDATION_TITLES)
     assert fig.axes[0].get_ylim()[0] > 200_000
     plotstyle.pyplot().close(fig)
+
+
+def test_the_validation_figure_is_built_from_the_runs_and_the_official_series(tmp_path):
+    """``validate``'s figure uses the one style: a panel per measure the runs hold, the official
+    points within the run's years flagged in or out of sample as the comparison flags them, the
+    held-out years shaded; PNG and SVG written."""
+    from sim.validation.plots import panels, plot
+    from sim.validation.targets import MEASURES, load_official, sample_of
+
+    measures = list(MEASURES)[:3]
+    years = np.arange(2017, 2025)
+    rows = [dict(year=y, seed=s, **{m: 100.0 + y - 2017 + s for m in measures}) for y in years for s in (1, 2)]
+    model_yearly = pd.DataFrame(rows)
+    official = load_official()
+    built = panels(model_yearly, official)
+    assert [p.title for p in built] == [MEASURES[m][2] for m in measures]
+    for measure, panel in zip(measures, built):
+        assert list(panel.x) == list(years) and np.allclose(panel.mean, [101.5 + y - 2017 for y in years])
+        assert panel.points and all(p.in_sample == (sample_of(int(p.x), measure) == "in") for p in panel.points)
+        col = MEASURES[measure][0]
+        assert len(panel.points) == official[official["year"].between(2017, 2024)][col].notna().sum()
+    written = plot(model_yearly, official, tmp_path / "validation.png", title="test")
+    assert [p.suffix for p in written] == [".png", ".svg"] and all(p.stat().st_size > 0 for p in written)
