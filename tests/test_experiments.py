@@ -76,6 +76,8 @@ GOOD = 'name = "t"\nscenarios = ["titp"]\nmonths = 3\nscale = 0.002\n'
     (GOOD + 'reference = { job_change = "free" }\n[grid.job_change.restricted]\n"policy.transfer.regime" = "unavoidable_only"\n',
      ["reference.job_change", "'restricted'"]),
     (GOOD + '[grid.seed.one]\n"policy.transfer.regime" = "free"\n', ["grid.seed", "name the factor differently"]),
+    (GOOD + '[grid]\n"policy.transfer.regime" = ["free", "unavoidable_only"]\n[grid.mobility.open]\n"policy.transfer.regime" = "free"\n',
+     ["policy.transfer.regime", "two factors", "grid.policy.transfer.regime", "grid.mobility"]),
     ("name = \"t\"\nscenarios = [\n", ["not valid TOML"]),
 ])
 def test_a_bad_experiment_file_is_a_clear_error(tmp_path, text, expected):

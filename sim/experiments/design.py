@@ -333,6 +333,7 @@ def _design(spec: ExperimentSpec, source: str, bases: list[Scenario]) -> tuple[l
         for label, _value, changes in opts:
             _validate_changes(bases, changes, source, f"grid.{name} = {label!r}")
         factors.append((name, opts))
+    _refuse_shared_keys(factors, source)
     points = []
     for i, combo in enumerate(itertools.product(*(opts for _, opts in factors))):
         changes: dict[str, Any] = {}
@@ -344,6 +345,21 @@ def _design(spec: ExperimentSpec, source: str, bases: list[Scenario]) -> tuple[l
     for p in points:
         _validate_changes(bases, p.changes, source, f"grid point {p.label!r}")
     return points, None
+
+
+def _refuse_shared_keys(factors: list[tuple[str, list[tuple[str, Any, dict[str, Any]]]]], source: str) -> None:
+    """Two factors of a grid that set one key would run every point with whichever came last and
+    still report them as different arms: refused, naming the key and both factors."""
+    setter: dict[str, str] = {}
+    for name, opts in factors:
+        for key in sorted({key for _label, _value, changes in opts for key in changes}):
+            if key in setter:
+                raise ExperimentError(
+                    f"{source}: key '{key}' is set by two factors of the grid, 'grid.{setter[key]}' and "
+                    f"'grid.{name}'; each setting may vary in one factor only (merge them into one factor "
+                    f"with named levels)"
+                )
+            setter[key] = name
 
 
 def salib_problem(sample: SampleSpec) -> dict[str, Any]:
