@@ -1,6 +1,6 @@
 """The documentation is self-contained: whoever clones or installs the project has every file it
-refers to. No tracked file points outside the repository (a ``shared/`` folder beside it, an
-absolute path on the developers' machine, a ``*.md`` file the project does not have), and every
+refers to. No tracked file points outside the repository (a relative path that climbs out of
+it, an absolute path on the developers' machine, a ``*.md`` file the project does not have), and every
 relative link in README.md and docs/ leads to a file in the repository."""
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-#: A path into a ``shared`` folder outside the project ("../shared/x", "shared/x" at the start of
-#: a path), or an absolute path into the machine the project was developed on.
-OUTSIDE_PATH = re.compile(r"(?:^|[^\w./-])(?:\.\./)*shared/|/work/")
+#: An absolute path into the machine the project was developed on.
+MACHINE_PATH = re.compile(r"/work/")
+#: A relative path that climbs folders ("../x", "../../x/y"): outside the repository when it
+#: climbs more folders than the citing file sits deep.
+CLIMBING_PATH = re.compile(r"(?<![\w.])((?:\.\./)+)[\w-]")
 #: A Markdown file named anywhere in a text ("docs/ODD.md", "SOURCES.md §3").
 MD_NAME = re.compile(r"[\w-]+\.md\b")
 #: A Markdown link or image: [text](target) or ![alt](target).
@@ -43,20 +45,23 @@ def text_of(name: str) -> str | None:
         return None
 
 
-def outside_references(text: str, known_md: set[str]) -> list[str]:
-    """Each line of the text that cites a path outside the project or a Markdown file the project lacks."""
+def outside_references(text: str, known_md: set[str], name: str = "README.md") -> list[str]:
+    """Each line of the text (of the tracked file ``name``) that cites a path outside the project
+    or a Markdown file the project lacks."""
+    depth = len(Path(name).parts) - 1  # folders between the repository's root and the file
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         missing = sorted({m for m in MD_NAME.findall(line) if m not in known_md})
-        if OUTSIDE_PATH.search(line) or missing:
+        climbs_out = any(len(up) // 3 > depth for up in CLIMBING_PATH.findall(line))
+        if MACHINE_PATH.search(line) or climbs_out or missing:
             found.append(f"{number}: {line.strip()[:120]}")
     return found
 
 
 def test_no_tracked_file_refers_outside_the_repository():
-    """Neither ``../shared/``, ``shared/...`` nor ``/work/`` paths, nor a ``*.md`` name that is no
-    file of the project (``DESIGN.md``, ``BRIEF.md``), in any tracked text file: code, comments,
-    TOML, CSV notes, docs."""
+    """Neither a relative path that climbs out of the repository, nor a ``/work/`` path, nor a
+    ``*.md`` name that is no file of the project (``DESIGN.md``, ``BRIEF.md``), in any tracked
+    text file: code, comments, TOML, CSV notes, docs."""
     files = tracked_files()
     known_md = {Path(f).name for f in files if f.endswith(".md")}
     offences = {}
@@ -64,7 +69,7 @@ def test_no_tracked_file_refers_outside_the_repository():
         if name == THIS_FILE:
             continue
         text = text_of(name)
-        if text is not None and (found := outside_references(text, known_md)):
+        if text is not None and (found := outside_references(text, known_md, name)):
             offences[name] = found
     assert not offences, "files citing what a user does not have:\n" + "\n".join(
         f"  {name}:{line}" for name, lines in offences.items() for line in lines)
@@ -101,16 +106,19 @@ def test_every_relative_link_in_the_docs_resolves_to_a_file_in_the_repository():
     assert not broken, "broken links:\n  " + "\n  ".join(broken)
 
 
-@pytest.mark.parametrize("text, bad", [
-    ("see `../shared/DESIGN.md`", True),
-    ("sources: shared/domain/BRIEF.md", True),
-    ("copied from /work/shared/domain/data", True),
-    ("the design (DESIGN.md §4)", True),
-    ("the design (docs/design.md §4)", False),
-    ("sim/data/SOURCES.md §3a", False),
-    ("shared_memory/ and sim/shared/ are not the outside folder", False),
+@pytest.mark.parametrize("text, name, bad", [
+    ("see `../notes/design.md`", "README.md", True),
+    ("see `../notes/design.md`", "docs/ODD.md", False),
+    ("see `../../notes/x`", "docs/ODD.md", True),
+    ("sources: notes/domain/BRIEF.md", "README.md", True),
+    ("copied from /work/notes/domain/data", "README.md", True),
+    ("the design (DESIGN.md §4)", "README.md", True),
+    ("the design (docs/design.md §4)", "README.md", False),
+    ("sim/data/SOURCES.md §3a", "README.md", False),
+    ("version 1.2.3 and a.b/c are not paths that climb", "README.md", False),
 ])
-def test_the_outside_reference_rule_itself(text, bad):
-    """The patterns catch the ways the project used to cite outside files and leave its own alone."""
+def test_the_outside_reference_rule_itself(text, name, bad):
+    """The patterns catch the ways the project used to cite outside files (a folder beside the
+    repository, an absolute path, a Markdown file it lacks) and leave its own alone."""
     known = {"design.md", "SOURCES.md"}
-    assert bool(outside_references(text, known)) is bad
+    assert bool(outside_references(text, known, name)) is bad
