@@ -114,7 +114,7 @@ class Trainee(mesa.Agent):
     def may_leave_employer(self) -> bool:
         """May this person leave their employer at their own wish now (``Policy.may_leave_employer``)?"""
         return bool(self.model.policy.may_leave_employer(
-            np.array([self.status_code]), np.array([self.months_with_employer]), self.model.waiting_months_of(np.array([self.row])),
+            np.array([self.status_code]), np.array([self.months_with_employer]), self.model.ledger.waiting_months_of(np.array([self.row])),
             np.array([self.tests_passed]), np.array([int(self.model.people.residence[self.row])]),
         )[0])
 

@@ -190,10 +190,6 @@ class LabourMarket(mesa.Model):
         """Every transfer as a record when made with ``log_transfers=True`` (micro-data), else None."""
         return self.ledger.transfer_log
 
-    def waiting_months_of(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """The ESD waiting period of each person's employer (``Ledger.waiting_months_of``)."""
-        return self.ledger.waiting_months_of(rows)
-
     # =========================================================================================
     # A month
     # =========================================================================================

@@ -248,7 +248,7 @@ def decide(model: LabourMarket) -> None:
     if n_legal == 0:
         return
     rng = model.rng_for(STREAM)
-    waits = model.waiting_months_of()
+    waits = model.ledger.waiting_months_of()
     may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
     free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
                                                     p.residence[:n])
