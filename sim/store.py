@@ -2,11 +2,12 @@
 
 A store is a folder::
 
-    DIR/experiment.json     the experiment as run (name, design, settings); written once
+    DIR/experiment.json     the experiment as run (name, design, settings, the store's layout)
     DIR/manifest.jsonl      one JSON record a line per finished or failed run (the last line
                             for a run wins): parameters, seed, settings hash, status, error,
                             SHA-256 and size of each file, versions of the libraries
-    DIR/runs/<run_id>.parquet              the run's monthly table, parameters as columns
+    DIR/runs/<run_id>.parquet              the run's monthly table, parameters as columns; the
+                                           id ends in a hash of the run's content (LAYOUT)
     DIR/runs/<run_id>.by_<group>.parquet   its by-group tables, when the experiment asks
     DIR/.lock               locked (flock) while a sweep writes; names the holder (PID, host, start)
 
@@ -38,6 +39,11 @@ MANIFEST = "manifest.jsonl"
 EXPERIMENT = "experiment.json"
 LOCK = ".lock"
 RUNS = "runs"
+#: The store's layout, recorded in ``experiment.json``. 2: a run's id (and file name) ends in a
+#: hash of its content (``sim.experiments.design.content_id``); 1 (no "layout" key): ids were
+#: made from scenario names alone, and two names could share a file. A store of layout 1 is
+#: refused, by a sweep and by a report alike, never read or mixed with new runs.
+LAYOUT = 2
 
 
 class StoreError(Exception):
@@ -158,22 +164,40 @@ class Store:
                 held = json.loads(path.read_text())
             except (OSError, ValueError):
                 held = {}
+            if not isinstance(held, dict):
+                held = {}
+            if held:
+                self._check_layout(held)
             if held.get("name") not in (None, description["name"]):
                 raise StoreError(
                     f"{self.root}: holds the runs of experiment {held.get('name')!r}, not "
                     f"{description['name']!r}; give another --out"
                 )
+        description = {**description, "layout": LAYOUT}
         write_atomic(path, (json.dumps(description, indent=2, sort_keys=True, default=str) + "\n").encode())
+
+    def _check_layout(self, held: dict[str, Any]) -> None:
+        layout = held.get("layout", 1)
+        if layout != LAYOUT:
+            raise StoreError(
+                f"{self.root}: a store of layout {layout!r} (this tenseki reads layout {LAYOUT}: run files named "
+                f"by content, not by scenario name); its runs cannot be reused or reported: run the sweep again "
+                f"with another --out, or remove the folder"
+            )
 
     def description(self) -> dict[str, Any]:
         """The experiment the store holds (``experiment.json``)."""
         path = self.root / EXPERIMENT
         try:
-            return json.loads(path.read_text())
+            held = json.loads(path.read_text())
         except FileNotFoundError:
             raise StoreError(f"{self.root}: no experiment here (no {EXPERIMENT}); run 'tenseki sweep' first") from None
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: unreadable ({exc}); run the sweep again to rewrite it") from None
+        if not isinstance(held, dict):
+            raise StoreError(f"{path}: unreadable (not a JSON object); run the sweep again to rewrite it")
+        self._check_layout(held)
+        return held
 
     # -- the manifest ----------------------------------------------------------------------
     def records(self) -> dict[str, dict[str, Any]]:

@@ -39,6 +39,14 @@ def tiny(replications: int = 2, months: int = 4, **settings) -> Experiment:
     )
 
 
+def run_id(short: str, experiment: Experiment | None = None) -> str:
+    """The id of run ``"<scenario>-r<replication>"`` (e.g. "esd-r000") of ``tiny()``: the short
+    name is the start of the id, which ends in a hash of the run's content."""
+    ids = [r.run_id for r in (experiment or tiny()).runs() if r.run_id.startswith(short + "-")]
+    assert len(ids) == 1, (short, ids)
+    return ids[0]
+
+
 def write_experiment(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -160,7 +168,7 @@ def test_seeds_come_from_the_seed_sequence_by_replication():
     expected = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in np.random.SeedSequence(7).spawn(3)]
     runs = exp.runs()
     assert [r.seed for r in runs] == expected * 2
-    assert [r.run_id for r in runs] == [f"{s}-r{k:03d}" for s in ("titp", "esd") for k in range(3)]
+    assert [r.run_id[:-17] for r in runs] == [f"{s}-r{k:03d}" for s in ("titp", "esd") for k in range(3)]
     assert [r.position for r in runs] == list(range(6))
     assert tiny(replications=5).seeds[:3] == expected
 
@@ -255,7 +263,7 @@ def test_run_experiment_returns_one_row_per_run(reference_store, tmp_path):
     frame = run_experiment(tiny(), out=out)
     assert len(frame) == 4 and list(frame.scenario) == ["titp", "titp", "esd", "esd"]
     table = read_runs(out)
-    first = table[table.run_id == "titp-r000"].drop(columns=["run_id", "scenario", "point", "point_label", "replication", "seed"])
+    first = table[table.run_id == run_id("titp-r000")].drop(columns=["run_id", "scenario", "point", "point_label", "replication", "seed"])
     assert frame.loc[0, "disappearances_per_1000"] == headline(first)["disappearances_per_1000"]
 
 
@@ -296,17 +304,18 @@ def test_a_damaged_run_file_is_reported_and_redone(reference_store, tmp_path, ki
     out = tmp_path / "store"
     shutil.copytree(reference_store, out)
     damage, reason = FAULTS[kind]
-    damage(out / "runs" / "esd-r000.parquet")
+    damaged = run_id("esd-r000")
+    damage(out / "runs" / f"{damaged}.parquet")
 
     report = write_report(out, plots=False)
-    assert [f.run_id for f in report.problems] == ["esd-r000"] and reason in report.problems[0].reason
-    assert set(report.runs.run_id) == {"titp-r000", "titp-r001", "esd-r001"}
+    assert [f.run_id for f in report.problems] == [damaged] and reason in report.problems[0].reason
+    assert set(report.runs.run_id) == {run_id("titp-r000"), run_id("titp-r001"), run_id("esd-r001")}
     if kind == "truncated":  # the command line too (once: it costs a fresh process)
         done = tenseki("report", out)
-        assert done.returncode == 0 and "Traceback" not in done.stderr and "esd-r000" in done.stderr
+        assert done.returncode == 0 and "Traceback" not in done.stderr and damaged in done.stderr
 
     result = sweep(tiny(), out)
-    assert result.ran == 1 and [(f.run_id, reason in f.reason) for f in result.faults] == [("esd-r000", True)]
+    assert result.ran == 1 and [(f.run_id, reason in f.reason) for f in result.faults] == [(damaged, True)]
     pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
 
 
@@ -317,24 +326,34 @@ def test_a_file_without_its_record_and_a_cut_manifest_line_are_redone(reference_
     shutil.copytree(reference_store, out)
     lines = (out / "manifest.jsonl").read_text().splitlines()
     # drop titp-r001's record, cut esd-r001's line in half
-    kept = [line for line in lines if '"titp-r001"' not in line and '"esd-r001"' not in line]
-    cut = next(line for line in lines if '"esd-r001"' in line)
+    dropped, cut_short = f'"{run_id("titp-r001")}"', f'"{run_id("esd-r001")}"'
+    kept = [line for line in lines if dropped not in line and cut_short not in line]
+    cut = next(line for line in lines if cut_short in line)
     (out / "manifest.jsonl").write_text("\n".join(kept) + "\n" + cut[: len(cut) // 2])
     result = sweep(tiny(), out)
     assert result.ran == 2
-    assert {f.run_id for f in result.faults} == {"titp-r001", "esd-r001"}
+    assert {f.run_id for f in result.faults} == {run_id("titp-r001"), run_id("esd-r001")}
     assert any("unreadable manifest line" in n for n in result.notes)
     pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
     assert len((out / "manifest.jsonl").read_text().splitlines()) == 4
 
 
-def test_changed_settings_are_not_reused(reference_store, tmp_path):
-    """The same run ids with another number of months are runs of other settings: redone."""
+def test_changed_settings_are_not_reused(reference_store, tmp_path, monkeypatch):
+    """Another number of months makes other runs (other ids: the id hashes the resolved
+    scenario); the same runs made by other model code keep their ids and are redone."""
     out = tmp_path / "store"
     shutil.copytree(reference_store, out)
-    result = sweep(tiny(months=5), out)
-    assert result.ran == 4 and all("settings changed" in f.reason for f in result.faults)
+    longer = tiny(months=5)
+    assert not {r.run_id for r in longer.runs()} & {r.run_id for r in tiny().runs()}
+    result = sweep(longer, out)
+    assert result.ran == 4 and not result.faults
     assert read_runs(out).month.max() == 5
+    import sim.experiments.design as design
+
+    monkeypatch.setattr(design, "code_fingerprint", lambda: "other code")
+    assert [r.run_id for r in longer.runs()] == [r.run_id for r in tiny(months=5).runs()]
+    result = sweep(longer, out)
+    assert result.ran == 4 and all("settings changed" in f.reason for f in result.faults)
 
 
 def test_a_failing_run_is_recorded_and_does_not_stop_the_others(tmp_path, monkeypatch):
@@ -353,14 +372,61 @@ def test_a_failing_run_is_recorded_and_does_not_stop_the_others(tmp_path, monkey
     monkeypatch.setattr(sim.runner, "run_model", flaky)
     out = tmp_path / "store"
     result = sweep(tiny(), out)
-    assert result.ran == 4 and result.failed == [("titp-r001", "ValueError: a deliberate failure")]
+    failing = run_id("titp-r001")
+    assert result.ran == 4 and result.failed == [(failing, "ValueError: a deliberate failure")]
     records = {json.loads(line)["run_id"]: json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()}
-    assert records["titp-r001"]["status"] == "failed" and records["titp-r001"]["seed"] == bad_seed
-    assert "deliberate" in records["titp-r001"]["error"]
+    assert records[failing]["status"] == "failed" and records[failing]["seed"] == bad_seed
+    assert "deliberate" in records[failing]["error"]
     assert sum(r["status"] == "done" for r in records.values()) == 3
     monkeypatch.setattr(sim.runner, "run_model", real)
     again = sweep(tiny(), out)
-    assert again.ran == 1 and again.faults[0].run_id == "titp-r001" and not again.failed
+    assert again.ran == 1 and again.faults[0].run_id == failing and not again.failed
+
+
+def _named(name: str, scenario: str = "titp"):
+    return sim.shipped_scenario(scenario).model_copy(update={"name": name})
+
+
+@pytest.mark.parametrize("names", [("日本の政策", "中国の政策"), ("policy (a)", "policy [a]"), ("a/b", "a:b")])
+def test_names_that_sanitise_alike_are_different_runs(tmp_path, names):
+    """A run's id ends in a hash of its content, so scenarios whose names differ only in
+    punctuation or in letters outside A-Z (any Japanese name) write different files, and the
+    report shows both (their ids were the sanitised name alone: one file, one policy)."""
+    exp = Experiment.from_scenarios("names", [_named(names[0], "titp"), _named(names[1], "esd")], months=2, scale=0.002)
+    runs = exp.runs()
+    assert len({r.run_id for r in runs}) == 2
+    out = tmp_path / "store"
+    sweep(exp, out)
+    assert len(list((out / "runs").glob("*.parquet"))) == 2
+    report = write_report(out, plots=False)
+    assert set(report.runs.scenario) == set(names) and not report.problems
+
+
+def test_run_ids_that_collide_are_refused(monkeypatch):
+    """Two runs of one design under one id (a hash collision) would share a file: refused."""
+    import sim.experiments.design as design
+
+    exp = Experiment.from_scenarios("names", [_named("policy (a)"), _named("policy [a]")], months=2, scale=0.002)
+    assert len({r.run_id for r in exp.runs()}) == 2
+    monkeypatch.setattr(design, "content_id", lambda run: "0" * 16)
+    with pytest.raises(ExperimentError, match="runs 0 and 1 have the same id 'policy-a-r000-0000000000000000'"):
+        exp.runs()
+
+
+def test_a_store_of_the_older_layout_is_refused(reference_store, tmp_path):
+    """A store written before run ids were content hashes (no "layout" in experiment.json) is
+    refused by a sweep and by the report, with one message naming what to do (exit 2)."""
+    out = tmp_path / "store"
+    shutil.copytree(reference_store, out)
+    described = json.loads((out / "experiment.json").read_text())
+    assert described["layout"] == 2
+    del described["layout"]
+    (out / "experiment.json").write_text(json.dumps(described))
+    for attempt in (lambda: sweep(tiny(), out), lambda: write_report(out, plots=False)):
+        with pytest.raises(StoreError, match="a store of layout 1 .* another --out, or remove the folder"):
+            attempt()
+    done = tenseki("report", out)
+    assert done.returncode == 2 and "layout 1" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_store_of_another_experiment_is_refused(reference_store, tmp_path):

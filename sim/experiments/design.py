@@ -21,7 +21,7 @@ import itertools
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -185,11 +185,13 @@ class Experiment:
                 for k, seed in enumerate(seeds):
                     stem = _safe(scenario.name) if single else f"{_safe(scenario.name)}-p{point.index:04d}"
                     settings = json.dumps({"scenario": dump, "seed": seed, "by": self.spec.by, "code": code})
-                    out.append(Run(
-                        position=len(out), run_id=f"{stem}-r{k:03d}", scenario_name=scenario.name,
+                    run = Run(
+                        position=len(out), run_id="", scenario_name=scenario.name,
                         scenario=effective, point=point, replication=k, seed=seed,
                         settings_hash=hashlib.sha256(settings.encode()).hexdigest(), by=tuple(self.spec.by),
-                    ))
+                    )
+                    out.append(replace(run, run_id=f"{stem}-r{k:03d}-{content_id(run)}"))
+        _refuse_shared_ids(out, self.source)
         return out
 
     @property
@@ -451,5 +453,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Characters of a scenario name kept in a run's file name (the rest become "-"), and how many:
+#: the readable part of the name only; the run's identity is its content id.
+_SAFE_LENGTH = 40
+#: Hex digits of a run's content id in its file name (64 bits).
+CONTENT_ID_DIGITS = 16
+
+
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+    """The readable part of a run's file name: the scenario name in letters, digits, ``_.-``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:_SAFE_LENGTH].strip("-.") or "scenario"
+
+
+def content_id(run: Run) -> str:
+    """A run's identity: a hash of what its files hold, the resolved scenario (name, settings,
+    months, scale), the seed, the by-group tables asked for and the labels written into its
+    columns (its design point, factors and replication), as canonical JSON.
+
+    Why content and not the name: two scenarios whose names differ only in punctuation or in
+    letters outside A-Z (any Japanese name) sanitise to the same file name, and one run would
+    overwrite the other. The model's code is not part of the id but of the settings hash the
+    store checks before reusing a run: a run made by other code is redone under the same id
+    (one file a run, whatever the number of versions that made it)."""
+    params = {k: v for k, v in run.parameters().items() if k != "run_id"}
+    content = {"scenario": run.scenario.model_dump(mode="json"), "seed": run.seed, "by": list(run.by),
+               "parameters": params}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:CONTENT_ID_DIGITS]
+
+
+def _refuse_shared_ids(runs: list[Run], source: str) -> None:
+    """Two runs of one experiment under one id would write one file: never silently."""
+    seen: dict[str, Run] = {}
+    for run in runs:
+        other = seen.setdefault(run.run_id, run)
+        if other is not run:
+            raise ExperimentError(f"{source}: runs {other.position} and {run.position} have the same id "
+                                  f"{run.run_id!r}; their scenarios and settings are identical")
