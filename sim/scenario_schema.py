@@ -36,6 +36,18 @@ MAX_CONCENTRATION = 10_000.0  # Beta concentration (mean x concentration = alpha
 MAX_JOB_OPENINGS_RATIO = 10.0  # openings per applicant; the national record is 1.76 (1973) [S]; assumption
 MAX_LEVEL = 100.0  # skill and Japanese levels and thresholds, in test-grade units (the ladder spans 0-6); assumption
 
+# Plausible minima. Every number has an inclusive lower bound: 0 where none is meaningful (a
+# share, a count, a fee), else a positive floor below which a value is a typo or a unit slip
+# (a bound "greater than 0" would let 1e-300 through, and a run of it mean nothing).
+MIN_SCALE = 1e-6  # agents per real person: one agent for a million people; below it no world holds anyone
+MIN_STAFF = 1.0  # full-time staff of the median firm: a firm has someone
+MIN_HOURS_PER_MONTH = 40.0  # hours of work a month: ten a week, far below any trainee's contract
+MIN_HOURLY_YEN = 100.0  # yen an hour (a minimum wage): below Japan's lowest of the 1970s; assumption
+MIN_JOB_OPENINGS_RATIO = 0.05  # openings per applicant; the national record low is 0.42 (1999) [S]; assumption
+MIN_MONTHS_SPAN = 1.0  # a duration in months (a decay, a repayment): the model's step is one month
+MIN_CONCENTRATION = 0.01  # Beta concentration: below it the draws are all but 0 or 1; assumption
+MIN_MULTIPLIER = 0.01  # a hazard multiplier: a 100-fold reduction, the mirror of MAX_MULTIPLIER; assumption
+
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Months = Annotated[int, Field(ge=0, le=1200)]
 People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
@@ -45,7 +57,7 @@ LogSd = Annotated[float, Field(ge=0.0, le=MAX_LOG_SD)]
 LogEffect = Annotated[float, Field(ge=-MAX_LOG_EFFECT, le=MAX_LOG_EFFECT)]
 PerUnit = Annotated[float, Field(ge=0.0, le=MAX_PER_UNIT)]
 Level = Annotated[float, Field(ge=0.0, le=MAX_LEVEL)]
-Concentration = Annotated[float, Field(gt=0.0, le=MAX_CONCENTRATION)]
+Concentration = Annotated[float, Field(ge=MIN_CONCENTRATION, le=MAX_CONCENTRATION)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 FieldName = Literal[
     "construction", "food_manufacturing", "machinery_metal", "agriculture",
@@ -104,7 +116,7 @@ FIRST_START = YearMonth(1993, 1)
 
 class RunConfig(Frozen):
     months: Annotated[int, Field(ge=1, le=1200)] = 120
-    scale: Annotated[float, Field(gt=0.0, le=1.0)] = 0.01
+    scale: Annotated[float, Field(ge=MIN_SCALE, le=1.0)] = 0.01
     start: YearMonth = YearMonth(2027, 4)  # calendar month of month 1 (month 0: the month before)
 
     @field_validator("start")
@@ -134,9 +146,9 @@ class WorldConfig(Frozen):
     broker_fee_yen: dict[OriginName, FeeYen]
     share_arriving_in_debt: Fraction
     debt_sigma: LogSd
-    firm_staff_median: Annotated[float, Field(gt=0.0, le=MAX_STAFF)]
+    firm_staff_median: Annotated[float, Field(ge=MIN_STAFF, le=MAX_STAFF)]
     firm_staff_sigma: LogSd
-    hours_per_month: Annotated[float, Field(gt=0.0, le=744.0)]  # at most the hours of a 31-day month
+    hours_per_month: Annotated[float, Field(ge=MIN_HOURS_PER_MONTH, le=744.0)]  # at most the hours of a 31-day month
     wage_markup_mean: Annotated[float, Field(ge=1.0, le=3.0)]
     wage_markup_sd: Annotated[float, Field(ge=0.0, le=1.0)]
     ssw_wage_premium: Annotated[float, Field(ge=0.0, le=2.0)]
@@ -147,10 +159,10 @@ class WorldConfig(Frozen):
     remit_share: Fraction
     debt_interest_monthly: Annotated[float, Field(ge=0.0, le=0.2)]
     min_wage_growth_per_year: Annotated[float, Field(ge=-0.2, le=0.5)]
-    min_wage_national_average_yen: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_HOURLY_YEN)]], YearKeys] = {}
+    min_wage_national_average_yen: Annotated[dict[Year, Annotated[float, Field(ge=MIN_HOURLY_YEN, le=MAX_HOURLY_YEN)]], YearKeys] = {}
     #: National effective job openings-to-applicants ratio, calendar-year average (the demand pull of
     #: irregular work, ``decisions.demand_change_factor``); years after the last hold its value.
-    job_openings_ratio_by_year: Annotated[dict[Year, Annotated[float, Field(gt=0.0, le=MAX_JOB_OPENINGS_RATIO)]], YearKeys] = {}
+    job_openings_ratio_by_year: Annotated[dict[Year, Annotated[float, Field(ge=MIN_JOB_OPENINGS_RATIO, le=MAX_JOB_OPENINGS_RATIO)]], YearKeys] = {}
     #: Irregular workers (absconded former trainees past their stay) in Japan at the start (month 0).
     stock_irregular: People = 0
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
@@ -166,7 +178,7 @@ class WorldConfig(Frozen):
     foreign_workers_staff_exponent: Annotated[float, Field(ge=0.0, le=2.0)]
     supervisory_body_size_pareto_shape: Annotated[float, Field(ge=0.1, le=100.0)]  # below 0.1 the weights overflow
     share_bodies_general_licence: Fraction
-    initial_debt_repaid_months: Annotated[float, Field(gt=0.0, le=120.0)]
+    initial_debt_repaid_months: Annotated[float, Field(ge=MIN_MONTHS_SPAN, le=120.0)]
     recruitment_lag_months: Annotated[int, Field(ge=0, le=36)]  # from a firm's order to the trainee's arrival; 0: at once
     recruitment_cost_yen: FeeYen  # per trainee recruited abroad (accounted)
 
@@ -235,7 +247,7 @@ class GrievanceConfig(Frozen):
 
 #: A multiplier of a hazard (a field's, a nationality's): at most this; assumption (a 100-fold hazard).
 MAX_MULTIPLIER = 100.0
-Multiplier = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
+Multiplier = Annotated[float, Field(ge=MIN_MULTIPLIER, le=MAX_MULTIPLIER)]
 
 
 class OriginPeriod(Frozen):
@@ -276,7 +288,7 @@ class TransferConfig(Frozen):
     seek_base_monthly: Fraction
     seek_per_wage_gap: PerUnit
     seek_per_grievance: PerUnit
-    seek_decay_months: Annotated[float, Field(gt=0.0, le=10_000.0)]  # e-folding months of the base seek hazard
+    seek_decay_months: Annotated[float, Field(ge=MIN_MONTHS_SPAN, le=10_000.0)]  # e-folding months of the base seek hazard
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
     placement_offers: Annotated[int, Field(ge=0, le=100)]
     national_offer_share: Fraction  # of the placement offers, the share drawn from the national pool of the field's vacancies
@@ -551,6 +563,7 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        self._holds_someone()
         # The initial SSW i holders' time in status is drawn from the weights of the years that
         # fit within the maximum SSW i stay: they cannot all be zero (a 0/0 distribution).
         years = math.ceil(self.policy.stay.ssw1_max_months / 12)
@@ -562,6 +575,22 @@ class Scenario(Frozen):
                 {"world.ssw1_tenure_weights": weights, "policy.stay.ssw1_max_months": self.policy.stay.ssw1_max_months},
             )
         return self
+
+    def _holds_someone(self) -> None:
+        """A world that at its scale holds no one at the start and expects no one to arrive
+        would run, print zeros and exit 0: refused, naming the scale and the numbers it scales."""
+        world, rec, run = self.world, self.policy.recruitment, self.run
+        at_start = world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + world.stock_irregular
+        per_year = max([rec.trainee_intake_per_year, *rec.trainee_intake_by_year.values()]) + max(
+            [rec.ssw_direct_intake_per_year, *rec.ssw_direct_intake_by_year.values()])
+        people = (at_start + per_year * run.months / 12) * run.scale
+        if people < 1:
+            raise Contradiction(
+                f"at this scale the world holds no one ({people:.2g} agents expected over the run, from "
+                f"{at_start:,} people at the start and up to {per_year:,.0f} arrivals a year); allowed: a larger "
+                "run.scale, a larger stock or intake, or more months",
+                {"run.scale": run.scale, "run.months": run.months},
+            )
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
         """A copy with settings changed by dotted key, validated again (as strictly as a file).

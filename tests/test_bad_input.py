@@ -72,7 +72,18 @@ BAD = {
                                            "{'2023': {'vietnam': 0.5", "year 2023: shares must add up to 1"),
     "yearly origin shares missing one": ("[world.origin_shares_by_year.2023]\nvietnam = 1.0\n", "world.origin_shares_by_year",
                                          "{'2023': {'vietnam': 1.0}}", "year 2023: every origin needs a value"),
-    "job-openings ratio": ("[world.job_openings_ratio_by_year]\n2020 = 0\n", "world.job_openings_ratio_by_year.2020", "0", "greater than 0"),
+    "job-openings ratio": ("[world.job_openings_ratio_by_year]\n2020 = 0\n", "world.job_openings_ratio_by_year.2020", "0", "from 0.05 to 10"),
+    # below a plausible minimum (physically absurd small values; "greater than 0" let them through)
+    "scale 1e-300": ("[run]\nscale = 1e-300\n", "run.scale", "1e-300", "from 1e-06 to 1"),
+    "a minute of work a month": ("[world]\nhours_per_month = 0.02\n", "world.hours_per_month", "0.02", "from 40 to 744"),
+    "a firm of no one": ("[world]\nfirm_staff_median = 0.001\n", "world.firm_staff_median", "0.001", "from 1 to 100,000"),
+    "one yen an hour": ("[world.min_wage_national_average_yen]\n2024 = 1\n", "world.min_wage_national_average_yen.2024", "1", "from 100"),
+    "debt repaid in an instant": ("[world]\ninitial_debt_repaid_months = 1e-9\n", "world.initial_debt_repaid_months", "1e-09", "from 1 to 120"),
+    "seeking decays at once": ("[behaviour.transfer]\nseek_decay_months = 1e-12\n", "behaviour.transfer.seek_decay_months", "1e-12", "from 1"),
+    "no concentration": ("[behaviour.violations]\ncompliance_alpha = 1e-200\n", "behaviour.violations.compliance_alpha", "1e-200", "from 0.01"),
+    "a vanishing multiplier": ("[behaviour.abscond.field_factor]\nconstruction = 1e-30\nfood_manufacturing = 1\nmachinery_metal = 1\n"
+                               "agriculture = 1\ntextiles = 1\nnursing_care = 1\nfishery = 1\nother = 1\n",
+                               "behaviour.abscond.field_factor.construction", "1e-30", "from 0.01 to 100"),
     "negative demand elasticity": ("[behaviour.abscond]\nper_log_demand_change = -1\n", "behaviour.abscond.per_log_demand_change", "-1", "from 0"),
     "negative fee cap": ("[policy.recruitment]\nfee_cap_months_of_pay = -2\n", "policy.recruitment.fee_cap_months_of_pay", "-2", "from 0"),
     "year that is not a year": ("[world.min_wage_national_average_yen]\n20x4 = 1000\n", "world.min_wage_national_average_yen.20x4", "'20x4'", "1990 to 2100"),
@@ -227,12 +238,9 @@ def test_a_run_too_large_for_the_memory_is_refused_before_it_is_built(monkeypatc
 
 
 def test_the_memory_estimate_grows_with_the_people_in_the_run():
-    small = sim.shipped_scenario("esd")
-    ten_times = small.with_run(scale=small.run.scale * 10)
-    fixed = scenario_module.memory_needed_bytes(small.with_run(scale=1e-9))
-    assert scenario_module.memory_needed_bytes(ten_times) - fixed == pytest.approx(
-        10 * (scenario_module.memory_needed_bytes(small) - fixed), rel=1e-6
-    )
+    small = sim.shipped_scenario("esd").with_run(scale=0.001)
+    need = [scenario_module.memory_needed_bytes(small.with_run(scale=s)) for s in (0.001, 0.01, 0.1)]
+    assert need[2] - need[1] == pytest.approx(10 * (need[1] - need[0]), rel=1e-6) and need[1] > need[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,3 +284,63 @@ def test_an_unknown_scenario_name_exits_2_with_the_nearest_name(tmp_path):
     done = tenseki("compare", "esd", "titpp", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "titpp: no such scenario file" in done.stderr and "did you mean 'titp'" in done.stderr
+
+
+def _numbers(model, prefix: str = ""):
+    """(dotted key, annotation) of every number in a schema model, through tables, lists and dicts."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from sim.schema import _unwrap
+
+    def walk(ann, key):
+        base, constraints, _optional = _unwrap(ann)
+        origin = typing.get_origin(base)
+        if base in (int, float):
+            yield key, constraints
+        elif isinstance(base, type) and issubclass(base, BaseModel):
+            for name, field in base.model_fields.items():
+                yield from walk(typing.Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation,
+                                f"{key}.{name}" if key else name)
+        elif origin in (tuple, list):
+            yield from walk(typing.get_args(base)[0], f"{key}[]")
+        elif origin is dict:
+            yield from walk(typing.get_args(base)[1], f"{key}.*")
+        elif origin in (typing.Union, __import__("types").UnionType):
+            for arm in typing.get_args(base):
+                yield from walk(arm, key)
+
+    yield from walk(model, prefix)
+
+
+def test_every_number_of_the_schema_has_an_inclusive_minimum_and_a_maximum():
+    """Every number in a scenario has a plausible minimum as well as a maximum: an inclusive
+    lower bound (0 where nothing smaller means anything, else a positive floor), never "greater
+    than 0", which lets 1e-300 through (hours of work, staff, a scale, a decay in months)."""
+    from sim.scenario import Scenario
+
+    numbers = dict(_numbers(Scenario))
+    assert len(numbers) > 150
+    no_floor = [k for k, cs in numbers.items() if not any(getattr(c, "ge", None) is not None for c in cs)]
+    no_ceiling = [k for k, cs in numbers.items() if not any(getattr(c, "le", None) is not None for c in cs)]
+    assert not no_floor, no_floor
+    assert not no_ceiling, no_ceiling
+
+
+@pytest.mark.parametrize("changes", [{"run.scale": 1e-6, "run.months": 1},
+                                     {"world.stock_trainees": 0, "world.stock_ssw1": 0, "world.stock_ssw2": 0, "world.stock_irregular": 0,
+                                      "policy.recruitment.trainee_intake_per_year": 0.0,
+                                      "policy.recruitment.ssw_direct_intake_per_year": 0.0}])
+def test_a_world_that_holds_no_one_is_refused(changes):
+    """At a scale (or with stocks and intakes) where no one is in the world or arrives, a run
+    would print zeros and exit 0: refused, naming the scale and the months."""
+    with pytest.raises(ScenarioError, match="run.scale.* contradicts .*run.months.*the world holds no one"):
+        sim.shipped_scenario("titp").with_changes(changes)
+    assert sim.shipped_scenario("titp").with_changes({"run.scale": 1e-4, "run.months": 1}).run.scale == 1e-4
+
+
+def test_the_command_line_refuses_a_world_of_no_one_with_exit_2():
+    done = tenseki("run", "titp", "--scale", "0.000001", "--months", "2")
+    assert done.returncode == 2 and "holds no one" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr

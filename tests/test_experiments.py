@@ -86,6 +86,16 @@ GOOD = 'name = "t"\nscenarios = ["titp"]\nmonths = 3\nscale = 0.002\n'
     (GOOD + '[grid.seed.one]\n"policy.transfer.regime" = "free"\n', ["grid.seed", "name the factor differently"]),
     (GOOD + '[grid]\n"policy.transfer.regime" = ["free", "unavoidable_only"]\n[grid.mobility.open]\n"policy.transfer.regime" = "free"\n',
      ["policy.transfer.regime", "two factors", "grid.policy.transfer.regime", "grid.mobility"]),
+    (GOOD + '[grid]\n"policy.transfer.regime" = ["free"]\n[grid.mobility.open]\n"titp:policy.transfer.regime" = "free"\n',
+     ["policy.transfer.regime", "two factors", "grid.policy.transfer.regime", "grid.mobility"]),
+    # two spellings of one setting: plain and for one scenario; case and hyphen variants
+    (GOOD + '[changes]\n"policy.transfer.regime" = "free"\n"titp:policy.transfer.regime" = "unavoidable_only"\n',
+     ["'changes.policy.transfer.regime' and 'changes.titp:policy.transfer.regime' set the same setting"]),
+    (GOOD + '[sample]\nmethod = "morris"\nn = 2\n[sample.ranges]\n"run.scale" = [0.1, 0.2]\n"titp:run.scale" = [0.1, 0.3]\n',
+     ["'sample.ranges.run.scale' and 'sample.ranges.titp:run.scale' set the same setting"]),
+    (GOOD + '[changes]\n"policy.transfer.Regime" = "free"\n', ["policy.transfer.Regime", "did you mean 'policy.transfer.regime'"]),
+    (GOOD + '[changes]\n"policy.transfer.same-field" = false\n', ["same-field", "did you mean 'policy.transfer.same_field'"]),
+    (GOOD + 'Replications = 2\n', ["Replications", "did you mean 'replications'"]),
     ("name = \"t\"\nscenarios = [\n", ["not valid TOML"]),
 ])
 def test_a_bad_experiment_file_is_a_clear_error(tmp_path, text, expected):
@@ -217,6 +227,28 @@ n = {n}
     waits = [p.changes["policy.transfer.waiting_months"] for p in exp.points]
     assert all(0.1 <= f <= 0.9 for f in factors) and all(isinstance(w, int) and 0 <= w <= 24 for w in waits)
     assert [p.changes for p in load_experiment(path).points] == [p.changes for p in exp.points]  # seeded
+
+
+@pytest.mark.parametrize("method, key, bounds, words", [
+    ("morris", "policy.transfer.waiting_months", "[0.6, 1.4]", "both round to 1"),
+    ("latin_hypercube", "policy.transfer.waiting_months", "[0.6, 1.6]", "every sampled point has the value 1"),
+    ("morris", "behaviour.abscond.legal_exit_factor", "[0.5, 0.5000000000000001]", "too narrow to sample"),
+    ("morris", "behaviour.abscond.legal_exit_factor", "[0.5, 0.5]", "low < high"),
+])
+def test_a_sample_that_collapses_its_range_is_refused(tmp_path, method, key, bounds, words):
+    """A range whose sampled values are all one (equal bounds, a whole-number range that
+    rounds to one number, a range narrower than a float's precision) measured nothing, and
+    sensitivity would report "no influence": an error naming the key."""
+    path = write_experiment(tmp_path, GOOD + f'''
+[sample]
+method = "{method}"
+n = 2
+[sample.ranges]
+"behaviour.transfer.min_wage_gain" = [0.0, 0.1]
+"{key}" = {bounds}
+''')
+    with pytest.raises(ExperimentError, match=f"'sample.ranges.{key}.*{words}"):
+        load_experiment(path)
 
 
 # =============================================================================================

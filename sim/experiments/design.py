@@ -31,6 +31,7 @@ from pydantic import Field, ValidationError, model_validator
 from sim.experiments.fingerprint import code_fingerprint
 from sim.renamed_keys import old_date_part
 from sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenario_dir
+from sim.scenario_schema import MIN_SCALE
 from sim.schema import Frozen, describe_errors
 from sim.summary import METRICS
 
@@ -64,7 +65,7 @@ class ExperimentSpec(Frozen):
     base_seed: Annotated[int, Field(ge=0)] = 0
     seeds: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)] | None = None
     months: Annotated[int, Field(ge=1, le=1200)] | None = None
-    scale: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    scale: Annotated[float, Field(ge=MIN_SCALE, le=1.0)] | None = None
     outputs: Annotated[list[MetricName], Field(min_length=1)] = list(METRICS)
     by: list[GroupName] = []
     reference: str | dict[str, str] | None = None
@@ -281,7 +282,18 @@ def changes_for(scenario: str, changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _setting(key: str) -> str:
+    """The setting a key of a changes table names, without its ``"<scenario>:"`` prefix."""
+    return key.rpartition(":")[2]
+
+
 def _check_keys(changes: dict[str, Any], source: str, where: str, scenarios: list[str] | None = None) -> None:
+    spelt: dict[str, str] = {}
+    for key in changes:
+        other = spelt.setdefault(_setting(key), key)
+        if other != key:  # "x" and "esd:x": which one wins in esd would depend on their order
+            raise ExperimentError(f"{source}: keys '{where}.{other}' and '{where}.{key}' set the same setting "
+                                  f"'{_setting(key)}'; give it once (or once per scenario, each as '<scenario>:key')")
     for key in changes:
         name, sep, dotted = key.rpartition(":")
         if sep and scenarios is not None and name not in scenarios:
@@ -354,7 +366,7 @@ def _refuse_shared_keys(factors: list[tuple[str, list[tuple[str, Any, dict[str, 
     still report them as different arms: refused, naming the key and both factors."""
     setter: dict[str, str] = {}
     for name, opts in factors:
-        for key in sorted({key for _label, _value, changes in opts for key in changes}):
+        for key in sorted({_setting(key) for _label, _value, changes in opts for key in changes}):
             if key in setter:
                 raise ExperimentError(
                     f"{source}: key '{key}' is set by two factors of the grid, 'grid.{setter[key]}' and "
@@ -362,6 +374,11 @@ def _refuse_shared_keys(factors: list[tuple[str, list[tuple[str, Any, dict[str, 
                     f"with named levels)"
                 )
             setter[key] = name
+
+
+#: The narrowest range of a sampled number, relative to its size: points closer than this differ
+#: in the last digits of a float and measure nothing.
+MIN_RELATIVE_WIDTH = 1e-9
 
 
 def salib_problem(sample: SampleSpec) -> dict[str, Any]:
@@ -378,6 +395,14 @@ def _sample_points(sample: SampleSpec, base_seed: int, source: str, bases: list[
         current = [_get(s, k) for s in bases for k in changes_for(s.name, {key: None})]
         # A whole-number setting is sampled as numbers and rounded (points and bounds alike).
         integer[key] = all(isinstance(c, int) and not isinstance(c, bool) for c in current)
+        if not integer[key] and bounds[1] - bounds[0] <= MIN_RELATIVE_WIDTH * max(abs(bounds[0]), abs(bounds[1])):
+            raise ExperimentError(f"{source}: key 'sample.ranges.{key}' = {bounds!r}: the range is too narrow to sample "
+                                  f"(its points would differ by less than {MIN_RELATIVE_WIDTH:g} of their value); allowed: "
+                                  "a wider range")
+        if integer[key] and int(round(bounds[0])) == int(round(bounds[1])):
+            raise ExperimentError(f"{source}: key 'sample.ranges.{key}' = {bounds!r}: a whole-number setting whose bounds "
+                                  f"both round to {int(round(bounds[0]))}, so every point would have the same value; "
+                                  "allowed: bounds that round to different whole numbers")
         for b in bounds:
             _validate_changes(bases, {key: int(round(b)) if integer[key] else b}, source, f"sample.ranges.{key} bound {b!r}")
     problem = salib_problem(sample)
@@ -400,7 +425,22 @@ def _sample_points(sample: SampleSpec, base_seed: int, source: str, bases: list[
     for i, row in enumerate(matrix):
         changes = {k: (int(round(v)) if integer[k] else float(v)) for k, v in zip(problem["names"], row, strict=True)}
         points.append(Point(i, f"p{i:04d}", dict(changes), changes))
+    _refuse_collapsed(points, source)
     return points, matrix
+
+
+def _refuse_collapsed(points: list[Point], source: str) -> None:
+    """A sampled setting whose points all got one value (a range narrower than a float's
+    precision, or a whole-number range that rounds to one number) measured nothing: sensitivity
+    would report "no influence". Refused, naming the key, the range and the one value."""
+    if len(points) < 2:
+        return
+    for key in points[0].changes:
+        values = {p.changes[key] for p in points}
+        if len(values) == 1:
+            raise ExperimentError(f"{source}: key 'sample.ranges.{key}': every sampled point has the value "
+                                  f"{next(iter(values))!r} (the range is too narrow to sample); allowed: a range whose "
+                                  "points differ")
 
 
 def _get(scenario: Scenario, dotted: str) -> Any:
