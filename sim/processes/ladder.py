@@ -145,16 +145,29 @@ class Ssw1Stay(NamedTuple):
 
 
 @njit(cache=True)
-def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
-                      stay, ssw_1):  # pragma: no cover - compiled
-    """Per person: (real field, SSW i limit in months) of each SSW i holder; (-1, 0) for others.
+def ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                  ssw1_max_months, extension_months):  # pragma: no cover - compiled
+    """(real field, SSW i limit in months) of SSW i holder ``i``.
 
     The real field is the employer's (``firm_real_field``), or the last employer's between
-    employers (the model field if they never had one). The limit is ``stay.ssw1_max_months``
-    (``Ssw1Stay``), and ``stay.ssw1_extension_months`` more for a holder who wants to stay, has an employer, works in a field
+    employers (the model field if they never had one). The limit is ``ssw1_max_months``
+    (``Ssw1Stay``), and ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
     open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
-    ladder (who leaves when) and the decisions (who is near the end), so they cannot disagree.
-    ``ssw_1``: the status code of SSW i.
+    ladder (who leaves when, ``ladder_kernel``) and the decisions (who is near the end,
+    ``ssw1_terms_kernel``), so they cannot disagree; the ladder asks it per holder inside its
+    own pass rather than through arrays over everyone (a pass and two arrays less a month).
+    """
+    h = firm[i] if firm[i] >= 0 else last_firm[i]
+    rf = firm_real_field[h] if h >= 0 else field[i]
+    near = wants_long_stay[i] and ssw2_open_fields[rf] and firm[i] >= 0 and (tests_passed[i] & SSW2_NEAR) != 0
+    return rf, ssw1_max_months + (extension_months if near else 0)
+
+
+@njit(cache=True)
+def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                      stay, ssw_1):  # pragma: no cover - compiled
+    """Per person: (real field, SSW i limit in months) of each SSW i holder (``ssw1_terms_of``);
+    (-1, 0) for others. ``stay``: ``Ssw1Stay``; ``ssw_1``: the status code of SSW i.
     """
     ssw1_max_months, extension_months = stay.ssw1_max_months, stay.ssw1_extension_months
     n = status.shape[0]
@@ -163,11 +176,8 @@ def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, fi
     for i in range(n):
         if status[i] != ssw_1:
             continue
-        h = firm[i] if firm[i] >= 0 else last_firm[i]
-        rf = firm_real_field[h] if h >= 0 else field[i]
-        near = wants_long_stay[i] and ssw2_open_fields[rf] and firm[i] >= 0 and (tests_passed[i] & SSW2_NEAR) != 0
-        real_field[i] = rf
-        limit_months[i] = ssw1_max_months + (extension_months if near else 0)
+        real_field[i], limit_months[i] = ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field,
+                                                       firm_real_field, ssw2_open_fields, ssw1_max_months, extension_months)
     return real_field, limit_months
 
 
@@ -181,13 +191,13 @@ def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
-                  ssw1_real_field, ssw1_limit_months, rules, u, kinds):  # pragma: no cover
+                  last_firm, field, firm_real_field, stay, rules, u, kinds):  # pragma: no cover
     """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
     below full availability); ``u[1, i]``: below ``share_choosing_stage_iii``, they prefer stage iii.
-    ``ssw1_real_field`` and ``ssw1_limit_months``: each SSW i holder's real field and limit
-    (``ssw1_terms_kernel``).
+    ``last_firm``, ``field``, ``firm_real_field`` and ``stay`` (``Ssw1Stay``): what gives each
+    SSW i holder's real field and limit (``ssw1_terms_of``).
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
     max_esd = rules.max_trainee_months
@@ -231,13 +241,14 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                 else:
                     out[i] = LEAVES
         else:  # SSW i
-            rf = ssw1_real_field[i]
+            rf, limit_months = ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_fields,
+                                             stay.ssw1_max_months, stay.ssw1_extension_months)
             need = ssw2_tests[rf]
             if wants and rules.ssw2_open and ssw2_fields[rf] and (tests & need) == need:
                 out[i] = TO_SSW_2
             elif wants and rules.care_worker_open and rf == CARE_REAL_FIELD and (tests & CARE_EXAM) != 0:
                 out[i] = TO_CARE_WORKER
-            elif months_in_status[i] >= ssw1_limit_months[i]:
+            elif months_in_status[i] >= limit_months:
                 out[i] = LEAVES
     return out
 
@@ -311,7 +322,8 @@ def move_up_or_leave(model: LabourMarket) -> None:
         u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
-        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), *ssw1_terms(model), rules, u, STATUS_KINDS,
+        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), p.last_firm[:n], p.field[:n], model.firms.real_field,
+        Ssw1Stay.of(model), rules, u, STATUS_KINDS,
     )
     hold_over(model, outcome, rules, u)
     permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)
