@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import TEST_BITS, Status
+from sim.domain import REAL_FIELDS, TEST_BITS, Status
 from sim.params import bind, part
 from sim.policy import CARE_REAL_FIELD
 from sim.processes import permanence
@@ -154,7 +154,7 @@ def ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm
     (``Ssw1Stay``), and ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
     open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
     ladder (who leaves when, ``ladder_kernel``) and the decisions (who is near the end,
-    ``ssw1_terms_kernel``), so they cannot disagree; the ladder asks it per holder inside its
+    ``ssw1_limit_and_way_on_kernel``), so they cannot disagree; the ladder asks it per holder inside its
     own pass rather than through arrays over everyone (a pass and two arrays less a month).
     """
     h = firm[i] if firm[i] >= 0 else last_firm[i]
@@ -164,29 +164,35 @@ def ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm
 
 
 @njit(cache=True)
-def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
-                      stay, ssw_1):  # pragma: no cover - compiled
-    """Per person: (real field, SSW i limit in months) of each SSW i holder (``ssw1_terms_of``);
-    (-1, 0) for others. ``stay``: ``Ssw1Stay``; ``ssw_1``: the status code of SSW i.
+def ssw1_limit_and_way_on_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                                 stay, way_on_by_real_field, ssw_1):  # pragma: no cover - compiled
+    """Per person: (SSW i limit in months, a way to stay on after SSW i open?) of each SSW i
+    holder (``ssw1_terms_of``; ``way_on_by_real_field``: ``Policy.ssw1_way_on`` of each real
+    field); (0, False) for others. ``stay``: ``Ssw1Stay``; ``ssw_1``: the status code of SSW i.
+    One pass for both, with no array of real fields over everyone to gather from afterwards.
     """
     ssw1_max_months, extension_months = stay.ssw1_max_months, stay.ssw1_extension_months
     n = status.shape[0]
-    real_field = np.full(n, -1, dtype=np.int32)
     limit_months = np.zeros(n, dtype=np.int32)
+    way_on = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         if status[i] != ssw_1:
             continue
-        real_field[i], limit_months[i] = ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field,
-                                                       firm_real_field, ssw2_open_fields, ssw1_max_months, extension_months)
-    return real_field, limit_months
+        rf, limit_months[i] = ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field,
+                                            ssw2_open_fields, ssw1_max_months, extension_months)
+        way_on[i] = way_on_by_real_field[rf]
+    return limit_months, way_on
 
 
-def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
-    """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
+def ssw1_limit_and_way_on(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: each SSW i holder's SSW i limit in months and whether a legal way to stay on is
+    open to them this month (``Policy.ssw1_way_on`` in their real field); for the decisions."""
     p = model.people
     n = p.n
-    return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
-                             p.field[:n], model.firms.real_field, model.policy.ssw2_open_by_real_field, Ssw1Stay.of(model), SSW_1)
+    way_on_by_real_field = model.policy.ssw1_way_on(np.arange(len(REAL_FIELDS)), *model.calendar())
+    return ssw1_limit_and_way_on_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
+                                        p.field[:n], model.firms.real_field, model.policy.ssw2_open_by_real_field,
+                                        Ssw1Stay.of(model), way_on_by_real_field, SSW_1)
 
 
 @njit(cache=True)
