@@ -25,8 +25,9 @@ and process, so that scenario differences come from the policy, not from shifted
 Mesa conventions hold: ``model.datacollector`` is a ``mesa.DataCollector`` whose model variables
 are the monthly table's columns (collected at the start and after every step), settings can be
 given as keyword arguments (``LabourMarket("esd", seed=1, policy__transfer__waiting_months=24)``,
-``__`` standing for the dots of ``Scenario.with_changes``), and ``running`` turns False when the
-scenario's months are done, so ``mesa.batch_run`` works on it.
+``__`` standing for the dots of ``Scenario.with_changes``), and ``mesa.batch_run`` returns every
+month, 0 through the last, its ``Step`` equal to ``month``. For that, ``running`` turns False on
+the call of ``step()`` after the scenario's last month, which simulates nothing (``step``).
 """
 
 from __future__ import annotations
@@ -194,7 +195,18 @@ class LabourMarket(mesa.Model):
     # A month
     # =========================================================================================
     def step(self) -> None:
-        """One month: the phases of docs/ODD.md section 3, in order (``sim.processes``)."""
+        """One month: the phases of docs/ODD.md section 3, in order (``sim.processes``).
+
+        Once the scenario's months are done, the next call ends the run instead: it simulates
+        nothing and turns ``running`` False (a later call simulates a month past the end). Why:
+        the DataCollector holds month 0 (collected at the start, Mesa's step 0) and each month
+        ``k`` (step ``k``), and Mesa 3.3's ``batch_run`` steps while ``running`` and then reads
+        rows 0 .. ``model.steps`` - 1; with this closing call it reads months 0 .. the last, where
+        turning ``running`` False at the last month would drop it.
+        """
+        if self.running and self.month >= self.scenario.run.months:
+            self.running = False
+            return
         self._begin_month()                      # 0  new month, flows reset, wage offers (7.1)
         arrivals.arrive(self)                    # 1  arrivals and recruitment (7.2)
         violations.commit_violations(self)       # 2  violations at firms (7.3)
@@ -217,13 +229,14 @@ class LabourMarket(mesa.Model):
         families.count_departures(self)          # 14e families leaving with their worker (7.19)
         self._collect()                          # 15 the month's rows of the tables
         self._compact_if_due()                   # 16 drop the rows of people who left
-        self.running = self.month < self.scenario.run.months
 
     def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
         """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""
-        for _ in range(self.scenario.run.months if months is None else months):
-            self.step()
-            if progress is not None:
+        end = self.month + (self.scenario.run.months if months is None else months)
+        while self.month < end:
+            before = self.month
+            self.step()  # past the scenario's months, one call ends the run and simulates nothing
+            if progress is not None and self.month != before:
                 progress(self.month)
         return self
 

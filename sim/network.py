@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.geography import Geography
+from sim.processes.codes import of_kind
 
 
 def _group_index(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,14 +136,31 @@ class ContactPool:
 
     One sort by (origin, prefecture) serves both kinds of tie: each origin's members form one
     contiguous block of the order, so "a compatriot anywhere" is a draw within that block.
+    ``members`` holds the pool's rows in that order (the pool gathered by the sort's order once,
+    so a draw reads a member's row directly).
     """
 
     def __init__(self, pool: np.ndarray, origin: np.ndarray, pref: np.ndarray, n_origins: int, n_prefs: int) -> None:
-        self.pool = pool
-        self.n_prefs = n_prefs
         key = origin.astype(np.int64) * n_prefs + pref
-        self.order, self.l_start, self.l_end = _group_index(key, n_origins * n_prefs)
-        self.o_start, self.o_end = self.l_start[::n_prefs], self.l_end[n_prefs - 1 :: n_prefs]
+        order, starts, ends = _group_index(key, n_origins * n_prefs)
+        self._index(np.asarray(pool, dtype=np.int64)[order], starts, ends, n_prefs)
+
+    @classmethod
+    def of_people_in_japan(cls, status: np.ndarray, origin: np.ndarray, pref: np.ndarray, in_japan: int, n_origins: int,
+                           n_prefs: int) -> ContactPool:
+        """The pool of everyone in Japan (status of the kind ``in_japan``, a ``codes.STATUS_KINDS``
+        mask): the same index as ``ContactPool(flatnonzero(in Japan), ...)``, built by one compiled
+        counting sort over the people's columns (no list of rows, no gathers, no keys over everyone)."""
+        pool = cls.__new__(cls)
+        members, starts, ends = _people_by_origin_and_prefecture(status, origin, pref, in_japan, n_origins, n_prefs)
+        pool._index(members, starts, ends, n_prefs)
+        return pool
+
+    def _index(self, members: np.ndarray, starts: np.ndarray, ends: np.ndarray, n_prefs: int) -> None:
+        self.members = members
+        self.n_prefs = n_prefs
+        self.l_start, self.l_end = starts, ends
+        self.o_start, self.o_end = starts[::n_prefs], ends[n_prefs - 1 :: n_prefs]
 
     def draw(
         self, rng: np.random.Generator, origin: np.ndarray, pref: np.ndarray, k: int, share_same_prefecture: float
@@ -151,17 +169,64 @@ class ContactPool:
 
         Each tie goes, with probability ``share_same_prefecture``, to a compatriot in the
         newcomer's prefecture, else to a compatriot anywhere (Murayama and Nagayasu 2020:
-        newcomers go where compatriots concentrate).
+        newcomers go where compatriots concentrate). For each tie, three uniform draws per
+        newcomer, in this order: local or not, the local pick, the pick anywhere (all drawn
+        whether used or not, so the stream does not depend on the pool).
         """
         out = np.full((len(origin), k), -1, dtype=np.int32)
-        if k == 0 or len(self.pool) == 0 or len(origin) == 0:
+        if k == 0 or len(self.members) == 0 or len(origin) == 0:
             return out
         want_local = origin.astype(np.int64) * self.n_prefs + pref
         want_origin = origin.astype(np.int64)
         for j in range(k):
-            local = rng.random(len(origin)) < share_same_prefecture
-            pick_l = _pick_in_groups(rng, self.order, self.l_start, self.l_end, want_local)
-            pick_o = _pick_in_groups(rng, self.order, self.o_start, self.o_end, want_origin)
-            pick = np.where(local & (pick_l >= 0), pick_l, pick_o)
-            out[:, j] = np.where(pick >= 0, self.pool[np.maximum(pick, 0)], -1)
+            u_local = rng.random(len(origin))
+            u_pick_local = rng.random(len(origin))
+            u_pick_anywhere = rng.random(len(origin))
+            _draw_tie(self.members, self.l_start, self.l_end, self.o_start, self.o_end, want_local, want_origin,
+                      u_local, u_pick_local, u_pick_anywhere, share_same_prefecture, out[:, j])
         return out
+
+
+@njit(cache=True)
+def _member_of_group(members, starts, ends, group, u):  # pragma: no cover - compiled
+    """The member of ``group`` that uniform draw ``u`` picks (``_pick_in_groups`` for one); -1 if the group is empty."""
+    size = ends[group] - starts[group]
+    if size <= 0:
+        return -1
+    return members[min(starts[group] + np.int64(u * size), members.shape[0] - 1)]
+
+
+@njit(cache=True)
+def _draw_tie(members, l_start, l_end, o_start, o_end, want_local, want_origin, u_local, u_pick_local, u_pick_anywhere,
+              share_same_prefecture, out):  # pragma: no cover - compiled
+    """Into ``out``: one tie per newcomer, a compatriot in their prefecture if ``u_local`` says so
+    and there is one, else a compatriot anywhere (-1: none)."""
+    for i in range(out.shape[0]):
+        pick = -1
+        if u_local[i] < share_same_prefecture:
+            pick = _member_of_group(members, l_start, l_end, want_local[i], u_pick_local[i])
+        if pick < 0:
+            pick = _member_of_group(members, o_start, o_end, want_origin[i], u_pick_anywhere[i])
+        out[i] = pick
+
+
+@njit(cache=True)
+def _people_by_origin_and_prefecture(status, origin, pref, in_japan, n_origins, n_prefs):  # pragma: no cover - compiled
+    """(members, starts, ends): the rows of the people in Japan in a stable counting sort by
+    (origin, prefecture), and each group's offsets in it (``_counting_sort`` fused with the choice
+    of rows and the keys)."""
+    n_groups = n_origins * n_prefs
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for i in range(status.shape[0]):
+        if of_kind(in_japan, status[i]):
+            counts[origin[i] * n_prefs + pref[i]] += 1
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    members = np.empty(ends[-1] if n_groups > 0 else 0, dtype=np.int64)
+    next_slot = starts.copy()
+    for i in range(status.shape[0]):
+        if of_kind(in_japan, status[i]):
+            g = origin[i] * n_prefs + pref[i]
+            members[next_slot[g]] = i
+            next_slot[g] += 1
+    return members, starts, ends

@@ -1,4 +1,4 @@
-"""The dashboard's logic without a browser: levers, figures, the comparison's lockstep, Mesa's tools.
+"""The dashboard's logic without a browser: levers, figures, the comparison's lockstep.
 
 The page itself is tested in chromium (``test_dashboard_browser.py``).
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 
-import mesa
 import numpy as np
 import pytest
 
@@ -24,19 +23,6 @@ from dashboards import strings  # noqa: E402
 from dashboards.geometry import prefecture_features  # noqa: E402
 from dashboards.levers import LEVERS, Market, Settings, changes, levers_of, preset  # noqa: E402
 from dashboards.offline import MAJOR_VERSION_NAMES, link_folder  # noqa: E402
-
-
-def test_mesa_batch_run_works_on_the_model():
-    results = mesa.batch_run(
-        sim.LabourMarket,
-        parameters={"scenario": ["esd"], "seed": [1, 2], "run__scale": [0.002], "run__months": [3]},
-        max_steps=3, number_processes=1, data_collection_period=1, display_progress=False,
-    )
-    # Mesa reads rows 0 .. steps-1 of the DataCollector; row 0 here is month 0 (the initial state).
-    assert sorted((r["seed"], r["Step"]) for r in results) == [(s, k) for s in (1, 2) for k in range(3)]
-    assert all(r["month"] == r["Step"] and "stock_total" in r and "disappearances" in r for r in results)
-    last = [r for r in results if r["Step"] == 2]
-    assert last[0]["stock_total"] != last[1]["stock_total"], "two seeds, two runs"
 
 
 @pytest.mark.parametrize("name", SHIPPED)

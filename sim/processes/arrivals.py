@@ -43,6 +43,7 @@ from numba import njit
 from sim import network as net
 from sim.domain import FIELDS, ORIGINS, Residence, Status
 from sim.processes import families
+from sim.processes.codes import STATUS_KINDS
 from sim.processes.learning import JAPANESE_A2, tests_from_levels
 from sim.scenario import value_in_year
 
@@ -81,8 +82,8 @@ def arrive(model: LabourMarket) -> None:
         f.intake_this_year[:] = 0
     open_ = f.barred_until <= model.month
     # Newcomers' compatriot contacts are drawn from the people in Japan at the start of the month.
-    pool = np.flatnonzero(p.in_japan())
-    contacts_index = net.ContactPool(pool, p.origin[pool], p.pref[pool], len(ORIGINS), model.geo.n)
+    contacts_index = net.ContactPool.of_people_in_japan(p.status[: p.n], p.origin[: p.n], p.pref[: p.n], STATUS_KINDS.in_japan,
+                                                        len(ORIGINS), model.geo.n)
     year, month = model.calendar()
     lag = model.world.recruitment_lag_months
     for kind in KINDS:

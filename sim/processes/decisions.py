@@ -60,7 +60,7 @@ from sim.domain import FIELDS, ORIGINS, Status
 from sim.params import bind, part
 from sim.processes import permanence
 from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
-from sim.processes.ladder import ssw1_terms, stay_expiry
+from sim.processes.ladder import ssw1_limit_and_way_on, stay_expiry
 from sim.processes.matching import find_employers
 from sim.scenario import value_in_year
 
@@ -194,7 +194,7 @@ def decide_kernel(
 
     ``u`` holds one uniform draw per legal resident, in row order. ``ssw1_limit_months`` and
     ``ssw1_way_on``: each SSW i holder's own limit (with the extension if they earned it,
-    ``ladder.ssw1_terms_kernel``) and whether a way to stay on is open in their field
+    ``ladder.ssw1_limit_and_way_on``) and whether a way to stay on is open in their field
     (``Policy.ssw1_way_on``).
     """
     out = np.full(status.shape[0], NOT_LEGAL, dtype=np.int8)
@@ -252,11 +252,11 @@ def decide(model: LabourMarket) -> None:
     may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
     free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
                                                     p.residence[:n])
-    ssw1_field, ssw1_limit_months = ssw1_terms(model)
+    ssw1_limit_months, ssw1_way_on = ssw1_limit_and_way_on(model)
     act = decide_kernel(
         rng.random(n_legal), status, p.firm[:n], p.debt_yen[:n], p.grievance[:n], p.wage_gap[:n],
         p.irregular_contact[:n], may_leave, free_months, p.months_in_japan[:n], p.months_in_status[:n], p.wants_long_stay[:n],
-        ssw1_limit_months, model.policy.ssw1_way_on(ssw1_field, *model.calendar()), abscond_multiplier(model),
+        ssw1_limit_months, ssw1_way_on, abscond_multiplier(model),
         DecisionParams.of(model), STATUS_KINDS,
     )
     permanence.settled_acts(model, act, CARRY_ON, KEEP_SEARCHING, ABSCOND, RETURN_HOME)  # settled residents (7.20)

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.domain import TEST_BITS, Status
+from sim.domain import REAL_FIELDS, TEST_BITS, Status
 from sim.params import bind, part
 from sim.policy import CARE_REAL_FIELD
 from sim.processes import permanence
@@ -145,49 +145,65 @@ class Ssw1Stay(NamedTuple):
 
 
 @njit(cache=True)
-def ssw1_terms_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
-                      stay, ssw_1):  # pragma: no cover - compiled
-    """Per person: (real field, SSW i limit in months) of each SSW i holder; (-1, 0) for others.
+def ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                  ssw1_max_months, extension_months):  # pragma: no cover - compiled
+    """(real field, SSW i limit in months) of SSW i holder ``i``.
 
     The real field is the employer's (``firm_real_field``), or the last employer's between
-    employers (the model field if they never had one). The limit is ``stay.ssw1_max_months``
-    (``Ssw1Stay``), and ``stay.ssw1_extension_months`` more for a holder who wants to stay, has an employer, works in a field
+    employers (the model field if they never had one). The limit is ``ssw1_max_months``
+    (``Ssw1Stay``), and ``extension_months`` more for a holder who wants to stay, has an employer, works in a field
     open to SSW ii and scored near its pass mark (``skill_ssw2_near``) [S]. One rule for the
-    ladder (who leaves when) and the decisions (who is near the end), so they cannot disagree.
-    ``ssw_1``: the status code of SSW i.
+    ladder (who leaves when, ``ladder_kernel``) and the decisions (who is near the end,
+    ``ssw1_limit_and_way_on_kernel``), so they cannot disagree; the ladder asks it per holder inside its
+    own pass rather than through arrays over everyone (a pass and two arrays less a month).
+    """
+    h = firm[i] if firm[i] >= 0 else last_firm[i]
+    rf = firm_real_field[h] if h >= 0 else field[i]
+    near = wants_long_stay[i] and ssw2_open_fields[rf] and firm[i] >= 0 and (tests_passed[i] & SSW2_NEAR) != 0
+    return rf, ssw1_max_months + (extension_months if near else 0)
+
+
+@njit(cache=True)
+def ssw1_limit_and_way_on_kernel(status, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
+                                 stay, way_on_by_real_field, ssw_1):  # pragma: no cover - compiled
+    """Per person: (SSW i limit in months, a way to stay on after SSW i open?) of each SSW i
+    holder (``ssw1_terms_of``; ``way_on_by_real_field``: ``Policy.ssw1_way_on`` of each real
+    field); (0, False) for others. ``stay``: ``Ssw1Stay``; ``ssw_1``: the status code of SSW i.
+    One pass for both, with no array of real fields over everyone to gather from afterwards.
     """
     ssw1_max_months, extension_months = stay.ssw1_max_months, stay.ssw1_extension_months
     n = status.shape[0]
-    real_field = np.full(n, -1, dtype=np.int32)
     limit_months = np.zeros(n, dtype=np.int32)
+    way_on = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         if status[i] != ssw_1:
             continue
-        h = firm[i] if firm[i] >= 0 else last_firm[i]
-        rf = firm_real_field[h] if h >= 0 else field[i]
-        near = wants_long_stay[i] and ssw2_open_fields[rf] and firm[i] >= 0 and (tests_passed[i] & SSW2_NEAR) != 0
-        real_field[i] = rf
-        limit_months[i] = ssw1_max_months + (extension_months if near else 0)
-    return real_field, limit_months
+        rf, limit_months[i] = ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field,
+                                            ssw2_open_fields, ssw1_max_months, extension_months)
+        way_on[i] = way_on_by_real_field[rf]
+    return limit_months, way_on
 
 
-def ssw1_terms(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
-    """Per person: each SSW i holder's real field and SSW i limit in months (``ssw1_terms_kernel``)."""
+def ssw1_limit_and_way_on(model: LabourMarket) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: each SSW i holder's SSW i limit in months and whether a legal way to stay on is
+    open to them this month (``Policy.ssw1_way_on`` in their real field); for the decisions."""
     p = model.people
     n = p.n
-    return ssw1_terms_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
-                             p.field[:n], model.firms.real_field, model.policy.ssw2_open_by_real_field, Ssw1Stay.of(model), SSW_1)
+    way_on_by_real_field = model.policy.ssw1_way_on(np.arange(len(REAL_FIELDS)), *model.calendar())
+    return ssw1_limit_and_way_on_kernel(p.status[:n], p.wants_long_stay[:n], p.tests_passed[:n], p.firm[:n], p.last_firm[:n],
+                                        p.field[:n], model.firms.real_field, model.policy.ssw2_open_by_real_field,
+                                        Ssw1Stay.of(model), way_on_by_real_field, SSW_1)
 
 
 @njit(cache=True)
 def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, wants_long_stay, tests_passed, firm, host,
-                  ssw1_real_field, ssw1_limit_months, rules, u, kinds):  # pragma: no cover
+                  last_firm, field, firm_real_field, stay, rules, u, kinds):  # pragma: no cover
     """Per person: one of STAYS, TO_TITP_2, TO_TITP_3, TO_SSW_1, TO_SSW_2, LEAVES, SEEKS_TITP_3, TO_CARE_WORKER.
 
     ``u[0, i]``: below the availability, the SSW i path is open to person ``i`` (read only
     below full availability); ``u[1, i]``: below ``share_choosing_stage_iii``, they prefer stage iii.
-    ``ssw1_real_field`` and ``ssw1_limit_months``: each SSW i holder's real field and limit
-    (``ssw1_terms_kernel``).
+    ``last_firm``, ``field``, ``firm_real_field`` and ``stay`` (``Ssw1Stay``): what gives each
+    SSW i holder's real field and limit (``ssw1_terms_of``).
     """
     out = np.zeros(status.shape[0], dtype=np.int8)
     max_esd = rules.max_trainee_months
@@ -231,13 +247,14 @@ def ladder_kernel(status, months_in_japan, months_in_status, arrival_month, want
                 else:
                     out[i] = LEAVES
         else:  # SSW i
-            rf = ssw1_real_field[i]
+            rf, limit_months = ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_fields,
+                                             stay.ssw1_max_months, stay.ssw1_extension_months)
             need = ssw2_tests[rf]
             if wants and rules.ssw2_open and ssw2_fields[rf] and (tests & need) == need:
                 out[i] = TO_SSW_2
             elif wants and rules.care_worker_open and rf == CARE_REAL_FIELD and (tests & CARE_EXAM) != 0:
                 out[i] = TO_CARE_WORKER
-            elif months_in_status[i] >= ssw1_limit_months[i]:
+            elif months_in_status[i] >= limit_months:
                 out[i] = LEAVES
     return out
 
@@ -311,7 +328,8 @@ def move_up_or_leave(model: LabourMarket) -> None:
         u[:, legal] = rng.random((2, len(legal)))
     outcome = ladder_kernel(
         p.status[:n], p.months_in_japan[:n], p.months_in_status[:n], p.arrival_month[:n], p.wants_long_stay[:n],
-        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), *ssw1_terms(model), rules, u, STATUS_KINDS,
+        p.tests_passed[:n], p.firm[:n], stage_iii_hosts(model), p.last_firm[:n], p.field[:n], model.firms.real_field,
+        Ssw1Stay.of(model), rules, u, STATUS_KINDS,
     )
     hold_over(model, outcome, rules, u)
     permanence.exempt_from_ladder(model, outcome, STAYS)  # settled residents: no end of stay (7.20)

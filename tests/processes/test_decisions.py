@@ -21,7 +21,7 @@ from helpers import (
     at_month,
     tiny_world,
 )
-from sim.domain import TEST_BITS, Residence, Status
+from sim.domain import REAL_FIELDS, TEST_BITS, Residence, Status
 from sim.params import bind, part
 from sim.processes.codes import SSW_1, STATUS_KINDS
 from sim.processes.decisions import (
@@ -37,7 +37,7 @@ from sim.processes.decisions import (
     decide_kernel,
     seek_hazard,
 )
-from sim.processes.ladder import Ssw1Stay, ssw1_terms_kernel
+from sim.processes.ladder import Ssw1Stay, ssw1_limit_and_way_on_kernel
 
 # =============================================================================================
 # The status ladder
@@ -141,11 +141,10 @@ def act_of(u: float, *, status: Status = Status.TITP_2, employed: bool = True, d
     one = lambda value, dtype: np.array([value], dtype=dtype)  # noqa: E731
     firm = one(0 if employed else -1, np.int32)
     pol = CARE_POLICY if care_route else (TITP_POLICY if ssw2_open else NO_SSW2_POLICY)
-    field, limit = ssw1_terms_kernel(
+    limit, way_on = ssw1_limit_and_way_on_kernel(
         one(status, np.int8), one(wants_long_stay, bool), one(tests_passed, np.int64), firm, one(0, np.int32),
         one(real_field, np.int8), one(real_field, np.int8), pol.ssw2_open_by_real_field,
-        bind(Ssw1Stay, part(pol.config.stay, *Ssw1Stay._fields)), SSW_1)
-    way_on = pol.ssw1_way_on(field, 2030, 1)
+        bind(Ssw1Stay, part(pol.config.stay, *Ssw1Stay._fields)), pol.ssw1_way_on(np.arange(len(REAL_FIELDS)), 2030, 1), SSW_1)
     acts = decide_kernel(
         one(u, float), one(status, np.int8), firm, one(debt, float), one(grievance, float),
         one(gap, float), one(irregular_contact, bool), one(may_leave, bool), one(free_months, np.int32),
