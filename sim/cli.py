@@ -4,6 +4,7 @@
     tenseki run esd --seed 7 --out esd.parquet       # a shipped scenario by name, or a file
     tenseki compare                                  # the four shipped policies, 3 seeds each
     tenseki compare a.toml b.toml --seeds 10 --workers 2 --out results/ab
+    tenseki decompose titp esd_transition --seeds 3   # B − A split by policy component (Shapley)
     tenseki sweep scenarios/experiments/mobility_x_stay.toml --out results/mxs --workers 2
     tenseki report results/mxs
     tenseki sensitivity scenarios/experiments/sensitivity_behaviour.toml --out results/sens
@@ -22,12 +23,14 @@ imports too), which calls ``run_app``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -545,6 +548,20 @@ def validate(
     )
 
 
+@contextlib.contextmanager
+def _store_command_errors(out: Path) -> Iterator[None]:
+    """What a command writing the store ``out`` does on Ctrl-C (130), bad input (2) and a place
+    it cannot write (1): one line each."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise _interrupted(out) from None
+    except _user_errors() as exc:
+        raise _fail_with(exc) from None
+    except OSError as exc:
+        raise _cannot_write(exc, out) from None
+
+
 # =============================================================================================
 # tenseki compare
 # =============================================================================================
@@ -577,7 +594,7 @@ def compare(
     from sim.experiments import Experiment
     from sim.report import write_report
 
-    try:
+    with _store_command_errors(out):
         if out.exists() and not out.is_dir():
             raise UsageProblem(f"{out}: exists and is not a folder")
         paths = list(scenarios) if scenarios else [shipped_scenario_dir() / f"{n}.toml" for n in COMPARE_DEFAULT]
@@ -594,16 +611,64 @@ def compare(
         err_console.print(f"Comparing {len(loaded)} scenarios x {seeds} seeds ({settings}).", soft_wrap=True)
         result = _engine_sweep(experiment, out, workers, scheduler)
         report = write_report(out)
-    except KeyboardInterrupt:
-        raise _interrupted(out) from None
-    except _user_errors() as exc:
-        raise _fail_with(exc) from None
-    except OSError as exc:
-        raise _cannot_write(exc, out) from None
     _print_report(report, out)
     _report_sweep(result, out)
     if result.failed:
         raise typer.Exit(1)
+
+
+# =============================================================================================
+# tenseki decompose
+# =============================================================================================
+@app.command()
+def decompose(
+    a: Annotated[Path, typer.Argument(parser=_path, metavar="A", help="The scenario the difference starts from (a file or shipped name).", show_default=False)],
+    b: Annotated[Path, typer.Argument(parser=_path, metavar="B", help="The scenario it goes to: the difference is B − A.", show_default=False)],
+    components: Annotated[str, typer.Option(metavar="section|key|FILE.toml", help="How the differing settings are grouped: by section of the policy, one setting each, or the groups of a file ([components] name = [dotted settings]).")] = "section",
+    seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help=_HELP["seeds"])] = 3,
+    months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
+    scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
+    out: Annotated[Path, typer.Option(parser=_path, help="Folder of the runs and of decomposition/ (contributions.csv, .parquet, contributions.png, .svg).")] = Path("results/decompose"),
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
+) -> None:
+    """Split the difference B − A of each headline outcome into the contributions of the policy components.
+
+    A component is a group of settings in which A and B differ (by default a section of the
+    policy: transfer, stay, supervision, recruitment). Every one of the 2^k hybrids (A with some
+    components taken from B) runs on seeds 1..SEEDS (common random numbers); at most 8
+    components. Prints, per outcome and component, the Shapley contribution (the mean marginal
+    contribution over every order of switching; they add up to B − A) with its 95% interval over
+    seeds, and the one-at-a-time contributions (A plus the component alone; B without it). Runs are
+    kept in OUT and reused (see 'tenseki compare'); OUT/decomposition/ holds the table and the figure.
+    """
+    from sim import decompose as dec_module
+
+    with _store_command_errors(out):
+        if out.exists() and not out.is_dir():
+            raise UsageProblem(f"{out}: exists and is not a folder")
+        first, second = (_with_run(load_scenario(p), p, months, scale) for p in (a, b))
+        if first.name == second.name:
+            raise UsageProblem(f"both scenarios are named {first.name!r} ({a}, {b}); give each a different 'name'")
+        chosen = dec_module.choose_components(first, second, components)
+        experiment = dec_module.experiment(first, second, chosen, list(range(1, seeds + 1)))
+        for scenario, source in ((first, a), (second, b)):
+            check_memory(scenario, runs_at_once=min(workers, len(experiment.scenarios) * seeds), source=str(source))
+        err_console.print(f"Decomposing {second.name} − {first.name}: {len(chosen)} components "
+                          f"({', '.join(c.name for c in chosen)}), {len(experiment.scenarios)} hybrids x {seeds} seeds "
+                          f"({first.run.months} months, scale {first.run.scale:g}).", soft_wrap=True)
+        result = _engine_sweep(experiment, out, workers, scheduler, what="hybrid runs")
+        if result.failed:
+            _report_sweep(result, out)
+            raise typer.Exit(1)
+        dec = dec_module.decompose_store(out, first, second, chosen, list(range(1, seeds + 1)))
+    if out_console.is_terminal:
+        out_console.print(dec_module.rich_tables(dec))
+    else:
+        out_console.print(dec_module.format_decomposition(dec, width=min(out_console.width, 100)),
+                          soft_wrap=True, markup=False, highlight=False)
+    _report_sweep(result, out)
+    out_console.print(f"Wrote {out / 'decomposition'}{os.sep}: {', '.join(f.name for f in dec.files)}.", soft_wrap=True)
 
 
 # =============================================================================================

@@ -9,7 +9,7 @@ from pathlib import Path
 import sim
 
 #: Parts of the package that do not change a run's tables (first part of the path under sim/).
-NOT_IN_FINGERPRINT = frozenset({"cli.py", "summary.py", "experiments", "store.py", "report.py", "sensitivity.py"})
+NOT_IN_FINGERPRINT = frozenset({"cli.py", "summary.py", "experiments", "store.py", "report.py", "sensitivity.py", "decompose.py"})
 
 
 @functools.lru_cache(maxsize=1)
