@@ -48,7 +48,7 @@ Procedure
 
 Run::
 
-    .venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 40] [--no-diagnostics] [--out results/calibrate]
+    .venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 40] [--no-diagnostics] [--out results/calibrate] [--scale 0.01]
     .venv/bin/python scripts/calibrate.py --origins | --irregular | --ramp | --wages   (one step only)
 
 It prints the grid, the Nelder-Mead path, the fitted values and loss, and the diagnostics; it does
@@ -296,6 +296,7 @@ def fit_demand(f: Objective) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SCALE  # --scale: every evaluation's scale
     from scipy.optimize import minimize
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -309,7 +310,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wages", action="store_true", help="only step 6, the starting markup and the raise step on TITP pay")
     ap.add_argument("--out", type=Path, default=Path("results/calibrate"), help="stores of the evaluations (reused)")
     ap.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    ap.add_argument("--scale", type=float, default=SCALE,
+                    help=f"agents per real person and firm (default {SCALE}); another scale, e.g. 0.002 for a quick check, "
+                         "keeps its evaluations apart, in OUT/scaleS, and its fit is not the shipped one")
     args = ap.parse_args(argv)
+    if not 0 < args.scale <= 1:
+        ap.error(f"--scale {args.scale:g}: give 0 < scale <= 1")
+    if args.scale != SCALE:
+        SCALE, args.out = args.scale, args.out / f"scale{args.scale:g}"
 
     t0 = time.perf_counter()
     base = validation.history_scenario()

@@ -4,6 +4,7 @@
     tenseki run esd --seed 7 --out esd.parquet       # a shipped scenario by name, or a file
     tenseki compare                                  # the four shipped policies, 3 seeds each
     tenseki compare a.toml b.toml --seeds 10 --workers 2 --out results/ab
+    tenseki decompose titp esd_transition --seeds 3   # B − A split by policy component (Shapley)
     tenseki sweep scenarios/experiments/mobility_x_stay.toml --out results/mxs --workers 2
     tenseki report results/mxs
     tenseki sensitivity scenarios/experiments/sensitivity_behaviour.toml --out results/sens
@@ -22,12 +23,17 @@ imports too), which calls ``run_app``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import math
 import os
 import re
 import signal
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -150,11 +156,13 @@ def _main(
 
 def _warnings_for_users(show_others: Any) -> Any:
     """A ``warnings.showwarning`` that shows a warning meant for the user (an old scenario key,
-    ``RenamedKeyWarning``) as one line, ``warning: FILE: ...``, without Python's file and source
+    ``RenamedKeyWarning``; a sample too small for its method, ``SmallSampleWarning``) as one line, ``warning: FILE: ...``, without Python's file and source
     line; others go to ``show_others`` as before."""
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 (the warnings module's signature)
-        if issubclass(category, RenamedKeyWarning):
+        from sim.experiments.design import SmallSampleWarning
+
+        if issubclass(category, (RenamedKeyWarning, SmallSampleWarning)):
             print(f"warning: {message}", file=sys.stderr if file is None else file)
         else:
             show_others(message, category, filename, lineno, file, line)
@@ -330,6 +338,9 @@ _HELP = {
     "workers": "Worker processes (a Dask LocalCluster; 1: in this process); results do not depend on it.",
     "scheduler": "Address of a running Dask scheduler (tcp://host:8786) to run on instead of a local cluster.",
     "experiment": "Experiment file, e.g. scenarios/experiments/mobility_x_stay.toml.",
+    "months_small": "Months to simulate instead of the file's (a quick run: the experiment's name gets .monthsN, "
+                    "so a store of the full experiment refuses it).",
+    "scale_small": "Agents per real person and firm instead of the file's, 0 < scale <= 1 (the name gets .scaleS).",
     "store": "Folder of a sweep (its --out).",
 }
 
@@ -416,9 +427,10 @@ def run(
 # The engine, with a progress bar (compare, validate, sweep, sensitivity)
 # =============================================================================================
 def _engine_sweep(experiment, out: Path, workers: int = 1, scheduler: str | None = None, what: str = "runs"):
-    """Run ``experiment`` into the store ``out`` through ``sim.experiments.sweep``, showing a
-    progress bar (runs done / total, time left) and what the store held. Ctrl-C stops the
-    workers and exits 130; every recorded run is kept."""
+    """Run ``experiment`` into the store ``out`` through ``sim.experiments.sweep``, showing its
+    progress (runs done / total, failures, time left: a bar on a terminal, lines in a log,
+    ``_ProgressLines``) and what the store held. Ctrl-C stops the workers and exits 130; every
+    recorded run is kept."""
     from sim.experiments import sweep
 
     def on_start(total: int, todo: int, faults, notes) -> None:
@@ -434,20 +446,133 @@ def _engine_sweep(experiment, out: Path, workers: int = 1, scheduler: str | None
             f"{min(workers, max(todo, 1))} worker process(es)" if workers > 1 else "this process")
         err_console.print(f"{total - todo} of {total} {what} already in {out} (verified); {todo} to run on {where}.",
                           soft_wrap=True)
+        meter.start(total, todo)
 
     with _CtrlC() as ctrl_c:
-        with _progress(err_console) as bar:
-            task = bar.add_task(what, total=None)
+        with (_BarProgress(what) if err_console.is_terminal else _ProgressLines(what, err_console)) as meter:
 
             def progress(done: int, total: int, run_id: str | None) -> None:
-                bar.update(task, completed=done, total=total, description=run_id or what)
+                meter.update(done, total, run_id)
                 ctrl_c.check()
 
-            try:
-                return sweep(experiment, out, workers=workers, scheduler=scheduler, progress=progress, on_start=on_start)
-            except KeyboardInterrupt:
-                bar.stop()
-                raise
+            return sweep(experiment, out, workers=workers, scheduler=scheduler, progress=progress, on_start=on_start,
+                         on_failed=meter.failed)
+
+
+#: Without a terminal (a log file, a pipe, a batch job), a sweep prints a progress line each time
+#: another tenth of its runs is done, and at least every PROGRESS_SECONDS while runs go on.
+PROGRESS_LINES = 10
+PROGRESS_SECONDS = 30.0
+
+
+def _duration(seconds: float) -> str:
+    """A duration as a log reads it: 42 s, 3 min 05 s, 2 h 07 min."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds // 60 % 60:02d} min"
+
+
+class _ProgressLines:
+    """A sweep's progress as lines for a log: "[12:04:31] runs: 12 of 48 done, 1 failed;
+    3 min 05 s elapsed, about 9 min 15 s to go". A line when another tenth of the runs to do
+    is done, and from a timer thread every ``every_seconds`` while none is (a run can take
+    minutes), and one at the end. The estimate is the time per run so far times the runs left."""
+
+    def __init__(self, what: str, console: Console, every_seconds: float = PROGRESS_SECONDS) -> None:
+        self.what, self.console, self.every_seconds = what, console, every_seconds
+        self.done = self.total = self.todo = self.failures = 0
+        self.ran = 0  # runs finished by this sweep (reused ones are not in the estimate)
+        self._first_done = 0
+        self._started = time.perf_counter()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer: threading.Thread | None = None
+        self._last_line = 0.0
+        self._step = self._next_done = 1
+
+    def __enter__(self) -> _ProgressLines:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self._stop.set()
+        if self._timer is not None:
+            self._timer.join()
+        if exc_type is None and self.todo:
+            self._line()
+
+    def start(self, total: int, todo: int) -> None:
+        self.total, self.todo, self.done = total, todo, total - todo
+        self._first_done = self.done
+        self._started = self._last_line = time.perf_counter()
+        self._step = max(1, math.ceil(todo / PROGRESS_LINES))
+        self._next_done = self.done + self._step
+        if todo:
+            self._timer = threading.Thread(target=self._beat, name="tenseki-progress", daemon=True)
+            self._timer.start()
+
+    def update(self, done: int, total: int, run_id: str | None) -> None:
+        self.done, self.total = done, total
+        self.ran = done - self._first_done
+        if self.todo and done >= self._next_done and done < total:
+            self._next_done = done + self._step
+            self._line()
+
+    def failed(self, run_id: str, error: str) -> None:
+        self.failures += 1
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every_seconds / 4):
+            if time.perf_counter() - self._last_line >= self.every_seconds:
+                self._line()
+
+    def _line(self) -> None:
+        with self._lock:
+            now = time.perf_counter()
+            self._last_line = now
+            elapsed = now - self._started
+            left = self.total - self.done
+            if not left:
+                eta = "finished"
+            elif self.ran:
+                eta = f"about {_duration(elapsed / self.ran * left)} to go"
+            else:
+                eta = "time to go known after the first run"
+            failed = f", {self.failures} failed" if self.failures else ""
+            self.console.print(f"[{time.strftime('%H:%M:%S')}] {self.what}: {self.done} of {self.total} done{failed}; "
+                               f"{_duration(elapsed)} elapsed, {eta}", soft_wrap=True)
+
+
+class _BarProgress:
+    """A sweep's progress on a terminal: rich's bar (runs done / total, elapsed, time left), the
+    last run finished and any failures in its description."""
+
+    def __init__(self, what: str) -> None:
+        self.what, self.failures = what, 0
+        self.bar = _progress(err_console)
+        self.task = None
+
+    def __enter__(self) -> _BarProgress:
+        self.bar.__enter__()
+        self.task = self.bar.add_task(self.what, total=None)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            self.bar.stop()
+        self.bar.__exit__(exc_type, exc, tb)
+
+    def start(self, total: int, todo: int) -> None:
+        self.bar.update(self.task, completed=total - todo, total=total)
+
+    def update(self, done: int, total: int, run_id: str | None) -> None:
+        failed = f" ({self.failures} failed)" if self.failures else ""
+        self.bar.update(self.task, completed=done, total=total, description=f"{run_id or self.what}{failed}")
+
+    def failed(self, run_id: str, error: str) -> None:
+        self.failures += 1
 
 
 def _report_sweep(result, out: Path) -> None:
@@ -478,11 +603,46 @@ def _print_report(report, out: Path) -> None:
     if report.summary.empty:
         out_console.print("No finished run to report.")
         return
+    desc = report.description
+    out_console.print(f"Experiment {desc.get('name')}: {desc.get('months')} months, scale {desc.get('scale')}.", soft_wrap=True)
     out_console.print(format_report(report.summary, report.differences, width=min(out_console.width, 100)),
                       soft_wrap=True, markup=False, highlight=False)
     if report.files:
         folder = report.files[0].parent
         out_console.print(f"Wrote {folder}{os.sep}: {', '.join(f.name for f in report.files)}.")
+    from sim.experiments import run_provenance
+
+    out_console.print("\n".join(_provenance_lines(run_provenance(out), width=min(out_console.width, 100))),
+                      soft_wrap=True)
+
+
+def _provenance_lines(entries: list[dict[str, Any]], width: int) -> list[str]:
+    """Where the runs of a report come from (``run_provenance``): code, libraries, command, machine;
+    wrapped to ``width`` but for the command line, kept whole to be copied."""
+    import textwrap
+
+    wrap = functools.partial(textwrap.wrap, width=width, subsequent_indent="    ", break_on_hyphens=False)
+    lines = []
+    for entry in entries:
+        origin, runs = entry["provenance"], f"{entry['runs']} run(s)"
+        if origin is None:
+            lines.append(f"Provenance of {runs}: not recorded (run before tenseki recorded it).")
+            continue
+        code = origin["code"]
+        commit = (f"git {code['git_commit'][:12]}{' with uncommitted changes' if code.get('git_dirty') else ''}"
+                  if code.get("git_commit") else "not from a git checkout")
+        packages = origin["packages"]
+        listed = ", ".join(f"{k} {v}" for k, v in packages.items() if k not in ("python", "tenseki"))
+        host = origin["machine"]
+        lines += wrap(f"Provenance of {runs}: tenseki {code['tenseki']} ({commit}; model code {code['model_fingerprint']})")
+        lines.append(f"  command: {origin['command']}")
+        lines += wrap(f"  machine: {host['hostname']} ({host['nproc']} processors), {host['platform']}, Python {host['python']}")
+        lines += wrap(f"  packages: {listed}")
+        if entry["hosts"] and entry["hosts"] != [host["hostname"]]:
+            lines += wrap(f"  run on: {', '.join(entry['hosts'])}")
+        if entry["versions"] not in (None, packages):
+            lines += wrap("  workers' packages: " + ", ".join(f"{k} {v}" for k, v in entry["versions"].items()))
+    return lines
 
 
 def _user_errors():
@@ -545,6 +705,20 @@ def validate(
     )
 
 
+@contextlib.contextmanager
+def _store_command_errors(out: Path) -> Iterator[None]:
+    """What a command writing the store ``out`` does on Ctrl-C (130), bad input (2) and a place
+    it cannot write (1): one line each."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise _interrupted(out) from None
+    except _user_errors() as exc:
+        raise _fail_with(exc) from None
+    except OSError as exc:
+        raise _cannot_write(exc, out) from None
+
+
 # =============================================================================================
 # tenseki compare
 # =============================================================================================
@@ -577,7 +751,7 @@ def compare(
     from sim.experiments import Experiment
     from sim.report import write_report
 
-    try:
+    with _store_command_errors(out):
         if out.exists() and not out.is_dir():
             raise UsageProblem(f"{out}: exists and is not a folder")
         paths = list(scenarios) if scenarios else [shipped_scenario_dir() / f"{n}.toml" for n in COMPARE_DEFAULT]
@@ -594,16 +768,64 @@ def compare(
         err_console.print(f"Comparing {len(loaded)} scenarios x {seeds} seeds ({settings}).", soft_wrap=True)
         result = _engine_sweep(experiment, out, workers, scheduler)
         report = write_report(out)
-    except KeyboardInterrupt:
-        raise _interrupted(out) from None
-    except _user_errors() as exc:
-        raise _fail_with(exc) from None
-    except OSError as exc:
-        raise _cannot_write(exc, out) from None
     _print_report(report, out)
     _report_sweep(result, out)
     if result.failed:
         raise typer.Exit(1)
+
+
+# =============================================================================================
+# tenseki decompose
+# =============================================================================================
+@app.command()
+def decompose(
+    a: Annotated[Path, typer.Argument(parser=_path, metavar="A", help="The scenario the difference starts from (a file or shipped name).", show_default=False)],
+    b: Annotated[Path, typer.Argument(parser=_path, metavar="B", help="The scenario it goes to: the difference is B − A.", show_default=False)],
+    components: Annotated[str, typer.Option(metavar="section|key|FILE.toml", help="How the differing settings are grouped: by section of the policy, one setting each, or the groups of a file ([components] name = [dotted settings]).")] = "section",
+    seeds: Annotated[int, typer.Option(min=1, max=MAX_SEEDS, help=_HELP["seeds"])] = 3,
+    months: Annotated[int | None, typer.Option(help=_HELP["months_each"], show_default=False)] = None,
+    scale: Annotated[float | None, typer.Option(help=_HELP["scale_each"], show_default=False)] = None,
+    out: Annotated[Path, typer.Option(parser=_path, help="Folder of the runs and of decomposition/ (contributions.csv, .parquet, contributions.png, .svg).")] = Path("results/decompose"),
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
+) -> None:
+    """Split the difference B − A of each headline outcome into the contributions of the policy components.
+
+    A component is a group of settings in which A and B differ (by default a section of the
+    policy: transfer, stay, supervision, recruitment). Every one of the 2^k hybrids (A with some
+    components taken from B) runs on seeds 1..SEEDS (common random numbers); at most 8
+    components. Prints, per outcome and component, the Shapley contribution (the mean marginal
+    contribution over every order of switching; they add up to B − A) with its 95% interval over
+    seeds, and the one-at-a-time contributions (A plus the component alone; B without it). Runs are
+    kept in OUT and reused (see 'tenseki compare'); OUT/decomposition/ holds the table and the figure.
+    """
+    from sim import decompose as dec_module
+
+    with _store_command_errors(out):
+        if out.exists() and not out.is_dir():
+            raise UsageProblem(f"{out}: exists and is not a folder")
+        first, second = (_with_run(load_scenario(p), p, months, scale) for p in (a, b))
+        if first.name == second.name:
+            raise UsageProblem(f"both scenarios are named {first.name!r} ({a}, {b}); give each a different 'name'")
+        chosen = dec_module.choose_components(first, second, components)
+        experiment = dec_module.experiment(first, second, chosen, list(range(1, seeds + 1)))
+        for scenario, source in ((first, a), (second, b)):
+            check_memory(scenario, runs_at_once=min(workers, len(experiment.scenarios) * seeds), source=str(source))
+        err_console.print(f"Decomposing {second.name} − {first.name}: {len(chosen)} components "
+                          f"({', '.join(c.name for c in chosen)}), {len(experiment.scenarios)} hybrids x {seeds} seeds "
+                          f"({first.run.months} months, scale {first.run.scale:g}).", soft_wrap=True)
+        result = _engine_sweep(experiment, out, workers, scheduler, what="hybrid runs")
+        if result.failed:
+            _report_sweep(result, out)
+            raise typer.Exit(1)
+        dec = dec_module.decompose_store(out, first, second, chosen, list(range(1, seeds + 1)))
+    if out_console.is_terminal:
+        out_console.print(dec_module.rich_tables(dec))
+    else:
+        out_console.print(dec_module.format_decomposition(dec, width=min(out_console.width, 100)),
+                          soft_wrap=True, markup=False, highlight=False)
+    _report_sweep(result, out)
+    out_console.print(f"Wrote {out / 'decomposition'}{os.sep}: {', '.join(f.name for f in dec.files)}.", soft_wrap=True)
 
 
 # =============================================================================================
@@ -613,10 +835,23 @@ _ExperimentArg = Annotated[Path, typer.Argument(parser=_path, metavar="EXPERIMEN
 _StoreOut = Annotated[Path, typer.Option(parser=_path, help=_HELP["out_dir"], show_default=False)]
 _Workers = Annotated[int, typer.Option(min=1, help=_HELP["workers"])]
 _Scheduler = Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)]
+_SmallMonths = Annotated[int | None, typer.Option(min=1, max=1200, help=_HELP["months_small"], show_default=False)]
+_SmallScale = Annotated[float | None, typer.Option(help=_HELP["scale_small"], show_default=False)]
+
+
+def _load_small(experiment: Path, months: int | None, scale: float | None):
+    """The experiment file with --months/--scale applied (``load_experiment``: a smaller run
+    is a differently named experiment)."""
+    from sim.experiments import load_experiment
+
+    if scale is not None and not 0 < scale <= 1:
+        raise UsageProblem(f"--scale {scale:g}: give 0 < scale <= 1")
+    return load_experiment(experiment, months=months, scale=scale)
 
 
 @app.command("sweep")
-def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None) -> None:
+def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None,
+                  months: _SmallMonths = None, scale: _SmallScale = None) -> None:
     """Run every run of an experiment file into a verified, resumable store.
 
     Runs execute on a Dask LocalCluster of --workers processes (1: in this process) or on the
@@ -625,12 +860,12 @@ def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers 
     holds each run's monthly table (its parameters as columns); OUT/manifest.jsonl records
     parameters, seed, status, error, checksum and library versions. Run the same command again
     after a crash, a Ctrl-C or a failed run: verified runs are reused, the rest (and any missing,
-    damaged or edited file) are run again. Then: 'tenseki report OUT'.
+    damaged or edited file) are run again. Then: 'tenseki report OUT'. --months and --scale run
+    the file small (a smoke test): its name gets .monthsN.scaleS, so it needs its own --out.
+    Without a terminal (a log, a batch job) progress is printed as lines.
     """
-    from sim.experiments import load_experiment
-
     try:
-        exp = load_experiment(experiment)
+        exp = _load_small(experiment, months, scale)
         spec = exp.spec
         design = (f"{len(exp.scenarios)} scenario(s) x {len(exp.points)} design point(s) x "
                   f"{len(exp.seeds)} replication(s); {exp.scenarios[0].run.months} months, scale {exp.scenarios[0].run.scale:g}")
@@ -674,19 +909,20 @@ def report_command(
 
 
 @app.command("sensitivity")
-def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None) -> None:
+def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None,
+                        months: _SmallMonths = None, scale: _SmallScale = None) -> None:
     """Morris screening or Sobol indices (SALib) of an experiment with a [sample].
 
     Sweeps the experiment like 'tenseki sweep' (resumable, same store), then computes, for each
     output and each scenario's paired difference from the reference scenario, Morris mu* and
     sigma or Sobol S1 and ST with 95% intervals. Writes OUT/sensitivity/indices.csv and
-    OUT/sensitivity/indices.png.
+    OUT/sensitivity/indices.png. --months and --scale run it small, as for 'tenseki sweep'.
     """
     from sim import sensitivity
-    from sim.experiments import ExperimentError, load_experiment
+    from sim.experiments import ExperimentError
 
     try:
-        exp = load_experiment(experiment)
+        exp = _load_small(experiment, months, scale)
         if exp.spec.sample is None or exp.spec.sample.method not in ("morris", "sobol"):
             raise ExperimentError(f"{experiment}: key 'sample.method': sensitivity needs a [sample] with method "
                                   "'morris' or 'sobol'")

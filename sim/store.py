@@ -5,7 +5,8 @@ A store is a folder::
     DIR/experiment.json     the experiment as run (name, design, settings, the store's layout)
     DIR/manifest.jsonl      one JSON record a line per finished or failed run (the last line
                             for a run wins): parameters, seed, settings hash, status, error,
-                            SHA-256 and size of each file, versions of the libraries
+                            SHA-256 and size of each file, versions of the libraries, provenance
+                            (code version, command, machine: ``fingerprint.provenance``)
     DIR/runs/<run_id>.parquet              the run's monthly table, parameters as columns; the
                                            id ends in a hash of the run's content (LAYOUT)
     DIR/runs/<run_id>.by_<group>.parquet   its by-group tables, when the experiment asks

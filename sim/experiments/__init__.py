@@ -21,19 +21,20 @@ from sim.experiments.design import (
     Point,
     Run,
     SampleSpec,
+    SmallSampleWarning,
     changes_for,
     load_experiment,
     reference_of,
     salib_problem,
 )
 from sim.experiments.engine import Progress, SweepResult, execute_run, run_experiment, sweep
-from sim.experiments.fingerprint import code_fingerprint, versions
-from sim.experiments.readers import StoredRuns, outcomes, read_runs, verified_runs
+from sim.experiments.fingerprint import code_fingerprint, provenance, versions
+from sim.experiments.readers import StoredRuns, outcomes, read_runs, run_provenance, verified_runs
 from sim.store import StoreError
 
 __all__ = [
     "Experiment", "ExperimentError", "ExperimentSpec", "GroupName", "MetricName", "Point", "Progress", "Run",
-    "SampleSpec", "StoreError", "StoredRuns", "SweepResult", "changes_for", "code_fingerprint", "execute_run",
-    "load_experiment", "outcomes", "read_runs", "reference_of", "run_experiment", "salib_problem", "sweep",
-    "verified_runs", "versions",
+    "SampleSpec", "SmallSampleWarning", "StoreError", "StoredRuns", "SweepResult", "changes_for", "code_fingerprint", "execute_run",
+    "load_experiment", "outcomes", "provenance", "read_runs", "reference_of", "run_experiment", "run_provenance",
+    "salib_problem", "sweep", "verified_runs", "versions",
 ]

@@ -21,6 +21,7 @@ import itertools
 import json
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -41,6 +42,22 @@ GroupName = Literal["prefecture", "field", "origin"]
 
 class ExperimentError(Exception):
     """An experiment file (or object) that cannot be run; the message is for the user as it stands."""
+
+
+class SmallSampleWarning(UserWarning):
+    """A design too small for what is computed from it (a Sobol or Morris sample, replications for
+    an interval): it runs, but its indices or intervals are not to be trusted. The command line
+    shows it as one line, ``warning: ...``."""
+
+
+#: Smallest samples whose numbers can be trusted (``SmallSampleWarning`` below them), as usual
+#: practice has them: Sobol base samples N (a power of 2, as SALib's Sobol' sequence needs; with
+#: fewer than 64 the indices' bootstrap intervals are wide and ST can fall below S1), Morris
+#: trajectories r (10-20 are usual), and replications for a 95% interval of a mean (with 1 it is
+#: undefined; with 2 Student's t has one degree of freedom and the interval is 12.7 standard errors wide each side).
+SOBOL_MIN_BASE_SAMPLES = 64
+MORRIS_MIN_TRAJECTORIES = 10
+MIN_REPLICATIONS_FOR_INTERVAL = 3
 
 
 # =============================================================================================
@@ -161,6 +178,7 @@ class Experiment:
         exp = cls(spec=spec, scenarios=bases, source=source)
         exp.points, exp.sample_matrix = _design(spec, source, bases)
         _check_reference(exp)
+        _warn_if_small(spec, source)
         return exp
 
     # -- the runs -----------------------------------------------------------------------------
@@ -221,11 +239,17 @@ class Experiment:
         }
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(path: str | Path, months: int | None = None, scale: float | None = None) -> Experiment:
     """Read and validate an experiment file (TOML).
 
     Scenarios are shipped names (``"titp"``) or files relative to the experiment file. Every
     design point is validated against every scenario before anything runs.
+
+    ``months`` and ``scale`` (``tenseki sweep --months 12 --scale 0.002``) run the experiment
+    small: they replace the file's ``months`` and ``scale``, and, where they differ from it, are
+    added to the experiment's name (``mobility_x_stay.months12.scale0.002``), so that a small run
+    never poses as the full one: a store holding the full experiment refuses it, and its report
+    and figures carry the name.
 
     Raises:
         ExperimentError: one line per problem, naming the file, the key, the value and what is
@@ -244,6 +268,10 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ExperimentError(f"{path}: cannot be read: {exc}") from None
     try:
         spec = ExperimentSpec.model_validate(data)
+        smaller = {k: v for k, v in (("months", months), ("scale", scale)) if v is not None and v != getattr(spec, k)}
+        if smaller:
+            spec = ExperimentSpec.model_validate({**data, **smaller})
+            spec = spec.model_copy(update={"name": spec.name + "".join(f".{k}{v:g}" for k, v in smaller.items())})
     except ValidationError as exc:
         raise ExperimentError(describe_errors(exc, ExperimentSpec, {}, str(path))) from None
     scenarios = []
@@ -441,6 +469,31 @@ def _refuse_collapsed(points: list[Point], source: str) -> None:
             raise ExperimentError(f"{source}: key 'sample.ranges.{key}': every sampled point has the value "
                                   f"{next(iter(values))!r} (the range is too narrow to sample); allowed: a range whose "
                                   "points differ")
+
+
+def _warn_if_small(spec: ExperimentSpec, source: str) -> None:
+    """``SmallSampleWarning`` for a sample or a number of replications too small for the numbers
+    computed from it (see the constants above). Replications are checked for designs whose
+    report gives intervals over them (none, a grid, a Latin hypercube); a Morris or Sobol
+    analysis averages them and takes its intervals from the sample."""
+    sample = spec.sample
+    problems = []
+    if sample is not None and sample.method == "sobol" and sample.n < SOBOL_MIN_BASE_SAMPLES:
+        problems.append(f"key 'sample.n' = {sample.n}: a Sobol sample of {sample.n} base samples is too small for "
+                        f"stable indices and intervals; give a power of 2 of at least {SOBOL_MIN_BASE_SAMPLES} "
+                        f"(e.g. {SOBOL_MIN_BASE_SAMPLES}, {2 * SOBOL_MIN_BASE_SAMPLES}, {4 * SOBOL_MIN_BASE_SAMPLES})")
+    if sample is not None and sample.method == "morris" and sample.n < MORRIS_MIN_TRAJECTORIES:
+        problems.append(f"key 'sample.n' = {sample.n}: Morris with {sample.n} trajectories is too few for a reliable "
+                        f"ranking (mu*) and its interval; give at least {MORRIS_MIN_TRAJECTORIES} (10-20 are usual)")
+    if sample is None or sample.method == "latin_hypercube":
+        key, n = ("seeds", len(spec.seeds)) if spec.seeds is not None else ("replications", spec.replications)
+        if n < MIN_REPLICATIONS_FOR_INTERVAL:
+            shown = f"key '{key}' = {spec.seeds!r}" if spec.seeds is not None else f"key 'replications' = {n}"
+            problems.append(f"{shown}: {n} run(s) per arm: the 95% interval of a mean is "
+                            f"{'undefined' if n < 2 else 'very wide (Student t with 1 degree of freedom)'}; "
+                            f"give at least {MIN_REPLICATIONS_FOR_INTERVAL}")
+    for problem in problems:
+        warnings.warn(f"{source}: {problem}", SmallSampleWarning, stacklevel=4)
 
 
 def _get(scenario: Scenario, dotted: str) -> Any:

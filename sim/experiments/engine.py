@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from sim.experiments.design import Experiment, ExperimentError, Run, _plain, load_experiment
-from sim.experiments.fingerprint import code_fingerprint, versions
+from sim.experiments.fingerprint import code_fingerprint, machine, provenance, versions
 from sim.experiments.readers import outcomes
 from sim.store import Fault, Store
 
@@ -49,7 +49,7 @@ def execute_run(run: Run, code: str) -> dict[str, Any]:
     from sim.runner import run_model
 
     started, cpu = time.perf_counter(), time.process_time()
-    base = {"run_id": run.run_id, "versions": versions()}
+    base = {"run_id": run.run_id, "versions": versions(), "host": machine()["hostname"]}
     try:
         mine = code_fingerprint()
         if mine != code:
@@ -96,6 +96,7 @@ def sweep(
     scheduler: str | None = None,
     progress: Progress | None = None,
     on_start: Callable[[int, int, list[Fault], list[str]], None] | None = None,
+    on_failed: Callable[[str, str], None] | None = None,
 ) -> SweepResult:
     """Run every run of ``experiment`` that ``out`` does not hold verified; record each.
 
@@ -107,6 +108,7 @@ def sweep(
             that many worker processes, closed at the end), else this process.
         progress: called after each run with (done, total, run_id).
         on_start: called once before running with (total, to_run, faults, notes).
+        on_failed: called with (run_id, error) when a run fails, before ``progress``.
 
     Raises:
         ExperimentError, StoreError: bad experiment, store locked by another sweep or holding
@@ -117,6 +119,7 @@ def sweep(
     runs = exp.runs()
     store = Store(out)
     started = time.perf_counter()
+    origin = provenance()  # recorded with every run: code version, libraries, command, machine
     with store.locked() as notes:
         store.claim(exp.describe(runs))
         records = store.compact()
@@ -143,7 +146,8 @@ def sweep(
                 record = {**run.parameters(), "position": run.position, "settings_hash": run.settings_hash,
                           "changes": {k: _plain(v) for k, v in run.point.changes.items()},
                           "experiment": exp.spec.name, "status": result["status"], "error": result.get("error"),
-                          "versions": result.get("versions"), "seconds": round(float(result.get("seconds", 0.0)), 3),
+                          "versions": result.get("versions"), "host": result.get("host"), "provenance": origin,
+                          "seconds": round(float(result.get("seconds", 0.0)), 3),
                           "cpu_seconds": round(float(result.get("cpu_seconds", 0.0)), 3),
                           "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
                 if result["status"] == "done":
@@ -151,6 +155,8 @@ def sweep(
                 else:
                     record["files"] = {}
                     failed.append((run.run_id, result.get("error") or "unknown error"))
+                    if on_failed is not None:
+                        on_failed(*failed[-1])
                 store.append(record)
                 done += 1
                 if progress is not None:

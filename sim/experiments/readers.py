@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,3 +61,20 @@ def outcomes(out: str | Path) -> pd.DataFrame:
     from sim.report import run_outcomes
 
     return run_outcomes(verified_runs(out), keep_tables=False)[0]
+
+
+def run_provenance(out: str | Path) -> list[dict[str, Any]]:
+    """Where the verified runs of a store come from: one entry per distinct provenance (code
+    version, libraries, command, machine; ``fingerprint.provenance``) and worker library versions,
+    with ``runs`` (how many), ``hosts`` (the workers' host names) and ``provenance`` and ``versions``
+    as recorded (None for runs recorded before provenance was). Most stores have one entry; a
+    store finished by another command, on another machine or with other code has more."""
+    groups: dict[str, dict[str, Any]] = {}
+    for record in verified_runs(out).records:
+        origin, worker = record.get("provenance"), record.get("versions")
+        key = json.dumps([origin, worker], sort_keys=True)
+        entry = groups.setdefault(key, {"runs": 0, "hosts": [], "provenance": origin, "versions": worker})
+        entry["runs"] += 1
+        if record.get("host") and record["host"] not in entry["hosts"]:
+            entry["hosts"].append(record["host"])
+    return list(groups.values())
