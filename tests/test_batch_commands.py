@@ -55,7 +55,7 @@ def test_a_sweep_in_a_log_prints_progress_lines_with_failures_and_the_time_to_go
     assert [int(by_done[k]["failed"] or 0) for k in range(1, 7)] == [0, 0, 1, 1, 1, 1]
     assert all(by_done[k]["eta"].startswith("about ") and by_done[k]["eta"].endswith(" to go") for k in range(1, 6))
     assert lines[-1]["eta"] == "finished" and lines[-1]["done"] == "6"
-    assert "titp-r002: ValueError: a deliberate failure" in err
+    assert re.search(r"titp-r002-[0-9a-f]{16}: ValueError: a deliberate failure", err), err
 
 
 def test_progress_lines_come_from_a_timer_while_a_run_goes_on():
