@@ -342,7 +342,9 @@ _HELP = {
                     "so a store of the full experiment refuses it).",
     "scale_small": "Agents per real person and firm instead of the file's, 0 < scale <= 1 (the name gets .scaleS).",
     "store": "Folder of a sweep (its --out).",
+    "yes": "Run a design past the size limits (10,000 runs, 8 hours or 5 GB estimated) without asking.",
 }
+_Yes = Annotated[bool, typer.Option("--yes", help=_HELP["yes"])]
 
 
 # =============================================================================================
@@ -575,6 +577,19 @@ class _BarProgress:
         self.failures += 1
 
 
+def _announce_size(experiment, workers: int, yes: bool) -> None:
+    """Print the design's size (runs, estimated time and disk) before anything runs; past a
+    limit (``sim.experiments.estimate``) refuse to start without ``--yes``."""
+    from sim.experiments.estimate import design_size
+
+    size = design_size(experiment, workers)
+    err_console.print(f"Design: {size.describe()}.", soft_wrap=True)
+    reason = size.over_limit()
+    if reason is not None and not yes:
+        raise UsageProblem(f"the design is large ({reason}: {size.describe()}); nothing was run: "
+                           "add --yes to run it, or make it smaller")
+
+
 def _report_sweep(result, out: Path) -> None:
     """Print what a sweep did; failed runs are listed (they are retried by the next sweep)."""
     out_console.print(
@@ -733,6 +748,7 @@ def compare(
     out: Annotated[Path, typer.Option(parser=_path, help=_HELP["out_dir"])] = Path("results/compare"),
     workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help=_HELP["workers"])] = 1,
     scheduler: Annotated[str | None, typer.Option(help=_HELP["scheduler"], show_default=False)] = None,
+    yes: _Yes = False,
 ) -> None:
     """Run several scenarios on the same seeds and compare their headline outcomes.
 
@@ -766,6 +782,7 @@ def compare(
         experiment = Experiment.from_scenarios("compare", loaded, seeds=list(range(1, seeds + 1)))
         settings = ", ".join(sorted({f"{s.run.months} months, scale {s.run.scale:g}" for s in loaded}))
         err_console.print(f"Comparing {len(loaded)} scenarios x {seeds} seeds ({settings}).", soft_wrap=True)
+        _announce_size(experiment, workers, yes)
         result = _engine_sweep(experiment, out, workers, scheduler)
         report = write_report(out)
     _print_report(report, out)
@@ -851,7 +868,8 @@ def _load_small(experiment: Path, months: int | None, scale: float | None):
 
 @app.command("sweep")
 def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None,
-                  months: _SmallMonths = None, scale: _SmallScale = None) -> None:
+                  months: _SmallMonths = None, scale: _SmallScale = None,
+                  yes: _Yes = False) -> None:
     """Run every run of an experiment file into a verified, resumable store.
 
     Runs execute on a Dask LocalCluster of --workers processes (1: in this process) or on the
@@ -870,6 +888,7 @@ def sweep_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers 
         design = (f"{len(exp.scenarios)} scenario(s) x {len(exp.points)} design point(s) x "
                   f"{len(exp.seeds)} replication(s); {exp.scenarios[0].run.months} months, scale {exp.scenarios[0].run.scale:g}")
         err_console.print(f"Experiment {spec.name}: {design}.", soft_wrap=True)
+        _announce_size(exp, workers, yes)
         result = _engine_sweep(exp, out, workers, scheduler)
     except KeyboardInterrupt:
         raise _interrupted(out) from None
@@ -910,7 +929,8 @@ def report_command(
 
 @app.command("sensitivity")
 def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Workers = 2, scheduler: _Scheduler = None,
-                        months: _SmallMonths = None, scale: _SmallScale = None) -> None:
+                        months: _SmallMonths = None, scale: _SmallScale = None,
+                        yes: _Yes = False) -> None:
     """Morris screening or Sobol indices (SALib) of an experiment with a [sample].
 
     Sweeps the experiment like 'tenseki sweep' (resumable, same store), then computes, for each
@@ -930,6 +950,7 @@ def sensitivity_command(experiment: _ExperimentArg, out: _StoreOut, workers: _Wo
             f"Experiment {exp.spec.name}: {exp.spec.sample.method} sample of {len(exp.points)} points over "
             f"{len(exp.spec.sample.ranges)} parameters x {len(exp.scenarios)} scenario(s) x {len(exp.seeds)} "
             f"replication(s).", soft_wrap=True)
+        _announce_size(exp, workers, yes)
         result = _engine_sweep(exp, out, workers, scheduler)
         _report_sweep(result, out)
         if result.failed:

@@ -21,11 +21,8 @@ _BYTES_PER_FIRM = 1000.0
 
 def memory_needed_bytes(scenario: Scenario) -> float:
     """About the peak memory of one run: everyone who is in Japan at the start or arrives."""
-    run, world, rec = scenario.run, scenario.world, scenario.policy.recruitment
-    per_year = max([rec.trainee_intake_per_year, *rec.trainee_intake_by_year.values()]) + max(
-        [rec.ssw_direct_intake_per_year, *rec.ssw_direct_intake_by_year.values()]
-    )
-    people = (world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + world.stock_irregular + per_year * run.months / 12) * run.scale
+    run, world = scenario.run, scenario.world
+    people = scenario.people_in_run()
     row = _BYTES_PER_PERSON + _BYTES_PER_CONTACT * world.contacts_per_person
     return _FIXED_BYTES + people * row + world.firms * run.scale * _BYTES_PER_FIRM
 

@@ -68,7 +68,8 @@ from sim.processes import (
     work,
 )
 from sim.processes.codes import IN_JAPAN
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.schema import show
 from sim.seeds import check_seed
 from sim.world import build_ledger, build_network, populate
 
@@ -104,6 +105,8 @@ class LabourMarket(mesa.Model):
     def __init__(
         self, scenario: Scenario | str | Path = "esd", seed: int | None = None, *, log_transfers: bool = False, **kwargs: Any
     ) -> None:
+        if not isinstance(log_transfers, bool):  # as strict as a file: no truthy stand-ins
+            raise ScenarioError(f"log_transfers = {show(log_transfers)}: allowed: true or false")
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)  # a path, or a shipped scenario's name
         if kwargs:  # named ``kwargs`` as Mesa's SolaraViz expects of a model taking settings

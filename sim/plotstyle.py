@@ -220,6 +220,19 @@ def legend_outside(fig, handles: Sequence, labels: Sequence[str], title: str | N
                       fontsize=STYLE["legend.fontsize"], title_fontsize=STYLE["legend.fontsize"])
 
 
+def as_written(fig) -> None:
+    """Every text of the figure shown as written: never read as mathtext.
+
+    Why: the figures show names users chose (scenarios, arms, factor levels, parameters), and
+    matplotlib reads text between two ``$`` as a formula: a name such as ``cost $5-$10`` or
+    ``$\\frac`` would be drawn as maths or fail the whole figure once every run had finished.
+    No figure of the project uses formulas, so none is lost."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+
+
 def save(fig, path: str | Path, formats: Sequence[str] = FORMATS) -> list[Path]:
     """Write the figure as ``path`` with each suffix of ``formats`` (``x.png`` -> ``x.png``,
     ``x.svg``), each file whole or not at all; close the figure.
@@ -232,6 +245,7 @@ def save(fig, path: str | Path, formats: Sequence[str] = FORMATS) -> list[Path]:
     plt = pyplot()
     path = Path(path)
     written = []
+    as_written(fig)
     try:
         with matplotlib.rc_context(STYLE):
             for fmt in formats:

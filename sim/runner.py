@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario import Scenario, check_memory, load_scenario
+from sim.scenario import Scenario, ScenarioError, check_memory, load_scenario
+from sim.schema import show
 from sim.seeds import check_seed
 
 
@@ -46,6 +47,9 @@ def run_tables(
     ``seed`` columns first (``ScenarioError`` as ``run_scenario``; ``SeedError`` for a seed
     outside 0..``MAX_SEED``, before anything is built)."""
     seed = check_seed(seed)
+    check_groupings(by)
+    if progress is not None and not callable(progress):
+        raise ScenarioError(f"progress = {show(progress)}: allowed: a function of the month, or None")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     scenario = scenario.with_run(months=months, scale=scale)
@@ -55,6 +59,22 @@ def run_tables(
         table.insert(0, "seed", seed)
         table.insert(0, "scenario", scenario.name)
     return tables
+
+
+def check_groupings(by: Sequence[str]) -> tuple[str, ...]:
+    """``by`` as a tuple of known groupings, each once (``ScenarioError`` naming what is allowed),
+    checked before a run is built rather than when its tables are made."""
+    from sim.outputs import GROUPINGS
+
+    if isinstance(by, str) or not isinstance(by, (list, tuple)):
+        raise ScenarioError(f"by = {show(by)}: allowed: a list of groupings from {', '.join(map(repr, GROUPINGS))}")
+    unknown = [g for g in by if g not in GROUPINGS]
+    if unknown:
+        raise ScenarioError(f"by = {show(list(by))}: {show(unknown[0])} is not a grouping; allowed: "
+                            f"{', '.join(map(repr, GROUPINGS))}")
+    if len(set(by)) != len(by):
+        raise ScenarioError(f"by = {show(list(by))}: a grouping is named twice")
+    return tuple(by)
 
 
 def run_model(scenario: Scenario, seed: int, progress: Callable[[int], None] | None = None):

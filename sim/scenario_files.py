@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from sim.renamed_keys import upgrade_file
 from sim.scenario_schema import LEAF_TABLES, Scenario
-from sim.schema import ScenarioError, describe_errors, nearest, read_toml, resolve
+from sim.schema import ScenarioError, describe_errors, nearest, read_toml, resolve, show
 
 
 def shipped_scenario_dir() -> Path:
@@ -100,6 +100,9 @@ def load_scenario(path: str | Path) -> Scenario:
         ScenarioError: with one line per problem, each naming the file that set the value, the
             key, the value and what is allowed.
     """
+    if not isinstance(path, (str, Path)) or not str(path).strip():
+        raise ScenarioError(f"scenario = {show(path)}: allowed: a scenario file's path or a shipped scenario's name "
+                            f"(e.g. 'esd'), or a Scenario")
     found = find_scenario(path)
     if found is None:
         raise _not_found(path)

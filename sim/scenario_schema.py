@@ -576,14 +576,26 @@ class Scenario(Frozen):
             )
         return self
 
-    def _holds_someone(self) -> None:
-        """A world that at its scale holds no one at the start and expects no one to arrive
-        would run, print zeros and exit 0: refused, naming the scale and the numbers it scales."""
-        world, rec, run = self.world, self.policy.recruitment, self.run
+    def _people_at_start_and_a_year(self) -> tuple[int, float]:
+        """Real people in Japan at the start, and arriving in the year of the largest intake."""
+        world, rec = self.world, self.policy.recruitment
         at_start = world.stock_trainees + world.stock_ssw1 + world.stock_ssw2 + world.stock_irregular
         per_year = max([rec.trainee_intake_per_year, *rec.trainee_intake_by_year.values()]) + max(
             [rec.ssw_direct_intake_per_year, *rec.ssw_direct_intake_by_year.values()])
-        people = (at_start + per_year * run.months / 12) * run.scale
+        return at_start, per_year
+
+    def people_in_run(self) -> float:
+        """Agents of one run, at most: everyone in Japan at the start and everyone who arrives
+        (at the largest yearly intake), at the run's scale (memory and time estimates)."""
+        at_start, per_year = self._people_at_start_and_a_year()
+        return (at_start + per_year * self.run.months / 12) * self.run.scale
+
+    def _holds_someone(self) -> None:
+        """A world that at its scale holds no one at the start and expects no one to arrive
+        would run, print zeros and exit 0: refused, naming the scale and the numbers it scales."""
+        run = self.run
+        at_start, per_year = self._people_at_start_and_a_year()
+        people = self.people_in_run()
         if people < 1:
             raise Contradiction(
                 f"at this scale the world holds no one ({people:.2g} agents expected over the run, from "

@@ -112,6 +112,12 @@ def _record(origin: dict, keys: tuple, value: Any, src: str) -> None:
             _record(origin, keys + (k,), v, src)
 
 
+#: The longest chain of ``base`` files a scenario may have (the shipped ones use three:
+#: history_2017 -> titp -> world). A deeper chain is a mistake, and would end in Python's
+#: recursion limit rather than a message.
+MAX_BASE_DEPTH = 32
+
+
 def resolve(
     path: Path,
     origin: dict,
@@ -130,6 +136,10 @@ def resolve(
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(f"{seen[-1]}: 'base' files refer to each other in a loop ({chain})")
+    if len(seen) >= MAX_BASE_DEPTH:
+        raise ScenarioError(f"{seen[0]}: key 'base': a chain of more than {MAX_BASE_DEPTH} base files "
+                            f"({seen[0].name} -> {seen[1].name} -> ... -> {path.name}); allowed: at most "
+                            f"{MAX_BASE_DEPTH} files, each naming the next as its base")
     data = read_toml(path)
     if upgrade is not None:
         data = upgrade(data, str(path))
@@ -266,6 +276,10 @@ def allowed(ann: Any) -> str:
     base, constraints, optional = _unwrap(ann)
     tail = " (or leave the key out for none)" if optional else ""
     origin = get_origin(base)
+    if base is Any:
+        return "any value" + tail
+    if origin in (Union, types.UnionType):  # one of several types: each in words, never Python's notation
+        return " or ".join(allowed(arm) for arm in get_args(base) if arm is not type(None)) + tail
     if origin is Literal:
         choices = get_args(base)
         if len(choices) > MAX_CHOICES_SHOWN:  # a long list (the real fields) would not fit one short line
@@ -281,7 +295,7 @@ def allowed(ann: Any) -> str:
         return f"{what} {bounds}".strip() + tail
     if base is str:
         return "text in quotes" + tail
-    if origin is tuple:
+    if origin in (tuple, list):
         lengths = _lengths(constraints)
         return f"a list{' of ' + lengths if lengths else ''}, each {allowed(get_args(base)[0])}" + tail
     if origin is dict:
@@ -289,7 +303,7 @@ def allowed(ann: Any) -> str:
         return f"a table: keys {allowed(key_t)}, values {allowed(value_t)}" + tail
     if isinstance(base, type) and issubclass(base, BaseModel):
         return "a table with the keys " + ", ".join(base.model_fields) + tail
-    return str(base)
+    return "a value of another kind" + tail  # never Python's name of a type
 
 
 def _wrong_type(value: Any) -> str:
@@ -376,8 +390,28 @@ def _describe_contradiction(error: Contradiction, at: tuple, origin: dict, fallb
 def describe_errors(
     exc: ValidationError, model: type[BaseModel], origin: dict, fallback: str, extra_top_keys: tuple = ()
 ) -> str:
-    """Every error of a failed validation, one line each (see ``describe_error``)."""
-    return "\n".join(describe_error(e, model, origin, fallback, extra_top_keys) for e in exc.errors())
+    """Every error of a failed validation, one line each (see ``describe_error``); a value that
+    fits none of the types a key allows is one line, not one per type."""
+    lines: list[str] = []
+    for err in exc.errors():
+        line = describe_error(_without_union_tags(err, model), model, origin, fallback, extra_top_keys)
+        if line not in lines:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _without_union_tags(err: dict, model: type[BaseModel]) -> dict:
+    """The error with pydantic's names of a union's members (``str``, ``dict[str,str]``) taken
+    out of its location: they are Python's notation, not keys a user wrote."""
+    loc: list = []
+    tagged = -1  # the length of ``loc`` at the last member's name taken out (one a union)
+    for part in err["loc"]:
+        inner, _, _ = _unwrap(annotation_at(model, tuple(loc)))
+        if get_origin(inner) in (Union, types.UnionType) and isinstance(part, str) and tagged != len(loc):
+            tagged = len(loc)
+            continue
+        loc.append(part)
+    return {**err, "loc": tuple(loc)}
 
 
 __all__ = [

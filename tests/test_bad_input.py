@@ -344,3 +344,76 @@ def test_the_command_line_refuses_a_world_of_no_one_with_exit_2():
     done = tenseki("run", "titp", "--scale", "0.000001", "--months", "2")
     assert done.returncode == 2 and "holds no one" in done.stderr and "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_chain_of_bases_deeper_than_the_limit_is_one_message(tmp_path):
+    """A chain of base files longer than MAX_BASE_DEPTH ends in one message naming the first
+    file and the limit, not in Python's recursion limit."""
+    from sim.schema import MAX_BASE_DEPTH
+
+    (tmp_path / "f0.toml").write_text('base = "titp"\n', encoding="utf-8")
+    for i in range(1, MAX_BASE_DEPTH + 3):
+        (tmp_path / f"f{i}.toml").write_text(f'base = "f{i - 1}.toml"\n', encoding="utf-8")
+    ok = tmp_path / f"f{MAX_BASE_DEPTH - 3}.toml"  # with titp and world: MAX_BASE_DEPTH files
+    assert load_scenario(ok).name == ok.stem
+    msg = error_of(tmp_path / f"f{MAX_BASE_DEPTH + 2}.toml")
+    assert msg.count("\n") == 0 and f"more than {MAX_BASE_DEPTH} base files" in msg, msg
+    assert msg.startswith(str(tmp_path / f"f{MAX_BASE_DEPTH + 2}.toml")), msg
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: sim.runner.run_tables("titp", 1, months=1, by=("nope",)), "by = ['nope']: 'nope' is not a grouping; allowed:"),
+    (lambda: sim.runner.run_tables("titp", 1, months=1, by="field"), "by = 'field': allowed: a list of groupings"),
+    (lambda: sim.runner.run_tables(5, 1, months=1), "scenario = 5: allowed: a scenario file's path"),
+    (lambda: sim.runner.run_tables("titp", 1, months=1, progress=5), "progress = 5: allowed: a function"),
+    (lambda: sim.LabourMarket(5, 1), "scenario = 5: allowed"),
+    (lambda: sim.LabourMarket("titp", 1, log_transfers="yes"), "log_transfers = 'yes': allowed: true or false"),
+    (lambda: sim.LabourMarket("titp", 1, run__months="3"), "key 'run.months' = '3': wrong type"),
+    (lambda: sim.run_scenario("titp", 1, months=3.0), "key 'run.months' = 3.0: a decimal where a whole number is needed"),
+])
+def test_the_python_api_is_as_strict_as_the_files(monkeypatch, call, words):
+    """run_tables, run_scenario and LabourMarket refuse what a file or the command line would
+    (no coercion, unknown groupings, a scenario that is neither a path nor a name) with one
+    ScenarioError line before anything is built, never a TypeError from deep inside."""
+    import sim.runner
+
+    monkeypatch.setattr("sim.world.build_ledger", lambda *a, **k: pytest.fail("built a world"))
+    with pytest.raises(ScenarioError) as info:
+        call()
+    assert words in str(info.value) and "\n" not in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("line", ["reference = 5", "[grid]\nx = 5", "changes = 5", "grid = 5", "seeds = [\"a\"]",
+                                  "sample = 5", "[grid.x]\na = 5", 'scenarios = "titp"', "outputs = 5"])
+def test_no_message_shows_python_type_notation(tmp_path, line):
+    """What is allowed is said in words ("text in quotes or a table"), never as Python's
+    annotation (str | dict[str, str], typing.Any) or pydantic's name of a union's member."""
+    from sim.experiments import ExperimentError, load_experiment
+
+    path = tmp_path / "exp.toml"
+    path.write_text(f'name = "t"\nscenarios = ["titp"]\n{line}\n' if not line.startswith("scenarios") else f'name = "t"\n{line}\n',
+                    encoding="utf-8")
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(path)
+    msg = str(info.value)
+    for notation in ("typing", "Any", "dict[", "list[", "str |", "| None", "<class", "Literal"):
+        assert notation not in msg, msg
+
+
+def test_one_bad_value_gives_one_message_and_exit_2_in_every_command(tmp_path):
+    """The same bad scenario value through run, compare, sweep and sensitivity (an experiment
+    naming the file): exit 2, no traceback, and the same line naming file, key, value and what
+    is allowed."""
+    bad = write(tmp_path, "[world]\nhours_per_month = 0.5\n", name="bad.toml")
+    expected = f"{bad}: key 'world.hours_per_month' = 0.5: out of range; allowed: a number from 40 to 744"
+    grid = tmp_path / "grid.toml"
+    grid.write_text('name = "g"\nscenarios = ["bad.toml"]\nmonths = 1\nscale = 0.002\n', encoding="utf-8")
+    sample = tmp_path / "sample.toml"
+    sample.write_text('name = "s"\nscenarios = ["bad.toml"]\nmonths = 1\nscale = 0.002\n[sample]\nmethod = "morris"\n'
+                      'n = 2\n[sample.ranges]\n"behaviour.transfer.min_wage_gain" = [0.0, 0.1]\n', encoding="utf-8")
+    commands = [("run", bad), ("compare", bad, "--out", tmp_path / "c"), ("sweep", grid, "--out", tmp_path / "g"),
+                ("sensitivity", sample, "--out", tmp_path / "s")]
+    for args in commands:
+        done = tenseki(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "Traceback" not in done.stderr and expected in done.stderr, (args, done.stderr)

@@ -120,6 +120,39 @@ def test_the_command_line_reports_a_bad_experiment_with_exit_2(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_large_design_prints_its_size_and_runs_only_with_yes(tmp_path, monkeypatch, capsys):
+    """Before anything runs, sweep, sensitivity and compare print the design's runs, estimated
+    time and disk; past a limit they refuse without --yes (exit 2, nothing written), and run
+    with it."""
+    from sim.cli import run_app
+    from sim.experiments import estimate
+
+    path = write_experiment(tmp_path, GOOD.replace("months = 3", "months = 1") + "replications = 2\n")
+    out = tmp_path / "out"
+    monkeypatch.setattr(estimate, "MAX_RUNS_UNASKED", 1)
+    argv = ["sweep", str(path), "--out", str(out), "--workers", "1"]
+    assert run_app(argv) == 2
+    err = capsys.readouterr().err
+    assert "Design: 2 runs, about" in err and "on disk" in err, err
+    assert "the design is large (more than 1 runs" in err and "add --yes" in err and not out.exists()
+    assert run_app(["compare", "titp", "--seeds", "2", "--months", "1", "--scale", "0.002", "--out", str(out)]) == 2
+    assert "add --yes" in capsys.readouterr().err and not out.exists()
+    assert run_app([*argv, "--yes"]) == 0
+    assert len(list((out / "runs").glob("*.parquet"))) == 2
+
+
+def test_the_size_estimate_counts_runs_time_and_disk():
+    """Runs = scenarios x points x seeds; time shared by the workers; each limit alone asks."""
+    from sim.experiments.estimate import MAX_BYTES_UNASKED, MAX_HOURS_UNASKED, DesignSize, design_size
+
+    one, two = design_size(tiny(), workers=1), design_size(tiny(), workers=2)
+    assert one.runs == two.runs == 4 and two.seconds == pytest.approx(one.seconds / 2) and one.bytes > 4 * 60_000
+    assert design_size(tiny(months=40)).seconds > one.seconds and design_size(tiny(months=40)).bytes > one.bytes
+    assert one.over_limit() is None
+    assert "hours" in DesignSize(10, MAX_HOURS_UNASKED * 3600 + 1, 0, 1).over_limit()
+    assert "on disk" in DesignSize(10, 1, MAX_BYTES_UNASKED + 1, 1).over_limit()
+
+
 def test_shipped_experiments_load():
     """mobility_x_stay: 3 job-change x 2 long-stay levels x 10 replications of esd, the same
     10 seeds at every point; sensitivity_behaviour: a Morris sample over the nine assumptions,

@@ -299,3 +299,23 @@ def test_the_validation_figure_is_built_from_the_runs_and_the_official_series(tm
         assert len(panel.points) == official[official["year"].between(2017, 2024)][col].notna().sum()
     written = plot(model_yearly, official, tmp_path / "validation.png", title="test")
     assert [p.suffix for p in written] == [".png", ".svg"] and all(p.stat().st_size > 0 for p in written)
+
+
+@pytest.mark.parametrize("names", [("$\\frac{a}{$", "cost $5 and $10"), ("$x^2$", "a_b $\\alpha$")])
+def test_names_with_markup_are_drawn_as_written(design, differences, tmp_path, names):
+    """Arm and scenario names are users' text: ``$...$`` is drawn as written, never read as a
+    formula (a broken one failed the report after every run had finished; a good one drew maths)."""
+    runs, tables = design
+    rename = {ARMS[0]: names[0], ARMS[1]: names[1]}
+    runs = runs.assign(arm=runs["arm"].replace(rename))
+    differences = differences.assign(arm=differences["arm"].replace(rename),
+                                     reference=differences["reference"].replace(rename))
+    differences["comparison"] = differences["arm"] + " − " + differences["reference"]
+    written = report.plot_over_time(runs, tables, tmp_path / "over_time.png", DESCRIPTION)
+    written += report.plot_differences(differences, runs, tmp_path / "differences.png", DESCRIPTION)
+    assert len(written) == 4
+    svg = (tmp_path / "over_time.svg").read_text(encoding="utf-8")
+    from xml.sax.saxutils import escape
+
+    for name in names:
+        assert escape(name) in svg, name

@@ -8,8 +8,9 @@ of headline outcomes per run. ``tenseki compare``, ``tenseki validate``, ``tense
 
 The package: ``design`` (the file format, the design points, the runs and their seeds: common
 random numbers), ``engine`` (one run on a worker, the sweep, Dask's workers), ``readers`` (a
-store's verified runs, their tables and outcomes) and ``fingerprint`` (the code and libraries a
-run was made with); every public name is importable from ``sim.experiments``.
+store's verified runs, their tables and outcomes), ``fingerprint`` (the code and libraries a
+run was made with) and ``estimate`` (a design's runs, time and disk before it runs); every
+public name but the estimate's is importable from ``sim.experiments``.
 """
 
 from sim.experiments.design import (
