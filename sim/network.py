@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.geography import Geography
-from sim.processes.codes import of_kind
+from sim.processes.codes import ARRAY_HELPER, of_kind
 
 
 def _group_index(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -187,7 +187,7 @@ class ContactPool:
         return out
 
 
-@njit(cache=True)
+@njit(**ARRAY_HELPER)
 def _member_of_group(members, starts, ends, group, u):  # pragma: no cover - compiled
     """The member of ``group`` that uniform draw ``u`` picks (``_pick_in_groups`` for one); -1 if the group is empty."""
     size = ends[group] - starts[group]

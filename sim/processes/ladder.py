@@ -65,7 +65,7 @@ from sim.domain import REAL_FIELDS, TEST_BITS, Status
 from sim.params import bind, part
 from sim.policy import CARE_REAL_FIELD
 from sim.processes import permanence
-from sim.processes.codes import ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3, of_kind
+from sim.processes.codes import ARRAY_HELPER, ESD, IS_LEGAL, IS_TITP, SSW_1, STATUS_KINDS, TITP_1, TITP_2, TITP_3, of_kind
 from sim.processes.matching import find_employers
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class Ssw1Stay(NamedTuple):
         return bind(cls, part(model.scenario.policy.stay, *cls._fields))
 
 
-@njit(cache=True)
+@njit(**ARRAY_HELPER)
 def ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm_real_field, ssw2_open_fields,
                   ssw1_max_months, extension_months):  # pragma: no cover - compiled
     """(real field, SSW i limit in months) of SSW i holder ``i``.
@@ -156,6 +156,7 @@ def ssw1_terms_of(i, wants_long_stay, tests_passed, firm, last_firm, field, firm
     ladder (who leaves when, ``ladder_kernel``) and the decisions (who is near the end,
     ``ssw1_limit_and_way_on_kernel``), so they cannot disagree; the ladder asks it per holder inside its
     own pass rather than through arrays over everyone (a pass and two arrays less a month).
+    Without reference counting (``codes.ARRAY_HELPER``): called per holder with arrays.
     """
     h = firm[i] if firm[i] >= 0 else last_firm[i]
     rf = firm_real_field[h] if h >= 0 else field[i]

@@ -49,7 +49,7 @@ from numba import njit
 
 from sim.domain import FIELDS, Residence, Status
 from sim.params import bind, part
-from sim.processes.codes import STATUS_KINDS, of_kind
+from sim.processes.codes import ARRAY_HELPER, STATUS_KINDS, of_kind
 
 if TYPE_CHECKING:
     from sim.model import LabourMarket
@@ -188,7 +188,7 @@ def listings_kernel(firm_field, vacancies, n_fields):  # pragma: no cover - comp
     return ptr, firm, cum
 
 
-@njit(cache=True)
+@njit(**ARRAY_HELPER)
 def offered_firm(u, field, body_first, n_members, members, field_ptr, listed_firm, cum_vacancies, share):  # pragma: no cover
     """The firm an offer with uniform draw ``u`` puts forward: from the national pool of ``field``
     if ``u < share`` (``u / share`` picks a listed vacancy), else one of the supervisory body's
@@ -230,7 +230,7 @@ def taste_draw(key, firm):  # pragma: no cover - compiled
     return -np.log(-np.log(u))
 
 
-@njit(cache=True)
+@njit(**ARRAY_HELPER)
 def firm_value(c, pref_s, contact_pref, offer, firm_pref, rent_yen, adjacent, key, tastes):  # pragma: no cover
     """What a seeker living in ``pref_s`` makes of firm ``c`` (the module docstring's value).
 
@@ -255,7 +255,7 @@ def firm_value(c, pref_s, contact_pref, offer, firm_pref, rent_yen, adjacent, ke
     return v
 
 
-@njit(cache=True)
+@njit(**ARRAY_HELPER)
 def contact_prefectures(contacts_s, person_pref, person_status, in_japan, out):  # pragma: no cover - compiled
     """Into ``out``: where each of a seeker's contacts (``contacts_s``, rows) lives, -1 for no contact or one who left
     Japan (not of the kind ``in_japan``, the mask ``codes.STATUS_KINDS.in_japan``)."""
@@ -264,7 +264,7 @@ def contact_prefectures(contacts_s, person_pref, person_status, in_japan, out): 
         out[k] = person_pref[who] if who >= 0 and of_kind(in_japan, person_status[who]) else -1
 
 
-@njit(cache=True)
+@njit(**ARRAY_HELPER)
 def open_vacancy(c, barred_until, demand, headcount, month):  # pragma: no cover - compiled
     """Firm ``c``'s vacancies (demand - headcount), -inf while it is barred from intake."""
     return -np.inf if barred_until[c] > month else demand[c] - headcount[c]
