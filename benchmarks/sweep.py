@@ -182,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def calibration_runs_per_hour(tmp: Path, evaluations: int, local_workers) -> None:
-    """Time ``evaluations`` evaluations of calibrate.py's objective three ways; print runs per hour."""
+    """Time ``evaluations`` evaluations of calibrate.py's objective three ways; print runs per hour,
+    measured (wall-clock) and as they would be on free cores (from the runs' CPU seconds: an
+    evaluation's seeds run in rounds of one per worker, so 3 seeds on 2 workers take 2 rounds)."""
     import calibrate
+    import pandas as pd
 
     from sim import validation
 
@@ -192,20 +195,25 @@ def calibration_runs_per_hour(tmp: Path, evaluations: int, local_workers) -> Non
     print(f"calibration (scripts/calibrate.py): history_2017 at scale {calibrate.SCALE:g}, seeds {calibrate.SEEDS} "
           f"an evaluation, by {'/'.join(validation.GROUPED_BY)}; {evaluations} evaluations each way", flush=True)
 
-    def evaluate_all(label: str, **how) -> None:
+    def evaluate_all(label: str, cores: int, **how) -> None:
         started, cpu = time.perf_counter(), time.process_time()
-        for k in range(evaluations):
-            validation.run_history(calibrate.SEEDS, calibrate.SCALE, scenario=scenario, out=tmp / f"{label}{k}", **how)
+        stores = [tmp / f"{label}{k}" for k in range(evaluations)]
+        for store in stores:
+            validation.run_history(calibrate.SEEDS, calibrate.SCALE, scenario=scenario, out=store, **how)
         seconds = time.perf_counter() - started
         runs = evaluations * per_evaluation
-        print(f"  {label:<34} {seconds:7.1f} s  {3600 * runs / seconds:8,.0f} runs per hour "
-              f"({3600 * evaluations / seconds:,.0f} evaluations; this process {time.process_time() - cpu:.1f} s CPU)",
-              flush=True)
+        run_cpu = pd.concat([pd.read_json(s / "manifest.jsonl", lines=True) for s in stores]).cpu_seconds.mean()
+        # An evaluation's runs on `cores` free cores: rounds of `cores` runs, the last one maybe part-empty.
+        rounds = -(-per_evaluation // cores)
+        print(f"  {label:<38} {seconds:7.1f} s  {3600 * runs / seconds:7,.0f} runs per hour "
+              f"({3600 * evaluations / seconds:,.0f} evaluations); a run {run_cpu:.2f} s CPU, this process "
+              f"{time.process_time() - cpu:.1f} s CPU; on {cores} free core(s): "
+              f"{3600 * per_evaluation / (rounds * run_cpu):,.0f} runs per hour", flush=True)
 
-    evaluate_all("1 worker (this process)", workers=1)
-    evaluate_all("2 workers, a cluster per evaluation", workers=2)
+    evaluate_all("1 worker (this process)", 1, workers=1)
+    evaluate_all("2 workers, a cluster per evaluation", 2, workers=2)
     with local_workers(2) as client:
-        evaluate_all("2 workers kept (local_workers)", client=client)
+        evaluate_all("2 workers kept (local_workers)", 2, client=client)
 
 
 if __name__ == "__main__":
