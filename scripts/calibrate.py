@@ -56,7 +56,7 @@ not edit any file (copy the values into scenarios/world.toml by hand). Every eva
 experiment on the engine of ``sim.experiments`` (the same as ``tenseki compare``, ``validate`` and
 ``sweep``): its runs go to a store under ``--out`` named by a hash of the parameter values, so an
 interrupted calibration re-run reuses every evaluation already made; ``--workers N`` runs them on a
-Dask ``LocalCluster`` kept for the whole calibration, ``--scheduler ADDRESS`` on a running cluster.
+Dask ``LocalCluster`` kept for the whole calibration (``sim.experiments.local_workers``), ``--scheduler ADDRESS`` on a running cluster.
 """
 
 from __future__ import annotations
@@ -325,14 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         client = None
         if args.scheduler or args.workers > 1:
-            from distributed import Client, LocalCluster
+            from distributed import Client
+
+            from sim.experiments import local_workers
 
             if args.scheduler:
                 client = stack.enter_context(Client(args.scheduler))
-            else:
-                cluster = stack.enter_context(LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                                                           dashboard_address=None))
-                client = stack.enter_context(Client(cluster))
+            else:  # the engine's workers (forked after the imports, loopback only), kept for every evaluation
+                client = stack.enter_context(local_workers(args.workers))
         f = Objective(client, base, official, args.out)
         single = {"origins": fit_origins, "irregular": fit_irregular, "demand": fit_demand, "ramp": fit_ramp_and_bridging,
                   "wages": fit_wages}

@@ -375,7 +375,6 @@ def test_the_python_api_is_as_strict_as_the_files(monkeypatch, call, words):
     """run_tables, run_scenario and LabourMarket refuse what a file or the command line would
     (no coercion, unknown groupings, a scenario that is neither a path nor a name) with one
     ScenarioError line before anything is built, never a TypeError from deep inside."""
-    import sim.runner
 
     monkeypatch.setattr("sim.world.build_ledger", lambda *a, **k: pytest.fail("built a world"))
     with pytest.raises(ScenarioError) as info:

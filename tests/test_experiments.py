@@ -305,6 +305,28 @@ def test_one_and_two_dask_workers_give_equal_tables(reference_store, tmp_path):
     pd.testing.assert_frame_equal(read_runs(out), read_runs(reference_store), check_exact=True)
 
 
+def test_a_kept_worker_gives_the_tables_of_a_fresh_sweep(reference_store, tmp_path):
+    """``local_workers`` keeps its workers between sweeps: a worker that has already run other
+    runs (another experiment: other months, seeds and a changed setting) writes exactly the
+    tables of the in-process sweep, twice; and the workers are stopped when the block ends."""
+    from sim.experiments import local_workers
+
+    other = Experiment.from_scenarios("other", [sim.shipped_scenario("esd").with_changes({"policy.transfer.waiting_months": 0})],
+                                      replications=3, base_seed=11, months=6, scale=0.002)
+    with local_workers(1) as client:  # one worker: every run of the later sweeps runs on a used worker
+        assert not sweep(other, tmp_path / "other", client=client).failed
+        for i in range(2):
+            result = sweep(tiny(), tmp_path / f"kept{i}", client=client)
+            assert result.ran == 4 and not result.failed
+            pd.testing.assert_frame_equal(read_runs(tmp_path / f"kept{i}"), read_runs(reference_store), check_exact=True)
+        pids = list(client.run(os.getpid).values())
+    assert len(pids) == 1
+    deadline = time.monotonic() + 30
+    while _alive(pids[0]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(pids[0]), "local_workers left its worker running after the block"
+
+
 def test_a_run_is_the_seeded_run_with_its_parameters_as_columns(reference_store):
     """runs/<run_id>.parquet holds run_scenario's table for its seed, with run_id, scenario,
     point, replication and seed columns; the manifest records seed, status, checksum and versions."""

@@ -28,6 +28,7 @@ import pandas as pd
 from sim.experiments.design import Experiment, ExperimentError, Run, _plain, load_experiment
 from sim.experiments.fingerprint import code_fingerprint, machine, provenance, versions
 from sim.experiments.readers import outcomes
+from sim.scenario import Scenario
 from sim.store import Fault, Store
 
 #: Progress callback: ``progress(runs_done, runs_total, run_id_just_finished_or_None)``.
@@ -176,19 +177,17 @@ def _execute(todo: list[Run], client: Any, workers: int, scheduler: str | None) 
     from distributed import Client, as_completed
 
     own_cluster = own_client = None
-    quiet = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
-    levels = [q.level for q in quiet]
+    quiet = contextlib.ExitStack()
     try:
         if client is None:
-            for q in quiet:
-                q.setLevel(logging.CRITICAL)
+            quiet.enter_context(_quiet_dask_logs())
             if scheduler is not None:
                 try:
                     own_client = client = Client(scheduler, timeout="30s")
                 except (OSError, TimeoutError, ValueError) as exc:
                     raise ExperimentError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
             else:
-                own_cluster = _local_cluster(min(workers, len(todo)))
+                own_cluster = _local_cluster(min(workers, len(todo)), todo[0].scenario)
                 own_client = client = Client(own_cluster)
         futures = client.map(execute_run, todo, code=code, pure=False, key=[f"tenseki-{r.run_id}-{r.settings_hash[:8]}" for r in todo])
         by_key = {f.key: r for f, r in zip(futures, todo, strict=True)}
@@ -207,6 +206,20 @@ def _execute(todo: list[Run], client: Any, workers: int, scheduler: str | None) 
             own_client.close()
         if own_cluster is not None:
             own_cluster.close()
+        quiet.close()
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Dask's, tornado's and asyncio's loggers silenced for the block (a cluster this process
+    starts and stops logs its workers' comings and goings), then set back."""
+    quiet = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+    levels = [q.level for q in quiet]
+    for q in quiet:
+        q.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
         for q, level in zip(quiet, levels, strict=True):
             q.setLevel(level)
 
@@ -216,13 +229,44 @@ def _execute(todo: list[Run], client: Any, workers: int, scheduler: str | None) 
 LOOPBACK = "127.0.0.1"
 
 
-def _local_cluster(workers: int):
+#: Scale and most months of the small run that loads the compiled kernels before workers are forked.
+WARM_UP_SCALE, WARM_UP_MONTHS = 0.001, 24
+_kernels_loaded = False
+
+
+def load_kernels(scenario: Scenario | None = None) -> None:
+    """Load the model's compiled kernels into this process (once a process) by a small run of
+    ``scenario`` (default ``esd``) at ``WARM_UP_SCALE`` for at most ``WARM_UP_MONTHS`` months.
+
+    Why: numba loads each kernel from its on-disk cache on first call, about 0.3-0.5 s of CPU a
+    process (``benchmarks/sweep.py``, start-up). Workers forked after this inherit the loaded
+    kernels, so a process that starts several clusters (a sweep per evaluation) pays it once, not
+    once per worker per cluster. Nothing of the small run is kept: every run builds its own model
+    from its scenario and seed (tests/test_experiments.py checks the tables). A failure here is
+    ignored: the workers then load the kernels themselves, as before.
+    """
+    global _kernels_loaded
+    if _kernels_loaded:
+        return
+    from sim.model import LabourMarket
+    from sim.scenario import shipped_scenario
+
+    try:
+        base = scenario or shipped_scenario("esd")
+        LabourMarket(base.with_run(scale=WARM_UP_SCALE, months=min(base.run.months, WARM_UP_MONTHS)), seed=0).run()
+    except Exception:  # noqa: BLE001  (a warm-up only: the runs report their own errors)
+        return
+    _kernels_loaded = True
+
+
+def _local_cluster(workers: int, scenario: Scenario | None = None):
     """A ``LocalCluster`` of ``workers`` single-threaded worker processes.
 
-    On Linux the workers are forked from this process, which has already imported the model:
-    they start in a fraction of a second instead of the several seconds a spawned process
-    spends importing numba, Mesa and pandas (that start-up would eat most of the gain of a
-    second worker in a sweep of short runs). They start with Ctrl-C ignored: this process
+    On Linux the workers are forked from this process, which has already imported the model
+    and loaded its compiled kernels (``load_kernels``, with ``scenario``): they start in a
+    fraction of a second instead of the several seconds a spawned process spends importing
+    numba, Mesa and pandas (that start-up would eat most of the gain of a second worker in a
+    sweep of short runs), and their first run pays no kernel loading. They start with Ctrl-C ignored: this process
     decides what happens on Ctrl-C (it closes the cluster). Each worker exits as soon as this
     process dies, however it dies (``distributed`` gives every worker a pipe from its parent
     and exits when the pipe closes; tests/test_experiments.py checks it with SIGKILL).
@@ -236,6 +280,8 @@ def _local_cluster(workers: int):
     import sim.model  # noqa: F401  (imported once here, inherited by the forked workers)
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method == "fork":
+        load_kernels(scenario)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers
     try:
         # No statistical profiler in the workers: it samples the running task's stack every
@@ -251,6 +297,29 @@ def _local_cluster(workers: int):
                                 worker_dashboard_address=f"{LOOPBACK}:0")
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def local_workers(workers: int) -> Iterator[Any]:
+    """A ``dask.distributed.Client`` of ``workers`` worker processes on this machine, kept for the
+    ``with`` block: pass it as ``client`` to every sweep of a batch of sweeps.
+
+    Why: ``sweep(..., workers=N)`` starts a cluster for the sweep and stops it at the end, and each
+    new worker then loads numba's compiled kernels again on its first run (about 0.3 s of CPU a
+    worker, ``benchmarks/sweep.py``). A calibration or any loop that makes many small sweeps (one
+    per evaluation) keeps one cluster instead: its workers stay alive between sweeps with the
+    model imported and its kernels loaded. A run's tables do not depend on what the worker ran
+    before (every run builds its own model from its scenario and seed;
+    ``tests/test_experiments.py`` checks a reused worker against a fresh process). The workers
+    are the engine's own (``_local_cluster``: forked from this process after it imported the
+    model, loopback only, single-threaded) and are stopped at the end of the block, however it ends.
+    """
+    from distributed import Client
+
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    with _quiet_dask_logs(), _local_cluster(workers) as cluster, Client(cluster) as client:
+        yield client
 
 
 def run_experiment(
