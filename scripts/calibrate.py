@@ -13,7 +13,11 @@ Procedure
    the mean over seeds 1, 2, 3 (the same seeds for every parameter value: common random numbers),
    scenario ``history_2017.toml``, scale 0.01.
 4. Search: a coarse 3 x 3 x 3 grid (log-spaced), then scipy.optimize Nelder-Mead on the log
-   values from the best grid point (at most ``--maxfev`` evaluations, xatol 0.05, fatol 1e-4).
+   values from the best grid point until it converges: the simplex within ``--xatol`` (0.05: 5%)
+   of its best vertex in every log value and its losses within ``--fatol`` (0.001, a tenth of the
+   loss's spread over seed sets, docs/validation.md 3.1) of the best. ``--maxfev`` (200) is only a
+   guard: a search stopped by it prints "NOT CONVERGED" and exits with code 1, its values are not
+   a fit.
 0. Absconding by origin (before step 1; ``--origins``): ``behaviour.abscond.per_origin_fee_500k_yen``
    (the log-hazard per 500,000 yen of the origin's mean broker fee, ``world.broker_fee_yen``) on a
    grid, scored by the divergence (Kullback-Leibler, official from model) of the in-sample 2019
@@ -48,11 +52,12 @@ Procedure
 
 Run::
 
-    .venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 40] [--no-diagnostics] [--out results/calibrate] [--scale 0.01]
+    .venv/bin/python scripts/calibrate.py [--workers 2] [--maxfev 200] [--no-diagnostics] [--out results/calibrate] [--scale 0.01] [--json fit.json]
     .venv/bin/python scripts/calibrate.py --origins | --irregular | --ramp | --wages   (one step only)
 
-It prints the grid, the Nelder-Mead path, the fitted values and loss, and the diagnostics; it does
-not edit any file (copy the values into scenarios/world.toml by hand). Every evaluation is a small
+It prints the grid, the Nelder-Mead path, the fitted values and loss, and the diagnostics
+(``--json PATH`` writes the fit, its losses and whether it converged, for scripts/make_docs.py); it
+does not edit any file (copy the values into scenarios/world.toml by hand). Every evaluation is a small
 experiment on the engine of ``sim.experiments`` (the same as ``tenseki compare``, ``validate`` and
 ``sweep``): its runs go to a store under ``--out`` named by a hash of the parameter values, so an
 interrupted calibration re-run reuses every evaluation already made; ``--workers N`` runs them on a
@@ -79,6 +84,14 @@ from sim import validation  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 SEEDS = (1, 2, 3)
+#: Nelder-Mead's convergence: every log value of the simplex within XATOL of the best vertex (5%),
+#: every loss within FATOL of the best (a tenth of the loss's spread over seed sets, 0.01).
+XATOL = 0.05
+FATOL = 1e-3
+#: A guard, not a stop rule: a search that reaches it has not converged and says so.
+MAXFEV = 200
+#: Exit code of a search stopped by ``--maxfev`` before it converged.
+NOT_CONVERGED = 1
 SCALE = 0.01
 TARGET_YEARS = validation.IN_SAMPLE  # 2017-2022
 TARGETS = ("titp_stock", "disappearances")
@@ -131,6 +144,13 @@ class Objective:
         loss = self.loss_of(runs)
         self.evaluations += 1
         self.history.append({**values, "loss": loss})
+        return loss
+
+    def reported(self, values: dict[str, float]) -> float:
+        """The loss, with a line of the search's path (Nelder-Mead's evaluations, one a line)."""
+        loss = self(values)
+        print(f"  {self.evaluations:4d}  " + "  ".join(f"{k.split('.')[-1]} {v:.6g}" for k, v in values.items())
+              + f"  -> loss {loss:.4f}", flush=True)
         return loss
 
 
@@ -301,7 +321,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--maxfev", type=int, default=40, help="Nelder-Mead evaluations at most")
+    ap.add_argument("--maxfev", type=int, default=MAXFEV,
+                    help="Nelder-Mead evaluations at most (a guard: stopping there is reported as not converged)")
+    ap.add_argument("--xatol", type=float, default=XATOL, help="convergence: simplex size in log values")
+    ap.add_argument("--fatol", type=float, default=FATOL, help="convergence: spread of the simplex's losses")
+    ap.add_argument("--json", type=Path, default=None, help="write the fit (values, losses, convergence) here")
     ap.add_argument("--no-diagnostics", action="store_true")
     ap.add_argument("--origins", action="store_true", help="only step 0, the absconding drivers by origin")
     ap.add_argument("--irregular", action="store_true", help="only step 0c, the irregular workers' exits")
@@ -358,10 +382,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  best grid point: {best_vals}  loss {best_loss:.4f}")
 
         print("\n2. Nelder-Mead from the best grid point (log scale)")
-        res = minimize(lambda x: f(from_x(x)), to_x(best_vals), method="Nelder-Mead",
-                       options={"maxfev": args.maxfev, "xatol": 0.05, "fatol": 1e-4, "initial_simplex": None})
+        before = f.evaluations
+        res = minimize(lambda x: f.reported(from_x(x)), to_x(best_vals), method="Nelder-Mead",
+                       options={"maxfev": args.maxfev, "xatol": args.xatol, "fatol": args.fatol})
         fitted = from_x(res.x)
-        print(f"  {res.message} ({res.nfev} evaluations)")
+        converged = bool(res.success)
+        if converged:
+            print(f"  converged after {res.nfev} evaluations (simplex within {args.xatol} in log values, "
+                  f"losses within {args.fatol}): {res.message}")
+        else:
+            print(f"  NOT CONVERGED: stopped at the cap of {args.maxfev} evaluations ({res.message}); "
+                  f"the values below are the best point found, not a fit (raise --maxfev)")
+        nelder_mead_evaluations = f.evaluations - before
         runs = f.model_means(fitted)
         loss = f.loss_of(runs)
         print("\nFitted values (seeds 1-3, scale 0.01, in-sample 2017-2022):")
@@ -377,10 +409,18 @@ def main(argv: list[str] | None = None) -> int:
 
         # Local sensitivity: the loss at +-25% of each fitted value (how well the data pin it).
         print("\n3. Local sensitivity: loss at x0.75 and x1.25 of each fitted value")
+        profile = {}
         for k, _, _ in PARAMS:
             lo = f({**fitted, k: fitted[k] * 0.75})
             hi = f({**fitted, k: fitted[k] * 1.25})
+            profile[k] = (lo, hi)
             print(f"  {k}: x0.75 -> {lo:.4f}, fitted -> {loss:.4f}, x1.25 -> {hi:.4f}")
+        if args.json:
+            args.json.write_text(json.dumps({
+                "shipped": start, "shipped_loss": f.history[0]["loss"], "grid_best": best_vals, "grid_best_loss": best_loss,
+                "fitted": fitted, "loss": loss, "converged": converged, "nelder_mead_evaluations": nelder_mead_evaluations,
+                "maxfev": args.maxfev, "xatol": args.xatol, "fatol": args.fatol, "message": str(res.message),
+                "loss_at_0.75_and_1.25": profile, "seeds": list(SEEDS), "scale": SCALE}, indent=1) + "\n")
 
         if not args.no_diagnostics:
             print("\n4. Profile (not fitted): share_wanting_long_stay vs SSW stock (official 2019-2022:"
@@ -399,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
                 score = sum(math.log(m[y] / official_ssw[y]) ** 2 for y in official_ssw)
                 print(f"  ramp {ramp:2d} months: score {score:.3f}   SSW " + " / ".join(f"{m[y]:,.0f}" for y in range(2019, 2025)))
     print(f"\n{f.evaluations} evaluations x {len(SEEDS)} seeds; runtime {time.perf_counter() - t0:.0f} s")
+    if not converged:
+        print(f"NOT CONVERGED: Nelder-Mead stopped at its cap of {args.maxfev} evaluations", file=sys.stderr)
+        return NOT_CONVERGED
     return 0
 
 
