@@ -56,8 +56,6 @@ from sim.summary import METRICS
 MAX_COMPONENTS = 8
 #: Top-level keys that name a scenario rather than set it: never a component.
 NOT_SETTINGS = frozenset({"name", "description"})
-#: The groupings ``--components`` knows by name (anything else is a file).
-GROUPINGS = ("section", "key")
 #: The methods of a decomposition, in the order shown.
 METHODS = ("shapley", "alone", "last")
 #: How the interval of a contribution is computed (said in every output).
@@ -548,8 +546,7 @@ def rich_tables(dec: Decomposition):
     return grid
 
 
-#: At most this many outcomes in the figure (those with the largest total difference relative
-#: to its interval come first would reorder them; the first in METRICS order are kept instead).
+#: At most this many outcomes in the figure (the first in ``METRICS`` order; all are in the CSV).
 MAX_FIGURE_METRICS = 12
 
 
