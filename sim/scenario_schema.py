@@ -106,6 +106,10 @@ class RunConfig(Frozen):
     months: Annotated[int, Field(ge=1, le=1200)] = 120
     scale: Annotated[float, Field(gt=0.0, le=1.0)] = 0.01
     start: YearMonth = YearMonth(2027, 4)  # calendar month of month 1 (month 0: the month before)
+    #: Start from the state the history run reaches at the end of a month, "history-YYYY-MM"
+    #: (``sim.checkpoint``: built with the run's seed and scale on first use, then cached);
+    #: None: from the initial stock placed by ``sim.world``. ``start`` is then the month after.
+    start_from: str | None = None
 
     @field_validator("start")
     @classmethod
@@ -113,6 +117,26 @@ class RunConfig(Frozen):
         if start < FIRST_START:
             raise ValueError(f'before {FIRST_START}, when TITP began; allowed: a month "YYYY-MM" from {FIRST_START} on')
         return start
+
+    @field_validator("start_from")
+    @classmethod
+    def _history_month(cls, start_from: str | None) -> str | None:
+        if start_from is not None:
+            from sim.checkpoint import parse_start_from
+
+            parse_start_from(start_from)
+        return start_from
+
+    @model_validator(mode="after")
+    def _starts_after_checkpoint(self) -> RunConfig:
+        if self.start_from is not None:
+            from sim.checkpoint import parse_start_from
+
+            after = parse_start_from(self.start_from) + 1
+            if self.start != after:
+                raise Contradiction(f'a run from the state at the end of {after - 1} starts the month after, "{after}"',
+                                    {"run.start": str(self.start), "run.start_from": self.start_from})
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
