@@ -179,6 +179,9 @@ class WorldConfig(Frozen):
     stock_irregular: People = 0
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
     demand_growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)]
+    #: Yearly growth of firms' demand in the calendar years where data give it (the past); other
+    #: years grow at ``demand_growth_per_year`` (``firms.update_demand``).
+    demand_growth_by_year: Annotated[dict[Year, Annotated[float, Field(ge=-0.5, le=1.0)]], YearKeys] = {}
     firm_closure_monthly: Fraction
     firm_ties_same_prefecture: Annotated[int, Field(ge=0, le=50)]
     firm_ties_adjacent: Annotated[int, Field(ge=0, le=50)]
@@ -631,6 +634,7 @@ LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
+    "demand_growth_by_year",
     "support_by_prefecture",
     # dates, which a file may write as a table {year = ..., month = ...}: a date is replaced whole
     *DATE_KEYS,
