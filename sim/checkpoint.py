@@ -55,6 +55,8 @@ CHECKPOINT_VERSION = 1
 CHECKPOINT_FORMAT = "tenseki-checkpoint"
 #: The shipped scenario a ``start_from = "history-YYYY-MM"`` checkpoint is made with.
 HISTORY_SCENARIO = "history_2017"
+#: ``run.start_from`` for a run built from the initial stock (``sim.world``), as with no value.
+START_FROM_STOCK = "stock"
 #: ``run.start_from``: the history run's state at the end of a calendar month.
 START_FROM_PATTERN = re.compile(r"^history-(\d{4})-(\d{2})$")
 #: Columns the policy decides when the world is built: taken from the loading run's own build.
@@ -194,6 +196,11 @@ def restore(model: LabourMarket, path: str | Path, manifest: dict[str, Any] | No
     with np.load(_paths(path)[1]) as data:
         arrays = {k: data[k] for k in data.files}
     scalars = json.loads(arrays.pop("scalars").tobytes())
+    for table, key in (("firms", "world.firms"), ("bodies", "world.supervisory_bodies")):
+        saved = len(arrays[f"{table}.{'pref'}"])
+        if saved != getattr(model, table).n:
+            raise CheckpointError(f"{where}: has {saved} {table}, the scenario builds {getattr(model, table).n} "
+                                  f"({key} or run.scale differ from the run it was made with)")
     led, p = model.ledger, model.people
     n = scalars["people"]["n"]
     if p.capacity < n + 16:
@@ -236,21 +243,34 @@ def restore(model: LabourMarket, path: str | Path, manifest: dict[str, Any] | No
 # =============================================================================================
 # start_from: the history run's state, built on first use and cached
 # =============================================================================================
-def parse_start_from(value: str) -> YearMonth:
-    """The calendar month of ``run.start_from = "history-YYYY-MM"`` (ValueError for another form)."""
+def parse_start_from(value: str) -> YearMonth | None:
+    """The calendar month of ``run.start_from = "history-YYYY-MM"``; None for ``"stock"`` (the
+    initial stock placed by ``sim.world``); ValueError for another form."""
+    if value == START_FROM_STOCK:
+        return None
     match = START_FROM_PATTERN.match(value)
     if not match:
-        raise ValueError(f'{value!r} is not "history-YYYY-MM" (the history run\'s state at the end of that month)')
+        raise ValueError(f'{value!r} is neither "history-YYYY-MM" (the history run\'s state at the end of that month) '
+                         f'nor "{START_FROM_STOCK}" (the initial stock)')
     return YearMonth(int(match.group(1)), int(match.group(2)))
 
 
 def cache_dir() -> Path:
-    """Where checkpoints for ``start_from`` are kept: ``$TENSEKI_CACHE_DIR``, else the user's cache folder."""
+    """Where checkpoints for ``start_from`` are kept: ``$TENSEKI_CACHE_DIR``, else the user's cache
+    folder, else (not writable: a read-only home) a private folder in the temp folder."""
     given = os.environ.get("TENSEKI_CACHE_DIR")
     if given:
         return Path(given)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tenseki" / "checkpoints"
+    folder = Path(base) / "tenseki" / "checkpoints"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+    return Path(tempfile.gettempdir()) / f"tenseki-checkpoints-{uid}"
 
 
 def history_for(scale: float) -> Scenario:

@@ -44,7 +44,7 @@ from mesa.discrete_space import Network
 
 from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
-from sim.checkpoint import restore, start_checkpoint
+from sim.checkpoint import START_FROM_STOCK, restore, start_checkpoint
 from sim.dates import YearMonth
 from sim.geography import load_geography
 from sim.ledger import Ledger
@@ -145,7 +145,7 @@ class LabourMarket(mesa.Model):
         self.body_agents = [SupervisoryBody(self, j) for j in range(self.bodies.n)]
         if checkpoint is not None:
             restore(self, checkpoint)
-        elif scenario.run.start_from is not None:
+        elif scenario.run.start_from not in (None, START_FROM_STOCK):
             path, manifest = start_checkpoint(scenario, seed)
             restore(self, path, manifest)
         else:
@@ -164,6 +164,12 @@ class LabourMarket(mesa.Model):
     @month.setter
     def month(self, month: int) -> None:
         self.ledger.month = month
+
+    @property
+    def months_run(self) -> int:
+        """Months stepped since the run's initial state (``month`` less ``first_month``: the model
+        months of a run started from a checkpoint go on from the checkpoint's)."""
+        return self.ledger.month - self.first_month
 
     @property
     def people(self) -> People:
@@ -232,7 +238,7 @@ class LabourMarket(mesa.Model):
         families.count_departures(self)          # 14e families leaving with their worker (7.19)
         self._collect()                          # 15 the month's rows of the tables
         self._compact_if_due()                   # 16 drop the rows of people who left
-        self.running = self.month - self.first_month < self.scenario.run.months
+        self.running = self.months_run < self.scenario.run.months
 
     def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
         """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""

@@ -107,8 +107,8 @@ class RunConfig(Frozen):
     scale: Annotated[float, Field(gt=0.0, le=1.0)] = 0.01
     start: YearMonth = YearMonth(2027, 4)  # calendar month of month 1 (month 0: the month before)
     #: Start from the state the history run reaches at the end of a month, "history-YYYY-MM"
-    #: (``sim.checkpoint``: built with the run's seed and scale on first use, then cached);
-    #: None: from the initial stock placed by ``sim.world``. ``start`` is then the month after.
+    #: (``sim.checkpoint``: built with the run's seed and scale on first use, then cached; ``start``
+    #: is then the month after); "stock" or None: from the initial stock placed by ``sim.world``.
     start_from: str | None = None
 
     @field_validator("start")
@@ -132,9 +132,11 @@ class RunConfig(Frozen):
         if self.start_from is not None:
             from sim.checkpoint import parse_start_from
 
-            after = parse_start_from(self.start_from) + 1
-            if self.start != after:
-                raise Contradiction(f'a run from the state at the end of {after - 1} starts the month after, "{after}"',
+            at = parse_start_from(self.start_from)
+            after = None if at is None else at + 1
+            if after is not None and self.start != after:
+                raise Contradiction(f'a run from the state at the end of {after - 1} starts the month after, "{after}" '
+                                    f'(run.start_from = "stock" starts from the placed stock at any month)',
                                     {"run.start": str(self.start), "run.start_from": self.start_from})
         return self
 
