@@ -233,7 +233,7 @@ def Controls(model: sim.LabourMarket, month_shown: int, playing: solara.Reactive
         solara.Button(text(lang.value, "pause") if playing.value else text(lang.value, "play"), color="primary",
                       on_click=lambda: playing.set(not playing.value), classes=["tenseki-play"])
         solara.Button(text(lang.value, "step"), color="primary", on_click=on_step, disabled=playing.value, classes=["tenseki-step"])
-        Md("### " + text(lang.value, "month_heading", month=model.month, year=year, month_of_year=month),
+        Md("### " + text(lang.value, "month_heading", month=model.months_run, year=year, month_of_year=month),
            style={"margin": "0 12px"}, classes=["tenseki-month"])
         solara.v.Spacer()
         solara.ToggleButtonsSingle(value=lang.value, values=list(LANGUAGES), on_value=lang.set, classes=["tenseki-language"])
@@ -323,7 +323,7 @@ def Dashboard(model: sim.LabourMarket, month: int, names: tuple[str, str], prese
     if ensemble is not None:
         for name, preset in zip(tables, presets, strict=False):
             if ensemble.has(preset):
-                bands[name] = ensemble.band(preset, fig.STATUS_SERIES, model.month)
+                bands[name] = ensemble.band(preset, fig.STATUS_SERIES, model.months_run)
     Headline(tables[names[0]], lang)
     if twin is not None:
         with solara.Card(text(lang, "compared_with", a=names[0], b=names[1]), classes=["tenseki-compare"], margin=0):
@@ -451,7 +451,7 @@ def Main(lang: solara.Reactive[str]):
         applied.set(settings)
         with lock:
             model.set(new_model)
-        month.set(new_model.month)
+        month.set(new_model.months_run)
 
     def step() -> bool:
         """One month; False (and a sentence in the page) when the run cannot go on."""
@@ -459,10 +459,10 @@ def Main(lang: solara.Reactive[str]):
             try:
                 model.value.step()
             except Exception as exc:
-                error.set(text(lang.value, "error_step", month=model.value.month, error=one_sentence(exc)))
+                error.set(text(lang.value, "error_step", month=model.value.months_run, error=one_sentence(exc)))
                 playing.set(False)
                 return False
-            now = model.value.month
+            now = model.value.months_run
         month.set(now)
         return True
 
@@ -471,7 +471,7 @@ def Main(lang: solara.Reactive[str]):
             time.sleep(PLAY_INTERVAL_MS / 1000)
             if not playing.value or not step():
                 break
-            if model.value.month >= model.value.scenario.run.months:
+            if model.value.months_run >= model.value.scenario.run.months:
                 playing.set(False)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)

@@ -189,7 +189,7 @@ def _template(kind: str, compare: bool, lang: str = "en") -> dict:
 
 
 def _switch(tables: dict[str, pd.DataFrame], lang: str) -> list[dict]:
-    """April 2027 as a rule, named for what happens then (every run starts in March 2027; an
+    """April 2027 as a rule, named for what happens then (every shipped run starts in January 2025; an
     empty layer made the browser warn about the chart's extent)."""
     return [{"date": ESD_START.strftime("%Y-%m-%d"), "label": text(lang, "chart.switch")}]
 

@@ -406,6 +406,8 @@ def run(
             note = "nothing was written" if out is not None else "no table was to be written"
         _report_interrupt_line(f"Interrupted at month {done} of {total}; {note}.")
         raise typer.Exit(130) from None
+    except ScenarioError as exc:  # a checkpoint that cannot be used (run.start_from: sim.checkpoint)
+        raise _fail_with(exc) from None
     except OSError as exc:
         raise _cannot_write(exc, out) from None
 

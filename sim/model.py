@@ -45,6 +45,8 @@ from mesa.discrete_space import Network
 
 from sim import network as net
 from sim.agents import Firm, SupervisoryBody, Trainee
+from sim.checkpoint import START_FROM_STOCK, restore, start_checkpoint
+from sim.dates import YearMonth
 from sim.geography import load_geography
 from sim.ledger import Ledger
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUPINGS, GroupFlows, by_group_table, collect, collect_by_group, month_tally
@@ -98,12 +100,16 @@ class LabourMarket(mesa.Model):
         scenario: a validated scenario, or the name or path of a scenario file.
         seed: the run's seed; None draws one from the OS (then kept in ``model.seed``).
         log_transfers: keep a record of every transfer in ``model.transfer_log`` (micro-data).
+        checkpoint: start from the state saved in this checkpoint (``sim.checkpoint``) instead of
+            building the initial stock; without it, the scenario's ``run.start_from`` (if set)
+            names the history run's state to start from (built and cached on first use).
         **kwargs: settings to change, by dotted key with ``__`` for the dots
             (``run__scale=0.002``, ``policy__transfer__regime="free"``); validated as files are.
     """
 
     def __init__(
-        self, scenario: Scenario | str | Path = "esd", seed: int | None = None, *, log_transfers: bool = False, **kwargs: Any
+        self, scenario: Scenario | str | Path = "esd", seed: int | None = None, *, log_transfers: bool = False,
+        checkpoint: str | Path | None = None, **kwargs: Any
     ) -> None:
         if not isinstance(log_transfers, bool):  # as strict as a file: no truthy stand-ins
             raise ScenarioError(f"log_transfers = {show(log_transfers)}: allowed: true or false")
@@ -128,6 +134,9 @@ class LabourMarket(mesa.Model):
         #: (results do not depend on it; it only saves time and memory).
         self.compact_share = 0.2
         self.last_row: dict[str, float] = {}  # this month's row of the monthly table (``_collect``)
+        #: The model month of the run's initial state (0; a checkpoint's month when started from one:
+        #: the month numbering, and with it the random streams, goes on from the checkpoint's).
+        self.first_month = 0
 
         # The world (docs/ODD.md section 5, ``sim.world``): firms, bodies, the ledger holding them
         # (``sim.ledger``: every state change passes there), the firms' ties, the initial people.
@@ -138,7 +147,13 @@ class LabourMarket(mesa.Model):
         self._space = None
         self.firm_agents = [Firm(self, i) for i in range(self.firms.n)]
         self.body_agents = [SupervisoryBody(self, j) for j in range(self.bodies.n)]
-        populate(self)
+        if checkpoint is not None:
+            restore(self, checkpoint)
+        elif scenario.run.start_from not in (None, START_FROM_STOCK):
+            path, manifest = start_checkpoint(scenario, seed)
+            restore(self, path, manifest)
+        else:
+            populate(self)
         self.datacollector = mesa.DataCollector(model_reporters={c: partial(_monthly_value, column=c) for c in COLUMNS})
         self._collect()
 
@@ -153,6 +168,12 @@ class LabourMarket(mesa.Model):
     @month.setter
     def month(self, month: int) -> None:
         self.ledger.month = month
+
+    @property
+    def months_run(self) -> int:
+        """Months stepped since the run's initial state (``month`` less ``first_month``: the model
+        months of a run started from a checkpoint go on from the checkpoint's)."""
+        return self.ledger.month - self.first_month
 
     @property
     def people(self) -> People:
@@ -207,7 +228,7 @@ class LabourMarket(mesa.Model):
         rows 0 .. ``model.steps`` - 1; with this closing call it reads months 0 .. the last, where
         turning ``running`` False at the last month would drop it.
         """
-        if self.running and self.month >= self.scenario.run.months:
+        if self.running and self.months_run >= self.scenario.run.months:
             self.running = False
             return
         self._begin_month()                      # 0  new month, flows reset, wage offers (7.1)
@@ -234,13 +255,14 @@ class LabourMarket(mesa.Model):
         self._compact_if_due()                   # 16 drop the rows of people who left
 
     def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LabourMarket:
-        """Step ``months`` months (default: the scenario's); ``progress(month)`` after each."""
-        end = self.month + (self.scenario.run.months if months is None else months)
-        while self.month < end:
-            before = self.month
+        """Step ``months`` months (default: the scenario's); ``progress(months_run)`` after each
+        (months since the run's initial state, which a checkpoint start puts after month 0)."""
+        end = self.months_run + (self.scenario.run.months if months is None else months)
+        while self.months_run < end:
+            before = self.months_run
             self.step()  # past the scenario's months, one call ends the run and simulates nothing
-            if progress is not None and self.month != before:
-                progress(self.month)
+            if progress is not None and self.months_run != before:
+                progress(self.months_run)
         return self
 
     def results(self, by: str | None = None) -> pd.DataFrame:
@@ -258,7 +280,7 @@ class LabourMarket(mesa.Model):
             if col not in table:
                 table[col] = 0.0
         # A cohort column: each month's SSW i entrants who changed employer by now (not by then).
-        table["ssw1_entrants_changed"] = self.ssw1_changed_by_entry[table["month"].to_numpy(dtype=int)] / self.scale
+        table["ssw1_entrants_changed"] = self.ssw1_changed_by_entry[table["month"].to_numpy(dtype=int) + self.first_month] / self.scale
         return table
 
     def _begin_month(self) -> None:
@@ -290,10 +312,16 @@ class LabourMarket(mesa.Model):
         """(year, month 1-12) of model month ``month`` (default: now).
 
         Month 1 is the scenario's ``run.start``; month 0 is the state at the end
-        of the month before (the initial stock).
+        of the month before (the initial stock). Model months count from ``first_month``.
         """
-        at = self.scenario.run.start + ((self.month if month is None else month) - 1)
+        at = self.month_one + ((self.month if month is None else month) - 1)
         return at.year, at.month
+
+    @property
+    def month_one(self) -> YearMonth:
+        """The calendar month of model month 1: ``run.start``, less the months before a checkpoint
+        the run started from (what the policy's dates are counted from, in model months)."""
+        return self.scenario.run.start - self.first_month
 
     # =========================================================================================
     # People as agent objects

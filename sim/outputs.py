@@ -133,7 +133,7 @@ def collect(model: LabourMarket, tally: MonthTally | None = None) -> dict[str, f
 
     p10, p90 = _percentiles(wages, (10.0, 90.0)) if len(wages) else (nan, nan)
     row: dict[str, float] = {
-        "month": model.month,
+        "month": model.month - model.first_month,  # 0: the run's initial state (a checkpoint's)
         "stock_total": here / s,
         "stock_titp": float(counts[[Status.TITP_1, Status.TITP_2, Status.TITP_3]].sum()) / s,
         "stock_titp3": counts[Status.TITP_3] / s,

@@ -118,6 +118,10 @@ class RunConfig(Frozen):
     months: Annotated[int, Field(ge=1, le=1200)] = 120
     scale: Annotated[float, Field(ge=MIN_SCALE, le=1.0)] = 0.01
     start: YearMonth = YearMonth(2027, 4)  # calendar month of month 1 (month 0: the month before)
+    #: Start from the state the history run reaches at the end of a month, "history-YYYY-MM"
+    #: (``sim.checkpoint``: built with the run's seed and scale on first use, then cached; ``start``
+    #: is then the month after); "stock" or None: from the initial stock placed by ``sim.world``.
+    start_from: str | None = None
 
     @field_validator("start")
     @classmethod
@@ -125,6 +129,28 @@ class RunConfig(Frozen):
         if start < FIRST_START:
             raise ValueError(f'before {FIRST_START}, when TITP began; allowed: a month "YYYY-MM" from {FIRST_START} on')
         return start
+
+    @field_validator("start_from")
+    @classmethod
+    def _history_month(cls, start_from: str | None) -> str | None:
+        if start_from is not None:
+            from sim.checkpoint import parse_start_from
+
+            parse_start_from(start_from)
+        return start_from
+
+    @model_validator(mode="after")
+    def _starts_after_checkpoint(self) -> RunConfig:
+        if self.start_from is not None:
+            from sim.checkpoint import parse_start_from
+
+            at = parse_start_from(self.start_from)
+            after = None if at is None else at + 1
+            if after is not None and self.start != after:
+                raise Contradiction(f'a run from the state at the end of {after - 1} starts the month after, "{after}" '
+                                    f'(run.start_from = "stock" starts from the placed stock at any month)',
+                                    {"run.start": str(self.start), "run.start_from": self.start_from})
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,6 +193,9 @@ class WorldConfig(Frozen):
     stock_irregular: People = 0
     vacancy_margin: Annotated[float, Field(ge=0.0, le=5.0)]
     demand_growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)]
+    #: Yearly growth of firms' demand in the calendar years where data give it (the past); other
+    #: years grow at ``demand_growth_per_year`` (``firms.update_demand``).
+    demand_growth_by_year: Annotated[dict[Year, Annotated[float, Field(ge=-0.5, le=1.0)]], YearKeys] = {}
     firm_closure_monthly: Fraction
     firm_ties_same_prefecture: Annotated[int, Field(ge=0, le=50)]
     firm_ties_adjacent: Annotated[int, Field(ge=0, le=50)]
@@ -648,6 +677,7 @@ LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
+    "demand_growth_by_year",
     "support_by_prefecture",
     # dates, which a file may write as a table {year = ..., month = ...}: a date is replaced whole
     *DATE_KEYS,

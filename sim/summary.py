@@ -14,6 +14,19 @@ zero denominator) is NaN.
 
 The metrics, in the order they are reported:
 
+``trainee_disappearance_rate_pct``
+    The headline (issue 19): the rate the Immigration Services Agency publishes, trainees only: for each full year of the run,
+    ``disappearances_trainee`` in the year / (``stock_titp`` + ``stock_esd`` at the start of the
+    year + ``arrivals_trainee`` in the year), averaged over the full years. Unit: percent a
+    year. Why: comparable with the official 1.2-1.9% a year for TITP (calibration check); NaN
+    for runs shorter than a year.
+``non_trainee_disappearances_per_1000``
+    Disappearances of legal residents who are not trainees (SSW i and ii holders, 介護 holders,
+    the 2020-22 bridging status), per 1,000 of their person-years: 1000 x sum of
+    (``disappearances`` - ``disappearances_trainee``) / sum over months >= 1 of (``stock_total``
+    - ``stock_irregular`` - ``stock_titp`` - ``stock_esd``) / 12. Why: shown apart from the
+    trainee rate (about a quarter of all disappearances are theirs), for which no official
+    figure exists (ISA publishes trainees' only).
 ``disappearances_per_1000``
     Legal residents who disappear (abscond into irregular work), per 1,000 person-years of
     legal residence: 1000 x sum of ``disappearances`` / person-years, where person-years =
@@ -31,12 +44,6 @@ The metrics, in the order they are reported:
     SSW-years: 1000 x sum of ``transfers_voluntary_ssw`` / sum of (``stock_ssw1`` +
     ``stock_ssw2``) / 12. Unit: per 1,000 SSW-years. Why: SSW holders may change employer
     under every policy; shown apart so that their moves are not read as trainees' moves.
-``trainee_disappearance_rate_pct``
-    The rate the Immigration Services Agency publishes: for each full year of the run,
-    ``disappearances_trainee`` in the year / (``stock_titp`` + ``stock_esd`` at the start of the
-    year + ``arrivals_trainee`` in the year), averaged over the full years. Unit: percent a
-    year. Why: comparable with the official 1.2-1.9% a year for TITP (calibration check); NaN
-    for runs shorter than a year.
 ``wage_mean_yen``
     Mean monthly gross pay of employed legal residents, mean over the last 12 months. Unit: yen
     a month. Why: whether mobility raises pay (firms compete for workers).
@@ -137,10 +144,11 @@ class Metric:
 
 #: The headline metrics in the order they are reported (keys of ``headline``'s dict).
 METRICS: dict[str, Metric] = {
-    "disappearances_per_1000": Metric("Disappearances", "per 1,000 person-years", decimals=1),
+    "trainee_disappearance_rate_pct": Metric("Trainee disappearance rate (ISA-style)", "% a year", decimals=2),
+    "non_trainee_disappearances_per_1000": Metric("Disappearances of non-trainees (SSW holders ...)", "per 1,000 person-years", decimals=1),
+    "disappearances_per_1000": Metric("Disappearances, all legal residents", "per 1,000 person-years", decimals=1),
     "trainee_job_changes_per_1000": Metric("Job changes by trainees, own wish", "per 1,000 trainee-years", decimals=1),
     "ssw_job_changes_per_1000": Metric("Job changes by SSW holders, own wish", "per 1,000 SSW-years", decimals=1),
-    "trainee_disappearance_rate_pct": Metric("Trainee disappearance rate (ISA-style)", "% a year", decimals=2),
     "wage_mean_yen": Metric("Mean monthly wage*", "yen a month", decimals=0),
     "share_in_debt": Metric("Share still in broker debt*", "%", factor=100.0, decimals=1, raw_unit="fraction"),
     "vacancy_fill_nonmetro": Metric("Vacancies filled, non-metro*", "%", factor=100.0, decimals=1, raw_unit="fraction"),
@@ -232,10 +240,12 @@ def headline(table: pd.DataFrame) -> dict[str, float]:
 
     last = run.tail(12)
     return {
+        "trainee_disappearance_rate_pct": trainee_rate,
+        "non_trainee_disappearances_per_1000": 1000.0 * _ratio(run["disappearances"].sum() - run["disappearances_trainee"].sum(),
+                                                               person_years - trainee_years),
         "disappearances_per_1000": 1000.0 * _ratio(run["disappearances"].sum(), person_years),
         "trainee_job_changes_per_1000": 1000.0 * _ratio(trainee_moves, trainee_years),
         "ssw_job_changes_per_1000": 1000.0 * _ratio(run["transfers_voluntary_ssw"].sum(), ssw_years),
-        "trainee_disappearance_rate_pct": trainee_rate,
         "wage_mean_yen": _mean(last["wage_mean_yen"]),
         "share_in_debt": _mean(last["share_in_debt"]),
         "vacancy_fill_nonmetro": _mean(last["vacancy_fill_nonmetro"]),

@@ -71,15 +71,15 @@ def pair():
 
 def test_the_comparison_runs_in_lockstep_on_the_same_seed(pair):
     model, twin, second = pair
-    assert (second.month, second.seed, second.scale) == (13, model.seed, model.scale)
+    assert (second.months_run, second.seed, second.scale) == (13, model.seed, model.scale)
     assert second.scenario.name == "titp"
     alone = sim.LabourMarket("titp", seed=model.seed, run__scale=model.scale, run__months=model.scenario.run.months)
     alone.run(13)
     assert alone.results().equals(second.results()), "the twin must be the same run as titp on its own"
     model.step()
-    assert twin.follow(model).month == 14 and twin.follow(model) is second
+    assert twin.follow(model).months_run == 14 and twin.follow(model) is second
     restarted = Market(**Settings.of_preset("esd", scale=0.003).model_kwargs())  # a Reset
-    assert twin.follow(restarted).month == 0 and twin.model is not second
+    assert twin.follow(restarted).months_run == 0 and twin.model is not second
 
 
 def test_figures_and_words(pair):

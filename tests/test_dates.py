@@ -104,10 +104,10 @@ def test_half_an_old_date_with_no_default_for_the_other_half_is_refused(tmp_path
 
 def test_the_run_start_is_one_date_and_its_old_pair_still_reads(tmp_path):
     assert sim.shipped_scenario("history_2017").run.start == YearMonth(2017, 1)
-    assert sim.shipped_scenario("esd").run.start == YearMonth(2027, 4)
-    assert load_scenario(write(tmp_path, '[run]\nstart = "2030-07"\n')).run.start == YearMonth(2030, 7)
+    assert sim.shipped_scenario("esd").run.start == YearMonth(2025, 1)  # from the history's end-2024 state
+    assert load_scenario(write(tmp_path, '[run]\nstart = "2030-07"\nstart_from = "stock"\n')).run.start == YearMonth(2030, 7)
     with pytest.warns(RenamedKeyWarning, match=r"'run.start_year' = 2030 and 'run.start_month' = 7: .*start = \"2030-07\""):
-        scenario = load_scenario(write(tmp_path, "[run]\nstart_year = 2030\nstart_month = 7\n"))
+        scenario = load_scenario(write(tmp_path, '[run]\nstart_year = 2030\nstart_month = 7\nstart_from = "stock"\n'))
     assert scenario.run.start == YearMonth(2030, 7)
     path, msg = load_error(tmp_path, '[run]\nstart = "2030-07"\nstart_month = 7\n')
     assert msg.startswith(f"{path}: ") and msg.count("\n") == 0, msg

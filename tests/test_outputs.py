@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import sim
-from helpers import small
+from helpers import placed, small
 from sim.domain import Status
 from sim.ledger import TRANSFER_LOG_FIELDS
 from sim.outputs import COLUMNS, FLOW_COLUMNS, GROUP_COLUMNS, STATE_COLUMNS
@@ -56,7 +56,7 @@ def test_counts_are_real_people_whatever_the_scale():
     count is a whole number of agents divided by the scale."""
     rows = {}
     for scale in (0.01, 0.02):
-        table = run_scenario(sim.shipped_scenario("titp"), seed=2, months=1, scale=scale)
+        table = run_scenario(placed(sim.shipped_scenario("titp")), seed=2, months=1, scale=scale)  # the placed end-2024 stock
         rows[scale] = table
         counts = table[["stock_total", "arrivals", "returns_home"]] * scale
         assert np.allclose(counts, counts.round(), atol=1e-6)
@@ -73,7 +73,7 @@ def test_counts_are_real_people_whatever_the_scale():
 def test_share_columns_lie_between_zero_and_one():
     """Every share column is in [0, 1] every month; 5-year retention is undefined (NaN) until a
     cohort that arrived during the run is 60 months old, then a share."""
-    table = run_scenario(sim.shipped_scenario("titp"), seed=4, months=63, scale=0.002)
+    table = run_scenario(placed(sim.shipped_scenario("titp")), seed=4, months=63, scale=0.002)  # from a history state, cohorts of its past count
     for col in SHARE_COLUMNS:
         values = table[col].dropna()
         assert values.between(0.0, 1.0).all(), col

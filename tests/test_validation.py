@@ -326,3 +326,36 @@ def test_history_stage_iii_stock(comparison, year):
         assert abs(r["rel_error"]) <= TITP3_STOCK_TOL[year], (year, r["model_mean"], r["official"])
     else:
         assert r["official"] / TITP3_STOCK_FACTOR_LATER <= r["model_mean"] <= r["official"], (year, r["model_mean"])
+
+
+def test_what_set_a_parameter_is_in_sample():
+    """Issue 19: the field shares of disappearances 2022-2023 (field factors), the findings shares
+    FY2023-24 (detection chances) and the licence revocations (revocation share) set parameters, so
+    they are in sample; construction's 2024 share and the stocks of 2023-2024 stay out of sample."""
+    from sim.validation.targets import sample_of
+
+    assert sample_of(2023, "field_share_construction_pct") == "in"
+    assert sample_of(2024, "field_share_construction_pct") == "out"
+    assert sample_of(2023, "firm_findings_pct") == sample_of(2024, "body_findings_pct") == "in"
+    assert sample_of(2023, "licences_revoked_fy") == "in"
+    assert sample_of(2023, "titp_stock") == sample_of(2024, "disappearances") == "out"
+
+
+def test_the_headline_leads_with_the_isa_style_trainee_rate_and_shows_non_trainees_apart():
+    """The first headline metric is ISA's trainee rate; non-trainees' (SSW holders') disappearances
+    are their own metric, and with the trainees' they make up all disappearances."""
+    import pandas as pd
+
+    from sim.summary import METRICS, headline
+
+    assert list(METRICS)[:3] == ["trainee_disappearance_rate_pct", "non_trainee_disappearances_per_1000", "disappearances_per_1000"]
+    table = pd.DataFrame({"month": [0, 1, 2], "stock_total": [300.0] * 3, "stock_irregular": [0.0] * 3,
+                          "stock_titp": [200.0] * 3, "stock_esd": [0.0] * 3, "stock_ssw1": [100.0] * 3, "stock_ssw2": [0.0] * 3,
+                          "disappearances": [0.0, 3.0, 3.0], "disappearances_trainee": [0.0, 2.0, 2.0]})
+    for col in ("transfers_voluntary_trainee", "transfers_voluntary_ssw", "arrivals_trainee", "wage_mean_yen", "share_in_debt",
+                "vacancy_fill_nonmetro", "vacancy_fill_metro", "violations_detected", "violations", "moves_into_metro",
+                "moves_out_of_metro", "to_ssw1", "to_ssw2", "retention_60m"):
+        table[col] = 0.0
+    h = headline(table)
+    assert h["non_trainee_disappearances_per_1000"] == pytest.approx(1000.0 * 2 / (200 / 12))  # 2 of 100 people over 2 months
+    assert h["disappearances_per_1000"] == pytest.approx(1000.0 * 6 / (600 / 12))

@@ -87,7 +87,8 @@ def arrive(model: LabourMarket) -> None:
     year, month = model.calendar()
     lag = model.world.recruitment_lag_months
     for kind in KINDS:
-        per_year = model.policy.intake_per_year(kind, year)
+        # Recruits ordered now arrive in ``lag`` months: the intake of the year they arrive in.
+        per_year = model.policy.intake_per_year(kind, model.calendar(model.month + lag)[0] if kind == "trainee" else year)
         if kind == "ssw" and not model.policy.ssw_exists(year, month):
             per_year = 0.0
         n = model.ledger.whole_newcomers(kind, per_year * model.scale / 12.0)

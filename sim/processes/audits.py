@@ -172,7 +172,7 @@ def schedule_inspections(model: LabourMarket, rng: np.random.Generator) -> None:
     """
     f, b, sup = model.firms, model.bodies, model.scenario.policy.supervision
     v = model.behaviour.violations
-    start = model.policy.inspections_start_month(model.scenario.run.start)
+    start = model.policy.inspections_start_month(model.month_one)
     u = rng.random((2, f.n))
     cycle = sup.inspection_cycle_months
     f.next_inspection[:] = start + np.floor(u[0] * cycle).astype(np.int32)

@@ -77,6 +77,8 @@ def adjust_wages(model: LabourMarket) -> None:
 
 
 def update_demand(model: LabourMarket) -> None:
-    """Phase 13: labour demand grows at the world's yearly rate (the shortage deepens)."""
-    growth = (1.0 + model.world.demand_growth_per_year) ** (1.0 / 12.0)
+    """Phase 13: labour demand grows at the world's yearly rate (the shortage deepens): the
+    calendar year's own where data give it (``demand_growth_by_year``), else ``demand_growth_per_year``."""
+    w = model.world
+    growth = (1.0 + w.demand_growth_by_year.get(model.calendar()[0], w.demand_growth_per_year)) ** (1.0 / 12.0)
     model.firms.demand *= np.float32(growth)

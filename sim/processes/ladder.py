@@ -113,13 +113,13 @@ class LadderRules(NamedTuple):
 
     @classmethod
     def of(cls, model: LabourMarket) -> LadderRules:
-        pol, now, run = model.policy, model.calendar(), model.scenario.run
+        pol, now = model.policy, model.calendar()
         return bind(
             cls, part(model.scenario.policy.stay, "max_trainee_months", "titp_ii_completion_exempts_tests", "test_retake_grace_months"),
             part(model.behaviour.departure, "share_choosing_stage_iii"),
             titp_max_months=pol.titp_max_months, ssw1_availability=pol.ssw1_availability(*now), ssw2_open=pol.ssw2_open(*now),
             stage_iii_open=pol.stage_iii_open(*now),
-            stage_iii_latest_arrival=pol.stage_iii_latest_arrival(run.start),
+            stage_iii_latest_arrival=pol.stage_iii_latest_arrival(model.month_one),
             ssw1_tests=pol.ssw1_tests, ssw2_tests=pol.ssw2_tests_by_real_field, ssw2_open_fields=pol.ssw2_open_by_real_field,
             care_worker_open=pol.care_worker_open(*now),
         )

@@ -33,7 +33,7 @@ def min_wage_index(model: LabourMarket) -> float:
         table = w.min_wage_national_average_yen
         known = [y for y in table if y <= fiscal] or [min(table)]
         return table[max(known)] / table[2024]
-    return (1.0 + w.min_wage_growth_per_year) ** (model.month // 12)
+    return (1.0 + w.min_wage_growth_per_year) ** ((model.month - model.first_month) // 12)
 
 
 def update_offers(model: LabourMarket) -> None:

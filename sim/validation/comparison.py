@@ -155,7 +155,7 @@ def compare_shares(model_shares: pd.DataFrame, official: pd.DataFrame | None = N
         mean = float(v.mean())
         lo, hi = (float(x) for x in np.percentile(v, [5, 95]))
         rows.append({
-            "measure": r.measure, "year": int(r.year), "sample": sample_of(int(r.year)), "official": float(r.official),
+            "measure": r.measure, "year": int(r.year), "sample": sample_of(int(r.year), r.measure), "official": float(r.official),
             "flag": r.flag, "model_mean": mean, "model_p05": lo, "model_p95": hi, "seeds": len(v),
             "error": mean - r.official, "rel_error": (mean - r.official) / r.official, "within_band": bool(lo <= r.official <= hi),
         })

@@ -33,6 +33,17 @@ OUT_OF_SAMPLE = (2023, 2024)
 SAMPLES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "ssw1_cohort_changed_pct": ((2021, 2022, 2023), (2024,)),
     "plans_cancelled_fy": ((2018, 2019, 2020, 2021, 2022, 2023), ()),  # issue 9: fitted to each FY 2018-2023
+    # Issue 19, relabelled honestly: what set a parameter is in sample. The licence revocations of
+    # FY2018-2024 set revocation_share_repeat_finding; the findings shares FY2023-24 set
+    # inspection_detection and body_inspection_detection.
+    "licences_revoked_fy": ((2018, 2019, 2020, 2021, 2022, 2023, 2024), ()),
+    "firm_findings_pct": ((2023, 2024), ()),
+    "body_findings_pct": ((2023, 2024), ()),
+}
+#: Measures named by a prefix whose samples differ: the field shares of disappearances of 2022 and
+#: 2023 set behaviour.abscond.field_factor (issue 19: 2023 is in sample); 2024 is held out.
+SAMPLES_BY_PREFIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "field_share_": ((2022, 2023), (2024,)),
 }
 
 #: measure -> (official column, flag column, label for tables and plots)
@@ -123,8 +134,9 @@ def load_official_shares() -> pd.DataFrame:
 
 
 def sample_of(year: int, measure: str = "") -> str:
-    """'in' for the calibration years (2017-2022; ``SAMPLES`` for some measures), 'out' for the
+    """'in' for the calibration years (2017-2022; ``SAMPLES`` and ``SAMPLES_BY_PREFIX`` for some measures), 'out' for the
     years held out (2023-2024), '' otherwise."""
-    in_sample, out_of_sample = SAMPLES.get(measure, (IN_SAMPLE, OUT_OF_SAMPLE))
+    prefixed = next((v for k, v in SAMPLES_BY_PREFIX.items() if measure.startswith(k)), (IN_SAMPLE, OUT_OF_SAMPLE))
+    in_sample, out_of_sample = SAMPLES.get(measure, prefixed)
     return "in" if year in in_sample else "out" if year in out_of_sample else ""
 

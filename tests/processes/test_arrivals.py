@@ -40,7 +40,7 @@ def test_newcomers_origin_mix_follows_the_year_held_past_the_data():
     w = m.world
     for year, origin in ((2020, "china"), (2027, "china"), (2028, "myanmar"), (2040, "myanmar")):
         assert origin_shares_in(w, year).tolist() == [float(o == origin) for o in ORIGINS], year
-    plain = tiny_world("titp", firms=2, people=3).world
+    plain = tiny_world("titp", firms=2, people=3, settings={"world.origin_shares_by_year": {}}).world
     assert origin_shares_in(plain, 2028).tolist() == [plain.origin_shares[o] for o in ORIGINS]
     m = tiny_world("titp", firms=40, people=3, settings={
         "world.origin_shares_by_year": {2027: only("china"), 2028: only("myanmar")},

@@ -13,6 +13,7 @@ from helpers import (
     CONSTRUCTION,
     at_month,
     place,
+    placed,
     set_firm,
     settle,
     small,
@@ -179,7 +180,7 @@ def test_licence_revocation_moves_member_firms_to_another_body():
     revocation share 1) loses its licence: barred for licence_bar_months and the general licence
     gone; its member firms join the other body of their prefecture (firms_lost_supervisor), the
     member index follows, and a firm whose body is revoked hosts no stage iii."""
-    scenario = sim.shipped_scenario("titp").with_changes({
+    scenario = placed(sim.shipped_scenario("titp")).with_changes({
         "run.scale": 0.01, "world.firms": 300, "world.supervisory_bodies": 200, "world.stock_trainees": 300,
         "world.stock_ssw1": 0, "world.stock_ssw2": 0, "policy.supervision.audit_monthly": 0.0,
         "policy.supervision.body_inspection_detection": 1.0, "policy.supervision.revocation_share_repeat_finding": 1.0,
