@@ -76,14 +76,14 @@ def test_datacollector_holds_the_monthly_table_and_settings_come_as_keywords():
     assert m.scale == 0.002 and m.scenario.run.months == 2 and m.running
     m.step()
     m.step()
-    assert m.running and m.month == 2
+    assert m.running and m.months_run == 2
     m.step()
-    assert not m.running and m.month == 2 and m.steps == 3
+    assert not m.running and m.months_run == 2 and m.steps == 3
     collected = m.datacollector.get_model_vars_dataframe()
     assert list(collected.columns) == list(COLUMNS)
     assert collected.equals(m.results()) and len(collected) == 3
     m.step()  # past the end, stepping by hand simulates further months
-    assert m.month == 3 and len(m.results()) == 4
+    assert m.months_run == 3 and len(m.results()) == 4
     with pytest.raises(sim.ScenarioError, match="waiting_month"):
         sim.LabourMarket("esd", seed=3, policy__transfer__waiting_month=12)
 
