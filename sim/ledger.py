@@ -195,6 +195,15 @@ class Ledger:
         firm = p.firm[: p.n] if rows is None else p.firm[rows]
         return employer_waits(firm, self.firms.waiting_months, np.iinfo(np.int32).max)
 
+    def transfer_tests_of(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The bit mask of the tests a voluntary transfer needs for each person, by their employer's
+        real field (``policy.transfer_tests_by_real_field``; without an employer the policy's
+        ``transfer_tests``); ``rows`` None: everyone's."""
+        p = self.people
+        firm = p.firm[: p.n] if rows is None else p.firm[rows]
+        by_firm = self.policy.transfer_tests_by_real_field[self.firms.real_field]
+        return employer_waits(firm, by_firm, self.policy.transfer_tests)
+
     @contextmanager
     def _recounting(self, rows: np.ndarray) -> Iterator[None]:
         """Take the employed among ``rows`` out of their firms' counts, let the caller change what

@@ -85,10 +85,11 @@ class LeavingRule(NamedTuple):
 
 
 @njit(cache=True)
-def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, rule, kinds):  # pragma: no cover - compiled
+def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, required_tests, rule, kinds):  # pragma: no cover
     """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there;
+    ``required_tests``: each person's bit mask of the tests a move needs, by the employer's field;
     ``rule``: ``LeavingRule``; ``kinds``: ``codes.STATUS_KINDS``)."""
-    esd_only, regime, transfer_tests, ssw_may_transfer = rule.esd_only, rule.trainee_regime, rule.transfer_tests, rule.ssw_may_transfer
+    esd_only, regime, ssw_may_transfer = rule.esd_only, rule.trainee_regime, rule.ssw_may_transfer
     out = np.zeros(status.shape[0], dtype=np.bool_)
     for i in range(status.shape[0]):
         s = status[i]
@@ -100,7 +101,7 @@ def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tes
             if regime == TRAINEES_FREE:
                 out[i] = True
             elif regime == TRAINEES_AFTER_WAIT:
-                out[i] = months_with_employer[i] >= waiting_months[i] and (tests_passed[i] & transfer_tests) == transfer_tests
+                out[i] = months_with_employer[i] >= waiting_months[i] and (tests_passed[i] & required_tests[i]) == required_tests[i]
     return out
 
 
@@ -134,6 +135,8 @@ class Policy:
     waiting_months_by_real_field: np.ndarray = field(init=False, repr=False)
     ssw2_tests_by_real_field: np.ndarray = field(init=False, repr=False)
     ssw2_open_by_real_field: np.ndarray = field(init=False, repr=False)
+    #: By the employer's real field: the bit mask of the tests a voluntary transfer needs.
+    transfer_tests_by_real_field: np.ndarray = field(init=False, repr=False)
     transfer_tests: int = field(init=False)
     #: Who may leave their employer at will (the kernels' form of ``policy.transfer``).
     leaving_rule: LeavingRule = field(init=False)
@@ -152,6 +155,10 @@ class Policy:
             "waiting_months_by_real_field": real_waits.astype(np.int32),
             "ssw2_tests_by_real_field": np.where(b1, ssw2 | TEST_BITS["japanese_b1"], ssw2).astype(np.int64),
             "ssw2_open_by_real_field": ~np.isin(REAL_FIELDS, s.ssw2_closed_fields),
+            # A field may ask A2 instead of A1 (A2 passers hold the A1 bit too, so adding A2 is enough).
+            "transfer_tests_by_real_field": np.where(np.isin(REAL_FIELDS, t.japanese_a2_fields),
+                                                     test_mask(t.requires_tests) | TEST_BITS["japanese_a2"],
+                                                     test_mask(t.requires_tests)).astype(np.int32),
         }
         for name, values in arrays.items():
             values.setflags(write=False)
@@ -261,7 +268,7 @@ class Policy:
 
     def may_leave_employer(
         self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray,
-        residence: np.ndarray,
+        residence: np.ndarray, required_tests: np.ndarray | None = None,
     ) -> np.ndarray:
         """Who may leave their employer at their own wish this month (a voluntary transfer; the
         right to leave an employer), vectorised; ``waiting_months``: the waiting period of each
@@ -272,11 +279,16 @@ class Policy:
         ``transfer.ssw_may_transfer``; care workers (介護) always; trainees (ESD workers; under a
         TITP programme every trainee status) never under ``unavoidable_only``, always under
         ``free``, else once their months with the employer reach its waiting period and they have
-        passed the tests the policy requires (``transfer_tests``); nobody else.
+        passed the tests the policy requires: ``required_tests``, each person's mask by their
+        employer's real field (``Ledger.transfer_tests_of``: ``requires_tests``, with A2 in
+        ``japanese_a2_fields``); None: ``transfer_tests`` for everyone; nobody else.
         """
+        status = np.asarray(status)
+        if required_tests is None:
+            required_tests = np.full(status.shape[0], self.transfer_tests, dtype=np.int32)
         return _may_leave_employer_kernel(
-            np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
-            self.leaving_rule, STATUS_KINDS,
+            status, np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
+            np.asarray(required_tests), self.leaving_rule, STATUS_KINDS,
         ) | (np.asarray(residence) != Residence.WORK)
 
     def months_free_to_leave(

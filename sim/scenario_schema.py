@@ -365,6 +365,9 @@ class TransferPolicy(Frozen):
     waiting_months_by_other_field: dict[OtherFieldName, Months] = {}  # firms in "other", by their real field
     longer_wait_pay_raise: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0  # share; after year one where a wait > 1 year is kept
     requires_tests: Tests = ()
+    #: Real fields whose ESD workers need A2 (JLPT N4) for a voluntary transfer, not only the tests of
+    #: ``requires_tests``: each field sets the level between A1 and A2 (Policy.transfer_tests_by_real_field).
+    japanese_a2_fields: Annotated[tuple[RealFieldName, ...], AsTuple] = ()
     same_field: bool = True
     metro_cap_share: Fraction | None = None
     firm_cap_share: Fraction | None = None

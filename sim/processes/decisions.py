@@ -249,7 +249,8 @@ def decide(model: LabourMarket) -> None:
         return
     rng = model.rng_for(STREAM)
     waits = model.ledger.waiting_months_of()
-    may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
+    may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n],
+                                                model.ledger.transfer_tests_of())
     free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
                                                     p.residence[:n])
     ssw1_field, ssw1_limit_months = ssw1_terms(model)
