@@ -280,6 +280,7 @@ class TransferConfig(Frozen):
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
     placement_offers: Annotated[int, Field(ge=0, le=100)]
     national_offer_share: Fraction  # of the placement offers, the share drawn from the national pool of the field's vacancies
+    esd_national_offer_share: Fraction  # the same for an ESD worker's offers (public placement channels only)
     unavoidable_search_months: Annotated[int, Field(ge=0, le=24)]
     rent_yen: Annotated[float, Field(ge=0.0, le=MAX_MONTHLY_YEN)]  # at the national price level
     compatriot_weight: Annotated[float, Field(ge=0.0, le=5.0)]  # log units per share of contacts

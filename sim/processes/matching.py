@@ -8,7 +8,9 @@ moves to the one they value most. Each offer comes, with probability ``national_
 from the national pool of their field's listed vacancies (job sites and placement agencies,
 registered support organisations, Hello Work: a firm is drawn with a chance proportional to its
 whole vacancies at the start of the batch, wherever it is), otherwise from the member firms of
-the employer's supervisory body:
+the employer's supervisory body; for an ESD worker with probability ``esd_national_offer_share``
+(ESD moves are placed only through public channels - Hello Work, the ESD organisation, the
+supervisory support organisation - not private agencies):
 
     value(c) = log(offer_yen[c] - rent_yen x housing_index[pref c] / 100)       pay after rent
                + compatriot_weight x (share of their contacts living in pref c)  ties to compatriots
@@ -33,7 +35,8 @@ go to the firm with the higher random visibility drawn for the batch. One seeker
 exactly their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share
 this code.
 
-Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``national_offer_share``, ``rent_yen``,
+Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``national_offer_share``,
+``esd_national_offer_share``, ``rent_yen``,
 ``compatriot_weight``, ``move_cost``, ``far_move_cost``, ``taste_scale``),
 ``behaviour.firms.hiring_surplus_share``; data: the regional housing price index
 (``sim/data/price_index_by_prefecture.csv``), prefecture adjacency; policy: field rule, caps on
@@ -155,13 +158,15 @@ class Listings(NamedTuple):
     firm: np.ndarray
     cum_vacancies: np.ndarray  # within each field, cumulative whole vacancies
     national_offer_share: float  # chance that an offer comes from this pool (behaviour.transfer)
+    esd_national_offer_share: float  # ... for an ESD worker, whose moves go through public channels only
 
     @classmethod
     def of(cls, model: LabourMarket, vacancies: np.ndarray) -> Listings:
         """The pool of listed vacancies: each firm with at least one whole vacancy, by field (in
         firm order), weighted by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
         ptr, firm, cum = listings_kernel(model.firms.field.astype(np.int64), np.asarray(vacancies, dtype=np.float64), len(FIELDS))
-        return bind(cls, part(model.behaviour.transfer, "national_offer_share"), field_ptr=ptr, firm=firm, cum_vacancies=cum)
+        return bind(cls, part(model.behaviour.transfer, "national_offer_share", "esd_national_offer_share"), field_ptr=ptr, firm=firm,
+                    cum_vacancies=cum)
 
 
 @njit(cache=True)
@@ -300,6 +305,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
     month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.hiring_surplus_share
     field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.national_offer_share
+    esd_share = listings.esd_national_offer_share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
     # Each firm's vacancies (demand - headcount; -inf when barred) in one array: one memory read
@@ -321,12 +327,13 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
         body = body_of_firm[h]
         n_members = member_ptr[body + 1] - member_ptr[body]
         n_ties = firm_nbr_ptr[h + 1] - firm_nbr_ptr[h]
+        share = esd_share if is_esd[s] else national_share  # ESD: the public channels' reach
         for k in range(n_ties + n_draws + n_contacts):
             if k < n_ties:
                 c = firm_nbr[firm_nbr_ptr[h] + k]
             elif k < n_ties + n_draws:
                 c = offered_firm(draws[s, k - n_ties], field[s], member_ptr[body], n_members, members, field_ptr, listed_firm,
-                                 cum_vacancies, national_share)
+                                 cum_vacancies, share)
             else:
                 who = contacts[s, k - n_ties - n_draws]
                 c = person_firm[who] if who >= 0 else -1

@@ -381,7 +381,7 @@ def test_national_pool_draws_a_listed_vacancy_in_proportion_to_vacancies():
 
     field = np.array([0, 1, 0, 0, 1])
     vacancies = np.array([2.5, 0.9, 1.0, -3.0, 4.0])  # whole vacancies 2, 0, 1, 0, 4
-    pool = Listings(*listings_kernel(field.astype(np.int64), vacancies, 3), national_offer_share=0.5)
+    pool = Listings(*listings_kernel(field.astype(np.int64), vacancies, 3), national_offer_share=0.5, esd_national_offer_share=0.5)
     assert pool.field_ptr.tolist() == [0, 2, 3, 3]
     assert pool.firm.tolist() == [0, 2, 4] and pool.cum_vacancies.tolist() == [2.0, 3.0, 4.0]
     members = np.array([7, 8, 9, 6])
@@ -396,17 +396,21 @@ def test_national_pool_draws_a_listed_vacancy_in_proportion_to_vacancies():
         assert offered_firm(u, 0, 1, 3, members, pool.field_ptr, pool.firm, pool.cum_vacancies, 0.0) == members[1 + int(u * 3)]
 
 
+@pytest.mark.parametrize("status, key", [(Status.SSW_1, "national_offer_share"), (Status.ESD, "esd_national_offer_share")])
 @pytest.mark.parametrize("share, tokyo_demand, chosen", [(0.0, 10.0, 1), (1.0, 10.0, 2), (1.0, 0.0, 1)])
-def test_national_offers_reach_a_firm_outside_the_network(share, tokyo_demand, chosen):
+def test_national_offers_reach_a_firm_outside_the_network(share, tokyo_demand, chosen, status, key):
     """Person 0 at firm 0 (Aomori) reaches firm 1 (Aomori, markup 1.1) through their body and
     nothing else; firm 2 (Tokyo, markup 1.3) is outside their network. With every offer drawn
     from the national pool they move to Tokyo; with none, to firm 1; with Tokyo full, firm 1 is
-    the only listed vacancy of the field."""
-    m = tiny_world("free_mobility", firms=3, people=1, settings={"behaviour.transfer.national_offer_share": share})
+    the only listed vacancy of the field. An SSW holder's reach is ``national_offer_share``, an
+    ESD worker's ``esd_national_offer_share`` (public channels only), the other share set apart."""
+    other = "esd_national_offer_share" if key == "national_offer_share" else "national_offer_share"
+    m = tiny_world("free_mobility", firms=3, people=1,
+                   settings={f"behaviour.transfer.{key}": share, f"behaviour.transfer.{other}": 1.0 - share})
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0)
     set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.1, demand=10.0)
     set_firm(m, 2, pref=TOKYO, field=CONSTRUCTION, markup=1.3, demand=tokyo_demand)
-    place(m, 0, 0, Status.ESD)
+    place(m, 0, 0, status)
     m.people.contacts[0] = -1
     m.firm_nbr_ptr = np.zeros(4, dtype=np.int64)  # no firm ties
     m.firm_nbr = np.zeros(0, dtype=np.int32)
