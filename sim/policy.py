@@ -137,6 +137,8 @@ class Policy:
     ssw2_open_by_real_field: np.ndarray = field(init=False, repr=False)
     #: By the employer's real field: the bit mask of the tests a voluntary transfer needs.
     transfer_tests_by_real_field: np.ndarray = field(init=False, repr=False)
+    #: By real field: the chance that a firm of it is in a given mover's job category (業務区分).
+    job_category_shares: np.ndarray = field(init=False, repr=False)
     transfer_tests: int = field(init=False)
     #: Who may leave their employer at will (the kernels' form of ``policy.transfer``).
     leaving_rule: LeavingRule = field(init=False)
@@ -159,6 +161,7 @@ class Policy:
             "transfer_tests_by_real_field": np.where(np.isin(REAL_FIELDS, t.japanese_a2_fields),
                                                      test_mask(t.requires_tests) | TEST_BITS["japanese_a2"],
                                                      test_mask(t.requires_tests)).astype(np.int32),
+            "job_category_shares": np.array([t.job_category_share_by_field.get(f, 1.0) for f in REAL_FIELDS]),
         }
         for name, values in arrays.items():
             values.setflags(write=False)
@@ -315,6 +318,13 @@ class Policy:
         t = self.config.transfer
         is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
         return np.where(status == Status.CARE_WORKER, True, np.where(is_ssw, t.ssw_same_field, t.same_field))
+
+    def job_category_required(self, status: np.ndarray) -> np.ndarray:
+        """Must a mover of this status stay in their job category (業務区分), not only their field?
+        Trainees (TITP, ESD) under ``same_field`` and ``same_job_category`` (the ESD rule: 同一の業務区分;
+        TITP plans are by occupation); SSW holders and care workers keep the field rule."""
+        t = self.config.transfer
+        return IS_TRAINEE[status] & (t.same_field and t.same_job_category)
 
     @property
     def transferee_caps(self) -> tuple[float, float]:

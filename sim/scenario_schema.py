@@ -370,6 +370,12 @@ class TransferPolicy(Frozen):
     #: ``requires_tests``: each field sets the level between A1 and A2 (Policy.transfer_tests_by_real_field).
     japanese_a2_fields: Annotated[tuple[RealFieldName, ...], AsTuple] = ()
     same_field: bool = True
+    #: Trainees' moves stay in their job category (業務区分), not only the model's field: in the home
+    #: firm's real field, and there in the mover's category with ``job_category_share_by_field``'s chance.
+    same_job_category: bool = False
+    #: By real field: the chance that a firm of the field is in a given mover's job category (about 1 / the
+    #: number of categories); a field not named: 1 (one category).
+    job_category_share_by_field: dict[RealFieldName, Annotated[float, Field(gt=0.0, le=1.0)]] = {}
     metro_cap_share: Fraction | None = None
     firm_cap_share: Fraction | None = None
     reimbursement_yen: FeeYen = 0.0
@@ -609,7 +615,7 @@ DATE_KEYS = ("start", "first_month", "last_month", "renewals_until", "last_entry
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
-    "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
+    "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field", "job_category_share_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "support_by_prefecture",
     # dates, which a file may write as a table {year = ..., month = ...}: a date is replaced whole

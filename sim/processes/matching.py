@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
 #: Random stream of the searches of people released by their employer (keyed by the month's batch).
 RELEASE_STREAM = "release"
+#: Random stream (of the world: fixed for the run) placing firms in or out of a mover's job category.
+CATEGORY_STREAM = "job_category"
 
 #: Weight of the random visibility that breaks ties between equal offers.
 TIE_BREAK = 1e-6
@@ -95,6 +97,8 @@ class Seekers(NamedTuple):
     contacts: np.ndarray  # rows of their contacts (-1: none)
     needs_host: np.ndarray  # may they go only to a stage iii host (the ii->iii employer change)?
     placement_draws: np.ndarray  # uniform draws choosing the member firms their body puts forward
+    same_category: np.ndarray  # must they stay in their job category (業務区分; trainees under ``same_job_category``)?
+    category_key: np.ndarray  # uint64 key, fixed for life, of the draws placing firms in or out of their job category
 
 
 class Reach(NamedTuple):
@@ -132,6 +136,8 @@ class Openings(NamedTuple):
     metro_cap_share: float  # policy.transfer's; 1.0 (``NO_CAP``): no cap
     firm_cap_share: float  # policy.transfer's; 1.0 (``NO_CAP``): no cap
     hiring_surplus_share: float  # a worker's monthly surplus to the firm, share of its offer (behaviour.firms)
+    real_field: np.ndarray  # by firm: its real field (``domain.REAL_FIELDS``)
+    category_share: np.ndarray  # by real field: chance a firm of it is in a given mover's job category (``policy.job_category_shares``)
 
     @classmethod
     def of(cls, model: LabourMarket, visibility: np.ndarray, stage_iii_host: np.ndarray | None) -> Openings:
@@ -147,6 +153,7 @@ class Openings(NamedTuple):
             stage_iii_host=np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host,
             rent_yen=model.behaviour.transfer.rent_yen * geo.housing_price_index / 100.0, adjacent=geo.adjacent,
             month=model.month, metro_cap_share=metro_cap_share, firm_cap_share=firm_cap_share,
+            real_field=f.real_field, category_share=model.policy.job_category_shares,
         )
 
 
@@ -225,14 +232,28 @@ class Tastes(NamedTuple):
 
 
 @njit(cache=True)
-def taste_draw(key, firm):  # pragma: no cover - compiled
-    """A standard Gumbel draw fixed by (seeker key, firm): splitmix64 of the pair, then -log(-log u)."""
+def pair_uniform(key, firm):  # pragma: no cover - compiled
+    """A uniform draw in (0, 1) fixed by (key, firm): splitmix64 of the pair."""
     z = np.uint64(key) + np.uint64(firm + 1) * np.uint64(0x9E3779B97F4A7C15)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z = z ^ (z >> np.uint64(31))
-    u = (float(z >> np.uint64(11)) + 0.5) / 9007199254740992.0  # in (0, 1)
-    return -np.log(-np.log(u))
+    return (float(z >> np.uint64(11)) + 0.5) / 9007199254740992.0
+
+
+@njit(cache=True)
+def taste_draw(key, firm):  # pragma: no cover - compiled
+    """A standard Gumbel draw fixed by (seeker key, firm): -log(-log u) of ``pair_uniform``."""
+    return -np.log(-np.log(pair_uniform(key, firm)))
+
+
+@njit(cache=True)
+def person_keys(pid, salt):  # pragma: no cover - compiled
+    """Per person id: a uint64 key fixed for life (``pair_uniform`` of the id and the run's salt)."""
+    out = np.empty(pid.shape[0], dtype=np.uint64)
+    for i in range(pid.shape[0]):
+        out[i] = np.uint64(pair_uniform(salt, pid[i]) * 18446744073709551615.0)
+    return out
 
 
 @njit(cache=True)
@@ -295,6 +316,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     transferee, transferee_local = seekers.transferee, seekers.transferee_from_local
     contacts, needs_host, draws = seekers.contacts, seekers.needs_host, seekers.placement_draws
     min_gain, taste_key = seekers.min_gain, seekers.taste_key
+    same_category, category_key = seekers.same_category, seekers.category_key
     firm_nbr_ptr, firm_nbr, body_of_firm = reach.firm_nbr_ptr, reach.firm_nbr, reach.body_of_firm
     member_ptr, members, person_firm, person_pref = reach.member_ptr, reach.members, reach.person_firm, reach.person_pref
     person_status, in_japan = reach.person_status, reach.in_japan
@@ -304,6 +326,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     esd_local = firms.esd_transferees_from_local
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
     month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.hiring_surplus_share
+    real_field, category_share = firms.real_field, firms.category_share
     field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.national_offer_share
     esd_share = listings.esd_national_offer_share
 
@@ -344,6 +367,12 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
                 continue
             if same_field[s] and firm_field[c] != field[s]:
                 continue
+            if same_category[s]:  # the job category: the home firm's real field, and in it the mover's 業務区分 (a chance)
+                if real_field[c] != real_field[h]:
+                    continue
+                category_chance = category_share[real_field[c]]
+                if category_chance < 1.0 and pair_uniform(category_key[s], c) >= category_chance:
+                    continue
             if needs_host[s] and not host[c]:
                 continue
             if capped[s]:
@@ -417,6 +446,11 @@ def find_employers(
     bound = p.residence[who] == Residence.WORK
     is_esd = (status == Status.ESD) & bound
     t = model.behaviour.transfer
+    same_category = pol.job_category_required(status) & bound
+    category_key = np.zeros(n, dtype=np.uint64)
+    if same_category.any():  # fixed for life: the salt from the run's seed, the key from the person's id
+        salt = model.world_rng(CATEGORY_STREAM).integers(0, 2**63, dtype=np.uint64)
+        category_key = person_keys(p.pid[who].astype(np.int64), salt)
     owed = pol.reimbursement_owed_yen(status, p.months_with_employer[who].astype(float), p.residence[who]) if voluntary else np.zeros(n)
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
@@ -427,6 +461,7 @@ def find_employers(
         field=p.field[who], pref=p.pref[who], transferee=p.transferee[who], transferee_from_local=p.transferee_from_local[who],
         owed_yen=owed, months_left=pol.months_left_in_programme(status, p.months_in_japan[who]).astype(float),
         contacts=p.contacts[who], needs_host=np.full(n, stage_iii_host is not None), placement_draws=placement_draws,
+        same_category=same_category, category_key=category_key,
     )
     # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
     reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm,

@@ -10,9 +10,11 @@ from helpers import (
     AGRICULTURE,
     AOMORI,
     CONSTRUCTION,
+    FOOD_SERVICE,
     MIYAGI,
     NO_CAPS,
     OSAKA,
+    OTHER,
     TOKYO,
     TRANSFER_TESTS,
     employed_counts,
@@ -23,7 +25,7 @@ from helpers import (
     transfers,
     two_firm_market,
 )
-from sim.domain import TEST_BITS, Status
+from sim.domain import REAL_FIELDS, TEST_BITS, Status
 
 
 def metro_firm_with_esd_workers(mover_pref: int, esd_workers_there: int = 5, earlier_mover_pref: int | None = None):
@@ -444,3 +446,45 @@ def test_firm_hires_a_transferee_only_if_the_surplus_covers_the_reimbursement(mo
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is bool(expected)
     assert m.flows["reimbursement_yen"] == pytest.approx(owed if expected else 0.0)
     assert bool(expected) is hired  # the cases span both outcomes
+
+
+# =============================================================================================
+# The same-field rule at the job-category level (業務区分; ODD 7.12)
+# =============================================================================================
+
+
+@pytest.mark.parametrize(
+    "status, same_job_category, dest_real_field, share, moves",
+    [
+        (Status.ESD, False, "building_cleaning", 1.0, True),  # the model's field only: food service -> cleaning, both "other"
+        (Status.ESD, True, "building_cleaning", 1.0, False),  # another real field: another job category
+        (Status.ESD, True, "food_service", 1.0, True),  # the same real field with one category
+        (Status.ESD, True, "food_service", 1e-9, False),  # many categories: the firm is (almost surely) in another
+        (Status.SSW_1, True, "building_cleaning", 1.0, True),  # SSW holders keep the field rule
+    ],
+)
+def test_a_trainee_moves_within_the_job_category(status, same_job_category, dest_real_field, share, moves):
+    """Under ``same_job_category`` a trainee's move must stay in the home firm's real field and,
+    within it, in the mover's job category, a firm being in it with ``job_category_share_by_field``'s
+    chance (a draw fixed for the mover's life); without it the rule is the model's field ("other"
+    pools food service and building cleaning). SSW holders are not bound by it."""
+    m = tiny_world("free_mobility", firms=2, people=1,
+                   settings={"policy.transfer.same_field": True, "policy.transfer.same_job_category": same_job_category,
+                             "policy.transfer.job_category_share_by_field": {"food_service": share}})
+    set_firm(m, 0, pref=AOMORI, field=OTHER, real_field=FOOD_SERVICE, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=OTHER, real_field=REAL_FIELDS.index(dest_real_field), markup=1.3, demand=10)
+    place(m, 0, 0, status)
+    settle(m)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is moves
+    assert m.people.firm[0] == (1 if moves else 0)
+
+
+def test_the_job_category_draw_is_fixed_for_life():
+    """The draw that places a firm in or out of a mover's category depends on the person's id, the
+    firm and the run's seed only: the same in every batch, another for another person or firm."""
+    from sim.processes.matching import pair_uniform, person_keys
+
+    keys = person_keys(np.array([3, 3, 4], dtype=np.int64), np.uint64(12345))
+    assert keys[0] == keys[1] != keys[2]
+    draws = [pair_uniform(keys[0], 7), pair_uniform(keys[1], 7), pair_uniform(keys[2], 7), pair_uniform(keys[0], 8)]
+    assert draws[0] == draws[1] and len(set(draws[1:])) == 3 and all(0.0 < u < 1.0 for u in draws)
