@@ -381,6 +381,9 @@ class TransferPolicy(Frozen):
     reimbursement_yen: FeeYen = 0.0
     ssw_may_transfer: bool = True
     ssw_same_field: bool = True
+    #: Chance a month that a trainee whose employer violates the rules this month is granted a transfer
+    #: for unavoidable circumstances (やむを得ない事情) and searches with their supervisory body.
+    unavoidable_transfer_monthly: Fraction = 0.0
 
 
 class BridgingPolicy(Frozen):

@@ -3,7 +3,8 @@
 Phase 10, two-phase: every legal resident's act is drawn from the same state (``decide_kernel``),
 then the acts are applied in this order: disappearances (``abscond``), early returns
 home, the searches of people released by their employer (who go home when their search has run
-out), then the searches of voluntary seekers (``sim.processes.matching``).
+out), then the searches of voluntary seekers (``sim.processes.matching``), last the transfers
+granted for unavoidable circumstances at violating employers (``transfer_for_unavoidable_circumstances``).
 
 Monthly hazards (one uniform draw per person makes them exclusive, in this order):
 
@@ -56,10 +57,10 @@ import numpy as np
 from numba import njit
 
 from sim.dates import YearMonth
-from sim.domain import FIELDS, ORIGINS, Status
+from sim.domain import FIELDS, ORIGINS, Residence, Status
 from sim.params import bind, part
 from sim.processes import permanence
-from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
+from sim.processes.codes import IS_LEGAL, IS_TRAINEE, STATUS_KINDS, of_kind
 from sim.processes.ladder import ssw1_terms, stay_expiry
 from sim.processes.matching import find_employers
 from sim.scenario import value_in_year
@@ -69,6 +70,8 @@ if TYPE_CHECKING:
 
 #: Random stream of decisions (and of the searches that follow them).
 STREAM = "decisions"
+#: Random stream of the transfers granted for unavoidable circumstances (and of their searches).
+UNAVOIDABLE_STREAM = "unavoidable"
 
 #: Acts, one per person: not a legal resident (no decision), carry on, abscond, go home, seek a
 #: transfer, keep looking for an employer (between employers after a release).
@@ -272,6 +275,26 @@ def decide(model: LabourMarket) -> None:
     model.ledger.count_flow("returns_home", gave_up)
     model.ledger.leave_japan(gave_up, Status.RETURNED)
     find_employers(model, seeking, rng, voluntary=True)
+    transfer_for_unavoidable_circumstances(model)
+
+
+def transfer_for_unavoidable_circumstances(model: LabourMarket) -> None:
+    """Trainees whose employer violates the rules this month are granted, each with the chance
+    ``policy.transfer.unavoidable_transfer_monthly``, a transfer for unavoidable circumstances
+    (やむを得ない事情: serious violations, violence, harassment; TITP practice since 2024-11-01, ESD
+    by law) and search with their supervisory body at once: an unavoidable move to an acceptable
+    firm if one is found, else they stay (stream ``unavoidable``; none drawn when the chance is 0).
+    An employer's bankruptcy is ODD 7.14's closure and release."""
+    chance = model.scenario.policy.transfer.unavoidable_transfer_monthly
+    if chance <= 0.0:
+        return
+    p = model.people
+    n = p.n
+    firm = p.firm[:n]
+    at_work = np.flatnonzero(IS_TRAINEE[p.status[:n]] & (p.residence[:n] == Residence.WORK) & (firm >= 0))
+    rows = at_work[model.firms.violating[firm[at_work]]]
+    rng = model.rng_for(UNAVOIDABLE_STREAM)
+    find_employers(model, rows[rng.random(len(rows)) < chance], rng, voluntary=False)
 
 
 def abscond(model: LabourMarket, rows: np.ndarray) -> None:

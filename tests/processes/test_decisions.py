@@ -15,11 +15,16 @@ import pytest
 import sim
 from helpers import (
     AGRICULTURE,
+    AOMORI,
     CONSTRUCTION,
     NURSING,
     at_model_month,
     at_month,
+    place,
+    set_firm,
+    settle,
     tiny_world,
+    transfers,
 )
 from sim.domain import TEST_BITS, Residence, Status
 from sim.params import bind, part
@@ -294,3 +299,28 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
                          np.zeros(3, np.int32), np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool),
                          np.zeros(3, np.int32), np.zeros(3, bool), np.ones(3), PARAMS, STATUS_KINDS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]
+
+
+# =============================================================================================
+# Transfers for unavoidable circumstances (やむを得ない事情) at violating employers
+# =============================================================================================
+
+
+@pytest.mark.parametrize("chance, moved", [(0.0, []), (1.0, [0, 1])])
+def test_trainees_of_a_violating_employer_may_be_granted_an_unavoidable_transfer(chance, moved):
+    """With ``unavoidable_transfer_monthly`` 1, the two TITP trainees of the firm that violates the
+    rules this month move to the other firm as unavoidable transfers; its SSW holder does not (not
+    a trainee), nor the trainee of a firm that keeps the rules; with 0 nobody moves."""
+    from sim.processes.decisions import transfer_for_unavoidable_circumstances
+
+    m = tiny_world("titp", firms=3, people=4, settings={"policy.transfer.unavoidable_transfer_monthly": chance})
+    for row, markup in ((0, 1.0), (1, 1.2), (2, 1.0)):
+        set_firm(m, row, pref=AOMORI, field=CONSTRUCTION, markup=markup, demand=10)
+    for pid, firm, status in ((0, 0, Status.TITP_2), (1, 0, Status.TITP_1), (2, 0, Status.SSW_1), (3, 2, Status.TITP_2)):
+        place(m, pid, firm, status)
+    settle(m)
+    m.firms.violating[:] = [True, False, False]
+    transfer_for_unavoidable_circumstances(m)
+    log = transfers(m)
+    assert sorted(log.pid) == moved and set(log.kind) <= {"unavoidable"} and (log.to_firm == 1).all()
+    assert m.flows["transfers_unavoidable"] == len(moved) and m.people.firm[2] == 0 and m.people.firm[3] == 2
