@@ -213,14 +213,17 @@ class Policy:
         cap = self.config.recruitment.broker_fee_cap_yen
         return debt_yen if cap is None else np.minimum(debt_yen, cap)
 
-    def esd_fee_cap(self, debt_yen: np.ndarray, scheduled_pay_yen: np.ndarray, status: np.ndarray) -> np.ndarray:
+    def esd_fee_cap(self, debt_yen: np.ndarray, scheduled_pay_yen: np.ndarray, status: np.ndarray,
+                    complies: np.ndarray | None = None) -> np.ndarray:
         """Broker debt of ESD entrants after the ESD cap on the fee to a sending organisation:
         ``fee_cap_months_of_pay`` months of scheduled pay (所定内賃金, the employer's base offer) [S];
-        other statuses (TITP, SSW) unchanged."""
+        other statuses (TITP, SSW) unchanged, and so is the debt of entrants whose organisation
+        does not comply (``complies`` False; None: every one does)."""
         months = self.config.recruitment.fee_cap_months_of_pay
         if months is None:
             return debt_yen
-        return np.where(status == Status.ESD, np.minimum(debt_yen, months * scheduled_pay_yen), debt_yen)
+        capped = status == Status.ESD if complies is None else (status == Status.ESD) & complies
+        return np.where(capped, np.minimum(debt_yen, months * scheduled_pay_yen), debt_yen)
 
     def stock_caps(self, status: Status, year: int, month: int) -> list[StockCap]:
         """The caps on residents (受入れ見込数 operated as caps [S]) that an entrant of ``status``

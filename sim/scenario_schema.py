@@ -466,6 +466,7 @@ class RecruitmentPolicy(Frozen):
     ssw_direct_intake_per_year: PeoplePerYear
     broker_fee_cap_yen: FeeYen | None = None
     fee_cap_months_of_pay: Annotated[float, Field(ge=0.0, le=60.0)] | None = None  # ESD entrants: months of scheduled pay
+    fee_cap_compliance_share: Fraction = 1.0  # of ESD entrants, the share whose sending organisation keeps to that cap
     stock_cap_ssw: People | None = None  # SSW (i + ii) residents at most (受入れ見込数 as caps)
     stock_cap_esd: People | None = None  # ESD residents at most
     stock_cap_ssw_and_esd: People | None = None  # SSW and ESD residents together at most

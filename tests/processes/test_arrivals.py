@@ -140,6 +140,26 @@ def test_esd_entrants_pay_a_sending_organisation_at_most_two_months_of_pay():
     assert (q.debt_yen[3:q.n] > 2 * titp.offer_yen[q.firm[3:q.n]]).any()
 
 
+def test_non_compliant_sending_organisations_leave_the_debt_as_drawn():
+    """``fee_cap_compliance_share``: newcomers whose sending organisation keeps to the ESD fee cap
+    have their debt capped, the others bring it as drawn (the world with no cap: the same draws,
+    the compliance from a stream of its own); at 0 nobody's is capped, at 0.5 some are and some not."""
+    def debts(settings):
+        m = _intake_world("esd", settings)
+        arrivals.arrive(m)
+        return m.people.debt_yen[3 : m.people.n].copy(), 2 * m.offer_yen[m.people.firm[3 : m.people.n]]
+
+    drawn, cap = debts({"policy.recruitment.fee_cap_months_of_pay": None})
+    capped = np.minimum(drawn, cap)
+    assert (drawn > cap).sum() >= 2  # the cap binds for some
+    none_comply, _ = debts({"policy.recruitment.fee_cap_compliance_share": 0.0})
+    assert (none_comply == drawn).all()
+    half, _ = debts({"policy.recruitment.fee_cap_compliance_share": 0.5})
+    assert ((half == drawn) | (half == capped)).all()
+    binding = drawn > cap
+    assert (half[binding] == capped[binding]).any() and (half[binding] == drawn[binding]).any()
+
+
 @pytest.mark.parametrize(
     "settings, expected_esd, expected_construction",
     [
