@@ -237,6 +237,7 @@ class Policy:
                 (("ssw", r.stock_cap_ssw), ("esd", r.stock_cap_esd), ("ssw_and_esd", r.stock_cap_ssw_and_esd))
                 if persons is not None]
         caps += [("ssw_and_esd", FIELDS.index(f), persons) for f, persons in r.stock_caps_ssw_and_esd_by_field.items()]
+        caps += [("ssw", FIELDS.index(f), persons) for f, persons in r.stock_caps_ssw_by_field.items()]
         return [StockCap(CAP_STATUSES[scheme], fld, float(persons)) for scheme, fld, persons in caps
                 if status in CAP_STATUSES[scheme]]
 

@@ -471,6 +471,7 @@ class RecruitmentPolicy(Frozen):
     stock_cap_esd: People | None = None  # ESD residents at most
     stock_cap_ssw_and_esd: People | None = None  # SSW and ESD residents together at most
     stock_caps_ssw_and_esd_by_field: dict[FieldName, People] = {}  # the same, by the model's field
+    stock_caps_ssw_by_field: dict[FieldName, People] = {}  # SSW (i + ii) residents by the model's field at most
     # The caps above apply to arrivals up to and including this fiscal year (April-March), none
     # after it; None: held for ever (their figures run to FY2028; what follows is not decided).
     stock_caps_last_fiscal_year: Annotated[int, Field(ge=2019, le=2100)] | None = None
@@ -620,6 +621,7 @@ DATE_KEYS = ("start", "first_month", "last_month", "renewals_until", "last_entry
 LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
     "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field", "job_category_share_by_field",
+    "stock_caps_ssw_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "support_by_prefecture",
     # dates, which a file may write as a table {year = ..., month = ...}: a date is replaced whole

@@ -186,6 +186,31 @@ def test_caps_on_residents_limit_the_newcomers(settings, expected_esd, expected_
         assert (esd & (p.field[: p.n] == AGRICULTURE)).sum() == arrived - (expected_construction - 3)
 
 
+@pytest.mark.parametrize("cap, expected_construction", [(None, None), (500, 5)])
+def test_ssw_field_caps_limit_ssw_newcomers_in_their_field(cap, expected_construction):
+    """``stock_caps_ssw_by_field`` (受入れ見込数 of SSW by field, in every arm): direct SSW entrants
+    to construction come only while construction's SSW holders stay within cap x scale (3 there,
+    room for 2); those to agriculture are not held back; no cap, more than 2 come to construction."""
+    settings = {"policy.recruitment.trainee_intake_per_year": 0, "policy.recruitment.ssw_direct_intake_per_year": 12_000}
+    if cap is not None:
+        settings["policy.recruitment.stock_caps_ssw_by_field"] = {"construction": cap}
+    m = _intake_world("titp", settings)
+    for pid in range(3):
+        place(m, pid, 0, Status.SSW_1)
+    settle(m)
+    arrivals.arrive(m)
+    p = m.people
+    ssw = p.status[: p.n] == Status.SSW_1
+    in_construction = int((ssw & (p.field[: p.n] == CONSTRUCTION)).sum())
+    assert m.flows["arrivals_ssw"] == p.n - 3 > 0
+    if expected_construction is None:
+        assert in_construction > 5
+    else:
+        assert in_construction == expected_construction
+        assert (ssw & (p.field[: p.n] == AGRICULTURE)).sum() == p.n - 3 - 2
+    assert [c.field for c in m.policy.stock_caps(Status.ESD, 2027, 4)] == []  # an ESD entrant counts under no SSW cap
+
+
 def test_caps_on_residents_end_after_their_last_fiscal_year():
     """``stock_caps_last_fiscal_year``: the caps hold for arrivals up to and including that fiscal
     year (April-March) and not after; unset, for ever. A cap the world is already above (200)
