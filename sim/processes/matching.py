@@ -74,6 +74,12 @@ MIN_NET_PAY_YEN = 1000.0
 #: No gain needed (released people, the ii->iii step): any acceptable firm will do.
 NO_THRESHOLD = -np.inf
 
+#: Which cap on transferees refused a seeker the firm they would have taken (``match_kernel``'s
+#: second result): none, the 1/3 of any firm, the 1/6 of a designated-area firm.
+NOT_REFUSED, REFUSED_BY_FIRM_CAP, REFUSED_BY_METRO_CAP = 0, 1, 2
+#: The flows counting them (voluntary ESD seekers whose best firm a cap refused).
+REFUSED_FLOWS = {REFUSED_BY_FIRM_CAP: "transfers_refused_by_firm_cap", REFUSED_BY_METRO_CAP: "transfers_refused_by_metro_cap"}
+
 
 class Seekers(NamedTuple):
     """Per-seeker arrays (one entry per seeker, in the order given)."""
@@ -306,7 +312,10 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     workers who came by voluntary transfer; a metro firm's share of those who came so from
     outside the designated area, for a seeker from outside it; counting the seeker), and the
     reimbursement covered by the seeker's surplus over their months left. Returns each seeker's
-    new firm, -1 for none; ``firms``' counts follow each move.
+    new firm, -1 for none, and which cap (``REFUSED_BY_FIRM_CAP`` / ``_METRO_CAP``, else
+    ``NOT_REFUSED``) refused them the firm they would have taken without the caps (a firm
+    acceptable on every other count and valued above their choice, or above staying);
+    ``firms``' counts follow each move.
     """
     # The structures' members as locals: read through the tuples inside the loops, numba
     # reloads them at every access and the kernel runs several times slower.
@@ -331,6 +340,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     esd_share = listings.esd_national_offer_share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
+    refused = np.zeros(order.shape[0], dtype=np.int8)
     # Each firm's vacancies (demand - headcount; -inf when barred) in one array: one memory read
     # a candidate instead of three (the loop below is bound by reads of firms' attributes).
     vacancy = np.empty(offer.shape[0])
@@ -342,6 +352,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     for s in order:
         h = home[s]
         best, best_score = -1, -np.inf
+        capped_score, capped_by = -np.inf, NOT_REFUSED  # the best firm a cap refused them
         contact_prefectures(contacts[s], person_pref, person_status, in_japan, contact_pref)
         # The value of staying, and the least a new firm must be worth (released: no threshold).
         bar = NO_THRESHOLD
@@ -375,13 +386,14 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
                     continue
             if needs_host[s] and not host[c]:
                 continue
+            cap_refuses = NOT_REFUSED
             if capped[s]:
                 after_e = esd_headcount[c] + 1.0
                 if firm_share < 1.0 and esd_transferees[c] + 1.0 > firm_share * after_e + CAP_TOLERANCE:
-                    continue
-                if (from_local[s] and metro_pref[firm_pref[c]] and metro_share < 1.0
+                    cap_refuses = REFUSED_BY_FIRM_CAP
+                elif (from_local[s] and metro_pref[firm_pref[c]] and metro_share < 1.0
                         and esd_local[c] + 1.0 > metro_share * after_e + CAP_TOLERANCE):
-                    continue
+                    cap_refuses = REFUSED_BY_METRO_CAP
             # The hiring decision: the reimbursement owed must be covered by the worker's surplus.
             if owed[s] > 0.0 and owed[s] > surplus * offer[c] * months_left[s]:
                 continue
@@ -389,8 +401,14 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
             if value < bar:
                 continue
             score = value + TIE_BREAK * visibility[c]
+            if cap_refuses != NOT_REFUSED:
+                if score > capped_score:
+                    capped_score, capped_by = score, cap_refuses
+                continue
             if score > best_score:
                 best, best_score = c, score
+        if capped_score > best_score:
+            refused[s] = capped_by
         if best < 0:
             continue
         result[s] = best
@@ -412,7 +430,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
                     esd_transferees[h] -= 1
                 if transferee_local[s]:
                     esd_local[h] -= 1
-    return result
+    return result, refused
 
 
 def find_employers(
@@ -470,7 +488,10 @@ def find_employers(
     tastes = Tastes.of(model)
     vacancies = np.where(f.barred_until > model.month, 0.0, f.demand - f.headcount)
     listings = Listings.of(model, vacancies)
-    moved_to = match_kernel(order, seekers, reach, openings, tastes, listings)
+    moved_to, refused = match_kernel(order, seekers, reach, openings, tastes, listings)
+    for cap, flow in REFUSED_FLOWS.items():  # nationally (a seeker refused is no event of a group)
+        if (count := int(np.count_nonzero(refused == cap))) > 0:
+            model.ledger.add_to_flow(flow, count)
     hired = np.flatnonzero(moved_to >= 0)
     model.ledger.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]

@@ -78,6 +78,30 @@ def test_an_earlier_metro_mover_leaves_room_under_the_sixth(earlier_mover_pref, 
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is accepted
     assert bool(m.people.firm[0] == 1) is accepted
     assert transfers(m).to_firm.tolist() == [1] + [1] * accepted
+    assert m.flows["transfers_refused_by_metro_cap"] == int(not accepted) and m.flows["transfers_refused_by_firm_cap"] == 0
+
+
+@pytest.mark.parametrize("alternative", [False, True])
+def test_a_mover_the_third_refuses_is_counted_whether_or_not_they_move_elsewhere(alternative):
+    """Firm 1 (Aomori, the best pay) has 2 ESD workers, one a voluntary transferee: a third
+    transferee would be 2 of 3 > 1/3, so the cap refuses the mover, who is counted in
+    ``transfers_refused_by_firm_cap``; they stay, or move to firm 2 (less pay, 2 ESD workers none a
+    transferee: 1 of 3) where it has room."""
+    m = tiny_world("esd", firms=3, people=5)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.4, demand=10)
+    set_firm(m, 2, pref=AOMORI, field=CONSTRUCTION, markup=1.2, demand=10 if alternative else 0)
+    place(m, 0, 0, Status.ESD, months_with_employer=30, tests=TRANSFER_TESTS)
+    place(m, 1, 1, Status.ESD)
+    place(m, 2, 1, Status.ESD)
+    place(m, 3, 2, Status.ESD)
+    place(m, 4, 2, Status.ESD)
+    m.people.transferee[2] = True
+    settle(m)
+    assert m.firms.esd_transferees[1] == 1
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is alternative
+    assert m.people.firm[0] == (2 if alternative else 0)
+    assert m.flows["transfers_refused_by_firm_cap"] == 1 and m.flows["transfers_refused_by_metro_cap"] == 0
 
 
 # =============================================================================================
