@@ -274,6 +274,24 @@ class Ledger:
             self.group_flows.add_places("moves_in", to_pref[moved])
             self.group_flows.add_places("moves_out", from_pref[moved])
 
+    def promise_transfers(self, rows: np.ndarray, firm_rows: np.ndarray, due_month: int) -> None:
+        """Record accepted voluntary transfers that take effect in ``due_month`` (the lag of plan
+        certification and change of status): the people stay at their employer until then."""
+        self.people.pending_firm[rows] = firm_rows
+        self.people.pending_month[rows] = due_month
+
+    def due_transfers(self) -> tuple[np.ndarray, np.ndarray]:
+        """The promised transfers due this month, taken off the record: (rows, firm rows) of
+        those still ESD workers at an employer, whose new employer is not barred; the others lapse."""
+        p, f = self.people, self.firms
+        n = p.n
+        due = np.flatnonzero((p.pending_firm[:n] >= 0) & (p.pending_month[:n] <= self.month))
+        to = p.pending_firm[due].astype(np.int64)
+        p.pending_firm[due] = -1
+        valid = ((p.status[due] == ESD) & (p.residence[due] == Residence.WORK) & (p.firm[due] >= 0) & (p.firm[due] != to)
+                 & (f.barred_until[to] <= self.month))
+        return due[valid], to[valid]
+
     def _log_transfers(self, rows: np.ndarray, firm_rows: np.ndarray, old: np.ndarray, from_pref: np.ndarray, to_pref: np.ndarray,
                        status: np.ndarray, kind: str) -> None:
         """Record a batch of moves in ``transfer_log`` as the state stood before it (``TRANSFER_LOG_FIELDS``):

@@ -384,6 +384,9 @@ class TransferPolicy(Frozen):
     #: Chance a month that a trainee whose employer violates the rules this month is granted a transfer
     #: for unavoidable circumstances (やむを得ない事情) and searches with their supervisory body.
     unavoidable_transfer_monthly: Fraction = 0.0
+    #: Months from an ESD worker's accepted voluntary offer to the move (the new plan's certification,
+    #: the change of status); meanwhile they work on at the old employer. 0: the same month.
+    transfer_lag_months: Annotated[int, Field(ge=0, le=24)] = 0
 
 
 class BridgingPolicy(Frozen):

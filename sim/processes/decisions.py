@@ -1,6 +1,7 @@
 """ODD 7.11 Decisions: each legal resident absconds, goes home, seeks a transfer, or carries on.
 
-Phase 10, two-phase: every legal resident's act is drawn from the same state (``decide_kernel``),
+Phase 10, two-phase: first the ESD transfers accepted ``transfer_lag_months`` ago take effect
+(``Ledger.due_transfers``); then every legal resident's act is drawn from the same state (``decide_kernel``),
 then the acts are applied in this order: disappearances (``abscond``), early returns
 home, the searches of people released by their employer (who go home when their search has run
 out), then the searches of voluntary seekers (``sim.processes.matching``), last the transfers
@@ -251,6 +252,8 @@ def decide(model: LabourMarket) -> None:
     if n_legal == 0:
         return
     rng = model.rng_for(STREAM)
+    rows, to = model.ledger.due_transfers()  # ESD transfers accepted transfer_lag_months ago take effect
+    model.ledger.move_workers(rows, to, voluntary=True)
     waits = model.ledger.waiting_months_of()
     may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n],
                                                 model.ledger.transfer_tests_of())
@@ -274,7 +277,7 @@ def decide(model: LabourMarket) -> None:
                         & ~permanence.settled(model)[searching]]  # a settled resident's stay needs no employer
     model.ledger.count_flow("returns_home", gave_up)
     model.ledger.leave_japan(gave_up, Status.RETURNED)
-    find_employers(model, seeking, rng, voluntary=True)
+    find_employers(model, seeking[p.pending_firm[seeking] < 0], rng, voluntary=True)  # a promised mover waits
     transfer_for_unavoidable_circumstances(model)
 
 

@@ -493,6 +493,12 @@ def find_employers(
         if (count := int(np.count_nonzero(refused == cap))) > 0:
             model.ledger.add_to_flow(flow, count)
     hired = np.flatnonzero(moved_to >= 0)
+    lag = model.scenario.policy.transfer.transfer_lag_months
+    if voluntary and lag > 0:  # an ESD worker's move waits for the new plan and status: promised now, made later
+        later = is_esd[hired]
+        model.ledger.promise_transfers(who[hired[later]], moved_to[hired[later]], model.month + lag)
+        result[searching[hired[later]]] = moved_to[hired[later]]  # accepted: the firm they go to
+        hired = hired[~later]
     model.ledger.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]
     return result
