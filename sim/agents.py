@@ -116,6 +116,7 @@ class Trainee(mesa.Agent):
         return bool(self.model.policy.may_leave_employer(
             np.array([self.status_code]), np.array([self.months_with_employer]), self.model.ledger.waiting_months_of(np.array([self.row])),
             np.array([self.tests_passed]), np.array([int(self.model.people.residence[self.row])]),
+            self.model.ledger.transfer_tests_of(np.array([self.row])),
         )[0])
 
     def __repr__(self) -> str:

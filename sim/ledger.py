@@ -195,6 +195,15 @@ class Ledger:
         firm = p.firm[: p.n] if rows is None else p.firm[rows]
         return employer_waits(firm, self.firms.waiting_months, np.iinfo(np.int32).max)
 
+    def transfer_tests_of(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The bit mask of the tests a voluntary transfer needs for each person, by their employer's
+        real field (``policy.transfer_tests_by_real_field``; without an employer the policy's
+        ``transfer_tests``); ``rows`` None: everyone's."""
+        p = self.people
+        firm = p.firm[: p.n] if rows is None else p.firm[rows]
+        by_firm = self.policy.transfer_tests_by_real_field[self.firms.real_field]
+        return employer_waits(firm, by_firm, self.policy.transfer_tests)
+
     @contextmanager
     def _recounting(self, rows: np.ndarray) -> Iterator[None]:
         """Take the employed among ``rows`` out of their firms' counts, let the caller change what
@@ -264,6 +273,24 @@ class Ledger:
         if moved.any():
             self.group_flows.add_places("moves_in", to_pref[moved])
             self.group_flows.add_places("moves_out", from_pref[moved])
+
+    def promise_transfers(self, rows: np.ndarray, firm_rows: np.ndarray, due_month: int) -> None:
+        """Record accepted voluntary transfers that take effect in ``due_month`` (the lag of plan
+        certification and change of status): the people stay at their employer until then."""
+        self.people.pending_firm[rows] = firm_rows
+        self.people.pending_month[rows] = due_month
+
+    def due_transfers(self) -> tuple[np.ndarray, np.ndarray]:
+        """The promised transfers due this month, taken off the record: (rows, firm rows) of
+        those still ESD workers at an employer, whose new employer is not barred; the others lapse."""
+        p, f = self.people, self.firms
+        n = p.n
+        due = np.flatnonzero((p.pending_firm[:n] >= 0) & (p.pending_month[:n] <= self.month))
+        to = p.pending_firm[due].astype(np.int64)
+        p.pending_firm[due] = -1
+        valid = ((p.status[due] == ESD) & (p.residence[due] == Residence.WORK) & (p.firm[due] >= 0) & (p.firm[due] != to)
+                 & (f.barred_until[to] <= self.month))
+        return due[valid], to[valid]
 
     def _log_transfers(self, rows: np.ndarray, firm_rows: np.ndarray, old: np.ndarray, from_pref: np.ndarray, to_pref: np.ndarray,
                        status: np.ndarray, kind: str) -> None:

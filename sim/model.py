@@ -83,7 +83,7 @@ _STREAMS = {
     "firms": 1, "bodies": 2, "network": 3, "people": 4, "contacts": 5, "arrivals": 6,
     "violations": 7, "tests": 8, "audits": 9, "decisions": 10, "closures": 11,
     "apprehension": 12, "revocation": 13, "release": 14, "ladder": 15, "inspections": 16,
-    "bridging": 17, "firm_fields": 18, "irregular_stock": 19, "care_exam": 40,
+    "bridging": 17, "firm_fields": 18, "irregular_stock": 19, "care_exam": 40, "job_category": 41, "unavoidable": 42, "fee_cap": 43,
     "families": 31, "permanence": 32, "integration": 33, "mortality": 34,  # settlement (issue 13)
 }
 

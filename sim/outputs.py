@@ -39,6 +39,8 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "transfers_voluntary_care_worker",
     "transfers_unavoidable",
     "transfers_at_stage_iii",
+    "transfers_refused_by_firm_cap",
+    "transfers_refused_by_metro_cap",
     "inter_prefecture_moves",
     "employer_changes_ssw",
     "inter_prefecture_moves_ssw",

@@ -85,10 +85,11 @@ class LeavingRule(NamedTuple):
 
 
 @njit(cache=True)
-def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, rule, kinds):  # pragma: no cover - compiled
+def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tests_passed, required_tests, rule, kinds):  # pragma: no cover
     """``Policy.may_leave_employer`` in one compiled pass over the people (the rule is stated there;
+    ``required_tests``: each person's bit mask of the tests a move needs, by the employer's field;
     ``rule``: ``LeavingRule``; ``kinds``: ``codes.STATUS_KINDS``)."""
-    esd_only, regime, transfer_tests, ssw_may_transfer = rule.esd_only, rule.trainee_regime, rule.transfer_tests, rule.ssw_may_transfer
+    esd_only, regime, ssw_may_transfer = rule.esd_only, rule.trainee_regime, rule.ssw_may_transfer
     out = np.zeros(status.shape[0], dtype=np.bool_)
     for i in range(status.shape[0]):
         s = status[i]
@@ -100,7 +101,7 @@ def _may_leave_employer_kernel(status, months_with_employer, waiting_months, tes
             if regime == TRAINEES_FREE:
                 out[i] = True
             elif regime == TRAINEES_AFTER_WAIT:
-                out[i] = months_with_employer[i] >= waiting_months[i] and (tests_passed[i] & transfer_tests) == transfer_tests
+                out[i] = months_with_employer[i] >= waiting_months[i] and (tests_passed[i] & required_tests[i]) == required_tests[i]
     return out
 
 
@@ -134,6 +135,10 @@ class Policy:
     waiting_months_by_real_field: np.ndarray = field(init=False, repr=False)
     ssw2_tests_by_real_field: np.ndarray = field(init=False, repr=False)
     ssw2_open_by_real_field: np.ndarray = field(init=False, repr=False)
+    #: By the employer's real field: the bit mask of the tests a voluntary transfer needs.
+    transfer_tests_by_real_field: np.ndarray = field(init=False, repr=False)
+    #: By real field: the chance that a firm of it is in a given mover's job category (業務区分).
+    job_category_shares: np.ndarray = field(init=False, repr=False)
     transfer_tests: int = field(init=False)
     #: Who may leave their employer at will (the kernels' form of ``policy.transfer``).
     leaving_rule: LeavingRule = field(init=False)
@@ -152,6 +157,11 @@ class Policy:
             "waiting_months_by_real_field": real_waits.astype(np.int32),
             "ssw2_tests_by_real_field": np.where(b1, ssw2 | TEST_BITS["japanese_b1"], ssw2).astype(np.int64),
             "ssw2_open_by_real_field": ~np.isin(REAL_FIELDS, s.ssw2_closed_fields),
+            # A field may ask A2 instead of A1 (A2 passers hold the A1 bit too, so adding A2 is enough).
+            "transfer_tests_by_real_field": np.where(np.isin(REAL_FIELDS, t.japanese_a2_fields),
+                                                     test_mask(t.requires_tests) | TEST_BITS["japanese_a2"],
+                                                     test_mask(t.requires_tests)).astype(np.int32),
+            "job_category_shares": np.array([t.job_category_share_by_field.get(f, 1.0) for f in REAL_FIELDS]),
         }
         for name, values in arrays.items():
             values.setflags(write=False)
@@ -203,14 +213,17 @@ class Policy:
         cap = self.config.recruitment.broker_fee_cap_yen
         return debt_yen if cap is None else np.minimum(debt_yen, cap)
 
-    def esd_fee_cap(self, debt_yen: np.ndarray, scheduled_pay_yen: np.ndarray, status: np.ndarray) -> np.ndarray:
+    def esd_fee_cap(self, debt_yen: np.ndarray, scheduled_pay_yen: np.ndarray, status: np.ndarray,
+                    complies: np.ndarray | None = None) -> np.ndarray:
         """Broker debt of ESD entrants after the ESD cap on the fee to a sending organisation:
         ``fee_cap_months_of_pay`` months of scheduled pay (所定内賃金, the employer's base offer) [S];
-        other statuses (TITP, SSW) unchanged."""
+        other statuses (TITP, SSW) unchanged, and so is the debt of entrants whose organisation
+        does not comply (``complies`` False; None: every one does)."""
         months = self.config.recruitment.fee_cap_months_of_pay
         if months is None:
             return debt_yen
-        return np.where(status == Status.ESD, np.minimum(debt_yen, months * scheduled_pay_yen), debt_yen)
+        capped = status == Status.ESD if complies is None else (status == Status.ESD) & complies
+        return np.where(capped, np.minimum(debt_yen, months * scheduled_pay_yen), debt_yen)
 
     def stock_caps(self, status: Status, year: int, month: int) -> list[StockCap]:
         """The caps on residents (受入れ見込数 operated as caps [S]) that an entrant of ``status``
@@ -224,6 +237,7 @@ class Policy:
                 (("ssw", r.stock_cap_ssw), ("esd", r.stock_cap_esd), ("ssw_and_esd", r.stock_cap_ssw_and_esd))
                 if persons is not None]
         caps += [("ssw_and_esd", FIELDS.index(f), persons) for f, persons in r.stock_caps_ssw_and_esd_by_field.items()]
+        caps += [("ssw", FIELDS.index(f), persons) for f, persons in r.stock_caps_ssw_by_field.items()]
         return [StockCap(CAP_STATUSES[scheme], fld, float(persons)) for scheme, fld, persons in caps
                 if status in CAP_STATUSES[scheme]]
 
@@ -261,7 +275,7 @@ class Policy:
 
     def may_leave_employer(
         self, status: np.ndarray, months_with_employer: np.ndarray, waiting_months: np.ndarray, tests_passed: np.ndarray,
-        residence: np.ndarray,
+        residence: np.ndarray, required_tests: np.ndarray | None = None,
     ) -> np.ndarray:
         """Who may leave their employer at their own wish this month (a voluntary transfer; the
         right to leave an employer), vectorised; ``waiting_months``: the waiting period of each
@@ -272,11 +286,16 @@ class Policy:
         ``transfer.ssw_may_transfer``; care workers (介護) always; trainees (ESD workers; under a
         TITP programme every trainee status) never under ``unavoidable_only``, always under
         ``free``, else once their months with the employer reach its waiting period and they have
-        passed the tests the policy requires (``transfer_tests``); nobody else.
+        passed the tests the policy requires: ``required_tests``, each person's mask by their
+        employer's real field (``Ledger.transfer_tests_of``: ``requires_tests``, with A2 in
+        ``japanese_a2_fields``); None: ``transfer_tests`` for everyone; nobody else.
         """
+        status = np.asarray(status)
+        if required_tests is None:
+            required_tests = np.full(status.shape[0], self.transfer_tests, dtype=np.int32)
         return _may_leave_employer_kernel(
-            np.asarray(status), np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
-            self.leaving_rule, STATUS_KINDS,
+            status, np.asarray(months_with_employer), np.asarray(waiting_months), np.asarray(tests_passed),
+            np.asarray(required_tests), self.leaving_rule, STATUS_KINDS,
         ) | (np.asarray(residence) != Residence.WORK)
 
     def months_free_to_leave(
@@ -303,6 +322,13 @@ class Policy:
         t = self.config.transfer
         is_ssw = (status == Status.SSW_1) | (status == Status.SSW_2)
         return np.where(status == Status.CARE_WORKER, True, np.where(is_ssw, t.ssw_same_field, t.same_field))
+
+    def job_category_required(self, status: np.ndarray) -> np.ndarray:
+        """Must a mover of this status stay in their job category (業務区分), not only their field?
+        Trainees (TITP, ESD) under ``same_field`` and ``same_job_category`` (the ESD rule: 同一の業務区分;
+        TITP plans are by occupation); SSW holders and care workers keep the field rule."""
+        t = self.config.transfer
+        return IS_TRAINEE[status] & (t.same_field and t.same_job_category)
 
     @property
     def transferee_caps(self) -> tuple[float, float]:

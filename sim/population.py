@@ -45,6 +45,8 @@ PEOPLE_COLUMNS: dict[str, type | str] = {
     "transferee": np.bool_,  # came to the employer by a voluntary transfer (the ESD 1/3 cap)
     "transferee_from_local": np.bool_,  # ... from an employer outside the designated (metro) area (the 1/6 cap)
     "transfers": np.int16,  # voluntary transfers made
+    "pending_firm": np.int32,  # the firm an accepted ESD transfer goes to once it takes effect; -1: none
+    "pending_month": np.int32,  # model month it takes effect (policy.transfer.transfer_lag_months)
     "bridging_until": np.int32,  # model month a bridging stay (2020-22 designated activities) ends; -1: none
     "stay_expired_month": np.int32,  # of an absconded trainee: model month their permitted stay ran out; -1: none
     "ssw1_month": np.int32,  # model month the person became SSW i (0: not during the run)
@@ -196,6 +198,7 @@ class People:
         self.left_month[rows] = -1
         self.bridging_until[rows] = -1
         self.stay_expired_month[rows] = -1
+        self.pending_firm[rows] = -1
         pids = np.arange(self.next_pid, self.next_pid + count)
         self.pid[rows] = pids
         self.next_pid += count

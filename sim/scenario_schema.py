@@ -321,6 +321,7 @@ class TransferConfig(Frozen):
     min_wage_gain: Annotated[float, Field(ge=0.0, le=1.0)]
     placement_offers: Annotated[int, Field(ge=0, le=100)]
     national_offer_share: Fraction  # of the placement offers, the share drawn from the national pool of the field's vacancies
+    esd_national_offer_share: Fraction  # the same for an ESD worker's offers (public placement channels only)
     unavoidable_search_months: Annotated[int, Field(ge=0, le=24)]
     rent_yen: Annotated[float, Field(ge=0.0, le=MAX_MONTHLY_YEN)]  # at the national price level
     compatriot_weight: Annotated[float, Field(ge=0.0, le=5.0)]  # log units per share of contacts
@@ -406,12 +407,27 @@ class TransferPolicy(Frozen):
     waiting_months_by_other_field: dict[OtherFieldName, Months] = {}  # firms in "other", by their real field
     longer_wait_pay_raise: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0  # share; after year one where a wait > 1 year is kept
     requires_tests: Tests = ()
+    #: Real fields whose ESD workers need A2 (JLPT N4) for a voluntary transfer, not only the tests of
+    #: ``requires_tests``: each field sets the level between A1 and A2 (Policy.transfer_tests_by_real_field).
+    japanese_a2_fields: Annotated[tuple[RealFieldName, ...], AsTuple] = ()
     same_field: bool = True
+    #: Trainees' moves stay in their job category (業務区分), not only the model's field: in the home
+    #: firm's real field, and there in the mover's category with ``job_category_share_by_field``'s chance.
+    same_job_category: bool = False
+    #: By real field: the chance that a firm of the field is in a given mover's job category (about 1 / the
+    #: number of categories); a field not named: 1 (one category).
+    job_category_share_by_field: dict[RealFieldName, Annotated[float, Field(gt=0.0, le=1.0)]] = {}
     metro_cap_share: Fraction | None = None
     firm_cap_share: Fraction | None = None
     reimbursement_yen: FeeYen = 0.0
     ssw_may_transfer: bool = True
     ssw_same_field: bool = True
+    #: Chance a month that a trainee whose employer violates the rules this month is granted a transfer
+    #: for unavoidable circumstances (やむを得ない事情) and searches with their supervisory body.
+    unavoidable_transfer_monthly: Fraction = 0.0
+    #: Months from an ESD worker's accepted voluntary offer to the move (the new plan's certification,
+    #: the change of status); meanwhile they work on at the old employer. 0: the same month.
+    transfer_lag_months: Annotated[int, Field(ge=0, le=24)] = 0
 
 
 class BridgingPolicy(Frozen):
@@ -494,10 +510,12 @@ class RecruitmentPolicy(Frozen):
     ssw_direct_intake_per_year: PeoplePerYear
     broker_fee_cap_yen: FeeYen | None = None
     fee_cap_months_of_pay: Annotated[float, Field(ge=0.0, le=60.0)] | None = None  # ESD entrants: months of scheduled pay
+    fee_cap_compliance_share: Fraction = 1.0  # of ESD entrants, the share whose sending organisation keeps to that cap
     stock_cap_ssw: People | None = None  # SSW (i + ii) residents at most (受入れ見込数 as caps)
     stock_cap_esd: People | None = None  # ESD residents at most
     stock_cap_ssw_and_esd: People | None = None  # SSW and ESD residents together at most
     stock_caps_ssw_and_esd_by_field: dict[FieldName, People] = {}  # the same, by the model's field
+    stock_caps_ssw_by_field: dict[FieldName, People] = {}  # SSW (i + ii) residents by the model's field at most
     # The caps above apply to arrivals up to and including this fiscal year (April-March), none
     # after it; None: held for ever (their figures run to FY2028; what follows is not decided).
     stock_caps_last_fiscal_year: Annotated[int, Field(ge=2019, le=2100)] | None = None
@@ -675,7 +693,8 @@ DATE_KEYS = ("start", "first_month", "last_month", "renewals_until", "last_entry
 # Tables whose keys are data (a mapping), replaced whole rather than merged.
 LEAF_TABLES = frozenset({
     "field_shares", "origin_shares", "origin_shares_by_year", "broker_fee_yen", "waiting_months_by_field", "other_field_shares",
-    "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field",
+    "waiting_months_by_other_field", "stock_caps_ssw_and_esd_by_field", "job_category_share_by_field",
+    "stock_caps_ssw_by_field",
     "trainee_intake_by_year", "ssw_direct_intake_by_year", "min_wage_national_average_yen", "job_openings_ratio_by_year",
     "demand_growth_by_year",
     "support_by_prefecture",

@@ -52,7 +52,7 @@ TUPLES = {
     matching.Openings: (("behaviour.firms", "policy.transfer"),
                         {"offer_yen", "visibility", "demand", "headcount", "esd_headcount", "esd_transferees",
                          "esd_transferees_from_local", "barred_until", "field", "pref", "metro_pref", "stage_iii_host",
-                         "rent_yen", "adjacent", "month"}),
+                         "rent_yen", "adjacent", "month", "real_field", "category_share"}),
 }
 #: Keys a tuple holds in the kernels' form: a cap share of None (no cap) is ``NO_CAP``.
 KERNEL_FORM = {"metro_cap_share": lambda v: NO_CAP if v is None else v, "firm_cap_share": lambda v: NO_CAP if v is None else v}

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 #: Random stream of arrivals (and of newcomers' contacts).
 STREAM = "arrivals"
+#: Random stream of whether a newcomer's sending organisation keeps to the ESD fee cap.
+FEE_CAP_STREAM = "fee_cap"
 #: The residence code of people whose stay rests on their work status (compile-time constant).
 WORK = int(Residence.WORK)
 
@@ -237,6 +239,16 @@ def fill_newcomers(model: LabourMarket, rng: np.random.Generator, rows: np.ndarr
     p.arrival_month[rows] = arrival_month
 
 
+def fee_cap_compliance(model: LabourMarket, n: int, kind: str) -> np.ndarray | None:
+    """Per newcomer of ``kind``: does their sending organisation keep to the ESD fee cap? Each
+    with ``fee_cap_compliance_share`` (stream ``fee_cap``, keyed by the kind); None (all do,
+    nothing drawn) at a share of 1."""
+    share = model.scenario.policy.recruitment.fee_cap_compliance_share
+    if share >= 1.0:
+        return None
+    return model.rng_for(FEE_CAP_STREAM, KINDS.index(kind)).random(n) < share
+
+
 def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.ContactPool, rng: np.random.Generator) -> None:
     """Entry status, entry levels and tests, and contacts of newcomers of ``kind``."""
     p, b, w = model.people, model.behaviour.learning, model.world
@@ -249,6 +261,7 @@ def admit(model: LabourMarket, rows: np.ndarray, kind: str, contacts_index: net.
         p.skill[rows] = b.threshold_skill_grade3
         p.japanese[rows] = JAPANESE_A2
     p.status[rows] = status
-    p.debt_yen[rows] = model.policy.esd_fee_cap(p.debt_yen[rows], model.offer_yen[p.firm[rows]], np.full(len(rows), status))
+    p.debt_yen[rows] = model.policy.esd_fee_cap(p.debt_yen[rows], model.offer_yen[p.firm[rows]], np.full(len(rows), status),
+                                                fee_cap_compliance(model, len(rows), kind))
     p.tests_passed[rows] = tests_from_levels(p.skill[rows], p.japanese[rows], b, model.scenario.policy.stay.ssw1_extension_pass_share)
     p.contacts[rows] = contacts_index.draw(rng, p.origin[rows], p.pref[rows], w.contacts_per_person, w.contacts_same_prefecture)

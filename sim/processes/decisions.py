@@ -1,9 +1,11 @@
 """ODD 7.11 Decisions: each legal resident absconds, goes home, seeks a transfer, or carries on.
 
-Phase 10, two-phase: every legal resident's act is drawn from the same state (``decide_kernel``),
+Phase 10, two-phase: first the ESD transfers accepted ``transfer_lag_months`` ago take effect
+(``Ledger.due_transfers``); then every legal resident's act is drawn from the same state (``decide_kernel``),
 then the acts are applied in this order: disappearances (``abscond``), early returns
 home, the searches of people released by their employer (who go home when their search has run
-out), then the searches of voluntary seekers (``sim.processes.matching``).
+out), then the searches of voluntary seekers (``sim.processes.matching``), last the transfers
+granted for unavoidable circumstances at violating employers (``transfer_for_unavoidable_circumstances``).
 
 Monthly hazards (one uniform draw per person makes them exclusive, in this order):
 
@@ -56,10 +58,10 @@ import numpy as np
 from numba import njit
 
 from sim.dates import YearMonth
-from sim.domain import FIELDS, ORIGINS, Status
+from sim.domain import FIELDS, ORIGINS, Residence, Status
 from sim.params import bind, part
 from sim.processes import permanence
-from sim.processes.codes import IS_LEGAL, STATUS_KINDS, of_kind
+from sim.processes.codes import IS_LEGAL, IS_TRAINEE, STATUS_KINDS, of_kind
 from sim.processes.ladder import ssw1_limit_and_way_on, stay_expiry
 from sim.processes.matching import find_employers
 from sim.scenario import value_in_year
@@ -69,6 +71,8 @@ if TYPE_CHECKING:
 
 #: Random stream of decisions (and of the searches that follow them).
 STREAM = "decisions"
+#: Random stream of the transfers granted for unavoidable circumstances (and of their searches).
+UNAVOIDABLE_STREAM = "unavoidable"
 
 #: Acts, one per person: not a legal resident (no decision), carry on, abscond, go home, seek a
 #: transfer, keep looking for an employer (between employers after a release).
@@ -248,8 +252,11 @@ def decide(model: LabourMarket) -> None:
     if n_legal == 0:
         return
     rng = model.rng_for(STREAM)
+    rows, to = model.ledger.due_transfers()  # ESD transfers accepted transfer_lag_months ago take effect
+    model.ledger.move_workers(rows, to, voluntary=True)
     waits = model.ledger.waiting_months_of()
-    may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n])
+    may_leave = model.policy.may_leave_employer(status, p.months_with_employer[:n], waits, p.tests_passed[:n], p.residence[:n],
+                                                model.ledger.transfer_tests_of())
     free_months = model.policy.months_free_to_leave(status, p.months_with_employer[:n], p.months_in_status[:n], waits,
                                                     p.residence[:n])
     ssw1_limit_months, ssw1_way_on = ssw1_limit_and_way_on(model)
@@ -270,7 +277,27 @@ def decide(model: LabourMarket) -> None:
                         & ~permanence.settled(model)[searching]]  # a settled resident's stay needs no employer
     model.ledger.count_flow("returns_home", gave_up)
     model.ledger.leave_japan(gave_up, Status.RETURNED)
-    find_employers(model, seeking, rng, voluntary=True)
+    find_employers(model, seeking[p.pending_firm[seeking] < 0], rng, voluntary=True)  # a promised mover waits
+    transfer_for_unavoidable_circumstances(model)
+
+
+def transfer_for_unavoidable_circumstances(model: LabourMarket) -> None:
+    """Trainees whose employer violates the rules this month are granted, each with the chance
+    ``policy.transfer.unavoidable_transfer_monthly``, a transfer for unavoidable circumstances
+    (やむを得ない事情: serious violations, violence, harassment; TITP practice since 2024-11-01, ESD
+    by law) and search with their supervisory body at once: an unavoidable move to an acceptable
+    firm if one is found, else they stay (stream ``unavoidable``; none drawn when the chance is 0).
+    An employer's bankruptcy is ODD 7.14's closure and release."""
+    chance = model.scenario.policy.transfer.unavoidable_transfer_monthly
+    if chance <= 0.0:
+        return
+    p = model.people
+    n = p.n
+    firm = p.firm[:n]
+    at_work = np.flatnonzero(IS_TRAINEE[p.status[:n]] & (p.residence[:n] == Residence.WORK) & (firm >= 0))
+    rows = at_work[model.firms.violating[firm[at_work]]]
+    rng = model.rng_for(UNAVOIDABLE_STREAM)
+    find_employers(model, rows[rng.random(len(rows)) < chance], rng, voluntary=False)
 
 
 def abscond(model: LabourMarket, rows: np.ndarray) -> None:

@@ -8,7 +8,9 @@ moves to the one they value most. Each offer comes, with probability ``national_
 from the national pool of their field's listed vacancies (job sites and placement agencies,
 registered support organisations, Hello Work: a firm is drawn with a chance proportional to its
 whole vacancies at the start of the batch, wherever it is), otherwise from the member firms of
-the employer's supervisory body:
+the employer's supervisory body; for an ESD worker with probability ``esd_national_offer_share``
+(ESD moves are placed only through public channels - Hello Work, the ESD organisation, the
+supervisory support organisation - not private agencies):
 
     value(c) = log(offer_yen[c] - rent_yen x housing_index[pref c] / 100)       pay after rent
                + compatriot_weight x (share of their contacts living in pref c)  ties to compatriots
@@ -33,7 +35,8 @@ go to the firm with the higher random visibility drawn for the batch. One seeker
 exactly their best acceptable firm, so ``Trainee.seek_transfer()`` and the monthly batch share
 this code.
 
-Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``national_offer_share``, ``rent_yen``,
+Parameters: ``behaviour.transfer`` (``min_wage_gain``, ``placement_offers``, ``national_offer_share``,
+``esd_national_offer_share``, ``rent_yen``,
 ``compatriot_weight``, ``move_cost``, ``far_move_cost``, ``taste_scale``),
 ``behaviour.firms.hiring_surplus_share``; data: the regional housing price index
 (``sim/data/price_index_by_prefecture.csv``), prefecture adjacency; policy: field rule, caps on
@@ -56,6 +59,8 @@ if TYPE_CHECKING:
 
 #: Random stream of the searches of people released by their employer (keyed by the month's batch).
 RELEASE_STREAM = "release"
+#: Random stream (of the world: fixed for the run) placing firms in or out of a mover's job category.
+CATEGORY_STREAM = "job_category"
 
 #: Weight of the random visibility that breaks ties between equal offers.
 TIE_BREAK = 1e-6
@@ -68,6 +73,12 @@ MIN_NET_PAY_YEN = 1000.0
 
 #: No gain needed (released people, the ii->iii step): any acceptable firm will do.
 NO_THRESHOLD = -np.inf
+
+#: Which cap on transferees refused a seeker the firm they would have taken (``match_kernel``'s
+#: second result): none, the 1/3 of any firm, the 1/6 of a designated-area firm.
+NOT_REFUSED, REFUSED_BY_FIRM_CAP, REFUSED_BY_METRO_CAP = 0, 1, 2
+#: The flows counting them (voluntary ESD seekers whose best firm a cap refused).
+REFUSED_FLOWS = {REFUSED_BY_FIRM_CAP: "transfers_refused_by_firm_cap", REFUSED_BY_METRO_CAP: "transfers_refused_by_metro_cap"}
 
 
 class Seekers(NamedTuple):
@@ -92,6 +103,8 @@ class Seekers(NamedTuple):
     contacts: np.ndarray  # rows of their contacts (-1: none)
     needs_host: np.ndarray  # may they go only to a stage iii host (the ii->iii employer change)?
     placement_draws: np.ndarray  # uniform draws choosing the member firms their body puts forward
+    same_category: np.ndarray  # must they stay in their job category (業務区分; trainees under ``same_job_category``)?
+    category_key: np.ndarray  # uint64 key, fixed for life, of the draws placing firms in or out of their job category
 
 
 class Reach(NamedTuple):
@@ -129,6 +142,8 @@ class Openings(NamedTuple):
     metro_cap_share: float  # policy.transfer's; 1.0 (``NO_CAP``): no cap
     firm_cap_share: float  # policy.transfer's; 1.0 (``NO_CAP``): no cap
     hiring_surplus_share: float  # a worker's monthly surplus to the firm, share of its offer (behaviour.firms)
+    real_field: np.ndarray  # by firm: its real field (``domain.REAL_FIELDS``)
+    category_share: np.ndarray  # by real field: chance a firm of it is in a given mover's job category (``policy.job_category_shares``)
 
     @classmethod
     def of(cls, model: LabourMarket, visibility: np.ndarray, stage_iii_host: np.ndarray | None) -> Openings:
@@ -144,6 +159,7 @@ class Openings(NamedTuple):
             stage_iii_host=np.ones(f.n, dtype=np.bool_) if stage_iii_host is None else stage_iii_host,
             rent_yen=model.behaviour.transfer.rent_yen * geo.housing_price_index / 100.0, adjacent=geo.adjacent,
             month=model.month, metro_cap_share=metro_cap_share, firm_cap_share=firm_cap_share,
+            real_field=f.real_field, category_share=model.policy.job_category_shares,
         )
 
 
@@ -155,13 +171,15 @@ class Listings(NamedTuple):
     firm: np.ndarray
     cum_vacancies: np.ndarray  # within each field, cumulative whole vacancies
     national_offer_share: float  # chance that an offer comes from this pool (behaviour.transfer)
+    esd_national_offer_share: float  # ... for an ESD worker, whose moves go through public channels only
 
     @classmethod
     def of(cls, model: LabourMarket, vacancies: np.ndarray) -> Listings:
         """The pool of listed vacancies: each firm with at least one whole vacancy, by field (in
         firm order), weighted by its whole vacancies (``vacancies``: demand - headcount, <= 0 where barred)."""
         ptr, firm, cum = listings_kernel(model.firms.field.astype(np.int64), np.asarray(vacancies, dtype=np.float64), len(FIELDS))
-        return bind(cls, part(model.behaviour.transfer, "national_offer_share"), field_ptr=ptr, firm=firm, cum_vacancies=cum)
+        return bind(cls, part(model.behaviour.transfer, "national_offer_share", "esd_national_offer_share"), field_ptr=ptr, firm=firm,
+                    cum_vacancies=cum)
 
 
 @njit(cache=True)
@@ -220,14 +238,28 @@ class Tastes(NamedTuple):
 
 
 @njit(cache=True)
-def taste_draw(key, firm):  # pragma: no cover - compiled
-    """A standard Gumbel draw fixed by (seeker key, firm): splitmix64 of the pair, then -log(-log u)."""
+def pair_uniform(key, firm):  # pragma: no cover - compiled
+    """A uniform draw in (0, 1) fixed by (key, firm): splitmix64 of the pair."""
     z = np.uint64(key) + np.uint64(firm + 1) * np.uint64(0x9E3779B97F4A7C15)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z = z ^ (z >> np.uint64(31))
-    u = (float(z >> np.uint64(11)) + 0.5) / 9007199254740992.0  # in (0, 1)
-    return -np.log(-np.log(u))
+    return (float(z >> np.uint64(11)) + 0.5) / 9007199254740992.0
+
+
+@njit(cache=True)
+def taste_draw(key, firm):  # pragma: no cover - compiled
+    """A standard Gumbel draw fixed by (seeker key, firm): -log(-log u) of ``pair_uniform``."""
+    return -np.log(-np.log(pair_uniform(key, firm)))
+
+
+@njit(cache=True)
+def person_keys(pid, salt):  # pragma: no cover - compiled
+    """Per person id: a uint64 key fixed for life (``pair_uniform`` of the id and the run's salt)."""
+    out = np.empty(pid.shape[0], dtype=np.uint64)
+    for i in range(pid.shape[0]):
+        out[i] = np.uint64(pair_uniform(salt, pid[i]) * 18446744073709551615.0)
+    return out
 
 
 @njit(**ARRAY_HELPER)
@@ -280,7 +312,10 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     workers who came by voluntary transfer; a metro firm's share of those who came so from
     outside the designated area, for a seeker from outside it; counting the seeker), and the
     reimbursement covered by the seeker's surplus over their months left. Returns each seeker's
-    new firm, -1 for none; ``firms``' counts follow each move.
+    new firm, -1 for none, and which cap (``REFUSED_BY_FIRM_CAP`` / ``_METRO_CAP``, else
+    ``NOT_REFUSED``) refused them the firm they would have taken without the caps (a firm
+    acceptable on every other count and valued above their choice, or above staying);
+    ``firms``' counts follow each move.
     """
     # The structures' members as locals: read through the tuples inside the loops, numba
     # reloads them at every access and the kernel runs several times slower.
@@ -290,6 +325,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     transferee, transferee_local = seekers.transferee, seekers.transferee_from_local
     contacts, needs_host, draws = seekers.contacts, seekers.needs_host, seekers.placement_draws
     min_gain, taste_key = seekers.min_gain, seekers.taste_key
+    same_category, category_key = seekers.same_category, seekers.category_key
     firm_nbr_ptr, firm_nbr, body_of_firm = reach.firm_nbr_ptr, reach.firm_nbr, reach.body_of_firm
     member_ptr, members, person_firm, person_pref = reach.member_ptr, reach.members, reach.person_firm, reach.person_pref
     person_status, in_japan = reach.person_status, reach.in_japan
@@ -299,9 +335,12 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     esd_local = firms.esd_transferees_from_local
     firm_field, firm_pref, metro_pref, host = firms.field, firms.pref, firms.metro_pref, firms.stage_iii_host
     month, metro_share, firm_share, surplus = firms.month, firms.metro_cap_share, firms.firm_cap_share, firms.hiring_surplus_share
+    real_field, category_share = firms.real_field, firms.category_share
     field_ptr, listed_firm, cum_vacancies, national_share = listings.field_ptr, listings.firm, listings.cum_vacancies, listings.national_offer_share
+    esd_share = listings.esd_national_offer_share
 
     result = np.full(order.shape[0], -1, dtype=np.int64)
+    refused = np.zeros(order.shape[0], dtype=np.int8)
     # Each firm's vacancies (demand - headcount; -inf when barred) in one array: one memory read
     # a candidate instead of three (the loop below is bound by reads of firms' attributes).
     vacancy = np.empty(offer.shape[0])
@@ -313,6 +352,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
     for s in order:
         h = home[s]
         best, best_score = -1, -np.inf
+        capped_score, capped_by = -np.inf, NOT_REFUSED  # the best firm a cap refused them
         contact_prefectures(contacts[s], person_pref, person_status, in_japan, contact_pref)
         # The value of staying, and the least a new firm must be worth (released: no threshold).
         bar = NO_THRESHOLD
@@ -321,12 +361,13 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
         body = body_of_firm[h]
         n_members = member_ptr[body + 1] - member_ptr[body]
         n_ties = firm_nbr_ptr[h + 1] - firm_nbr_ptr[h]
+        share = esd_share if is_esd[s] else national_share  # ESD: the public channels' reach
         for k in range(n_ties + n_draws + n_contacts):
             if k < n_ties:
                 c = firm_nbr[firm_nbr_ptr[h] + k]
             elif k < n_ties + n_draws:
                 c = offered_firm(draws[s, k - n_ties], field[s], member_ptr[body], n_members, members, field_ptr, listed_firm,
-                                 cum_vacancies, national_share)
+                                 cum_vacancies, share)
             else:
                 who = contacts[s, k - n_ties - n_draws]
                 c = person_firm[who] if who >= 0 else -1
@@ -337,15 +378,22 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
                 continue
             if same_field[s] and firm_field[c] != field[s]:
                 continue
+            if same_category[s]:  # the job category: the home firm's real field, and in it the mover's 業務区分 (a chance)
+                if real_field[c] != real_field[h]:
+                    continue
+                category_chance = category_share[real_field[c]]
+                if category_chance < 1.0 and pair_uniform(category_key[s], c) >= category_chance:
+                    continue
             if needs_host[s] and not host[c]:
                 continue
+            cap_refuses = NOT_REFUSED
             if capped[s]:
                 after_e = esd_headcount[c] + 1.0
                 if firm_share < 1.0 and esd_transferees[c] + 1.0 > firm_share * after_e + CAP_TOLERANCE:
-                    continue
-                if (from_local[s] and metro_pref[firm_pref[c]] and metro_share < 1.0
+                    cap_refuses = REFUSED_BY_FIRM_CAP
+                elif (from_local[s] and metro_pref[firm_pref[c]] and metro_share < 1.0
                         and esd_local[c] + 1.0 > metro_share * after_e + CAP_TOLERANCE):
-                    continue
+                    cap_refuses = REFUSED_BY_METRO_CAP
             # The hiring decision: the reimbursement owed must be covered by the worker's surplus.
             if owed[s] > 0.0 and owed[s] > surplus * offer[c] * months_left[s]:
                 continue
@@ -353,8 +401,14 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
             if value < bar:
                 continue
             score = value + TIE_BREAK * visibility[c]
+            if cap_refuses != NOT_REFUSED:
+                if score > capped_score:
+                    capped_score, capped_by = score, cap_refuses
+                continue
             if score > best_score:
                 best, best_score = c, score
+        if capped_score > best_score:
+            refused[s] = capped_by
         if best < 0:
             continue
         result[s] = best
@@ -376,7 +430,7 @@ def match_kernel(order, seekers, reach, firms, tastes, listings):  # pragma: no 
                     esd_transferees[h] -= 1
                 if transferee_local[s]:
                     esd_local[h] -= 1
-    return result
+    return result, refused
 
 
 def find_employers(
@@ -410,6 +464,11 @@ def find_employers(
     bound = p.residence[who] == Residence.WORK
     is_esd = (status == Status.ESD) & bound
     t = model.behaviour.transfer
+    same_category = pol.job_category_required(status) & bound
+    category_key = np.zeros(n, dtype=np.uint64)
+    if same_category.any():  # fixed for life: the salt from the run's seed, the key from the person's id
+        salt = model.world_rng(CATEGORY_STREAM).integers(0, 2**63, dtype=np.uint64)
+        category_key = person_keys(p.pid[who].astype(np.int64), salt)
     owed = pol.reimbursement_owed_yen(status, p.months_with_employer[who].astype(float), p.residence[who]) if voluntary else np.zeros(n)
     seekers = Seekers(
         home=home, employed=p.firm[who] >= 0,
@@ -420,6 +479,7 @@ def find_employers(
         field=p.field[who], pref=p.pref[who], transferee=p.transferee[who], transferee_from_local=p.transferee_from_local[who],
         owed_yen=owed, months_left=pol.months_left_in_programme(status, p.months_in_japan[who]).astype(float),
         contacts=p.contacts[who], needs_host=np.full(n, stage_iii_host is not None), placement_draws=placement_draws,
+        same_category=same_category, category_key=category_key,
     )
     # Where contacts live: only those still in Japan count (rows of people who left stay until compaction).
     reach = Reach(model.firm_nbr_ptr, model.firm_nbr, f.supervisory_body, model.bodies.member_ptr, model.bodies.members, p.firm,
@@ -428,8 +488,17 @@ def find_employers(
     tastes = Tastes.of(model)
     vacancies = np.where(f.barred_until > model.month, 0.0, f.demand - f.headcount)
     listings = Listings.of(model, vacancies)
-    moved_to = match_kernel(order, seekers, reach, openings, tastes, listings)
+    moved_to, refused = match_kernel(order, seekers, reach, openings, tastes, listings)
+    for cap, flow in REFUSED_FLOWS.items():  # nationally (a seeker refused is no event of a group)
+        if (count := int(np.count_nonzero(refused == cap))) > 0:
+            model.ledger.add_to_flow(flow, count)
     hired = np.flatnonzero(moved_to >= 0)
+    lag = model.scenario.policy.transfer.transfer_lag_months
+    if voluntary and lag > 0:  # an ESD worker's move waits for the new plan and status: promised now, made later
+        later = is_esd[hired]
+        model.ledger.promise_transfers(who[hired[later]], moved_to[hired[later]], model.month + lag)
+        result[searching[hired[later]]] = moved_to[hired[later]]  # accepted: the firm they go to
+        hired = hired[~later]
     model.ledger.move_workers(who[hired], moved_to[hired], voluntary, at_stage_iii=stage_iii_host is not None)
     result[searching[hired]] = moved_to[hired]
     return result

@@ -140,6 +140,26 @@ def test_esd_entrants_pay_a_sending_organisation_at_most_two_months_of_pay():
     assert (q.debt_yen[3:q.n] > 2 * titp.offer_yen[q.firm[3:q.n]]).any()
 
 
+def test_non_compliant_sending_organisations_leave_the_debt_as_drawn():
+    """``fee_cap_compliance_share``: newcomers whose sending organisation keeps to the ESD fee cap
+    have their debt capped, the others bring it as drawn (the world with no cap: the same draws,
+    the compliance from a stream of its own); at 0 nobody's is capped, at 0.5 some are and some not."""
+    def debts(settings):
+        m = _intake_world("esd", settings)
+        arrivals.arrive(m)
+        return m.people.debt_yen[3 : m.people.n].copy(), 2 * m.offer_yen[m.people.firm[3 : m.people.n]]
+
+    drawn, cap = debts({"policy.recruitment.fee_cap_months_of_pay": None})
+    capped = np.minimum(drawn, cap)
+    assert (drawn > cap).sum() >= 2  # the cap binds for some
+    none_comply, _ = debts({"policy.recruitment.fee_cap_compliance_share": 0.0})
+    assert (none_comply == drawn).all()
+    half, _ = debts({"policy.recruitment.fee_cap_compliance_share": 0.5})
+    assert ((half == drawn) | (half == capped)).all()
+    binding = drawn > cap
+    assert (half[binding] == capped[binding]).any() and (half[binding] == drawn[binding]).any()
+
+
 @pytest.mark.parametrize(
     "settings, expected_esd, expected_construction",
     [
@@ -164,6 +184,31 @@ def test_caps_on_residents_limit_the_newcomers(settings, expected_esd, expected_
         arrived = m.flows["arrivals"]
         assert p.n - 3 == arrived < 10  # some newcomers to construction did not come
         assert (esd & (p.field[: p.n] == AGRICULTURE)).sum() == arrived - (expected_construction - 3)
+
+
+@pytest.mark.parametrize("cap, expected_construction", [(None, None), (500, 5)])
+def test_ssw_field_caps_limit_ssw_newcomers_in_their_field(cap, expected_construction):
+    """``stock_caps_ssw_by_field`` (受入れ見込数 of SSW by field, in every arm): direct SSW entrants
+    to construction come only while construction's SSW holders stay within cap x scale (3 there,
+    room for 2); those to agriculture are not held back; no cap, more than 2 come to construction."""
+    settings = {"policy.recruitment.trainee_intake_per_year": 0, "policy.recruitment.ssw_direct_intake_per_year": 12_000}
+    if cap is not None:
+        settings["policy.recruitment.stock_caps_ssw_by_field"] = {"construction": cap}
+    m = _intake_world("titp", settings)
+    for pid in range(3):
+        place(m, pid, 0, Status.SSW_1)
+    settle(m)
+    arrivals.arrive(m)
+    p = m.people
+    ssw = p.status[: p.n] == Status.SSW_1
+    in_construction = int((ssw & (p.field[: p.n] == CONSTRUCTION)).sum())
+    assert m.flows["arrivals_ssw"] == p.n - 3 > 0
+    if expected_construction is None:
+        assert in_construction > 5
+    else:
+        assert in_construction == expected_construction
+        assert (ssw & (p.field[: p.n] == AGRICULTURE)).sum() == p.n - 3 - 2
+    assert [c.field for c in m.policy.stock_caps(Status.ESD, 2027, 4)] == []  # an ESD entrant counts under no SSW cap
 
 
 def test_caps_on_residents_end_after_their_last_fiscal_year():

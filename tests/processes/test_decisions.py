@@ -15,11 +15,18 @@ import pytest
 import sim
 from helpers import (
     AGRICULTURE,
+    AOMORI,
     CONSTRUCTION,
+    NO_CAPS,
     NURSING,
+    TRANSFER_TESTS,
     at_model_month,
     at_month,
+    place,
+    set_firm,
+    settle,
     tiny_world,
+    transfers,
 )
 from sim.domain import REAL_FIELDS, TEST_BITS, Residence, Status
 from sim.params import bind, part
@@ -293,3 +300,60 @@ def test_one_uniform_draw_per_legal_resident_in_row_order():
                          np.zeros(3, np.int32), np.full(3, 13, np.int16), np.ones(3, np.int16), np.zeros(3, bool),
                          np.zeros(3, np.int32), np.zeros(3, bool), np.ones(3), PARAMS, STATUS_KINDS)
     assert acts.tolist() == [CARRY_ON, NOT_LEGAL, ABSCOND]
+
+
+# =============================================================================================
+# Transfers for unavoidable circumstances (やむを得ない事情) at violating employers
+# =============================================================================================
+
+
+@pytest.mark.parametrize("chance, moved", [(0.0, []), (1.0, [0, 1])])
+def test_trainees_of_a_violating_employer_may_be_granted_an_unavoidable_transfer(chance, moved):
+    """With ``unavoidable_transfer_monthly`` 1, the two TITP trainees of the firm that violates the
+    rules this month move to the other firm as unavoidable transfers; its SSW holder does not (not
+    a trainee), nor the trainee of a firm that keeps the rules; with 0 nobody moves."""
+    from sim.processes.decisions import transfer_for_unavoidable_circumstances
+
+    m = tiny_world("titp", firms=3, people=4, settings={"policy.transfer.unavoidable_transfer_monthly": chance})
+    for row, markup in ((0, 1.0), (1, 1.2), (2, 1.0)):
+        set_firm(m, row, pref=AOMORI, field=CONSTRUCTION, markup=markup, demand=10)
+    for pid, firm, status in ((0, 0, Status.TITP_2), (1, 0, Status.TITP_1), (2, 0, Status.SSW_1), (3, 2, Status.TITP_2)):
+        place(m, pid, firm, status)
+    settle(m)
+    m.firms.violating[:] = [True, False, False]
+    transfer_for_unavoidable_circumstances(m)
+    log = transfers(m)
+    assert sorted(log.pid) == moved and set(log.kind) <= {"unavoidable"} and (log.to_firm == 1).all()
+    assert m.flows["transfers_unavoidable"] == len(moved) and m.people.firm[2] == 0 and m.people.firm[3] == 2
+
+
+# =============================================================================================
+# The lag of plan certification and change of status (ESD voluntary transfers)
+# =============================================================================================
+
+
+@pytest.mark.parametrize("lag", [0, 2])
+def test_an_accepted_esd_transfer_takes_effect_after_the_lag(lag):
+    """With ``transfer_lag_months`` = 2 an ESD worker who accepts an offer in month 1 works on at
+    the old employer, seeks no other, and moves in month 3 (a voluntary transfer counted then);
+    with 0 they move at once."""
+    from sim.processes import decisions
+
+    quiet = {"behaviour.abscond.base_monthly": 0.0, "behaviour.departure.return_base_monthly": 0.0,
+             "behaviour.departure.return_per_grievance": 0.0, "policy.transfer.transfer_lag_months": lag, **NO_CAPS}
+    m = tiny_world("esd", firms=2, people=1, settings=quiet)
+    set_firm(m, 0, pref=AOMORI, field=AGRICULTURE, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=AGRICULTURE, markup=1.3, demand=10)
+    place(m, 0, 0, Status.ESD, months_in_japan=13, months_with_employer=13, tests=TRANSFER_TESTS)
+    settle(m)
+    at_model_month(m, 1)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is True
+    where = [int(m.people.firm[0])]
+    for month in (2, 3):
+        at_model_month(m, month)
+        m.flows.clear()
+        decisions.decide(m)
+        where.append(int(m.people.firm[0]))
+    assert where == ([1, 1, 1] if lag == 0 else [0, 0, 1])
+    log = transfers(m)
+    assert log.month.tolist() == [1 if lag == 0 else 3] and log.voluntary.all() and (m.people.pending_firm[:1] == -1).all()

@@ -10,9 +10,11 @@ from helpers import (
     AGRICULTURE,
     AOMORI,
     CONSTRUCTION,
+    FOOD_SERVICE,
     MIYAGI,
     NO_CAPS,
     OSAKA,
+    OTHER,
     TOKYO,
     TRANSFER_TESTS,
     employed_counts,
@@ -23,7 +25,7 @@ from helpers import (
     transfers,
     two_firm_market,
 )
-from sim.domain import TEST_BITS, Status
+from sim.domain import REAL_FIELDS, TEST_BITS, Status
 
 
 def metro_firm_with_esd_workers(mover_pref: int, esd_workers_there: int = 5, earlier_mover_pref: int | None = None):
@@ -76,6 +78,30 @@ def test_an_earlier_metro_mover_leaves_room_under_the_sixth(earlier_mover_pref, 
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is accepted
     assert bool(m.people.firm[0] == 1) is accepted
     assert transfers(m).to_firm.tolist() == [1] + [1] * accepted
+    assert m.flows["transfers_refused_by_metro_cap"] == int(not accepted) and m.flows["transfers_refused_by_firm_cap"] == 0
+
+
+@pytest.mark.parametrize("alternative", [False, True])
+def test_a_mover_the_third_refuses_is_counted_whether_or_not_they_move_elsewhere(alternative):
+    """Firm 1 (Aomori, the best pay) has 2 ESD workers, one a voluntary transferee: a third
+    transferee would be 2 of 3 > 1/3, so the cap refuses the mover, who is counted in
+    ``transfers_refused_by_firm_cap``; they stay, or move to firm 2 (less pay, 2 ESD workers none a
+    transferee: 1 of 3) where it has room."""
+    m = tiny_world("esd", firms=3, people=5)
+    set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.4, demand=10)
+    set_firm(m, 2, pref=AOMORI, field=CONSTRUCTION, markup=1.2, demand=10 if alternative else 0)
+    place(m, 0, 0, Status.ESD, months_with_employer=30, tests=TRANSFER_TESTS)
+    place(m, 1, 1, Status.ESD)
+    place(m, 2, 1, Status.ESD)
+    place(m, 3, 2, Status.ESD)
+    place(m, 4, 2, Status.ESD)
+    m.people.transferee[2] = True
+    settle(m)
+    assert m.firms.esd_transferees[1] == 1
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is alternative
+    assert m.people.firm[0] == (2 if alternative else 0)
+    assert m.flows["transfers_refused_by_firm_cap"] == 1 and m.flows["transfers_refused_by_metro_cap"] == 0
 
 
 # =============================================================================================
@@ -381,7 +407,7 @@ def test_national_pool_draws_a_listed_vacancy_in_proportion_to_vacancies():
 
     field = np.array([0, 1, 0, 0, 1])
     vacancies = np.array([2.5, 0.9, 1.0, -3.0, 4.0])  # whole vacancies 2, 0, 1, 0, 4
-    pool = Listings(*listings_kernel(field.astype(np.int64), vacancies, 3), national_offer_share=0.5)
+    pool = Listings(*listings_kernel(field.astype(np.int64), vacancies, 3), national_offer_share=0.5, esd_national_offer_share=0.5)
     assert pool.field_ptr.tolist() == [0, 2, 3, 3]
     assert pool.firm.tolist() == [0, 2, 4] and pool.cum_vacancies.tolist() == [2.0, 3.0, 4.0]
     members = np.array([7, 8, 9, 6])
@@ -396,17 +422,21 @@ def test_national_pool_draws_a_listed_vacancy_in_proportion_to_vacancies():
         assert offered_firm(u, 0, 1, 3, members, pool.field_ptr, pool.firm, pool.cum_vacancies, 0.0) == members[1 + int(u * 3)]
 
 
+@pytest.mark.parametrize("status, key", [(Status.SSW_1, "national_offer_share"), (Status.ESD, "esd_national_offer_share")])
 @pytest.mark.parametrize("share, tokyo_demand, chosen", [(0.0, 10.0, 1), (1.0, 10.0, 2), (1.0, 0.0, 1)])
-def test_national_offers_reach_a_firm_outside_the_network(share, tokyo_demand, chosen):
+def test_national_offers_reach_a_firm_outside_the_network(share, tokyo_demand, chosen, status, key):
     """Person 0 at firm 0 (Aomori) reaches firm 1 (Aomori, markup 1.1) through their body and
     nothing else; firm 2 (Tokyo, markup 1.3) is outside their network. With every offer drawn
     from the national pool they move to Tokyo; with none, to firm 1; with Tokyo full, firm 1 is
-    the only listed vacancy of the field."""
-    m = tiny_world("free_mobility", firms=3, people=1, settings={"behaviour.transfer.national_offer_share": share})
+    the only listed vacancy of the field. An SSW holder's reach is ``national_offer_share``, an
+    ESD worker's ``esd_national_offer_share`` (public channels only), the other share set apart."""
+    other = "esd_national_offer_share" if key == "national_offer_share" else "national_offer_share"
+    m = tiny_world("free_mobility", firms=3, people=1,
+                   settings={f"behaviour.transfer.{key}": share, f"behaviour.transfer.{other}": 1.0 - share})
     set_firm(m, 0, pref=AOMORI, field=CONSTRUCTION, markup=1.0, demand=10.0)
     set_firm(m, 1, pref=AOMORI, field=CONSTRUCTION, markup=1.1, demand=10.0)
     set_firm(m, 2, pref=TOKYO, field=CONSTRUCTION, markup=1.3, demand=tokyo_demand)
-    place(m, 0, 0, Status.ESD)
+    place(m, 0, 0, status)
     m.people.contacts[0] = -1
     m.firm_nbr_ptr = np.zeros(4, dtype=np.int64)  # no firm ties
     m.firm_nbr = np.zeros(0, dtype=np.int32)
@@ -440,3 +470,45 @@ def test_firm_hires_a_transferee_only_if_the_surplus_covers_the_reimbursement(mo
     assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is bool(expected)
     assert m.flows["reimbursement_yen"] == pytest.approx(owed if expected else 0.0)
     assert bool(expected) is hired  # the cases span both outcomes
+
+
+# =============================================================================================
+# The same-field rule at the job-category level (業務区分; ODD 7.12)
+# =============================================================================================
+
+
+@pytest.mark.parametrize(
+    "status, same_job_category, dest_real_field, share, moves",
+    [
+        (Status.ESD, False, "building_cleaning", 1.0, True),  # the model's field only: food service -> cleaning, both "other"
+        (Status.ESD, True, "building_cleaning", 1.0, False),  # another real field: another job category
+        (Status.ESD, True, "food_service", 1.0, True),  # the same real field with one category
+        (Status.ESD, True, "food_service", 1e-9, False),  # many categories: the firm is (almost surely) in another
+        (Status.SSW_1, True, "building_cleaning", 1.0, True),  # SSW holders keep the field rule
+    ],
+)
+def test_a_trainee_moves_within_the_job_category(status, same_job_category, dest_real_field, share, moves):
+    """Under ``same_job_category`` a trainee's move must stay in the home firm's real field and,
+    within it, in the mover's job category, a firm being in it with ``job_category_share_by_field``'s
+    chance (a draw fixed for the mover's life); without it the rule is the model's field ("other"
+    pools food service and building cleaning). SSW holders are not bound by it."""
+    m = tiny_world("free_mobility", firms=2, people=1,
+                   settings={"policy.transfer.same_field": True, "policy.transfer.same_job_category": same_job_category,
+                             "policy.transfer.job_category_share_by_field": {"food_service": share}})
+    set_firm(m, 0, pref=AOMORI, field=OTHER, real_field=FOOD_SERVICE, markup=1.0, demand=10)
+    set_firm(m, 1, pref=AOMORI, field=OTHER, real_field=REAL_FIELDS.index(dest_real_field), markup=1.3, demand=10)
+    place(m, 0, 0, status)
+    settle(m)
+    assert m.trainee(0).seek_transfer(np.random.default_rng(0)) is moves
+    assert m.people.firm[0] == (1 if moves else 0)
+
+
+def test_the_job_category_draw_is_fixed_for_life():
+    """The draw that places a firm in or out of a mover's category depends on the person's id, the
+    firm and the run's seed only: the same in every batch, another for another person or firm."""
+    from sim.processes.matching import pair_uniform, person_keys
+
+    keys = person_keys(np.array([3, 3, 4], dtype=np.int64), np.uint64(12345))
+    assert keys[0] == keys[1] != keys[2]
+    draws = [pair_uniform(keys[0], 7), pair_uniform(keys[1], 7), pair_uniform(keys[2], 7), pair_uniform(keys[0], 8)]
+    assert draws[0] == draws[1] and len(set(draws[1:])) == 3 and all(0.0 < u < 1.0 for u in draws)

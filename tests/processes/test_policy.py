@@ -14,6 +14,7 @@ from helpers import (
     CONSTRUCTION,
     FOOD_SERVICE,
     GRADE3_A2,
+    NURSING,
     OTHER,
     TRANSFER_TESTS,
     place,
@@ -139,6 +140,30 @@ def test_esd_waiting_period_is_the_employers(field, real_field, one_year, months
     place(m, 0, 0, Status.ESD, months_with_employer=months, tests=TRANSFER_TESTS)
     settle(m)
     assert m.trainee(0).may_leave_employer is allowed
+
+
+@pytest.mark.parametrize(
+    "field, real_field, tests, allowed",
+    [
+        (NURSING, NURSING, TRANSFER_TESTS, False),  # nursing care asks A2: A1 is not enough
+        (NURSING, NURSING, TRANSFER_TESTS | TEST_BITS["japanese_a2"], True),
+        (AGRICULTURE, AGRICULTURE, TRANSFER_TESTS, True),  # a field not named keeps A1
+        (OTHER, FOOD_SERVICE, TRANSFER_TESTS, False),  # a real field of "other" named
+        (OTHER, BUILDING_CLEANING, TRANSFER_TESTS, True),
+    ],
+)
+def test_a_field_may_ask_a2_for_a_transfer(field, real_field, tests, allowed):
+    """``policy.transfer.japanese_a2_fields``: an ESD worker whose employer is in a named real
+    field needs A2 (JLPT N4) besides the basic skills test to move at will; elsewhere A1 is
+    enough (the law lets each field set the level between A1 and A2)."""
+    m = tiny_world("esd", firms=2, people=1,
+                   settings={"policy.transfer.japanese_a2_fields": ["nursing_care", "food_service"]})
+    set_firm(m, 0, field=field, real_field=real_field, one_year_wait=True)
+    place(m, 0, 0, Status.ESD, months_with_employer=30, tests=tests)
+    settle(m)
+    assert m.trainee(0).may_leave_employer is allowed
+    asks_a2 = bool(m.ledger.transfer_tests_of(np.array([0]))[0] & TEST_BITS["japanese_a2"])
+    assert asks_a2 is (real_field in (NURSING, FOOD_SERVICE))
 
 
 # =============================================================================================
