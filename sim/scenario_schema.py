@@ -46,6 +46,7 @@ MIN_HOURLY_YEN = 100.0  # yen an hour (a minimum wage): below Japan's lowest of 
 MIN_JOB_OPENINGS_RATIO = 0.05  # openings per applicant; the national record low is 0.42 (1999) [S]; assumption
 MIN_MONTHS_SPAN = 1.0  # a duration in months (a decay, a repayment): the model's step is one month
 MIN_CONCENTRATION = 0.01  # Beta concentration: below it the draws are all but 0 or 1; assumption
+MIN_JOB_CATEGORY_SHARE = 0.01  # chance a move within a field is within the mover's job category: 1 in 100; 0 would forbid every move; assumption
 MIN_MULTIPLIER = 0.01  # a hazard multiplier: a 100-fold reduction, the mirror of MAX_MULTIPLIER; assumption
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -416,7 +417,7 @@ class TransferPolicy(Frozen):
     same_job_category: bool = False
     #: By real field: the chance that a firm of the field is in a given mover's job category (about 1 / the
     #: number of categories); a field not named: 1 (one category).
-    job_category_share_by_field: dict[RealFieldName, Annotated[float, Field(gt=0.0, le=1.0)]] = {}
+    job_category_share_by_field: dict[RealFieldName, Annotated[float, Field(ge=MIN_JOB_CATEGORY_SHARE, le=1.0)]] = {}
     metro_cap_share: Fraction | None = None
     firm_cap_share: Fraction | None = None
     reimbursement_yen: FeeYen = 0.0

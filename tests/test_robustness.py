@@ -155,8 +155,8 @@ def test_a_full_disk_gives_one_line_naming_the_file(tmp_path, monkeypatch, capsy
         argv = ["compare", "titp", "--months", "2", "--scale", "0.002", "--seeds", "1", "--out", str(out)]
     assert run_app(argv) == 1
     err = capsys.readouterr().err
-    # compare's plan, printed before any run, and the warning that one seed gives no interval
-    plan = ("Comparing", f"0 of 1 runs already in {out}", "warning: experiment 'compare': key 'seeds' = [1]")
+    # compare's plan and its size, printed before any run, and the warning that one seed gives no interval
+    plan = ("Comparing", "Design: ", f"0 of 1 runs already in {out}", "warning: experiment 'compare': key 'seeds' = [1]")
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith(plan)]
     assert len(lines) == 1 and "No space left on device" in lines[0], err
     assert lines[0].startswith(f"error: {out}") and ".parquet: cannot write" in lines[0], err
