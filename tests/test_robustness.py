@@ -155,7 +155,7 @@ def test_a_full_disk_gives_one_line_naming_the_file(tmp_path, monkeypatch, capsy
         argv = ["compare", "titp", "--months", "2", "--scale", "0.002", "--seeds", "1", "--out", str(out)]
     assert run_app(argv) == 1
     err = capsys.readouterr().err
-    plan = ("Comparing", f"0 of 1 runs already in {out}")  # compare's plan, printed before any run
+    plan = ("Comparing", "Design:", f"0 of 1 runs already in {out}")  # compare's plan and size, printed before any run
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith(plan)]
     assert len(lines) == 1 and "No space left on device" in lines[0], err
     assert lines[0].startswith(f"error: {out}") and ".parquet: cannot write" in lines[0], err
