@@ -37,7 +37,7 @@ import sim
 from dashboards import ensemble as ens
 from dashboards import figures as fig
 from dashboards import lessons
-from dashboards.levers import LEVER_BY_KEY, SCALES, Lever, Market, Settings
+from dashboards.levers import LEVER_BY_KEY, SCALES, Lever, Market, Settings, received
 from dashboards.offline import serve_offline
 from dashboards.strings import DEFAULT_LANGUAGE, LANGUAGES, lever_text, text
 from sim.dates import YearMonth
@@ -175,8 +175,10 @@ def LeverInput(lever: Lever, value, on_value, lang: str):
         if shown is None:  # a preset value not among the choices is shown as it is
             shown = lever.choice_label(value)
             labels = labels + [shown]
+        # a label the page did not offer (sent by hand) goes on as it is, and is refused there
         solara.Select(label, value=shown, values=labels,
-                      on_value=lambda picked: on_value(values[labels.index(picked)] if labels.index(picked) < len(values) else value))
+                      on_value=lambda picked: on_value(values[labels.index(picked)] if picked in labels[:len(values)]
+                                                       else value if picked in labels else picked))
     elif lever.kind == "check":
         solara.Checkbox(label=label, value=bool(value), on_value=on_value)
     elif lever.kind == "int":
@@ -189,23 +191,25 @@ def LeverInput(lever: Lever, value, on_value, lang: str):
 
 
 @solara.component
-def LeverPanel(draft: solara.Reactive[Settings], applied: Settings, error: str | None, on_apply, on_preset, lang: str):
+def LeverPanel(draft: solara.Reactive[Settings], applied: Settings, error: str | None, on_apply, on_preset, lang: str, on_value):
+    """The preset, the levers, scale and seed. Each value received goes through ``on_value(what,
+    value)``, which checks it on the server (``levers.received``) before the draft takes it."""
     s = draft.value
     labels = {preset_label(n, lang): n for n in SHIPPED}
     with solara.Card(text(lang, "policy"), margin=0):
         solara.Select(text(lang, "preset"), value=preset_label(s.preset, lang), values=list(labels),
-                      on_value=lambda label: on_preset(labels[label]), classes=["tenseki-preset"])
+                      on_value=lambda label: on_preset(labels.get(label, label)), classes=["tenseki-preset"])
         solara.Text(text(lang, "preset_help"), style=SMALL)
         for group, keys in LEVER_GROUPS.items():
             with solara.Details(summary=text(lang, f"group_{group}")):
                 for key in keys:
-                    LeverInput(LEVER_BY_KEY[key], s.lever(key), lambda v, key=key: draft.set(draft.value.with_lever(key, v)), lang)
+                    LeverInput(LEVER_BY_KEY[key], s.lever(key), lambda v, key=key: on_value(key, v), lang)
         with solara.Details(summary=text(lang, "group_run")):
             solara.Select(text(lang, "scale"), value=str(s.scale), values=[str(x) for x in SCALES],
-                          on_value=lambda v: draft.set(replace(draft.value, scale=float(v))))
+                          on_value=lambda v: on_value("scale", v))
             solara.Text(text(lang, "scale_help"), style=SMALL)
             solara.SliderInt(f"{text(lang, 'seed')}: {s.seed}", value=s.seed, min=0, max=99,
-                             on_value=lambda v: draft.set(replace(draft.value, seed=int(v))))
+                             on_value=lambda v: on_value("seed", v))
         if not error and draft.value != applied:
             solara.Info(text(lang, "levers_changed"), dense=True)
         solara.Button(text(lang, "apply"), color="primary", on_click=on_apply, classes=["tenseki-apply"], block=True)
@@ -218,7 +222,7 @@ def ComparePanel(enabled: solara.Reactive[bool], other: solara.Reactive[str], la
     with solara.Card(text(lang, "comparison"), margin=0):
         solara.Checkbox(label=text(lang, "compare_check"), value=enabled)
         solara.Select(text(lang, "second_policy"), value=preset_label(other.value, lang), values=list(labels),
-                      on_value=lambda label: other.set(labels[label]), classes=["tenseki-second"])
+                      on_value=lambda label: label in labels and other.set(labels[label]), classes=["tenseki-second"])
         solara.Text(text(lang, "second_help"), style=SMALL)
 
 
@@ -477,12 +481,23 @@ def Main(lang: solara.Reactive[str]):
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     def pick_preset(name: str) -> None:
-        settings = Settings.of_preset(name, draft.value.scale, draft.value.seed)
+        try:
+            settings = Settings.of_preset(name, draft.value.scale, draft.value.seed)
+        except ScenarioError as exc:  # a preset the page did not offer
+            error.set(str(exc))
+            return
         draft.set(settings)
         start(settings)
 
+    def receive(what: str, value) -> None:
+        """A value from the browser: checked on the server; a bad one is reported in the page."""
+        try:
+            draft.set(received(draft.value, what, value))
+        except ScenarioError as exc:
+            error.set(str(exc))
+
     with solara.Sidebar():
-        LeverPanel(draft, applied.value, error.value, lambda: start(draft.value), pick_preset, lang.value)
+        LeverPanel(draft, applied.value, error.value, lambda: start(draft.value), pick_preset, lang.value, receive)
         ComparePanel(comparing, other, lang.value)
     names = (short_name(applied.value, lang.value), text(lang.value, f"short.{other.value}"))
     if names[1] == names[0]:

@@ -13,12 +13,12 @@ in the policy I picked", so ``levers_of(scenario)`` reads them back from the sce
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 import sim
-from sim.scenario import SHIPPED, Scenario, ScenarioError
+from sim.scenario import SHIPPED, Scenario, ScenarioError, check_memory
 
 #: The dashboard's default size: 0.5% of Japan's foreign trainees, about 4,000 people, 300 firms
 #: and 18 supervisory bodies; a month takes some tens of milliseconds, so Play is smooth.
@@ -190,6 +190,72 @@ def changes(preset_name: str, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: The seeds the page's slider offers.
+SEEDS = range(0, 100)
+
+
+def received(settings: Settings, what: str, value: Any) -> Settings:
+    """``settings`` with one value the page received from the browser (a lever's dotted key,
+    ``"scale"`` or ``"seed"``), checked on the server against what its widget offers.
+
+    Why here and not only in the widget: the browser is not to be trusted, and a websocket
+    message can set a widget's value to anything (a number beyond the slider, text, a scale
+    no slider offers). A value outside what the widget allows is refused with one line naming
+    it and what is allowed, and the draft keeps its last good value; ``Settings.model_kwargs``
+    then validates the whole as a scenario file is (ranges, contradictions, memory).
+
+    Raises:
+        ScenarioError: the value, and what is allowed.
+    """
+    if what == "scale":
+        scale = _number_from(value)
+        if scale is None or not any(math.isclose(scale, x) for x in SCALES):
+            raise ScenarioError(f"run.scale = {_shown(value)}: allowed: one of {', '.join(map(str, SCALES))}")
+        return replace(settings, scale=next(x for x in SCALES if math.isclose(scale, x)))
+    if what == "seed":
+        if not _whole(value) or value not in SEEDS:
+            raise ScenarioError(f"seed = {_shown(value)}: allowed: a whole number from {SEEDS.start} to {SEEDS.stop - 1}")
+        return replace(settings, seed=int(value))
+    lever = LEVER_BY_KEY.get(what)
+    if lever is None:
+        raise ScenarioError(f"lever {_shown(what)}: not a lever of the dashboard")
+    if lever.kind == "check":
+        ok, allowed = isinstance(value, bool), "true or false"
+    elif lever.kind == "select":
+        offered = [v for _, v in lever.choices] + [levers_of(preset(settings.preset))[what]]
+        ok = any(_same(v, value) and type(v) is type(value) for v in offered)
+        allowed = "one of " + ", ".join(label for label, _ in lever.choices)
+    else:
+        whole = lever.kind == "int"
+        number = value if (_whole(value) if whole else _number_from(value, text=False) is not None) else None
+        ok = number is not None and lever.low <= number <= lever.high
+        allowed = f"{'a whole number' if whole else 'a number'} from {lever.low:g} to {lever.high:g}"
+    if not ok:
+        raise ScenarioError(f"{what} = {_shown(value)}: out of range; allowed: {allowed}")
+    return settings.with_lever(what, value)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number_from(value: Any, text: bool = True) -> float | None:
+    """A finite number (or, with ``text``, the text of one: a Select's value), else None."""
+    if isinstance(value, str) and text:
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + " ..."
+
+
 #: The model class the page runs (its settings are ``**kwargs``, as SolaraViz's ``model_params`` expect).
 Market = sim.LabourMarket
 
@@ -224,9 +290,10 @@ class Settings:
             raise ScenarioError(f"seed = {self.seed!r}: must be a whole number, 0 or more")
         dotted = {"run.scale": self.scale, **changes(self.preset, dict(self.levers))}
         try:
-            preset(self.preset).with_changes(dotted)  # validates exactly as a scenario file is
+            scenario = preset(self.preset).with_changes(dotted)  # validates exactly as a scenario file is
         except ScenarioError as exc:
             raise ScenarioError(readable(str(exc))) from None
+        check_memory(scenario, source=f"run.scale = {self.scale:g}")  # as 'tenseki run' does
         kwargs: dict[str, Any] = {"scenario": self.preset, "seed": self.seed, "log_transfers": True}
         kwargs.update({key.replace(".", "__"): value for key, value in dotted.items()})
         return kwargs

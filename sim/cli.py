@@ -992,11 +992,15 @@ def list_scenarios() -> None:
 def dashboard(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve the page on.")] = 8765,
     host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 serves this computer only.")] = "127.0.0.1",
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="A host name the page may be opened by besides this computer's (with --host other than 127.0.0.1); "
+             "requests for any other Host or from another site's Origin are refused.", show_default=False)] = None,
 ) -> None:
     """Open the students' dashboard: presets, policy levers, Play, charts, a map of Japan, a network view and a comparison of two policies.
 
-    Serves dashboards/app.py with Solara (the same as `solara run dashboards/app.py`), with no
-    internet needed. Stop it with Ctrl-C.
+    Serves dashboards/app.py with Solara (as `solara run dashboards/app.py --production` does),
+    with no internet needed; a request for another Host, or a websocket from another site's
+    Origin, is refused (dashboards/serve.py). Stop it with Ctrl-C.
     """
     import importlib.util
     import ipaddress
@@ -1013,7 +1017,9 @@ def dashboard(
     if not loopback:
         err_console.print(_text(f"warning: --host {host} lets other computers open the page, and it has no login: "
                                "anyone who can reach this address can use it.", style="yellow"), soft_wrap=True)
-    command = [sys.executable, "-m", "solara", "run", spec.origin, "--host", host, "--port", str(port), "--production", "--no-open"]
+    # Solara's server behind a check of every request's Host and Origin (dashboards/serve.py).
+    command = [sys.executable, "-m", "dashboards.serve", "--host", host, "--port", str(port)]
+    command += [arg for name in allow_host or () for arg in ("--allow-host", name)]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, command)  # the server takes this process's place (and PID): Ctrl-C or a kill stops it

@@ -61,6 +61,53 @@ def test_a_bad_combination_is_a_readable_message():
         Settings("esd", Settings.of_preset("esd").levers, seed=-1).model_kwargs()
 
 
+@pytest.mark.parametrize("what, value, words", [
+    ("policy.transfer.waiting_months", 1000, "out of range; allowed: a whole number from 0 to 36"),
+    ("policy.transfer.waiting_months", -1, "from 0 to 36"),
+    ("policy.transfer.waiting_months", "abc", "policy.transfer.waiting_months = 'abc': out of range"),
+    ("policy.transfer.waiting_months", 12.5, "a whole number"),
+    ("policy.supervision.independence_mean", 1.5, "a number from 0 to 1"),
+    ("policy.supervision.independence_mean", float("nan"), "a number from 0 to 1"),
+    ("policy.supervision.independence_mean", "0.5", "a number from 0 to 1"),
+    ("policy.transfer.same_field", "yes", "allowed: true or false"),
+    ("policy.transfer.same_field", 1, "allowed: true or false"),
+    ("policy.transfer.regime", "sometimes", "allowed: one of only in unavoidable cases"),
+    ("policy.recruitment.broker_fee_cap_yen", 123, "allowed: one of no cap"),
+    ("scale", "1.0", "run.scale = '1.0': allowed: one of 0.002"),
+    ("scale", "abc", "run.scale = 'abc'"),
+    ("seed", 10**9, "seed = 1000000000: allowed: a whole number from 0 to 99"),
+    ("seed", "7", "seed = '7'"),
+    ("nope", 1, "lever 'nope': not a lever"),
+])
+def test_every_value_from_the_page_is_checked_on_the_server(what, value, words):
+    """A widget's value can be set to anything through the websocket: beyond a slider's range,
+    text where a number is meant, a scale no menu offers. Each is refused with one line naming
+    it and what is allowed (the page shows it; the draft keeps its last good value)."""
+    from dashboards.levers import received
+
+    settings = Settings.of_preset("esd")
+    with pytest.raises(ScenarioError) as caught:
+        received(settings, what, value)
+    assert words in str(caught.value) and "\n" not in str(caught.value), str(caught.value)
+
+
+def test_good_values_from_the_page_are_taken():
+    from dashboards.levers import received
+
+    settings = Settings.of_preset("esd")
+    assert received(settings, "policy.transfer.waiting_months", 24).lever("policy.transfer.waiting_months") == 24
+    assert received(settings, "scale", "0.01").scale == 0.01
+    assert received(settings, "seed", 5).seed == 5
+    assert received(settings, "policy.transfer.metro_cap_share", None).lever("policy.transfer.metro_cap_share") is None
+
+
+def test_a_scale_beyond_the_memory_is_refused_at_apply(monkeypatch):
+    """The page's run is checked for memory as 'tenseki run' is."""
+    monkeypatch.setattr("sim.memory.available_memory_bytes", lambda: 1e6)
+    with pytest.raises(ScenarioError, match="needs about .* of memory"):
+        Settings.of_preset("esd").model_kwargs()
+
+
 @pytest.fixture(scope="module")
 def pair():
     model = Market(**Settings.of_preset("esd", scale=0.003).model_kwargs())

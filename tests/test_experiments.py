@@ -495,7 +495,7 @@ def test_run_ids_that_collide_are_refused(monkeypatch):
 
     exp = Experiment.from_scenarios("names", [_named("policy (a)"), _named("policy [a]")], months=2, scale=0.002)
     assert len({r.run_id for r in exp.runs()}) == 2
-    monkeypatch.setattr(design, "content_id", lambda run: "0" * 16)
+    monkeypatch.setattr(design, "content_id", lambda run, scenario_json=None: "0" * 16)
     with pytest.raises(ExperimentError, match="runs 0 and 1 have the same id 'policy-a-r000-0000000000000000'"):
         exp.runs()
 

@@ -209,7 +209,7 @@ class Experiment:
                         scenario=effective, point=point, replication=k, seed=seed,
                         settings_hash=hashlib.sha256(settings.encode()).hexdigest(), by=tuple(self.spec.by),
                     )
-                    out.append(replace(run, run_id=f"{stem}-r{k:03d}-{content_id(run)}"))
+                    out.append(replace(run, run_id=f"{stem}-r{k:03d}-{content_id(run, dump)}"))
         _refuse_shared_ids(out, self.source)
         return out
 
@@ -558,7 +558,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:_SAFE_LENGTH].strip("-.") or "scenario"
 
 
-def content_id(run: Run) -> str:
+def content_id(run: Run, scenario_json: str | None = None) -> str:
     """A run's identity: a hash of what its files hold, the resolved scenario (name, settings,
     months, scale), the seed, the by-group tables asked for and the labels written into its
     columns (its design point, factors and replication), as canonical JSON.
@@ -567,10 +567,12 @@ def content_id(run: Run) -> str:
     letters outside A-Z (any Japanese name) sanitise to the same file name, and one run would
     overwrite the other. The model's code is not part of the id but of the settings hash the
     store checks before reusing a run: a run made by other code is redone under the same id
-    (one file a run, whatever the number of versions that made it)."""
+    (one file a run, whatever the number of versions that made it). ``scenario_json``: the
+    resolved scenario as JSON with sorted keys, when the caller has it (one dump a design point)."""
+    if scenario_json is None:
+        scenario_json = json.dumps(run.scenario.model_dump(mode="json"), sort_keys=True)
     params = {k: v for k, v in run.parameters().items() if k != "run_id"}
-    content = {"scenario": run.scenario.model_dump(mode="json"), "seed": run.seed, "by": list(run.by),
-               "parameters": params}
+    content = {"scenario": scenario_json, "seed": run.seed, "by": list(run.by), "parameters": params}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:CONTENT_ID_DIGITS]
 
