@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
 from sim import model as model_module  # noqa: E402
-from sim import world  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 #: (module attribute path, phase name, person columns the phase touches) in the month's order.

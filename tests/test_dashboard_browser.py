@@ -27,7 +27,7 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does it)", allow_module_level=True)
 
 from dashboards.strings import text  # noqa: E402
-from sim.scenario import SHIPPED  # noqa: E402
+from sim.scenario import SHIPPED, load_scenario  # noqa: E402
 
 LABEL = {name: text("en", f"preset.{name}") for name in SHIPPED}
 SLIDERS = {  # lever group -> slider labels (without the value the page appends)
@@ -92,11 +92,18 @@ def test_a_student_session(server, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tab = Watched(browser, url)
     timings = {"first_open_s": tab.open()}
-    # Today first: the reform from today's trainees, the calendar and the switch in April 2027.
-    assert "ESD from April 2027" in _story(tab) and "in 1 month" in _story(tab)
-    assert tab.page.locator("text=/^Month 0: 2027-03/").count()
+    # Today first: the reform from today's trainees (the state the history run reaches at the end
+    # of the latest data), the calendar and the switch in April 2027, months ahead.
+    today = load_scenario("esd_transition")
+    month_zero = today.run.start - 1
+    ahead = today.policy.stay.esd_from.months_since(today.run.start) + 1
+    assert "ESD from April 2027" in _story(tab) and f"in {ahead} months" in _story(tab)
+    assert tab.page.locator(f"text=/^Month 0: {month_zero}/").count()
     figures = _headline(tab)
-    assert "TITP 456,600, ESD 0" in figures, "today's trainees are TITP trainees"
+    assert "TITP " in figures and ", ESD 0" in figures, "today's trainees are TITP trainees"
+    for _ in range(ahead - 1):
+        tab.step()
+    assert "in 1 month" in _story(tab)
     tab.step()
     assert "Since April 2027" in _story(tab)
 

@@ -14,7 +14,6 @@ import pytest
 pytest.importorskip("solara")
 
 from browser import free_port, start_dashboard, stop, wait_until_serving  # noqa: E402
-
 from dashboards.serve import HostAndOrigin, host_name  # noqa: E402
 
 

@@ -12,7 +12,6 @@ import math
 import re
 import typing
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -20,8 +19,8 @@ from pydantic import BaseModel
 import sim
 from sim.cli import _CONTROL, run_app, shown
 from sim.experiments import Experiment
-from sim.schema import _unwrap
 from sim.scenario import Scenario
+from sim.schema import _unwrap
 
 SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 TITP = sim.shipped_scenario("titp")
