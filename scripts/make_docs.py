@@ -304,9 +304,11 @@ def job_full_scale(work: Path) -> dict[str, str]:
         f"({stamp('full_scale', 'LabourMarket(esd at scale 1.0, seed=1).run(120)')})")}
 
 
-def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str) -> Callable[[Path], dict[str, str]]:
+def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str,
+                    table: Callable[[Path, str], str] | None = None) -> Callable[[Path], dict[str, str]]:
     """An experiment file run as docs/experiments.md says (``--out results/OUT_NAME --workers 2``),
-    timed; its figure copied into docs/."""
+    timed; its figure copied into docs/; ``table(report_folder, stamp)``, when given, writes the
+    block ``NAME_table`` from the report's CSV files."""
     file = f"scenarios/experiments/{name}.toml"
 
     def job(work: Path) -> dict[str, str]:
@@ -318,9 +320,49 @@ def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str
             timed(tenseki("report", str(out)), ROOT)
         shutil.copyfile(out / figure, ROOT / image)
         what = f"{runs} runs, " if runs else ""
-        return {f"timing_{name}": f"{what}{_seconds(t)} ({stamp(name, command)}; the figure below is `{figure}` of this run)"}
+        blocks = {f"timing_{name}": f"{what}{_seconds(t)} ({stamp(name, command)}; the figure below is `{figure}` of this run)"}
+        if table is not None:
+            blocks[f"{name}_table"] = table(out / "report", stamp(name, command))
+        return blocks
 
     return job
+
+
+#: The columns of the mobility x stay table: (metric, with its paired difference from the reference).
+MOBILITY_TABLE_METRICS = (("disappearances_per_1000", True), ("trainee_job_changes_per_1000", False), ("vacancy_fill_nonmetro", True),
+                          ("net_moves_into_metro_per_year", False), ("to_ssw1_per_year", False))
+
+
+def mobility_table(report: Path, stamped: str) -> str:
+    """The arms of ``tenseki report``'s summary.csv and differences.csv for the mobility x stay
+    grid: each arm's mean [95% CI] and, for the outcomes marked, its paired difference from the
+    reference arm at the same long-stay level."""
+    import pandas as pd
+
+    from sim.summary import METRICS
+
+    summary, differences = pd.read_csv(report / "summary.csv"), pd.read_csv(report / "differences.csv")
+
+    header = ["arm"]
+    for metric, with_difference in MOBILITY_TABLE_METRICS:
+        m = METRICS[metric]
+        header.append(f"{m.label} ({m.unit})")
+        if with_difference:
+            header.append("− reference")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for arm in summary["arm"].drop_duplicates():
+        row = [arm]
+        for metric, with_difference in MOBILITY_TABLE_METRICS:
+            m = METRICS[metric]
+            s = summary[(summary.arm == arm) & (summary.metric == metric)].iloc[0]
+            f, k = 1.0, m.decimals  # summary.csv and differences.csv hold values in the unit shown
+            row.append(f"{s['mean'] * f:,.{k}f} [{s.ci95_low * f:,.{k}f}, {s.ci95_high * f:,.{k}f}]")
+            if with_difference:
+                d = differences[(differences.arm == arm) & (differences.metric == metric)]
+                row.append("" if d.empty else f"{d.iloc[0].mean_difference * f:+,.{k}f} "
+                           f"[{d.iloc[0].ci95_low * f:,.{k}f}, {d.iloc[0].ci95_high * f:,.{k}f}]")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + f"\n\nMeans over the replications with 95% CI; − reference: the paired difference from the reference arm (same seeds); * mean over the last 12 months of the run ({stamped})."
 
 
 def job_calibration(work: Path) -> dict[str, str]:
@@ -381,8 +423,8 @@ JOBS = {
     "compare": Job(job_compare, ("timing_compare", "compare_output"), ("timings", "results")),
     "full_scale": Job(job_full_scale, ("timing_full_scale",), ("timings",)),
     "mobility_x_stay": Job(_experiment_job("mobility_x_stay", "sweep", "mxs", "report/differences.png",
-                                           "docs/experiments_mobility_x_stay.png"),
-                           ("timing_mobility_x_stay",), ("timings", "results")),
+                                           "docs/experiments_mobility_x_stay.png", mobility_table),
+                           ("timing_mobility_x_stay", "mobility_x_stay_table"), ("timings", "results")),
     "sensitivity_behaviour": Job(_experiment_job("sensitivity_behaviour", "sensitivity", "sens", "sensitivity/indices.png",
                                                  "docs/experiments_sensitivity.png"),
                                  ("timing_sensitivity_behaviour",), ("timings", "results")),
