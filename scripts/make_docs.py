@@ -314,13 +314,17 @@ def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str
     def job(work: Path) -> dict[str, str]:
         out = work / out_name
         command = f"tenseki {verb} {file} --out results/{out_name} --workers 2"
+        resumed = (out / "runs").is_dir() and any((out / "runs").iterdir())
         t = timed(tenseki(verb, file, "--out", str(out), "--workers", "2"), ROOT)
         runs = len(list((out / "runs").glob("*.parquet"))) if (out / "runs").is_dir() else None
         if verb == "sweep":
             timed(tenseki("report", str(out)), ROOT)
         shutil.copyfile(out / figure, ROOT / image)
         what = f"{runs} runs, " if runs else ""
-        blocks = {f"timing_{name}": f"{what}{_seconds(t)} ({stamp(name, command)}; the figure below is `{figure}` of this run)"}
+        reused = (" (resumed: runs already in its store were reused, so not the time of the whole experiment)"
+                  if resumed else "")
+        blocks = {f"timing_{name}": f"{what}{_seconds(t)}{reused} ({stamp(name, command)}; the figure below is `{figure}` "
+                                    "of this run)"}
         if table is not None:
             blocks[f"{name}_table"] = table(out / "report", stamp(name, command))
         return blocks
