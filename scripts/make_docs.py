@@ -307,8 +307,8 @@ def job_full_scale(work: Path) -> dict[str, str]:
 def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str,
                     table: Callable[[Path, str], str] | None = None) -> Callable[[Path], dict[str, str]]:
     """An experiment file run as docs/experiments.md says (``--out results/OUT_NAME --workers 2``),
-    timed; its figure copied into docs/; ``table(report_folder, stamp)``, when given, writes the
-    block ``NAME_table`` from the report's CSV files."""
+    timed; its figure copied into docs/; ``table(store, stamp)``, when given, writes the block
+    ``NAME_table`` from the CSV files of the store's report or sensitivity analysis."""
     file = f"scenarios/experiments/{name}.toml"
 
     def job(work: Path) -> dict[str, str]:
@@ -326,7 +326,7 @@ def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str
         blocks = {f"timing_{name}": f"{what}{_seconds(t)}{reused} ({stamp(name, command)}; the figure below is `{figure}` "
                                     "of this run)"}
         if table is not None:
-            blocks[f"{name}_table"] = table(out / "report", stamp(name, command))
+            blocks[f"{name}_table"] = table(out, stamp(name, command))
         return blocks
 
     return job
@@ -337,7 +337,7 @@ MOBILITY_TABLE_METRICS = (("disappearances_per_1000", True), ("trainee_job_chang
                           ("net_moves_into_metro_per_year", False), ("to_ssw1_per_year", False))
 
 
-def mobility_table(report: Path, stamped: str) -> str:
+def mobility_table(store: Path, stamped: str) -> str:
     """The arms of ``tenseki report``'s summary.csv and differences.csv for the mobility x stay
     grid: each arm's mean [95% CI] and, for the outcomes marked, its paired difference from the
     reference arm at the same long-stay level."""
@@ -345,6 +345,7 @@ def mobility_table(report: Path, stamped: str) -> str:
 
     from sim.summary import METRICS
 
+    report = store / "report"
     summary, differences = pd.read_csv(report / "summary.csv"), pd.read_csv(report / "differences.csv")
 
     header = ["arm"]
@@ -367,6 +368,32 @@ def mobility_table(report: Path, stamped: str) -> str:
                            f"[{d.iloc[0].ci95_low * f:,.{k}f}, {d.iloc[0].ci95_high * f:,.{k}f}]")
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + f"\n\nMeans over the replications with 95% CI; − reference: the paired difference from the reference arm (same seeds); * mean over the last 12 months of the run ({stamped})."
+
+
+#: Assumptions shown per outcome in a sensitivity ranking (the rest are in indices.csv).
+RANKING_TOP = 5
+
+
+def sensitivity_ranking(store: Path, stamped: str) -> str:
+    """Morris mu* (95% CI), mu and sigma of the ``RANKING_TOP`` most influential assumptions for
+    each outcome, from ``tenseki sensitivity``'s OUT/sensitivity/indices.csv."""
+    import pandas as pd
+
+    from sim.summary import METRICS
+
+    indices = pd.read_csv(store / "sensitivity" / "indices.csv")
+    lines = ["| outcome (target) | assumption | mu* [95% CI] | mu | sigma |", "|---|---|---|---|---|"]
+    for (target, metric), g in indices.groupby(["target", "metric"], sort=False):
+        wide = g.pivot_table(index="parameter", columns="index", values="value", sort=False)
+        low = g[g["index"] == "mu_star"].set_index("parameter")
+        k = METRICS[metric].decimals if metric in METRICS else 2
+        unit = f"{g.label.iloc[0]} ({g.unit.iloc[0]}; {target})"
+        for rank, (parameter, row) in enumerate(wide.sort_values("mu_star", ascending=False).head(RANKING_TOP).iterrows()):
+            ci = f"[{low.ci95_low[parameter]:,.{k}f}, {low.ci95_high[parameter]:,.{k}f}]"
+            lines.append(f"| {unit if rank == 0 else ''} | `{parameter}` | {row.mu_star:,.{k}f} {ci} | {row.mu:+,.{k}f} | "
+                         f"{row.sigma:,.{k}f} |")
+    return "\n".join(lines) + (f"\n\nThe {RANKING_TOP} assumptions with the largest mu* for each outcome (all of them: "
+                               f"indices.csv of the run; {stamped}).")
 
 
 def job_calibration(work: Path) -> dict[str, str]:
@@ -430,11 +457,11 @@ JOBS = {
                                            "docs/experiments_mobility_x_stay.png", mobility_table),
                            ("timing_mobility_x_stay", "mobility_x_stay_table"), ("timings", "results")),
     "sensitivity_behaviour": Job(_experiment_job("sensitivity_behaviour", "sensitivity", "sens", "sensitivity/indices.png",
-                                                 "docs/experiments_sensitivity.png"),
-                                 ("timing_sensitivity_behaviour",), ("timings", "results")),
+                                                 "docs/experiments_sensitivity.png", sensitivity_ranking),
+                                 ("timing_sensitivity_behaviour", "sensitivity_behaviour_table"), ("timings", "results")),
     "sensitivity_settlement": Job(_experiment_job("sensitivity_settlement", "sensitivity", "senset", "sensitivity/indices.png",
-                                                  "docs/experiments_sensitivity_settlement.png"),
-                                  ("timing_sensitivity_settlement",), ("timings", "results")),
+                                                  "docs/experiments_sensitivity_settlement.png", sensitivity_ranking),
+                                  ("timing_sensitivity_settlement", "sensitivity_settlement_table"), ("timings", "results")),
     "calibration": Job(job_calibration, ("calibration",), ("results",)),
     "validation_figure": Job(job_validation_figure, ("validation_figure", "validation_output"), ("results",)),
 }
