@@ -18,6 +18,9 @@ import sim
 from sim.experiments import Experiment, read_runs, run_experiment, sweep
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "slurm_local.sh"
+#: Two worker jobs start in well under a minute on an idle 2-core machine; a busy one (CI beside
+#: other work) has taken longer than 180 s for the second.
+WORKERS_TIMEOUT_S = 600
 TOOLS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel")
 
 pytestmark = [
@@ -64,7 +67,12 @@ def test_a_sweep_on_slurm_worker_jobs(slurm, tmp_path):
         assert "#SBATCH -p debug" in cluster.job_script()
         cluster.scale(jobs=2)
         with Client(cluster) as client:
-            client.wait_for_workers(2, timeout=180)
+            try:
+                client.wait_for_workers(2, timeout=WORKERS_TIMEOUT_S)
+            except TimeoutError as exc:  # say what Slurm saw: a job pending (and why) or never submitted
+                queued = subprocess.run(["squeue", "-h", "-o", "%i %T %r %j"], capture_output=True, text=True).stdout
+                node = subprocess.run(["scontrol", "show", "node"], capture_output=True, text=True).stdout
+                raise AssertionError(f"{exc}\nsqueue:\n{queued}\nnode:\n{node}") from None
             jobs = set(client.run(lambda: os.environ.get("SLURM_JOB_ID")).values())
             assert len(jobs) == 2 and None not in jobs, f"workers outside Slurm jobs: {jobs}"
             queued = subprocess.run(["squeue", "-h", "-o", "%i %T %j"], capture_output=True, text=True).stdout

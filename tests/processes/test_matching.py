@@ -26,6 +26,7 @@ from helpers import (
     two_firm_market,
 )
 from sim.domain import REAL_FIELDS, TEST_BITS, Status
+from sim.scenario_schema import MIN_JOB_CATEGORY_SHARE
 
 
 def metro_firm_with_esd_workers(mover_pref: int, esd_workers_there: int = 5, earlier_mover_pref: int | None = None):
@@ -483,7 +484,7 @@ def test_firm_hires_a_transferee_only_if_the_surplus_covers_the_reimbursement(mo
         (Status.ESD, False, "building_cleaning", 1.0, True),  # the model's field only: food service -> cleaning, both "other"
         (Status.ESD, True, "building_cleaning", 1.0, False),  # another real field: another job category
         (Status.ESD, True, "food_service", 1.0, True),  # the same real field with one category
-        (Status.ESD, True, "food_service", 1e-9, False),  # many categories: the firm is (almost surely) in another
+        (Status.ESD, True, "food_service", MIN_JOB_CATEGORY_SHARE, False),  # a hundred categories: the firm is (almost surely) in another
         (Status.SSW_1, True, "building_cleaning", 1.0, True),  # SSW holders keep the field rule
     ],
 )
