@@ -48,7 +48,7 @@ start)
         --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed"
 
     free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-    cpus=$(nproc)
+    cpus=$(getconf _NPROCESSORS_ONLN)  # not nproc, which answers OMP_NUM_THREADS (1 in the test process on CI: a one-CPU node, the second worker job pending)
     memory_mb=$(awk '/MemTotal/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
     cat > "$dir/slurm.conf" <<EOF
 ClusterName=tenseki
