@@ -40,6 +40,9 @@ def test_a_cached_kernel_sees_a_change_to_a_constant_of_another_file(tmp_path):
     (package / "probe_kernel.py").write_text(KERNEL, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
     env["PYTHONPATH"] = str(tmp_path)
+    # Python's own .pyc check is by mtime and size: "VALUE = 1" rewritten as "VALUE = 2" in the same
+    # second would be read from the old .pyc (the test, not numba, would then be stale).
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
 
     def run(value: int) -> list[int]:
         (package / "probe_constant.py").write_text(f"VALUE = {value}\n", encoding="utf-8")
