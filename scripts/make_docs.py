@@ -332,6 +332,13 @@ def _experiment_job(name: str, verb: str, out_name: str, figure: str, image: str
     return job
 
 
+def _with_ci(mean: float, low: float, high: float, decimals: int) -> str:
+    """``mean [low, high]`` printed as the report prints it (``sim.report._num``: true minus sign)."""
+    from sim.report import _num
+
+    return f"{_num(mean, decimals)} [{_num(low, decimals)}, {_num(high, decimals)}]"
+
+
 #: The columns of the mobility x stay table: (metric, with its paired difference from the reference).
 MOBILITY_TABLE_METRICS = (("disappearances_per_1000", True), ("trainee_job_changes_per_1000", False), ("vacancy_fill_nonmetro", True),
                           ("net_moves_into_metro_per_year", False), ("to_ssw1_per_year", False))
@@ -358,14 +365,12 @@ def mobility_table(store: Path, stamped: str) -> str:
     for arm in summary["arm"].drop_duplicates():
         row = [arm]
         for metric, with_difference in MOBILITY_TABLE_METRICS:
-            m = METRICS[metric]
+            k = METRICS[metric].decimals  # summary.csv and differences.csv hold values in the unit shown
             s = summary[(summary.arm == arm) & (summary.metric == metric)].iloc[0]
-            f, k = 1.0, m.decimals  # summary.csv and differences.csv hold values in the unit shown
-            row.append(f"{s['mean'] * f:,.{k}f} [{s.ci95_low * f:,.{k}f}, {s.ci95_high * f:,.{k}f}]")
+            row.append(_with_ci(s["mean"], s.ci95_low, s.ci95_high, k))
             if with_difference:
                 d = differences[(differences.arm == arm) & (differences.metric == metric)]
-                row.append("" if d.empty else f"{d.iloc[0].mean_difference * f:+,.{k}f} "
-                           f"[{d.iloc[0].ci95_low * f:,.{k}f}, {d.iloc[0].ci95_high * f:,.{k}f}]")
+                row.append("" if d.empty else _with_ci(d.iloc[0].mean_difference, d.iloc[0].ci95_low, d.iloc[0].ci95_high, k))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + f"\n\nMeans over the replications with 95% CI; − reference: the paired difference from the reference arm (same seeds); * mean over the last 12 months of the run ({stamped})."
 
@@ -379,6 +384,7 @@ def sensitivity_ranking(store: Path, stamped: str) -> str:
     each outcome, from ``tenseki sensitivity``'s OUT/sensitivity/indices.csv."""
     import pandas as pd
 
+    from sim.report import _num
     from sim.summary import METRICS
 
     indices = pd.read_csv(store / "sensitivity" / "indices.csv")
@@ -389,9 +395,8 @@ def sensitivity_ranking(store: Path, stamped: str) -> str:
         k = METRICS[metric].decimals if metric in METRICS else 2
         unit = f"{g.label.iloc[0]} ({g.unit.iloc[0]}; {target})"
         for rank, (parameter, row) in enumerate(wide.sort_values("mu_star", ascending=False).head(RANKING_TOP).iterrows()):
-            ci = f"[{low.ci95_low[parameter]:,.{k}f}, {low.ci95_high[parameter]:,.{k}f}]"
-            lines.append(f"| {unit if rank == 0 else ''} | `{parameter}` | {row.mu_star:,.{k}f} {ci} | {row.mu:+,.{k}f} | "
-                         f"{row.sigma:,.{k}f} |")
+            mu_star = _with_ci(row.mu_star, low.ci95_low[parameter], low.ci95_high[parameter], k)
+            lines.append(f"| {unit if rank == 0 else ''} | `{parameter}` | {mu_star} | {_num(row.mu, k)} | {_num(row.sigma, k)} |")
     return "\n".join(lines) + (f"\n\nThe {RANKING_TOP} assumptions with the largest mu* for each outcome (all of them: "
                                f"indices.csv of the run; {stamped}).")
 
